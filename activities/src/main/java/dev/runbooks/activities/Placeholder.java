@@ -1,0 +1,3 @@
+package dev.runbooks.activities;
+
+final class Placeholder {}

@@ -1,0 +1,3 @@
+package dev.runbooks.cli;
+
+final class Placeholder {}

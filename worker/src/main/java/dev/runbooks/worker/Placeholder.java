@@ -1,0 +1,3 @@
+package dev.runbooks.worker;
+
+final class Placeholder {}

@@ -1,0 +1,7 @@
+package dev.runbooks.workflows.check;
+
+public enum Severity {
+  OK,
+  WARN,
+  CRITICAL
+}

@@ -1,0 +1,10 @@
+package dev.runbooks.workflows.shared;
+
+public enum StepState {
+  PENDING,
+  RUNNING,
+  DONE,
+  FAILED,
+  SKIPPED,
+  COMPENSATED
+}
