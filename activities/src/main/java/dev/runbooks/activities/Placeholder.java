@@ -1,3 +1,0 @@
-package dev.runbooks.activities;
-
-final class Placeholder {}
