@@ -1,0 +1,73 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.worker.TemporalConnection;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "abort",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Aborts a run: it stops at its current step, undoes what it has done so far (its"
+          + " compensations), and ends as ABORTED (exit code 3).",
+      "Same as Cancel in the Temporal UI."
+    },
+    footerHeading = "%nExample:%n",
+    footer = "  runbook abort migrate-orders-20250301T101500 --reason \"wrong window\" --wait")
+final class AbortCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+
+  @Parameters(paramLabel = "ID", description = "The run's workflow ID.")
+  String workflowId;
+
+  @Option(
+      names = "--reason",
+      paramLabel = "TEXT",
+      description = "Why; recorded in the run's history.")
+  String reason;
+
+  @Option(
+      names = "--wait",
+      description = "Follow the run until its compensations have run; exit with its exit code.")
+  boolean wait;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      RunState state = RunState.fetch(temporal.client(), workflowId);
+      if (!state.running()) {
+        throw new UsageException(
+            "run " + workflowId + " has already ended (" + state.outcome() + "): nothing to abort.");
+      }
+      String user = Identity.user(root.env());
+      String why = "aborted by " + user + (reason == null ? "" : ": " + reason);
+      temporal.client().newUntypedWorkflowStub(workflowId).cancel(why);
+      PrintWriter out = spec.commandLine().getOut();
+      out.println(
+          "Abort requested for "
+              + workflowId
+              + " ("
+              + why
+              + "). The run stops at its current step, runs the compensations for the steps it"
+              + " has done, and ends as ABORTED.");
+      if (!wait) {
+        out.println("Follow it with: runbook watch " + workflowId);
+        return ExitCodes.DONE;
+      }
+      out.flush();
+      return new Follower(temporal.client(), out, root.terminal(), Clock.systemUTC())
+          .follow(workflowId)
+          .exitCode();
+    }
+  }
+}

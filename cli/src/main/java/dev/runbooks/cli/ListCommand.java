@@ -1,0 +1,238 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookSearchAttributes;
+import dev.runbooks.workflows.shared.TargetLockWorkflow;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
+import io.temporal.client.WorkflowExecutionMetadata;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
+    description = "Lists runbook runs, newest first.",
+    footerHeading = "%nExample:%n",
+    footer = "  runbook list --running")
+final class ListCommand implements Callable<Integer> {
+  private static final Pattern BUSINESS_KEY = Pattern.compile("^(.+)-(\\d{8}T\\d{6})$");
+
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+
+  @Option(names = "--running", description = "Only runs that have not ended.")
+  boolean running;
+
+  @Option(
+      names = "--limit",
+      paramLabel = "N",
+      defaultValue = "50",
+      description = "At most this many runs (default: ${DEFAULT-VALUE}).")
+  int limit;
+
+  /** One line of the listing. */
+  record Row(
+      String workflowId,
+      String kind,
+      String target,
+      String status,
+      Instant started,
+      Instant closed) {}
+
+  @Override
+  public Integer call() {
+    if (limit < 1) {
+      throw new UsageException("--limit must be at least 1, was " + limit + ".");
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      List<Row> rows =
+          list(
+              temporal.service(),
+              temporal.namespace(),
+              temporal.client().getOptions().getDataConverter());
+      PrintWriter out = spec.commandLine().getOut();
+      if (connection.json()) {
+        out.println(Json.write(rows));
+      } else {
+        print(rows, out);
+      }
+      return ExitCodes.DONE;
+    }
+  }
+
+  private List<Row> list(WorkflowServiceStubs service, String namespace, DataConverter converter) {
+    List<WorkflowExecutionInfo> infos;
+    try {
+      infos = visibilityQuery(service, namespace, query(true));
+    } catch (StatusRuntimeException e) {
+      if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+        // The in-memory service has no visibility queries; it lists open and closed runs.
+        infos = openAndClosed(service, namespace);
+      } else if (e.getStatus().getCode() == Status.Code.INVALID_ARGUMENT) {
+        // The cluster does not know the RunbookKind attribute: no runbook has set it yet.
+        infos = visibilityQuery(service, namespace, query(false));
+      } else {
+        throw e;
+      }
+    }
+    List<Row> rows = new ArrayList<>();
+    for (WorkflowExecutionInfo info : infos) {
+      String id = info.getExecution().getWorkflowId();
+      if (id.startsWith(TargetLockWorkflow.workflowId(""))) {
+        continue;
+      }
+      rows.add(row(new WorkflowExecutionMetadata(info, converter)));
+    }
+    rows.sort(
+        Comparator.comparing(Row::started, Comparator.nullsLast(Comparator.reverseOrder())));
+    return rows.size() > limit ? List.copyOf(rows.subList(0, limit)) : rows;
+  }
+
+  private String query(boolean runbooksOnly) {
+    List<String> terms = new ArrayList<>();
+    if (runbooksOnly) {
+      terms.add(RunbookSearchAttributes.KIND.getName() + " IS NOT NULL");
+    }
+    if (running) {
+      terms.add("ExecutionStatus = 'Running'");
+    }
+    return String.join(" AND ", terms);
+  }
+
+  private List<WorkflowExecutionInfo> visibilityQuery(
+      WorkflowServiceStubs service, String namespace, String query) {
+    return service
+        .blockingStub()
+        .listWorkflowExecutions(
+            ListWorkflowExecutionsRequest.newBuilder()
+                .setNamespace(namespace)
+                .setQuery(query)
+                .setPageSize(limit + 10)
+                .build())
+        .getExecutionsList();
+  }
+
+  private List<WorkflowExecutionInfo> openAndClosed(
+      WorkflowServiceStubs service, String namespace) {
+    List<WorkflowExecutionInfo> infos =
+        new ArrayList<>(
+            service
+                .blockingStub()
+                .listOpenWorkflowExecutions(
+                    ListOpenWorkflowExecutionsRequest.newBuilder()
+                        .setNamespace(namespace)
+                        .setMaximumPageSize(limit + 10)
+                        .build())
+                .getExecutionsList());
+    if (!running) {
+      infos.addAll(
+          service
+              .blockingStub()
+              .listClosedWorkflowExecutions(
+                  ListClosedWorkflowExecutionsRequest.newBuilder()
+                      .setNamespace(namespace)
+                      .setMaximumPageSize(limit + 10)
+                      .build())
+              .getExecutionsList());
+    }
+    return infos;
+  }
+
+  /** Kind and target from the search attributes, else from a business-key workflow ID. */
+  static Row row(WorkflowExecutionMetadata run) {
+    String id = run.getExecution().getWorkflowId();
+    String kind = run.getTypedSearchAttributes().get(RunbookSearchAttributes.KIND);
+    String target = run.getTypedSearchAttributes().get(RunbookSearchAttributes.TARGET);
+    if (kind == null || target == null) {
+      Map.Entry<String, String> parsed = parseBusinessKey(id);
+      kind = kind != null ? kind : parsed.getKey();
+      target = target != null ? target : parsed.getValue();
+    }
+    return new Row(
+        id,
+        kind,
+        target,
+        RunState.label(run.getStatus()),
+        run.getStartTime(),
+        run.getCloseTime());
+  }
+
+  static Map.Entry<String, String> parseBusinessKey(String workflowId) {
+    Matcher key = BUSINESS_KEY.matcher(workflowId);
+    if (key.matches()) {
+      for (RunbookKind kind : RunbookKind.values()) {
+        String prefix = kind.label() + "-";
+        if (key.group(1).startsWith(prefix) && key.group(1).length() > prefix.length()) {
+          return Map.entry(kind.label(), key.group(1).substring(prefix.length()));
+        }
+      }
+    }
+    return Map.entry("-", "-");
+  }
+
+  private static void print(List<Row> rows, PrintWriter out) {
+    if (rows.isEmpty()) {
+      out.println("No runs. Start one with: runbook check --target NAME");
+      return;
+    }
+    Map<String, Integer> widths = new LinkedHashMap<>();
+    widths.put("ID", 2);
+    widths.put("KIND", 4);
+    widths.put("TARGET", 6);
+    widths.put("STATUS", 6);
+    for (Row row : rows) {
+      widths.merge("ID", row.workflowId().length(), Math::max);
+      widths.merge("KIND", row.kind().length(), Math::max);
+      widths.merge("TARGET", row.target().length(), Math::max);
+      widths.merge("STATUS", row.status().length(), Math::max);
+    }
+    out.println(line(widths, "ID", "KIND", "TARGET", "STATUS", "STARTED"));
+    for (Row row : rows) {
+      out.println(
+          line(
+              widths,
+              row.workflowId(),
+              row.kind(),
+              row.target(),
+              row.status(),
+              Text.time(row.started())));
+    }
+  }
+
+  private static String line(
+      Map<String, Integer> widths,
+      String id,
+      String kind,
+      String target,
+      String status,
+      String started) {
+    return Text.pad(id, widths.get("ID") + 2)
+        + Text.pad(kind, widths.get("KIND") + 2)
+        + Text.pad(target, widths.get("TARGET") + 2)
+        + Text.pad(status, widths.get("STATUS") + 2)
+        + started;
+  }
+}

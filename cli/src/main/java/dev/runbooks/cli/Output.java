@@ -1,0 +1,7 @@
+package dev.runbooks.cli;
+
+/** How commands print: readable text, or JSON for scripts. */
+enum Output {
+  TEXT,
+  JSON
+}

@@ -1,3 +1,0 @@
-package dev.runbooks.cli;
-
-final class Placeholder {}

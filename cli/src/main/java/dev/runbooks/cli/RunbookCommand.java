@@ -1,0 +1,64 @@
+package dev.runbooks.cli;
+
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "runbook",
+    mixinStandardHelpOptions = true,
+    versionProvider = Version.class,
+    description = "A database team's runbooks as durable Temporal workflows.",
+    subcommands = {
+      DevCommand.class,
+      WorkerCommand.class,
+      DemoCommand.class,
+      CheckCommand.class,
+      ListCommand.class,
+      StatusCommand.class,
+      WatchCommand.class,
+      ApproveCommand.class,
+      AbortCommand.class,
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:done",
+      "1:runbook failed",
+      "2:usage or configuration error",
+      "3:rolled back or aborted",
+      "4:Temporal unreachable",
+    },
+    footerHeading = "%nExample:%n",
+    footer = {
+      "  runbook dev                                 # Temporal in memory + a worker",
+      "  runbook check --target orders --wait        # in another terminal",
+    })
+final class RunbookCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  private final Map<String, String> env;
+  private final boolean terminal;
+
+  RunbookCommand(Map<String, String> env, boolean terminal) {
+    this.env = env;
+    this.terminal = terminal;
+  }
+
+  /** The environment the command reads; the process environment outside tests. */
+  Map<String, String> env() {
+    return env;
+  }
+
+  /** Whether stdout is a terminal, so {@code watch} may redraw. */
+  boolean terminal() {
+    return terminal;
+  }
+
+  @Override
+  public Integer call() {
+    throw new ParameterException(spec.commandLine(), "a command is missing");
+  }
+}

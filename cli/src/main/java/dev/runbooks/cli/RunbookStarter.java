@@ -1,0 +1,123 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.workflows.shared.LockHolder;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookSearchAttributes;
+import dev.runbooks.workflows.shared.TargetLockWorkflow;
+import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.common.SearchAttributes;
+import java.time.Clock;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * Starts runbooks the same way every time: a business-key workflow ID, the search attributes and
+ * the Temporal UI summary, and, for mutating runbooks, an early refusal when another run holds the
+ * target. (The workflow takes the lock itself; this check only makes the refusal immediate and
+ * names the holder.)
+ */
+final class RunbookStarter {
+  private static final DateTimeFormatter ID_TIME =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+  /**
+   * What to start.
+   *
+   * @param workflowId the user's ID, or null for {@code <kind>-<target>-<UTC time>}
+   * @param summary one line for the Temporal UI ("check orders @ db1:5432/orders")
+   * @param details Markdown for the Temporal UI: the plan
+   */
+  record Plan(
+      RunbookKind kind,
+      String target,
+      String workflowId,
+      String initiator,
+      String summary,
+      String details) {
+    Plan {
+      Objects.requireNonNull(kind, "kind");
+      Objects.requireNonNull(target, "target");
+      Objects.requireNonNull(initiator, "initiator");
+      Objects.requireNonNull(summary, "summary");
+      Objects.requireNonNull(details, "details");
+    }
+  }
+
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final Clock clock;
+
+  RunbookStarter(WorkflowClient client, String taskQueue, Clock clock) {
+    this.client = client;
+    this.taskQueue = taskQueue;
+    this.clock = clock;
+  }
+
+  /** {@code <kind>-<target>-<UTC yyyyMMdd'T'HHmmss>}, the business key DESIGN.md prescribes. */
+  String workflowId(RunbookKind kind, String target) {
+    return kind.label() + "-" + target + "-" + ID_TIME.format(clock.instant());
+  }
+
+  /**
+   * Starts a run: {@code start} receives the typed stub and calls {@code WorkflowClient.start} on
+   * it with the request.
+   *
+   * @return the started run's workflow ID
+   * @throws TargetLockedException when a mutating runbook's target is held by another run
+   * @throws UsageException when a run with the workflow ID is already running
+   */
+  <W> String start(Class<W> workflowInterface, Plan plan, Function<W, WorkflowExecution> start) {
+    String workflowId =
+        plan.workflowId() == null ? workflowId(plan.kind(), plan.target()) : plan.workflowId();
+    if (plan.kind().mutating()) {
+      refuseWhenHeld(plan.kind(), plan.target(), workflowId);
+    }
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(taskQueue)
+            .setTypedSearchAttributes(
+                SearchAttributes.newBuilder()
+                    .set(RunbookSearchAttributes.KIND, plan.kind().label())
+                    .set(RunbookSearchAttributes.TARGET, plan.target())
+                    .set(RunbookSearchAttributes.INITIATOR, plan.initiator())
+                    .build())
+            .setStaticSummary(plan.summary())
+            .setStaticDetails(plan.details())
+            .build();
+    W stub = client.newWorkflowStub(workflowInterface, options);
+    try {
+      return start.apply(stub).getWorkflowId();
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw new UsageException(
+          "a run with ID "
+              + workflowId
+              + " is already running. Follow it with 'runbook watch "
+              + workflowId
+              + "', or give another ID with --id.");
+    }
+  }
+
+  private void refuseWhenHeld(RunbookKind kind, String target, String workflowId) {
+    String lockId = TargetLockWorkflow.workflowId(target);
+    try {
+      WorkflowExecutionStatus status = client.newUntypedWorkflowStub(lockId).describe().getStatus();
+      if (status != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+        return;
+      }
+    } catch (WorkflowNotFoundException e) {
+      return;
+    }
+    LockHolder holder = client.newWorkflowStub(TargetLockWorkflow.class, lockId).holder();
+    if (holder != null && !holder.holderWorkflowId().equals(workflowId)) {
+      throw new TargetLockedException(kind.label() + " " + workflowId, holder);
+    }
+  }
+}

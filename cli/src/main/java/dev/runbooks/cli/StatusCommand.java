@@ -1,0 +1,85 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.shared.RunbookProgress;
+import dev.runbooks.workflows.shared.Step;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "status",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Shows a run: its steps, what it does now, what it waits for, and how it ended.",
+      "Exits with the run's exit code once it has ended, 0 while it runs."
+    },
+    footerHeading = "%nExample:%n",
+    footer = "  runbook status check-orders-20250301T101500 --output json")
+final class StatusCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+
+  @Parameters(paramLabel = "ID", description = "The run's workflow ID.")
+  String workflowId;
+
+  @Override
+  public Integer call() {
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      RunState state = RunState.fetch(temporal.client(), workflowId);
+      PrintWriter out = spec.commandLine().getOut();
+      if (connection.json()) {
+        out.println(Json.write(Json.run(state)));
+      } else {
+        print(state, out);
+      }
+      return state.exitCode();
+    }
+  }
+
+  static void print(RunState state, PrintWriter out) {
+    RunbookProgress progress = state.progress();
+    out.println("Run:       " + state.workflowId() + "  (run " + state.runId() + ")");
+    String who = progress == null ? "" : ", started by " + progress.initiator();
+    out.println(
+        "Runbook:   "
+            + (state.kind() == null ? state.workflowType() : state.kind())
+            + (state.target() == null ? "" : " " + state.target())
+            + who
+            + " at "
+            + Text.time(state.started()));
+    if (state.summary() != null && !state.summary().isEmpty()) {
+      out.println("Summary:   " + state.summary());
+    }
+    if (state.running()) {
+      out.println("Status:    RUNNING");
+    } else {
+      out.println("Status:    " + Follower.ending(state).substring(state.workflowId().length() + 2));
+      out.println("Ended:     " + Text.time(state.closed()));
+    }
+    if (progress == null) {
+      out.println("Progress:  not available (" + state.progressProblem() + ")");
+      return;
+    }
+    if (!progress.current().isEmpty()) {
+      out.println("Now:       " + progress.current());
+    }
+    out.println("Steps:");
+    for (Step step : progress.steps()) {
+      out.println(Follower.stepLine(step, Clock.systemUTC().instant()));
+    }
+    if (progress.awaitingApproval() != null) {
+      out.println(Follower.approvalLine(state.workflowId(), progress.awaitingApproval()));
+    }
+    for (var activity : state.activities()) {
+      out.println("  " + activity.step() + ": " + Text.bar(activity));
+    }
+  }
+}

@@ -1,3 +1,0 @@
-package dev.runbooks.worker;
-
-final class Placeholder {}

@@ -1,0 +1,210 @@
+package dev.runbooks.worker;
+
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.envconfig.ClientConfigProfile;
+import io.temporal.envconfig.ClientConfigTLS;
+import io.temporal.envconfig.LoadClientConfigProfileOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A connected Temporal client. Settings come from Temporal's environment configuration (profiles
+ * in temporal.toml, {@code TEMPORAL_ADDRESS}, {@code TEMPORAL_NAMESPACE}, TLS and API-key
+ * variables), so what works for Temporal's own CLI works here; explicit {@link Overrides} win.
+ */
+public final class TemporalConnection implements AutoCloseable {
+  public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
+  public static final String DEFAULT_NAMESPACE = "default";
+  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * What the command line says, each null when not given.
+   *
+   * @param address {@code HOST:PORT}
+   * @param tlsCert client certificate (PEM) for mutual TLS; needs {@code tlsKey}
+   * @param tlsKey the client certificate's private key (PEM, PKCS#8)
+   * @param tlsCa the CA certificate that signed the server's certificate
+   */
+  public record Overrides(String address, String namespace, Path tlsCert, Path tlsKey, Path tlsCa) {
+    public static Overrides none() {
+      return new Overrides(null, null, null, null, null);
+    }
+  }
+
+  private final WorkflowServiceStubs service;
+  private final WorkflowClient client;
+  private final String address;
+  private final String namespace;
+
+  private TemporalConnection(WorkflowServiceStubs service, String namespace, String address) {
+    this.service = service;
+    this.address = address;
+    this.namespace = namespace;
+    this.client =
+        WorkflowClient.newInstance(
+            service, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+  }
+
+  /**
+   * Connects as Temporal's environment configuration ({@code env}: the process environment, so
+   * tests can pass their own) and the overrides say.
+   *
+   * @throws TemporalSettingsException when the settings are unusable (no such profile, a TLS file
+   *     missing)
+   * @throws TemporalUnreachableException when nothing answers at the resulting address
+   */
+  public static TemporalConnection connect(Overrides overrides, Map<String, String> env) {
+    ClientConfigProfile profile = resolve(overrides, env);
+    String address = profile.getAddress();
+    String namespace = profile.getNamespace();
+    WorkflowServiceStubsOptions options = profile.toWorkflowServiceStubsOptions();
+    return open(options, address, namespace);
+  }
+
+  /** Connects over plain text, as to the embedded service. */
+  public static TemporalConnection connectPlain(String address, String namespace) {
+    return open(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(), address, namespace);
+  }
+
+  /** The profile after the environment and the overrides; address and namespace always set. */
+  static ClientConfigProfile resolve(Overrides overrides, Map<String, String> env) {
+    ClientConfigProfile loaded;
+    try {
+      loaded =
+          ClientConfigProfile.load(
+              LoadClientConfigProfileOptions.newBuilder().setEnvOverrides(env).build());
+    } catch (IOException | RuntimeException e) {
+      throw new TemporalSettingsException(
+          "Temporal's client configuration could not be read: "
+              + e.getMessage()
+              + ". Fix the temporal.toml profile (TEMPORAL_CONFIG_FILE, TEMPORAL_PROFILE) or unset"
+              + " them and pass --temporal HOST:PORT.",
+          e);
+    }
+    ClientConfigProfile.Builder profile = loaded.toBuilder();
+    if (overrides.address() != null) {
+      profile.setAddress(checkAddress(overrides.address()));
+    } else if (blank(loaded.getAddress())) {
+      profile.setAddress(DEFAULT_ADDRESS);
+    } else {
+      checkAddress(loaded.getAddress());
+    }
+    if (overrides.namespace() != null) {
+      if (overrides.namespace().isBlank()) {
+        throw new TemporalSettingsException(
+            "--namespace is empty: give a namespace name, or leave the option out for \""
+                + DEFAULT_NAMESPACE
+                + "\".",
+            null);
+      }
+      profile.setNamespace(overrides.namespace());
+    } else if (blank(loaded.getNamespace())) {
+      profile.setNamespace(DEFAULT_NAMESPACE);
+    }
+    if (overrides.tlsCert() != null || overrides.tlsKey() != null || overrides.tlsCa() != null) {
+      profile.setTls(tls(loaded.getTls(), overrides));
+    }
+    return profile.build();
+  }
+
+  private static ClientConfigTLS tls(ClientConfigTLS loaded, Overrides overrides) {
+    if ((overrides.tlsCert() == null) != (overrides.tlsKey() == null)) {
+      throw new TemporalSettingsException(
+          "Mutual TLS needs both --tls-cert and --tls-key; only "
+              + (overrides.tlsCert() == null ? "--tls-key" : "--tls-cert")
+              + " was given. Pass both, or neither for server-only TLS with --tls-ca.",
+          null);
+    }
+    ClientConfigTLS.Builder tls =
+        loaded == null ? ClientConfigTLS.newBuilder() : ClientConfigTLS.newBuilder(loaded);
+    tls.setDisabled(false);
+    if (overrides.tlsCert() != null) {
+      tls.setClientCertPath(readable("--tls-cert", overrides.tlsCert()));
+      tls.setClientKeyPath(readable("--tls-key", overrides.tlsKey()));
+    }
+    if (overrides.tlsCa() != null) {
+      tls.setServerCACertPath(readable("--tls-ca", overrides.tlsCa()));
+    }
+    return tls.build();
+  }
+
+  private static String readable(String option, Path file) {
+    if (!Files.isReadable(file)) {
+      throw new TemporalSettingsException(
+          option + " " + file + " is not a readable file: give the path of a PEM file.", null);
+    }
+    return file.toString();
+  }
+
+  private static String checkAddress(String address) {
+    int colon = address.lastIndexOf(':');
+    boolean valid = colon > 0 && colon < address.length() - 1;
+    if (valid) {
+      try {
+        int port = Integer.parseInt(address.substring(colon + 1));
+        valid = port > 0 && port < 65536;
+      } catch (NumberFormatException e) {
+        valid = false;
+      }
+    }
+    if (!valid) {
+      throw new TemporalSettingsException(
+          "Temporal address \""
+              + address
+              + "\" is not HOST:PORT: give one like 127.0.0.1:7233 (--temporal or"
+              + " TEMPORAL_ADDRESS).",
+          null);
+    }
+    return address;
+  }
+
+  private static boolean blank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static TemporalConnection open(
+      WorkflowServiceStubsOptions options, String address, String namespace) {
+    WorkflowServiceStubs service;
+    try {
+      service = WorkflowServiceStubs.newConnectedServiceStubs(options, CONNECT_TIMEOUT);
+    } catch (RuntimeException e) {
+      throw new TemporalUnreachableException(address, namespace, e);
+    }
+    return new TemporalConnection(service, namespace, address);
+  }
+
+  public WorkflowServiceStubs service() {
+    return service;
+  }
+
+  public WorkflowClient client() {
+    return client;
+  }
+
+  /** {@code HOST:PORT}, for messages. */
+  public String address() {
+    return address;
+  }
+
+  public String namespace() {
+    return namespace;
+  }
+
+  @Override
+  public void close() {
+    service.shutdown();
+    try {
+      service.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

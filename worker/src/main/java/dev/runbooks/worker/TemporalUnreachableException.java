@@ -1,0 +1,35 @@
+package dev.runbooks.worker;
+
+/** Temporal did not answer at the address tried. The CLI exits with code 4. */
+public final class TemporalUnreachableException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
+
+  private final String address;
+
+  public TemporalUnreachableException(String address, String namespace, Throwable cause) {
+    super(
+        "Temporal is unreachable at "
+            + address
+            + " (namespace "
+            + namespace
+            + "): "
+            + reason(cause)
+            + ". Start a server there (runbook dev starts an embedded one on 127.0.0.1:7233),"
+            + " or point --temporal / TEMPORAL_ADDRESS at a running one.",
+        cause);
+    this.address = address;
+  }
+
+  public String address() {
+    return address;
+  }
+
+  private static String reason(Throwable cause) {
+    Throwable root = cause;
+    while (root.getCause() != null && root.getCause() != root) {
+      root = root.getCause();
+    }
+    String message = root.getMessage();
+    return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
+  }
+}
