@@ -1,0 +1,16 @@
+package dev.runbooks.workflows;
+
+import dev.runbooks.workflows.check.CheckWorkflowImpl;
+import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
+import java.util.List;
+
+/** Every workflow implementation a worker registers. */
+public final class Runbooks {
+  /** The task queue workers poll unless configured otherwise. */
+  public static final String DEFAULT_TASK_QUEUE = "runbooks";
+
+  public static final List<Class<?>> WORKFLOW_IMPLEMENTATIONS =
+      List.of(CheckWorkflowImpl.class, TargetLockWorkflowImpl.class);
+
+  private Runbooks() {}
+}
