@@ -1,0 +1,73 @@
+package dev.runbooks.worker;
+
+import dev.runbooks.workflows.Runbooks;
+import io.temporal.client.WorkflowClient;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Temporal worker: every runbook's workflow implementation ({@link
+ * Runbooks#WORKFLOW_IMPLEMENTATIONS}) and the activity objects {@link Activities} built, polling
+ * one task queue. Closing it stops polling and waits for in-flight tasks.
+ */
+public final class RunbookWorker implements AutoCloseable {
+  public static final String DEFAULT_TASK_QUEUE = Runbooks.DEFAULT_TASK_QUEUE;
+
+  private static final Logger log = LoggerFactory.getLogger(RunbookWorker.class);
+
+  private final WorkerFactory factory;
+  private final String taskQueue;
+
+  private RunbookWorker(WorkerFactory factory, String taskQueue) {
+    this.factory = factory;
+    this.taskQueue = taskQueue;
+  }
+
+  /** Registers every runbook and the given activity objects, and starts polling. */
+  public static RunbookWorker start(WorkflowClient client, String taskQueue, Activities activities) {
+    return start(client, taskQueue, Runbooks.WORKFLOW_IMPLEMENTATIONS, activities.implementations());
+  }
+
+  /** Registers the given workflow implementations and activity objects, and starts polling. */
+  public static RunbookWorker start(
+      WorkflowClient client,
+      String taskQueue,
+      List<Class<?>> workflowImplementations,
+      List<Object> activityImplementations) {
+    WorkerFactory factory = WorkerFactory.newInstance(client);
+    Worker worker = factory.newWorker(taskQueue);
+    worker.registerWorkflowImplementationTypes(workflowImplementations.toArray(new Class<?>[0]));
+    worker.registerActivitiesImplementations(activityImplementations.toArray());
+    factory.start();
+    log.info(
+        "Worker polling task queue {} in namespace {}: {} workflow types, {} activity objects",
+        taskQueue,
+        client.getOptions().getNamespace(),
+        workflowImplementations.size(),
+        activityImplementations.size());
+    return new RunbookWorker(factory, taskQueue);
+  }
+
+  public String taskQueue() {
+    return taskQueue;
+  }
+
+  /** Stops polling and waits up to 10 seconds for tasks in flight. */
+  @Override
+  public void close() {
+    factory.shutdown();
+    try {
+      if (!factory.awaitTermination(10, TimeUnit.SECONDS)) {
+        factory.shutdownNow();
+        factory.awaitTermination(5, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      factory.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}
