@@ -43,10 +43,10 @@ public final class EmbeddedTemporal implements AutoCloseable {
   }
 
   /**
-   * Starts the service on 127.0.0.1:{@code port} ({@code 0}: a free port) with the runbooks'
-   * search attributes registered.
+   * Starts the service on 127.0.0.1:{@code port} ({@code 0}: a free port) with the runbooks' search
+   * attributes registered.
    *
-   * @throws IllegalStateException when the port is taken
+   * @throws TemporalSettingsException when the port is taken
    */
   public static EmbeddedTemporal start(int port) {
     TestServicesStarter services = new TestServicesStarter(true, 0);
@@ -59,11 +59,11 @@ public final class EmbeddedTemporal implements AutoCloseable {
       server = builder.build().start();
     } catch (IOException e) {
       services.close();
-      throw new IllegalStateException(
-          "The embedded Temporal service cannot listen on 127.0.0.1:"
+      throw new TemporalSettingsException(
+          "the embedded Temporal service cannot listen on 127.0.0.1:"
               + port
               + " ("
-              + e.getMessage()
+              + RootCause.message(e)
               + "): stop what uses the port (another runbook dev or a Temporal server), or pick"
               + " another with --port.",
           e);
@@ -88,16 +88,14 @@ public final class EmbeddedTemporal implements AutoCloseable {
     }
     OperatorServiceStubs operator =
         OperatorServiceStubs.newServiceStubs(
-            OperatorServiceStubsOptions.newBuilder().setTarget(address()).build());
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(address())
+                .validateAndBuildWithDefaults());
     try {
       operator.blockingStub().addSearchAttributes(request.build());
     } finally {
       operator.shutdownNow();
-      try {
-        operator.awaitTermination(5, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
+      operator.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 
@@ -128,5 +126,4 @@ public final class EmbeddedTemporal implements AutoCloseable {
     }
     services.close();
   }
-
 }

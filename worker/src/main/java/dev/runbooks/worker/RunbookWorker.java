@@ -28,8 +28,10 @@ public final class RunbookWorker implements AutoCloseable {
   }
 
   /** Registers every runbook and the given activity objects, and starts polling. */
-  public static RunbookWorker start(WorkflowClient client, String taskQueue, Activities activities) {
-    return start(client, taskQueue, Runbooks.WORKFLOW_IMPLEMENTATIONS, activities.implementations());
+  public static RunbookWorker start(
+      WorkflowClient client, String taskQueue, Activities activities) {
+    return start(
+        client, taskQueue, Runbooks.WORKFLOW_IMPLEMENTATIONS, activities.implementations());
   }
 
   /** Registers the given workflow implementations and activity objects, and starts polling. */
@@ -60,14 +62,10 @@ public final class RunbookWorker implements AutoCloseable {
   @Override
   public void close() {
     factory.shutdown();
-    try {
-      if (!factory.awaitTermination(10, TimeUnit.SECONDS)) {
-        factory.shutdownNow();
-        factory.awaitTermination(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
+    factory.awaitTermination(10, TimeUnit.SECONDS);
+    if (!factory.isTerminated()) {
       factory.shutdownNow();
-      Thread.currentThread().interrupt();
+      factory.awaitTermination(5, TimeUnit.SECONDS);
     }
   }
 }

@@ -15,9 +15,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A connected Temporal client. Settings come from Temporal's environment configuration (profiles
- * in temporal.toml, {@code TEMPORAL_ADDRESS}, {@code TEMPORAL_NAMESPACE}, TLS and API-key
- * variables), so what works for Temporal's own CLI works here; explicit {@link Overrides} win.
+ * A connected Temporal client. Settings come from Temporal's environment configuration (profiles in
+ * temporal.toml, {@code TEMPORAL_ADDRESS}, {@code TEMPORAL_NAMESPACE}, TLS and API-key variables),
+ * so what works for Temporal's own CLI works here; explicit {@link Overrides} win.
  */
 public final class TemporalConnection implements AutoCloseable {
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
@@ -201,10 +201,6 @@ public final class TemporalConnection implements AutoCloseable {
   @Override
   public void close() {
     service.shutdown();
-    try {
-      service.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    service.awaitTermination(5, TimeUnit.SECONDS);
   }
 }

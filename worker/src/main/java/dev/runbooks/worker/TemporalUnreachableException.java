@@ -13,7 +13,7 @@ public final class TemporalUnreachableException extends RuntimeException {
             + " (namespace "
             + namespace
             + "): "
-            + reason(cause)
+            + RootCause.message(cause)
             + ". Start a server there (runbook dev starts an embedded one on 127.0.0.1:7233),"
             + " or point --temporal / TEMPORAL_ADDRESS at a running one.",
         cause);
@@ -22,14 +22,5 @@ public final class TemporalUnreachableException extends RuntimeException {
 
   public String address() {
     return address;
-  }
-
-  private static String reason(Throwable cause) {
-    Throwable root = cause;
-    while (root.getCause() != null && root.getCause() != root) {
-      root = root.getCause();
-    }
-    String message = root.getMessage();
-    return message == null || message.isBlank() ? root.getClass().getSimpleName() : message;
   }
 }
