@@ -47,7 +47,11 @@ final class AbortCommand implements Callable<Integer> {
       RunState state = RunState.fetch(temporal.client(), workflowId);
       if (!state.running()) {
         throw new UsageException(
-            "run " + workflowId + " has already ended (" + state.outcome() + "): nothing to abort.");
+            "run "
+                + workflowId
+                + " has already ended ("
+                + state.outcome()
+                + "): nothing to abort.");
       }
       String user = Identity.user(root.env());
       String why = "aborted by " + user + (reason == null ? "" : ": " + reason);

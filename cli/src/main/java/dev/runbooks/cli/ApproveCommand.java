@@ -63,7 +63,8 @@ final class ApproveCommand implements Callable<Integer> {
       Approval approval = new Approval(Identity.user(root.env()), comment);
       WorkflowStub stub = temporal.client().newUntypedWorkflowStub(workflowId);
       CompletableFuture<Void> update =
-          CompletableFuture.supplyAsync(() -> stub.update(RunbookWorkflow.APPROVE, Void.class, approval));
+          CompletableFuture.supplyAsync(
+              () -> stub.update(RunbookWorkflow.APPROVE, Void.class, approval));
       try {
         update.get(ANSWER_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
       } catch (TimeoutException e) {

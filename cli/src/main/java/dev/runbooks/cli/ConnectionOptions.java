@@ -10,9 +10,6 @@ import picocli.CommandLine.Option;
 
 /** The options every command shares: where the configuration and Temporal are, how to print. */
 final class ConnectionOptions {
-  static final String CONFIG_ENV = "RUNBOOKS_CONFIG";
-  static final String DEFAULT_CONFIG = "runbooks.yaml";
-
   @Option(
       names = "--config",
       paramLabel = "FILE",
@@ -30,7 +27,8 @@ final class ConnectionOptions {
   @Option(
       names = "--namespace",
       paramLabel = "NS",
-      description = "Temporal namespace. Default: $TEMPORAL_NAMESPACE or the profile's, else default.")
+      description =
+          "Temporal namespace. Default: $TEMPORAL_NAMESPACE or the profile's, else default.")
   String namespace;
 
   @Option(
@@ -65,11 +63,7 @@ final class ConnectionOptions {
   Output output;
 
   Path configFile(Map<String, String> env) {
-    if (config != null) {
-      return config;
-    }
-    String fromEnv = env.get(CONFIG_ENV);
-    return Path.of(fromEnv == null || fromEnv.isBlank() ? DEFAULT_CONFIG : fromEnv);
+    return ConfigLoader.locate(config == null ? null : config.toString(), env);
   }
 
   RunbooksConfig loadConfig(Map<String, String> env) {

@@ -16,8 +16,8 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The one place exceptions become exit codes and messages. Known failures print their message
- * only: it already says what is wrong and what to do. Anything else is a bug and prints its trace.
+ * The one place exceptions become exit codes and messages. Known failures print their message only:
+ * it already says what is wrong and what to do. Anything else is a bug and prints its trace.
  */
 final class Failures
     implements IParameterExceptionHandler, IExecutionExceptionHandler, IExitCodeExceptionMapper {
@@ -29,7 +29,9 @@ final class Failures
     err.println(prefix(command) + e.getMessage());
     if (!UnmatchedArgumentException.printSuggestions(e, err)) {
       err.println(
-          "See '" + command.getCommandSpec().qualifiedName() + " --help' for options and examples.");
+          "See '"
+              + command.getCommandSpec().qualifiedName()
+              + " --help' for options and examples.");
     }
     return ExitCodes.USAGE;
   }

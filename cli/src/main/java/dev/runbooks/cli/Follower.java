@@ -15,9 +15,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Follows a run until it ends. On a terminal it redraws the step list in place, with a progress
- * bar for steps whose activity reports {@link ActivityProgress}; otherwise (a pipe, a CI log) it
- * prints one line per change, so the output reads as a log.
+ * Follows a run until it ends. On a terminal it redraws the step list in place, with a progress bar
+ * for steps whose activity reports {@link ActivityProgress}; otherwise (a pipe, a CI log) it prints
+ * one line per change, so the output reads as a log.
  */
 final class Follower {
   static final Duration POLL = Duration.ofMillis(400);
@@ -65,7 +65,13 @@ final class Follower {
         state.progress() == null || state.progress().outcomeDetail().isEmpty()
             ? ""
             : ": " + state.progress().outcomeDetail();
-    return state.workflowId() + ": " + state.outcome() + " (exit " + state.exitCode() + ")" + detail;
+    return state.workflowId()
+        + ": "
+        + state.outcome()
+        + " (exit "
+        + state.exitCode()
+        + ")"
+        + detail;
   }
 
   private void printChanges(RunState state) {

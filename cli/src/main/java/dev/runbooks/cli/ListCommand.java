@@ -106,8 +106,7 @@ final class ListCommand implements Callable<Integer> {
       }
       rows.add(row(new WorkflowExecutionMetadata(info, converter)));
     }
-    rows.sort(
-        Comparator.comparing(Row::started, Comparator.nullsLast(Comparator.reverseOrder())));
+    rows.sort(Comparator.comparing(Row::started, Comparator.nullsLast(Comparator.reverseOrder())));
     return rows.size() > limit ? List.copyOf(rows.subList(0, limit)) : rows;
   }
 
@@ -172,12 +171,7 @@ final class ListCommand implements Callable<Integer> {
       target = target != null ? target : parsed.getValue();
     }
     return new Row(
-        id,
-        kind,
-        target,
-        RunState.label(run.getStatus()),
-        run.getStartTime(),
-        run.getCloseTime());
+        id, kind, target, RunState.label(run.getStatus()), run.getStartTime(), run.getCloseTime());
   }
 
   static Map.Entry<String, String> parseBusinessKey(String workflowId) {

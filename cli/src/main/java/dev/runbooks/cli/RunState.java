@@ -9,7 +9,6 @@ import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowExecutionDescription;
-import io.temporal.client.WorkflowServiceException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.converter.DataConverter;
@@ -52,7 +51,7 @@ record RunState(
     String problem = null;
     try {
       progress = stub.query(RunbookWorkflow.PROGRESS, RunbookProgress.class);
-    } catch (WorkflowException | WorkflowServiceException e) {
+    } catch (WorkflowException e) {
       problem = rootMessage(e);
     }
     SearchAttributes attributes = description.getTypedSearchAttributes();
@@ -65,7 +64,9 @@ record RunState(
         description.getCloseTime(),
         description.getStaticSummary(),
         progress != null ? progress.kind().label() : attributes.get(RunbookSearchAttributes.KIND),
-        progress != null ? progress.target() : attributes.get(RunbookSearchAttributes.TARGET),
+        progress != null && !progress.target().isEmpty()
+            ? progress.target()
+            : attributes.get(RunbookSearchAttributes.TARGET),
         progress,
         problem,
         heartbeats(description, client.getOptions().getDataConverter()));
@@ -74,7 +75,8 @@ record RunState(
   private static List<ActivityProgress> heartbeats(
       WorkflowExecutionDescription description, DataConverter converter) {
     List<ActivityProgress> result = new ArrayList<>();
-    for (PendingActivityInfo activity : description.getRawDescription().getPendingActivitiesList()) {
+    for (PendingActivityInfo activity :
+        description.getRawDescription().getPendingActivitiesList()) {
       if (!activity.hasHeartbeatDetails()) {
         continue;
       }

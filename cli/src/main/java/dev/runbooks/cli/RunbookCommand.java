@@ -13,10 +13,6 @@ import picocli.CommandLine.Spec;
     versionProvider = Version.class,
     description = "A database team's runbooks as durable Temporal workflows.",
     subcommands = {
-      DevCommand.class,
-      WorkerCommand.class,
-      DemoCommand.class,
-      CheckCommand.class,
       ListCommand.class,
       StatusCommand.class,
       WatchCommand.class,

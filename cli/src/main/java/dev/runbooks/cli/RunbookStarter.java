@@ -1,6 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.workflows.shared.LockHolder;
+import dev.runbooks.workflows.shared.RunbookIds;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import dev.runbooks.workflows.shared.TargetLockWorkflow;
@@ -12,8 +13,6 @@ import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.SearchAttributes;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.Objects;
 import java.util.function.Function;
 
@@ -24,9 +23,6 @@ import java.util.function.Function;
  * names the holder.)
  */
 final class RunbookStarter {
-  private static final DateTimeFormatter ID_TIME =
-      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
-
   /**
    * What to start.
    *
@@ -62,7 +58,7 @@ final class RunbookStarter {
 
   /** {@code <kind>-<target>-<UTC yyyyMMdd'T'HHmmss>}, the business key DESIGN.md prescribes. */
   String workflowId(RunbookKind kind, String target) {
-    return kind.label() + "-" + target + "-" + ID_TIME.format(clock.instant());
+    return RunbookIds.workflowId(kind, target, clock.instant());
   }
 
   /**

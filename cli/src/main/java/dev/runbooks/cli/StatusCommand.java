@@ -61,7 +61,8 @@ final class StatusCommand implements Callable<Integer> {
     if (state.running()) {
       out.println("Status:    RUNNING");
     } else {
-      out.println("Status:    " + Follower.ending(state).substring(state.workflowId().length() + 2));
+      out.println(
+          "Status:    " + Follower.ending(state).substring(state.workflowId().length() + 2));
       out.println("Ended:     " + Text.time(state.closed()));
     }
     if (progress == null) {

@@ -38,10 +38,13 @@ final class Text {
       return "";
     }
     Instant end = step.end() == null ? now : step.end();
-    return duration(Duration.between(step.start(), end.isBefore(step.start()) ? step.start() : end));
+    return duration(
+        Duration.between(step.start(), end.isBefore(step.start()) ? step.start() : end));
   }
 
-  /** {@code [#########...............]  38%  1.2 GB of 3.1 GB}, or a count when the total is unknown. */
+  /**
+   * {@code [#########...............] 38% 1.2 GB of 3.1 GB}, or a count when the total is unknown.
+   */
   static String bar(ActivityProgress progress) {
     if (progress.total() <= 0) {
       return amount(progress.done(), progress.unit()) + " so far";
@@ -76,9 +79,7 @@ final class Text {
         v /= 1024;
         i++;
       }
-      return i == 0
-          ? value + " B"
-          : String.format(Locale.ROOT, "%.1f %s", v, units[i]);
+      return i == 0 ? value + " B" : String.format(Locale.ROOT, "%.1f %s", v, units[i]);
     }
     return value + " " + unit;
   }
