@@ -13,6 +13,9 @@ import picocli.CommandLine.Spec;
     versionProvider = Version.class,
     description = "A database team's runbooks as durable Temporal workflows.",
     subcommands = {
+      DevCommand.class,
+      WorkerCommand.class,
+      CheckCommand.class,
       ListCommand.class,
       StatusCommand.class,
       WatchCommand.class,

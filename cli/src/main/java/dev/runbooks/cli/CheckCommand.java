@@ -1,0 +1,153 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.config.TargetConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.check.CheckRequest;
+import dev.runbooks.workflows.check.CheckResult;
+import dev.runbooks.workflows.check.CheckWorkflow;
+import dev.runbooks.workflows.check.CheckWorkflowImpl;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookRequest;
+import io.temporal.client.WorkflowClient;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "check",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the health check of a target: connectivity, privileges, size, replicas, long"
+          + " transactions, lock chains, connections and slow statements. Read-only.",
+      "Prints the run's workflow ID and returns, unless --wait or --embedded: then it follows the"
+          + " run, prints the report, and exits 1 when a finding is CRITICAL."
+    },
+    footerHeading = "%nExample:%n",
+    footer = "  runbook check --target orders --wait")
+final class CheckCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+  @Mixin RunOptions run;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "T",
+      description = "The target's name in the configuration.")
+  String target;
+
+  @Option(
+      names = "--long-transaction",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Report transactions open longer than this (5m, PT5M). Default: check.longTransaction"
+              + " in the configuration, else 5m.")
+  Duration longTransaction;
+
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description = "The run's workflow ID. Default: check-<target>-<UTC yyyyMMdd'T'HHmmss>.")
+  String workflowId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    Map<String, String> env = root.env();
+    RunbooksConfig config = connection.loadConfig(env);
+    TargetConfig targetConfig = config.target(target);
+    if (workflowId != null && workflowId.isBlank()) {
+      throw new UsageException("--id is empty: give a workflow ID, or leave it out.");
+    }
+    Duration threshold = longTransaction != null ? longTransaction : config.check().longTransaction();
+    if (run.embedded) {
+      try (EmbeddedRunbooks local =
+          EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return startAndFollow(local.connection(), targetConfig, threshold, true);
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(env)) {
+      return startAndFollow(temporal, targetConfig, threshold, run.follow());
+    }
+  }
+
+  private int startAndFollow(
+      TemporalConnection temporal, TargetConfig targetConfig, Duration threshold, boolean follow)
+      throws InterruptedException {
+    WorkflowClient client = temporal.client();
+    String initiator = Identity.user(root.env());
+    RunbookStarter.Plan plan =
+        new RunbookStarter.Plan(
+            RunbookKind.CHECK,
+            target,
+            workflowId,
+            initiator,
+            "check " + target + " @ " + targetConfig.primary(),
+            plan(targetConfig, initiator, threshold));
+    CheckRequest request =
+        new CheckRequest(
+            new RunbookRequest(
+                target, initiator, targetConfig.fourEyes(), targetConfig.approvalTimeout()),
+            threshold);
+    String id =
+        new RunbookStarter(client, connection.taskQueue(), Clock.systemUTC())
+            .start(CheckWorkflow.class, plan, wf -> WorkflowClient.start(wf::run, request));
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    if (!follow) {
+      out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
+      err.println("Started. Follow it with: runbook watch " + id);
+      return ExitCodes.DONE;
+    }
+    // JSON goes to stdout in one piece; the live lines go to stderr then.
+    PrintWriter live = connection.json() ? err : out;
+    if (!connection.json()) {
+      out.println("Started " + id + " on " + temporal.address());
+    }
+    RunState end = new Follower(client, live, root.terminal(), Clock.systemUTC()).follow(id);
+    CheckResult result = null;
+    if (end.status().equals("COMPLETED")) {
+      result = client.newUntypedWorkflowStub(id).getResult(CheckResult.class);
+    }
+    if (connection.json()) {
+      out.println(Json.write(CheckReport.json(result, end)));
+    } else if (result != null) {
+      CheckReport.printText(result, targetConfig.primary().toString(), out);
+    }
+    return CheckReport.exitCode(result, end);
+  }
+
+  /** The Markdown the Temporal UI shows as the run's details: what it will do. */
+  private String plan(TargetConfig targetConfig, String initiator, Duration threshold) {
+    StringBuilder md = new StringBuilder();
+    md.append("**Health check** of `")
+        .append(target)
+        .append("` (")
+        .append(targetConfig.primary())
+        .append("), started by ")
+        .append(initiator)
+        .append(". Read-only.\n\nChecks, in order:\n");
+    List<String> steps = CheckWorkflowImpl.stepNames();
+    for (int i = 0; i < steps.size(); i++) {
+      md.append(i + 1).append(". ").append(steps.get(i)).append('\n');
+    }
+    md.append("\nReplicas: ")
+        .append(targetConfig.replicas().isEmpty() ? "none configured" : String.join(", ", targetConfig.replicaNames()))
+        .append(". Long transactions: open longer than ")
+        .append(Text.duration(threshold))
+        .append(".\n");
+    return md.toString();
+  }
+}

@@ -1,0 +1,64 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.Activities;
+import dev.runbooks.worker.RunbookWorker;
+import dev.runbooks.worker.TemporalConnection;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "worker",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs a worker for the configured targets against an existing Temporal, until stopped.",
+      "Connection settings come from Temporal's environment configuration (TEMPORAL_ADDRESS,"
+          + " TEMPORAL_NAMESPACE, TLS and API-key variables, temporal.toml profiles) and the"
+          + " options below."
+    },
+    footerHeading = "%nExample:%n",
+    footer =
+        "  runbook worker --config /etc/runbooks/runbooks.yaml --temporal temporal.internal:7233")
+final class WorkerCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+
+  @Override
+  public Integer call() throws Exception {
+    RunbooksConfig config = connection.loadConfig(root.env());
+    String queue = connection.taskQueue();
+    TemporalConnection temporal = connection.connect(root.env());
+    RunbookWorker worker;
+    try {
+      worker = RunbookWorker.start(
+          temporal.client(), queue, Activities.build(config, temporal.client(), queue));
+    } catch (RuntimeException e) {
+      temporal.close();
+      throw e;
+    }
+    PrintWriter out = spec.commandLine().getOut();
+    out.println(
+        "Worker on "
+            + temporal.address()
+            + ", namespace "
+            + temporal.namespace()
+            + ", task queue "
+            + queue
+            + ", for targets: "
+            + String.join(", ", config.targets().keySet())
+            + ". Stop it with Ctrl-C.");
+    out.flush();
+    Foreground.runUntilStopped(
+        () -> {
+          worker.close();
+          temporal.close();
+        });
+    return ExitCodes.DONE;
+  }
+}
