@@ -71,10 +71,10 @@ final class CheckCommand implements Callable<Integer> {
     if (workflowId != null && workflowId.isBlank()) {
       throw new UsageException("--id is empty: give a workflow ID, or leave it out.");
     }
-    Duration threshold = longTransaction != null ? longTransaction : config.check().longTransaction();
+    Duration threshold =
+        longTransaction != null ? longTransaction : config.check().longTransaction();
     if (run.embedded) {
-      try (EmbeddedRunbooks local =
-          EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
         return startAndFollow(local.connection(), targetConfig, threshold, true);
       }
     }
@@ -144,7 +144,10 @@ final class CheckCommand implements Callable<Integer> {
       md.append(i + 1).append(". ").append(steps.get(i)).append('\n');
     }
     md.append("\nReplicas: ")
-        .append(targetConfig.replicas().isEmpty() ? "none configured" : String.join(", ", targetConfig.replicaNames()))
+        .append(
+            targetConfig.replicas().isEmpty()
+                ? "none configured"
+                : String.join(", ", targetConfig.replicaNames()))
         .append(". Long transactions: open longer than ")
         .append(Text.duration(threshold))
         .append(".\n");

@@ -36,8 +36,9 @@ final class WorkerCommand implements Callable<Integer> {
     TemporalConnection temporal = connection.connect(root.env());
     RunbookWorker worker;
     try {
-      worker = RunbookWorker.start(
-          temporal.client(), queue, Activities.build(config, temporal.client(), queue));
+      worker =
+          RunbookWorker.start(
+              temporal.client(), queue, Activities.build(config, temporal.client(), queue));
     } catch (RuntimeException e) {
       temporal.close();
       throw e;
