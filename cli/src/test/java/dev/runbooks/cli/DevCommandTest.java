@@ -1,0 +1,82 @@
+package dev.runbooks.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code runbook dev} in the foreground: serves Temporal, tells what to try next, stops cleanly.
+ */
+class DevCommandTest {
+  @TempDir Path dir;
+
+  @Test
+  void servesTemporalUntilStoppedAndSaysWhatToTryNext() throws Exception {
+    Path config =
+        Files.writeString(
+            dir.resolve("runbooks.yaml"),
+            "targets:\n  orders: { primary: { database: orders }, admin: { user: postgres } }\n");
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    AtomicInteger code = new AtomicInteger(-1);
+    Thread dev =
+        new Thread(
+            () ->
+                code.set(
+                    new Main(new PrintWriter(out), new PrintWriter(err), Cli.isolatedEnv())
+                        .run("dev", "--port", "" + port, "--config", config.toString())));
+    dev.start();
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (!out.toString().contains("Ctrl-C")
+        && dev.isAlive()
+        && Instant.now().isBefore(deadline)) {
+      Thread.sleep(100);
+    }
+    String banner = out.toString();
+    assertTrue(banner.contains("127.0.0.1:" + port), banner + err);
+    assertTrue(
+        banner.contains("runbook check --target orders --wait --temporal 127.0.0.1:" + port),
+        banner);
+
+    Cli.Result list = new Cli(Cli.isolatedEnv()).run("list", "--temporal", "127.0.0.1:" + port);
+    assertEquals(0, list.code(), list.toString());
+    assertTrue(list.out().contains("No runs"), list.toString());
+
+    dev.interrupt();
+    dev.join(Duration.ofSeconds(30).toMillis());
+    assertFalse(dev.isAlive(), "dev stops when interrupted");
+    assertEquals(0, code.get(), out + "\n" + err);
+    try (Socket probe = new Socket()) {
+      assertThrows(
+          IOException.class,
+          () -> probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000));
+    }
+  }
+
+  private static void assertThrows(Class<? extends Throwable> type, Executable call) {
+    org.junit.jupiter.api.Assertions.assertThrows(type, call::run, "port closed after stop");
+  }
+
+  private interface Executable {
+    void run() throws Throwable;
+  }
+}
