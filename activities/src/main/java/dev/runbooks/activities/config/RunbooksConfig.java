@@ -1,0 +1,56 @@
+package dev.runbooks.activities.config;
+
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The validated contents of {@code runbooks.yaml}, made by {@link ConfigLoader}. Relative paths are
+ * already resolved: {@code file://} and {@code local-keyset:} specs here are absolute.
+ *
+ * @param file the configuration file it was read from
+ * @param targets by name, in the file's order
+ * @param repository {@code file:///dir} or {@code s3://bucket/prefix}, or null when none is set
+ * @param secrets {@code file:///path/secrets.json} or {@code vault}; never null
+ * @param encryption {@code local-keyset:/path} or {@code vault-transit:NAME}, or null when none is
+ *     set
+ */
+public record RunbooksConfig(
+    Path file,
+    Map<String, TargetConfig> targets,
+    String repository,
+    String secrets,
+    String encryption,
+    CheckSettings check) {
+  public RunbooksConfig {
+    Objects.requireNonNull(file, "file");
+    targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets));
+    Objects.requireNonNull(secrets, "secrets");
+    Objects.requireNonNull(check, "check");
+  }
+
+  /** The directory relative paths in the file are resolved against. */
+  public Path directory() {
+    Path parent = file.toAbsolutePath().getParent();
+    return parent == null ? file.toAbsolutePath() : parent;
+  }
+
+  /**
+   * The target of this name.
+   *
+   * @throws ConfigException for an unknown name, listing the known ones
+   */
+  public TargetConfig target(String name) {
+    TargetConfig target = targets.get(name);
+    if (target == null) {
+      throw new ConfigException(
+          file,
+          "targets",
+          "unknown target \"" + name + "\"; known targets: " + String.join(", ", targets.keySet()),
+          "use one of the known targets, or add \"" + name + "\" under targets: in " + file + ".");
+    }
+    return target;
+  }
+}

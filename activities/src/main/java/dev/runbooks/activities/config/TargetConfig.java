@@ -1,0 +1,52 @@
+package dev.runbooks.activities.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * A database the runbooks may touch.
+ *
+ * @param name the target's name, the key under {@code targets:}
+ * @param replicas in configuration order
+ * @param migrations the absolute directory of the target's migrations, or null when it has none
+ * @param production non-production targets may skip approval gates
+ * @param fourEyes when true, the approver must differ from the initiator
+ * @param approvalTimeout how long an approval gate waits before the run aborts
+ */
+public record TargetConfig(
+    String name,
+    Endpoint primary,
+    List<ReplicaConfig> replicas,
+    AdminConfig admin,
+    Path migrations,
+    boolean production,
+    boolean fourEyes,
+    Duration approvalTimeout) {
+  public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
+
+  public TargetConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(primary, "primary");
+    replicas = List.copyOf(replicas);
+    Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(approvalTimeout, "approvalTimeout");
+  }
+
+  /** The replica of this name, if configured. */
+  public Optional<ReplicaConfig> replica(String replicaName) {
+    return replicas.stream().filter(r -> r.name().equals(replicaName)).findFirst();
+  }
+
+  /** The replicas' names in configuration order. */
+  public List<String> replicaNames() {
+    List<String> names = new ArrayList<>();
+    for (ReplicaConfig r : replicas) {
+      names.add(r.name());
+    }
+    return List.copyOf(names);
+  }
+}
