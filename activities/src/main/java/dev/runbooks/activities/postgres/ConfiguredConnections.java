@@ -1,0 +1,276 @@
+package dev.runbooks.activities.postgres;
+
+import dev.runbooks.activities.config.AdminConfig;
+import dev.runbooks.activities.config.ConfigException;
+import dev.runbooks.activities.config.Endpoint;
+import dev.runbooks.activities.config.ReplicaConfig;
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.config.TargetConfig;
+import dev.runbooks.activities.secrets.Secret;
+import dev.runbooks.activities.secrets.SecretNotFoundException;
+import dev.runbooks.activities.secrets.SecretStore;
+import dev.runbooks.workflows.shared.FailureType;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Driver;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link TargetConnections} from {@code runbooks.yaml} and the secret store. Each connection reads
+ * the admin secret afresh, so a rotated password is used as soon as it is stored.
+ *
+ * <p>Permanent faults are non-retryable {@code ApplicationFailure}s: a failed login ({@link
+ * FailureType#AUTHENTICATION}), an unknown target or replica or an incomplete secret ({@link
+ * FailureType#BAD_INPUT}), a missing secret ({@link FailureType#NOT_FOUND}). Anything else, such as
+ * a refused connection, stays a retryable {@link SQLException} whose message names the target and
+ * {@code host:port}. No message or log line carries the password.
+ */
+public final class ConfiguredConnections implements TargetConnections {
+  private static final Logger log = LoggerFactory.getLogger(ConfiguredConnections.class);
+
+  /** Seconds pgjdbc waits for a server to answer before giving up. */
+  static final int CONNECT_TIMEOUT_SECONDS = 5;
+
+  static final String APPLICATION_NAME = "runbooks";
+
+  private static final Driver DRIVER = new org.postgresql.Driver();
+
+  private final RunbooksConfig config;
+  private final SecretStore secrets;
+
+  public ConfiguredConnections(RunbooksConfig config, SecretStore secrets) {
+    this.config = Objects.requireNonNull(config, "config");
+    this.secrets = Objects.requireNonNull(secrets, "secrets");
+  }
+
+  @Override
+  public Connection primary(String target) throws SQLException {
+    TargetConfig t = target(target);
+    return connect(t, "primary", t.primary());
+  }
+
+  @Override
+  public List<String> replicaNames(String target) {
+    return target(target).replicaNames();
+  }
+
+  @Override
+  public Connection replica(String target, String replica) throws SQLException {
+    TargetConfig t = target(target);
+    ReplicaConfig r =
+        t.replica(replica)
+            .orElseThrow(
+                () ->
+                    FailureType.BAD_INPUT.failure(
+                        "target \""
+                            + target
+                            + "\" has no replica \""
+                            + replica
+                            + "\"; "
+                            + (t.replicas().isEmpty()
+                                ? "it has no replicas. Fix: add the replica under"
+                                : "its replicas: "
+                                    + String.join(", ", t.replicaNames())
+                                    + ". Fix: name one of those, or add the replica under")
+                            + " targets."
+                            + target
+                            + ".replicas in "
+                            + config.file()
+                            + "."));
+    return connect(t, "replica " + r.name(), r.endpoint(t.primary()));
+  }
+
+  @Override
+  public String describe(String target) {
+    return target(target).primary().toString();
+  }
+
+  /**
+   * The JDBC URL of an endpoint: {@code
+   * jdbc:postgresql://host:port/db?sslmode=...&connectTimeout=5&ApplicationName=runbooks}. It holds
+   * no credentials; they travel as connection properties.
+   */
+  public static String jdbcUrl(Endpoint endpoint) {
+    return "jdbc:postgresql://"
+        + endpoint.address()
+        + "/"
+        + URLEncoder.encode(endpoint.database(), StandardCharsets.UTF_8)
+        + "?sslmode="
+        + endpoint.sslmode()
+        + "&connectTimeout="
+        + CONNECT_TIMEOUT_SECONDS
+        + "&ApplicationName="
+        + APPLICATION_NAME;
+  }
+
+  private TargetConfig target(String name) {
+    try {
+      return config.target(name);
+    } catch (ConfigException e) {
+      throw FailureType.BAD_INPUT.failure(e.getMessage());
+    }
+  }
+
+  /** Who logs in. {@code toString} leaves the password out. */
+  private record Login(String role, String password, String source) {
+    @Override
+    public String toString() {
+      return "Login[role=" + role + ", source=" + source + "]";
+    }
+  }
+
+  /** Where a connection goes, for messages. */
+  record Where(String target, String server, Endpoint endpoint, String role, String fix) {}
+
+  private Connection connect(TargetConfig target, String server, Endpoint endpoint)
+      throws SQLException {
+    Login login = login(target);
+    Properties properties = new Properties();
+    properties.setProperty("user", login.role());
+    if (login.password() != null) {
+      properties.setProperty("password", login.password());
+    }
+    Where where =
+        new Where(target.name(), server, endpoint, login.role(), fixFor(target, login, endpoint));
+    log.debug(
+        "connecting to target {} {} at {} as role {}",
+        target.name(),
+        server,
+        endpoint,
+        login.role());
+    try {
+      Connection connection = DRIVER.connect(jdbcUrl(endpoint), properties);
+      if (connection == null) {
+        throw new SQLException("the PostgreSQL driver did not accept " + jdbcUrl(endpoint));
+      }
+      return connection;
+    } catch (SQLException e) {
+      throw explain(e, where, login.password());
+    }
+  }
+
+  private Login login(TargetConfig target) {
+    AdminConfig admin = target.admin();
+    if (admin.user() != null) {
+      return new Login(admin.user(), null, "targets." + target.name() + ".admin.user");
+    }
+    String path = admin.secret().path();
+    Secret secret;
+    try {
+      secret = secrets.read(admin.secret());
+    } catch (SecretNotFoundException e) {
+      throw FailureType.NOT_FOUND.failure(
+          "the admin secret of target \"" + target.name() + "\" is missing: " + e.getMessage());
+    }
+    String role = secret.data().get("username");
+    String password = secret.data().get("password");
+    if (role == null || role.isEmpty() || password == null) {
+      String missing = role == null || role.isEmpty() ? "username" : "password";
+      throw FailureType.BAD_INPUT.failure(
+          "the admin secret "
+              + path
+              + " (version "
+              + secret.version()
+              + ") of target \""
+              + target.name()
+              + "\" has no "
+              + missing
+              + "; it has the keys "
+              + secret.data().keySet()
+              + ". Fix: write a new version of "
+              + path
+              + " with the keys username and password.");
+    }
+    return new Login(role, password, "secret " + admin.secret());
+  }
+
+  private static String fixFor(TargetConfig target, Login login, Endpoint endpoint) {
+    if (login.password() != null) {
+      return "check the secret "
+          + target.admin().secret()
+          + " (keys username and password) against the role on "
+          + endpoint.address()
+          + ", and that its pg_hba.conf admits the role from this host.";
+    }
+    return "check targets."
+        + target.name()
+        + ".admin.user, and that pg_hba.conf on "
+        + endpoint.address()
+        + " lets \""
+        + login.role()
+        + "\" in without a password (trust or peer); if the server wants a password, use admin:"
+        + " { secret: ... } instead.";
+  }
+
+  /**
+   * Turns a failed connection into what the caller should see: a non-retryable AUTHENTICATION
+   * failure for a rejected login, otherwise a retryable SQLException naming the target and address.
+   * Package-private so the classification can be tested without a server.
+   *
+   * @throws io.temporal.failure.ApplicationFailure for a rejected login
+   */
+  static SQLException explain(SQLException e, Where where, String password) {
+    String state = e.getSQLState();
+    String serverMessage = scrub(e.getMessage(), password);
+    String place =
+        "target \"" + where.target() + "\" " + where.server() + " at " + where.endpoint().address();
+    if ("28P01".equals(state)
+        || "28000".equals(state)
+        || ("08004".equals(state) && serverMessage.toLowerCase(Locale.ROOT).contains("password"))) {
+      throw FailureType.AUTHENTICATION.failure(
+          "cannot log in to "
+              + place
+              + " as role \""
+              + where.role()
+              + "\": "
+              + serverMessage
+              + " (SQLSTATE "
+              + state
+              + "). Fix: "
+              + where.fix());
+    }
+    return new SQLException(
+        "cannot connect to "
+            + place
+            + " (database "
+            + where.endpoint().database()
+            + "): "
+            + serverMessage
+            + cause(e, password)
+            + (state == null ? "" : " (SQLSTATE " + state + ")"),
+        state,
+        e.getErrorCode(),
+        e);
+  }
+
+  /** pgjdbc's "The connection attempt failed." hides why; the cause says (unknown host, ...). */
+  private static String cause(SQLException e, String password) {
+    Throwable cause = e.getCause();
+    if (cause == null || cause instanceof SQLException) {
+      return "";
+    }
+    return " ("
+        + cause.getClass().getSimpleName()
+        + ": "
+        + scrub(cause.getMessage(), password)
+        + ")";
+  }
+
+  private static String scrub(String message, String password) {
+    if (message == null) {
+      return "no message";
+    }
+    String text = message.strip();
+    if (password != null && !password.isEmpty()) {
+      text = text.replace(password, "********");
+    }
+    return text;
+  }
+}

@@ -1,0 +1,403 @@
+package dev.runbooks.worker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.runbooks.workflows.shared.RunbookSearchAttributes;
+import io.temporal.common.SearchAttributeKey;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * docker-compose.yml cannot be started on the build machine (no Docker engine), so this checks what
+ * would otherwise only fail at {@code docker compose up}: services that refer to undefined ones,
+ * bind mounts of files that are not in the repository, and waits on health that is never reported.
+ */
+class DockerComposeTest {
+  private static final YAMLMapper YAML = new YAMLMapper();
+  private static final Path ROOT = repositoryRoot();
+
+  private static JsonNode compose;
+
+  @BeforeAll
+  static void parseComposeFile() throws IOException {
+    compose = YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
+  }
+
+  @Test
+  void definesTheServicesTheReadmeNames() {
+    for (String name :
+        List.of(
+            "temporal-db",
+            "temporal",
+            "temporal-ui",
+            "temporal-admin-tools",
+            "pg-primary",
+            "pg-replica",
+            "worker")) {
+      assertTrue(services(compose).has(name), "docker-compose.yml has no service " + name);
+    }
+  }
+
+  @Test
+  void everyReferencedServiceIsDefined() {
+    assertEquals(List.of(), undefinedServices(compose));
+  }
+
+  @Test
+  void everyBindMountedPathExistsInTheRepository() {
+    assertEquals(List.of(), missingBindSources(compose, ROOT));
+  }
+
+  @Test
+  void everyNamedVolumeIsDeclared() {
+    assertEquals(List.of(), undeclaredVolumes(compose));
+  }
+
+  @Test
+  void servicesWaitedOnForHealthHaveHealthchecks() {
+    assertEquals(List.of(), healthWaitsWithoutHealthcheck(compose));
+  }
+
+  @Test
+  void buildContextsAndDockerfilesExist() {
+    List<String> problems = new ArrayList<>();
+    forEachService(
+        compose,
+        (name, service) -> {
+          JsonNode build = service.get("build");
+          if (build == null) {
+            return;
+          }
+          String context = build.isTextual() ? build.asText() : build.path("context").asText(".");
+          Path dir = ROOT.resolve(context).normalize();
+          Path dockerfile = dir.resolve(build.path("dockerfile").asText("Dockerfile"));
+          if (!Files.isDirectory(dir)) {
+            problems.add(name + ": build context " + context + " is not a directory");
+          } else if (!Files.isRegularFile(dockerfile)) {
+            problems.add(name + ": " + ROOT.relativize(dockerfile) + " does not exist");
+          }
+        });
+    assertEquals(List.of(), problems);
+  }
+
+  @Test
+  void workerReadsTheMountedConfiguration() {
+    JsonNode worker = services(compose).path("worker");
+    String config = environment(worker).get("RUNBOOKS_CONFIG");
+    assertTrue(config != null, "the worker service sets no RUNBOOKS_CONFIG");
+    List<String> targets = new ArrayList<>();
+    for (Mount mount : mounts(compose)) {
+      if (mount.service().equals("worker") && mount.bind()) {
+        targets.add(mount.target());
+      }
+    }
+    assertTrue(
+        targets.contains(config),
+        "RUNBOOKS_CONFIG=" + config + " but the worker's bind mounts are " + targets);
+    assertEquals("temporal:7233", environment(worker).get("TEMPORAL_ADDRESS"));
+  }
+
+  @Test
+  void adminToolsRegistersEverySearchAttributeTheRunbooksSet() throws IOException {
+    StringBuilder scripts = new StringBuilder();
+    for (Mount mount : mounts(compose)) {
+      Path source = ROOT.resolve(mount.source()).normalize();
+      if (mount.service().equals("temporal-admin-tools")
+          && mount.bind()
+          && Files.isRegularFile(source)) {
+        scripts.append(Files.readString(source, StandardCharsets.UTF_8));
+      }
+    }
+    assertFalse(scripts.isEmpty(), "temporal-admin-tools mounts no script");
+    for (SearchAttributeKey<String> key : RunbookSearchAttributes.ALL) {
+      assertTrue(
+          Pattern.compile("\\b" + key.getName() + "\\b").matcher(scripts).find(),
+          "temporal-admin-tools does not register search attribute " + key.getName());
+    }
+  }
+
+  @Test
+  void findsUndefinedServicesInEveryReferenceForm() throws IOException {
+    JsonNode broken =
+        YAML.readTree(
+            """
+            services:
+              a:
+                image: x
+                depends_on: [b, missing-list]
+              c:
+                image: x
+                depends_on:
+                  a: { condition: service_started }
+                  missing-map: { condition: service_started }
+                network_mode: service:missing-network
+                links: ["missing-link:alias", a]
+                volumes_from: ["missing-volumes:ro", "container:not-a-service", a]
+              b:
+                image: x
+            """);
+    assertEquals(
+        List.of(
+            "a depends_on missing-list: no such service",
+            "c depends_on missing-map: no such service",
+            "c links missing-link: no such service",
+            "c network_mode missing-network: no such service",
+            "c volumes_from missing-volumes: no such service"),
+        undefinedServices(broken));
+  }
+
+  @Test
+  void findsMissingBindSourcesAndUndeclaredVolumes(@TempDir Path repo) throws IOException {
+    Files.writeString(repo.resolve("present.conf"), "");
+    JsonNode broken =
+        YAML.readTree(
+            """
+            services:
+              a:
+                image: x
+                volumes:
+                  - ./present.conf:/etc/present.conf:ro
+                  - ./absent.conf:/etc/absent.conf
+                  - ../outside:/outside
+                  - undeclared:/data
+                  - declared:/more
+                  - type: bind
+                    source: ./absent-long
+                    target: /long
+            volumes:
+              declared:
+            """);
+    assertEquals(
+        List.of(
+            "a: ./absent.conf does not exist",
+            "a: ../outside is outside the repository",
+            "a: ./absent-long does not exist"),
+        missingBindSources(broken, repo));
+    assertEquals(
+        List.of("a: volume undeclared is not under top-level volumes"), undeclaredVolumes(broken));
+  }
+
+  @Test
+  void findsHealthWaitsOnServicesWithoutHealthchecks() throws IOException {
+    JsonNode broken =
+        YAML.readTree(
+            """
+            services:
+              a:
+                image: x
+                depends_on:
+                  b: { condition: service_healthy }
+                  c: { condition: service_healthy }
+              b:
+                image: x
+              c:
+                image: x
+                healthcheck: { test: ["CMD", "true"] }
+            """);
+    assertEquals(
+        List.of("a waits for b to be healthy, but b has no healthcheck"),
+        healthWaitsWithoutHealthcheck(broken));
+  }
+
+  // --- The checks, as functions of a parsed compose file, so the tests above can prove they fail.
+
+  private record Mount(String service, String source, String target, boolean bind) {}
+
+  private static JsonNode services(JsonNode file) {
+    JsonNode services = file.path("services");
+    assertTrue(services.isObject() && !services.isEmpty(), "no services: in the compose file");
+    return services;
+  }
+
+  private static void forEachService(JsonNode file, BiConsumer<String, JsonNode> visitor) {
+    for (Map.Entry<String, JsonNode> entry : services(file).properties()) {
+      visitor.accept(entry.getKey(), entry.getValue());
+    }
+  }
+
+  /** "SERVICE FIELD REFERENCED: no such service" for each reference to an undefined service. */
+  private static List<String> undefinedServices(JsonNode file) {
+    JsonNode services = services(file);
+    List<String> problems = new ArrayList<>();
+    forEachService(
+        file,
+        (name, service) -> {
+          List<String[]> refs = new ArrayList<>();
+          JsonNode dependsOn = service.path("depends_on");
+          if (dependsOn.isArray()) {
+            dependsOn.forEach(d -> refs.add(new String[] {"depends_on", d.asText()}));
+          } else if (dependsOn.isObject()) {
+            dependsOn.properties().forEach(d -> refs.add(new String[] {"depends_on", d.getKey()}));
+          }
+          // links: SERVICE or SERVICE:ALIAS
+          service
+              .path("links")
+              .forEach(l -> refs.add(new String[] {"links", l.asText().split(":", 2)[0]}));
+          for (String field : List.of("network_mode", "ipc", "pid")) {
+            String value = service.path(field).asText("");
+            if (value.startsWith("service:")) {
+              refs.add(new String[] {field, value.substring("service:".length())});
+            }
+          }
+          // volumes_from: SERVICE[:ro|rw] or container:NAME[:ro|rw]; a container is not a service.
+          for (JsonNode v : service.path("volumes_from")) {
+            if (!v.asText().startsWith("container:")) {
+              refs.add(new String[] {"volumes_from", v.asText().split(":", 2)[0]});
+            }
+          }
+          JsonNode extended = service.path("extends");
+          if (extended.isObject() && !extended.has("file")) {
+            refs.add(new String[] {"extends", extended.path("service").asText()});
+          }
+          for (String[] ref : refs) {
+            if (!services.has(ref[1])) {
+              problems.add(name + " " + ref[0] + " " + ref[1] + ": no such service");
+            }
+          }
+        });
+    problems.sort(null);
+    return problems;
+  }
+
+  private static List<Mount> mounts(JsonNode file) {
+    List<Mount> mounts = new ArrayList<>();
+    forEachService(
+        file,
+        (name, service) -> {
+          for (JsonNode volume : service.path("volumes")) {
+            if (volume.isTextual()) {
+              // SOURCE:TARGET[:MODE], or just TARGET for an anonymous volume.
+              String[] parts = volume.asText().split(":");
+              if (parts.length >= 2) {
+                String source = parts[0];
+                boolean bind =
+                    source.startsWith(".") || source.startsWith("/") || source.startsWith("~");
+                mounts.add(new Mount(name, source, parts[1], bind));
+              }
+            } else {
+              String type = volume.path("type").asText("volume");
+              String source = volume.path("source").asText("");
+              if (!source.isEmpty() && (type.equals("bind") || type.equals("volume"))) {
+                mounts.add(
+                    new Mount(name, source, volume.path("target").asText(), type.equals("bind")));
+              }
+            }
+          }
+        });
+    return mounts;
+  }
+
+  /** Relative bind sources must exist inside the repository, the compose file's directory. */
+  private static List<String> missingBindSources(JsonNode file, Path repository) {
+    List<String> problems = new ArrayList<>();
+    for (Mount mount : mounts(file)) {
+      if (!mount.bind() || mount.source().startsWith("/") || mount.source().startsWith("~")) {
+        continue; // an absolute host path is the host's business, not the repository's
+      }
+      if (mount.source().contains("$")) {
+        problems.add(mount.service() + ": " + mount.source() + " uses interpolation; not checked");
+        continue;
+      }
+      Path path = repository.resolve(mount.source()).normalize();
+      if (!path.startsWith(repository.normalize())) {
+        problems.add(mount.service() + ": " + mount.source() + " is outside the repository");
+      } else if (!Files.exists(path)) {
+        problems.add(mount.service() + ": " + mount.source() + " does not exist");
+      }
+    }
+    return problems;
+  }
+
+  private static List<String> undeclaredVolumes(JsonNode file) {
+    JsonNode declared = file.path("volumes");
+    List<String> problems = new ArrayList<>();
+    for (Mount mount : mounts(file)) {
+      if (!mount.bind() && !declared.has(mount.source())) {
+        problems.add(
+            mount.service() + ": volume " + mount.source() + " is not under top-level volumes");
+      }
+    }
+    return problems;
+  }
+
+  /** Compose refuses to start a service that waits on the health of one with no healthcheck. */
+  private static List<String> healthWaitsWithoutHealthcheck(JsonNode file) {
+    JsonNode services = services(file);
+    List<String> problems = new ArrayList<>();
+    forEachService(
+        file,
+        (name, service) -> {
+          JsonNode dependsOn = service.path("depends_on");
+          if (!dependsOn.isObject()) {
+            return;
+          }
+          dependsOn
+              .properties()
+              .forEach(
+                  dep -> {
+                    if (!dep.getValue().path("condition").asText().equals("service_healthy")) {
+                      return;
+                    }
+                    JsonNode check = services.path(dep.getKey()).path("healthcheck");
+                    boolean disabled =
+                        check.path("disable").asBoolean(false)
+                            || check.path("test").path(0).asText().equals("NONE");
+                    if (check.isMissingNode() || disabled) {
+                      problems.add(
+                          name
+                              + " waits for "
+                              + dep.getKey()
+                              + " to be healthy, but "
+                              + dep.getKey()
+                              + " has no healthcheck");
+                    }
+                  });
+        });
+    return problems;
+  }
+
+  private static Map<String, String> environment(JsonNode service) {
+    Map<String, String> env = new LinkedHashMap<>();
+    JsonNode node = service.path("environment");
+    if (node.isObject()) {
+      node.properties().forEach(e -> env.put(e.getKey(), e.getValue().asText()));
+    } else {
+      for (JsonNode entry : node) {
+        String[] kv = entry.asText().split("=", 2);
+        env.put(kv[0], kv.length == 2 ? kv[1] : "");
+      }
+    }
+    return env;
+  }
+
+  /** The worker module's tests run in worker/; the repository is the first parent with the file. */
+  private static Path repositoryRoot() {
+    Path dir = Path.of("").toAbsolutePath();
+    while (dir != null) {
+      if (Files.isRegularFile(dir.resolve("docker-compose.yml"))
+          && Files.isRegularFile(dir.resolve("mvnw"))) {
+        return dir;
+      }
+      dir = dir.getParent();
+    }
+    throw new IllegalStateException(
+        "no docker-compose.yml next to mvnw in "
+            + Path.of("").toAbsolutePath()
+            + " or its parents; run the tests from inside the repository");
+  }
+}
