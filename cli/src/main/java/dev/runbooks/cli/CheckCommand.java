@@ -4,17 +4,9 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.worker.TemporalConnection;
-import dev.runbooks.workflows.check.CheckRequest;
-import dev.runbooks.workflows.check.CheckResult;
-import dev.runbooks.workflows.check.CheckWorkflow;
-import dev.runbooks.workflows.check.CheckWorkflowImpl;
-import dev.runbooks.workflows.shared.RunbookKind;
-import dev.runbooks.workflows.shared.RunbookRequest;
-import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -86,24 +78,9 @@ final class CheckCommand implements Callable<Integer> {
   private int startAndFollow(
       TemporalConnection temporal, TargetConfig targetConfig, Duration threshold, boolean follow)
       throws InterruptedException {
-    WorkflowClient client = temporal.client();
-    String initiator = Identity.user(root.env());
-    RunbookStarter.Plan plan =
-        new RunbookStarter.Plan(
-            RunbookKind.CHECK,
-            target,
-            workflowId,
-            initiator,
-            "check " + target + " @ " + targetConfig.primary(),
-            plan(targetConfig, initiator, threshold));
-    CheckRequest request =
-        new CheckRequest(
-            new RunbookRequest(
-                target, initiator, targetConfig.fourEyes(), targetConfig.approvalTimeout()),
-            threshold);
-    String id =
-        new RunbookStarter(client, connection.taskQueue(), Clock.systemUTC())
-            .start(CheckWorkflow.class, plan, wf -> WorkflowClient.start(wf::run, request));
+    CheckRunner runner =
+        new CheckRunner(temporal.client(), connection.taskQueue(), Identity.user(root.env()));
+    String id = runner.start(targetConfig, threshold, workflowId);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!follow) {
@@ -113,44 +90,15 @@ final class CheckCommand implements Callable<Integer> {
     }
     // JSON goes to stdout in one piece; the live lines go to stderr then.
     PrintWriter live = connection.json() ? err : out;
-    if (!connection.json()) {
-      out.println("Started " + id + " on " + temporal.address());
-    }
-    RunState end = new Follower(client, live, root.terminal(), Clock.systemUTC()).follow(id);
-    CheckResult result = null;
-    if (end.status().equals("COMPLETED")) {
-      result = client.newUntypedWorkflowStub(id).getResult(CheckResult.class);
-    }
+    live.println("Started " + id + " on " + temporal.address());
+    CheckRunner.Finished finished =
+        runner.follow(
+            id, new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));
     if (connection.json()) {
-      out.println(Json.write(CheckReport.json(result, end)));
-    } else if (result != null) {
-      CheckReport.printText(result, targetConfig.primary().toString(), out);
+      out.println(Json.write(CheckReport.json(finished.result(), finished.end())));
+    } else if (finished.result() != null) {
+      CheckReport.printText(finished.result(), targetConfig.primary().toString(), out);
     }
-    return CheckReport.exitCode(result, end);
-  }
-
-  /** The Markdown the Temporal UI shows as the run's details: what it will do. */
-  private String plan(TargetConfig targetConfig, String initiator, Duration threshold) {
-    StringBuilder md = new StringBuilder();
-    md.append("**Health check** of `")
-        .append(target)
-        .append("` (")
-        .append(targetConfig.primary())
-        .append("), started by ")
-        .append(initiator)
-        .append(". Read-only.\n\nChecks, in order:\n");
-    List<String> steps = CheckWorkflowImpl.stepNames();
-    for (int i = 0; i < steps.size(); i++) {
-      md.append(i + 1).append(". ").append(steps.get(i)).append('\n');
-    }
-    md.append("\nReplicas: ")
-        .append(
-            targetConfig.replicas().isEmpty()
-                ? "none configured"
-                : String.join(", ", targetConfig.replicaNames()))
-        .append(". Long transactions: open longer than ")
-        .append(Text.duration(threshold))
-        .append(".\n");
-    return md.toString();
+    return finished.exitCode();
   }
 }

@@ -45,11 +45,7 @@ final class Follower {
   RunState follow(String workflowId) throws InterruptedException {
     while (true) {
       RunState state = RunState.fetch(client, workflowId);
-      if (terminal) {
-        redraw(state);
-      } else {
-        printChanges(state);
-      }
+      render(state);
       if (!state.running()) {
         out.println(ending(state));
         out.flush();
@@ -72,6 +68,15 @@ final class Follower {
         + state.exitCode()
         + ")"
         + detail;
+  }
+
+  /** Shows one look at the run: a redrawn frame on a terminal, the changes as lines otherwise. */
+  void render(RunState state) {
+    if (terminal) {
+      redraw(state);
+    } else {
+      printChanges(state);
+    }
   }
 
   private void printChanges(RunState state) {

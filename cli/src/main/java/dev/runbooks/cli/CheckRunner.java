@@ -1,0 +1,91 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.TargetConfig;
+import dev.runbooks.workflows.check.CheckRequest;
+import dev.runbooks.workflows.check.CheckResult;
+import dev.runbooks.workflows.check.CheckWorkflow;
+import dev.runbooks.workflows.check.CheckWorkflowImpl;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookRequest;
+import io.temporal.client.WorkflowClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+
+/** Starts the check runbook the same way for {@code check} and {@code demo}. */
+final class CheckRunner {
+  /** A finished check: its final state and, when it completed, its report. */
+  record Finished(RunState end, CheckResult result) {
+    int exitCode() {
+      return CheckReport.exitCode(result, end);
+    }
+  }
+
+  private final WorkflowClient client;
+  private final String taskQueue;
+  private final String initiator;
+
+  CheckRunner(WorkflowClient client, String taskQueue, String initiator) {
+    this.client = client;
+    this.taskQueue = taskQueue;
+    this.initiator = initiator;
+  }
+
+  /**
+   * Starts a check of {@code target} and returns its workflow ID.
+   *
+   * @param workflowId the user's ID, or null for the business key
+   */
+  String start(TargetConfig target, Duration longTransaction, String workflowId) {
+    RunbookStarter.Plan plan =
+        new RunbookStarter.Plan(
+            RunbookKind.CHECK,
+            target.name(),
+            workflowId,
+            initiator,
+            "check " + target.name() + " @ " + target.primary(),
+            plan(target, longTransaction));
+    CheckRequest request =
+        new CheckRequest(
+            new RunbookRequest(
+                target.name(), initiator, target.fourEyes(), target.approvalTimeout()),
+            longTransaction);
+    return new RunbookStarter(client, taskQueue, Clock.systemUTC())
+        .start(CheckWorkflow.class, plan, wf -> WorkflowClient.start(wf::run, request));
+  }
+
+  /** Follows a started check to its end and fetches its report when it completed. */
+  Finished follow(String workflowId, Follower follower) throws InterruptedException {
+    RunState end = follower.follow(workflowId);
+    CheckResult result = null;
+    if (end.status().equals("COMPLETED")) {
+      result = client.newUntypedWorkflowStub(workflowId).getResult(CheckResult.class);
+    }
+    return new Finished(end, result);
+  }
+
+  /** The Markdown the Temporal UI shows as the run's details: what it will do. */
+  private String plan(TargetConfig target, Duration longTransaction) {
+    StringBuilder md = new StringBuilder();
+    md.append("**Health check** of `")
+        .append(target.name())
+        .append("` (")
+        .append(target.primary())
+        .append("), started by ")
+        .append(initiator)
+        .append(". Read-only.\n\nChecks, in order:\n");
+    List<String> steps = CheckWorkflowImpl.stepNames();
+    for (int i = 0; i < steps.size(); i++) {
+      md.append(i + 1).append(". ").append(steps.get(i)).append('\n');
+    }
+    md.append("\nReplicas: ")
+        .append(
+            target.replicas().isEmpty()
+                ? "none configured"
+                : String.join(", ", target.replicaNames()))
+        .append(". Long transactions: open longer than ")
+        .append(Text.duration(longTransaction))
+        .append(".\n");
+    return md.toString();
+  }
+}
