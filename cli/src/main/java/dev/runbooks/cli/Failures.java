@@ -1,6 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.ConfigException;
+import dev.runbooks.activities.postgres.local.MissingPostgresException;
 import dev.runbooks.worker.TemporalSettingsException;
 import dev.runbooks.worker.TemporalUnreachableException;
 import io.grpc.Status;
@@ -75,6 +76,7 @@ final class Failures
     for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof UsageException
           || t instanceof ConfigException
+          || t instanceof MissingPostgresException
           || t instanceof TemporalSettingsException
           || t instanceof TemporalUnreachableException
           || t instanceof TargetLockedException

@@ -96,7 +96,7 @@ class FollowerTest {
             List.of()));
 
     List<String> lines = text.toString().lines().toList();
-    assertEquals(5, lines.size(), text.toString());
+    assertEquals(6, lines.size(), text.toString());
     assertTrue(lines.get(0).startsWith("  [RUNNING]     dump"), lines.get(0));
     assertTrue(
         lines.get(1).contains("dump: [#######") && lines.get(1).contains("30%"), lines.get(1));
@@ -106,6 +106,7 @@ class FollowerTest {
         lines.get(3).startsWith("  [DONE]        dump") && lines.get(3).endsWith("80 B"),
         lines.get(3));
     assertTrue(lines.get(4).startsWith("  [RUNNING]     verify"), lines.get(4));
+    assertTrue(lines.get(5).contains("waiting for approval of verify"), lines.get(5));
   }
 
   @Test
