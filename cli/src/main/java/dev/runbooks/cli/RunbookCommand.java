@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
     subcommands = {
       DevCommand.class,
       WorkerCommand.class,
+      DemoCommand.class,
       CheckCommand.class,
       ListCommand.class,
       StatusCommand.class,

@@ -1,0 +1,327 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.activities.secrets.SecretStores;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.workflows.check.Severity;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/**
+ * Everything on one machine, nothing to set up: a throwaway primary and replica from the local
+ * PostgreSQL binaries with a small orders database, a configuration and a file secret store for
+ * them, Temporal in memory and a worker; then the runbooks run and their reports are printed.
+ */
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the runbooks against a throwaway PostgreSQL primary and replica made from the local"
+          + " PostgreSQL binaries, with Temporal in memory. Needs no configuration.",
+      "Removes everything afterwards unless --keep."
+    },
+    footerHeading = "%nExample:%n",
+    footer = "  runbook demo --keep")
+final class DemoCommand implements Callable<Integer> {
+  static final String TARGET = "orders";
+  static final String SECRET = "demo/orders/admin";
+  static final int CUSTOMERS = 500;
+  static final int ORDERS = 5000;
+
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = "--keep",
+      description =
+          "Keep the clusters running and the files in place afterwards, and print how to reuse"
+              + " them.")
+  boolean keep;
+
+  /** One runbook run of the demo, for the summary at the end. */
+  private record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
+
+  @Override
+  public Integer call() throws Exception {
+    if (connection.temporal != null || connection.config != null) {
+      throw new UsageException(
+          "demo makes its own Temporal and configuration, so --temporal and --config do not"
+              + " apply. Use 'runbook dev' or 'runbook check' for your own.");
+    }
+    PgBinaries binaries = binaries();
+    PrintWriter out = spec.commandLine().getOut();
+    Path dir = Files.createTempDirectory("runbook-demo-");
+    // The servers run as the postgres user when we are root; they must reach their directories.
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+    List<LocalCluster> clusters = new ArrayList<>();
+    boolean kept = false;
+    try {
+      String password = newPassword();
+      LocalCluster primary =
+          LocalCluster.builder()
+              .baseDir(dir.resolve("postgres"))
+              .name("demo-primary")
+              .binaries(binaries)
+              .scram(password)
+              .setting("shared_preload_libraries", "pg_stat_statements")
+              .start();
+      clusters.add(primary);
+      LocalCluster replica = primary.createReplica("demo-replica");
+      clusters.add(0, replica);
+      loadSampleData(primary, replica);
+      out.println(
+          "PostgreSQL primary on "
+              + LocalCluster.HOST
+              + ":"
+              + primary.port()
+              + " and streaming replica on "
+              + LocalCluster.HOST
+              + ":"
+              + replica.port()
+              + ", database "
+              + TARGET
+              + " with "
+              + CUSTOMERS
+              + " customers and "
+              + ORDERS
+              + " orders.");
+
+      Path secrets = dir.resolve("secrets.json");
+      SecretStores.open("file://" + secrets, dir)
+          .write(SECRET, Map.of("username", "postgres", "password", password), OptionalInt.of(0));
+      Path configFile = writeConfig(dir, primary, replica);
+      RunbooksConfig config = ConfigLoader.load(configFile, Map.of());
+      out.println("Configuration " + configFile + ", admin password in " + secrets + " (0600).");
+
+      List<Ran> ran = new ArrayList<>();
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        out.println(
+            "Temporal (in memory) on "
+                + local.temporal().address()
+                + ", worker on task queue "
+                + connection.taskQueue()
+                + ".");
+        out.println();
+        ran.add(check(local, config, out));
+      }
+
+      out.println();
+      out.println("Runbook runs:");
+      int exit = ExitCodes.DONE;
+      for (Ran r : ran) {
+        out.println(
+            "  "
+                + Text.pad(r.kind(), 8)
+                + Text.pad(r.workflowId(), 34)
+                + Text.pad(r.outcome() + " (exit " + r.exitCode() + ")", 24)
+                + r.note());
+        exit = Math.max(exit, r.exitCode());
+      }
+      out.println();
+      if (keep) {
+        for (LocalCluster cluster : clusters) {
+          cluster.keepAfterExit();
+        }
+        kept = true;
+        printKept(out, dir, configFile, primary, replica);
+      } else {
+        out.println("Removed the clusters and " + dir + " (--keep keeps them).");
+      }
+      return exit;
+    } finally {
+      if (!kept) {
+        for (LocalCluster cluster : clusters) {
+          cluster.close();
+        }
+        deleteTree(dir);
+      }
+    }
+  }
+
+  /** {@code RUNBOOKS_PG_BIN} from the command's environment first, then the usual lookup. */
+  private PgBinaries binaries() {
+    String binDir = root.env().get(PgBinaries.ENV);
+    return binDir == null || binDir.isBlank()
+        ? PgBinaries.require()
+        : PgBinaries.at(Path.of(binDir));
+  }
+
+  private Ran check(EmbeddedRunbooks local, RunbooksConfig config, PrintWriter out)
+      throws InterruptedException {
+    CheckRunner runner =
+        new CheckRunner(
+            local.connection().client(), connection.taskQueue(), Identity.user(root.env()));
+    String id = runner.start(config.target(TARGET), config.check().longTransaction(), null);
+    out.println("== check " + TARGET + ": " + id);
+    CheckRunner.Finished finished =
+        runner.follow(
+            id, new Follower(local.connection().client(), out, root.terminal(), Clock.systemUTC()));
+    String note = "";
+    if (finished.result() != null) {
+      CheckReport.printText(finished.result(), config.target(TARGET).primary().toString(), out);
+      long warnings =
+          finished.result().findings().stream().filter(f -> f.severity() == Severity.WARN).count();
+      note = warnings + " warning" + (warnings == 1 ? "" : "s");
+    }
+    return new Ran("check", id, finished.end().outcome(), finished.exitCode(), note);
+  }
+
+  private static String newPassword() {
+    byte[] bytes = new byte[24];
+    new SecureRandom().nextBytes(bytes);
+    return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+  }
+
+  /** A small shop: customers and their orders, indexed, analysed, and queried a little. */
+  private static void loadSampleData(LocalCluster primary, LocalCluster replica)
+      throws SQLException, InterruptedException {
+    primary.execute("postgres", "CREATE DATABASE " + TARGET);
+    primary.execute(
+        TARGET,
+        "CREATE EXTENSION IF NOT EXISTS pg_stat_statements",
+        "CREATE TABLE customers (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+            + " name text NOT NULL, email text NOT NULL UNIQUE,"
+            + " created_at timestamptz NOT NULL DEFAULT now())",
+        "CREATE TABLE orders (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
+            + " customer_id bigint NOT NULL REFERENCES customers (id),"
+            + " placed_at timestamptz NOT NULL,"
+            + " status text NOT NULL CHECK (status IN ('new', 'paid', 'shipped', 'cancelled')),"
+            + " total_cents integer NOT NULL CHECK (total_cents >= 0))",
+        "CREATE INDEX orders_customer_id_idx ON orders (customer_id)",
+        "CREATE INDEX orders_placed_at_idx ON orders (placed_at)",
+        "INSERT INTO customers (name, email) SELECT 'Customer ' || g,"
+            + " 'customer' || g || '@example.com' FROM generate_series(1, "
+            + CUSTOMERS
+            + ") g",
+        "INSERT INTO orders (customer_id, placed_at, status, total_cents)"
+            + " SELECT 1 + g % "
+            + CUSTOMERS
+            + ", now() - make_interval(mins => g),"
+            + " (ARRAY['new', 'paid', 'shipped', 'cancelled'])[1 + g % 4],"
+            + " 100 + (g * 37) % 50000 FROM generate_series(1, "
+            + ORDERS
+            + ") g",
+        "ANALYZE",
+        "SELECT status, count(*), sum(total_cents) FROM orders GROUP BY status",
+        "SELECT c.name, count(o.id) FROM customers c JOIN orders o ON o.customer_id = c.id"
+            + " GROUP BY c.name ORDER BY 2 DESC LIMIT 10");
+    awaitReplica(replica);
+  }
+
+  /** Waits until the replica has replayed the sample data, so the check sees it caught up. */
+  private static void awaitReplica(LocalCluster replica) throws SQLException, InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (true) {
+      try (Connection c = replica.connect(TARGET);
+          Statement s = c.createStatement();
+          ResultSet rs = s.executeQuery("SELECT count(*) FROM orders")) {
+        if (rs.next() && rs.getLong(1) == ORDERS) {
+          return;
+        }
+      } catch (SQLException e) {
+        if (Instant.now().isAfter(deadline)) {
+          throw e;
+        }
+      }
+      if (Instant.now().isAfter(deadline)) {
+        throw new IllegalStateException(
+            "the demo replica did not replay the sample data within 60 s; see "
+                + replica.logFile());
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static Path writeConfig(Path dir, LocalCluster primary, LocalCluster replica)
+      throws IOException {
+    String yaml =
+        "# Made by runbook demo: a throwaway primary and replica on this machine.\n"
+            + "targets:\n"
+            + "  "
+            + TARGET
+            + ":\n"
+            + "    primary: { host: "
+            + LocalCluster.HOST
+            + ", port: "
+            + primary.port()
+            + ", database: "
+            + TARGET
+            + " }\n"
+            + "    replicas: [ { name: "
+            + replica.name()
+            + ", host: "
+            + LocalCluster.HOST
+            + ", port: "
+            + replica.port()
+            + " } ]\n"
+            + "    admin: { secret: "
+            + SECRET
+            + " }\n"
+            + "    production: false\n"
+            + "secrets: file://secrets.json\n";
+    return Files.writeString(dir.resolve("runbooks.yaml"), yaml);
+  }
+
+  private static void printKept(
+      PrintWriter out, Path dir, Path configFile, LocalCluster primary, LocalCluster replica) {
+    out.println("Kept everything in " + dir + ":");
+    out.println("  " + configFile + "     the configuration");
+    out.println("  " + dir.resolve("secrets.json") + "     the admin password (mode 0600)");
+    out.println("  primary " + LocalCluster.HOST + ":" + primary.port() + "  " + primary.dataDir());
+    out.println("  replica " + LocalCluster.HOST + ":" + replica.port() + "  " + replica.dataDir());
+    out.println("Use them:");
+    out.println("  runbook dev --config " + configFile);
+    out.println(
+        "  runbook check --target " + TARGET + " --wait --config " + configFile + "   # meanwhile");
+    out.println("  runbook check --target " + TARGET + " --embedded --config " + configFile);
+    String pgCtl = primary.binaries().bin("pg_ctl").toString();
+    String as = "root".equals(System.getProperty("user.name")) ? "runuser -u postgres -- " : "";
+    out.println("Stop and remove them:");
+    out.println("  " + as + pgCtl + " -D " + replica.dataDir() + " stop");
+    out.println("  " + as + pgCtl + " -D " + primary.dataDir() + " stop");
+    out.println("  rm -rf " + dir);
+  }
+
+  private static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not remove " + dir + ": " + e.getMessage(), e);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.runbooks.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.RunbooksConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code runbook demo}: everything from nothing, reported, and cleaned up (or kept on request). */
+class DemoCommandTest {
+  private static final Pattern REMOVED = Pattern.compile("Removed the clusters and (\\S+) ");
+  private static final Pattern KEPT = Pattern.compile("Kept everything in (\\S+):");
+
+  private final Cli cli = new Cli(Cli.isolatedEnv());
+
+  @Test
+  void runsTheCheckOnAFreshPrimaryAndReplicaAndRemovesEverything() {
+    Cli.Result demo = cli.run("demo");
+    assertEquals(0, demo.code(), demo.toString());
+    assertTrue(demo.out().contains("Check of orders"), demo.toString());
+    assertTrue(
+        demo.out().contains("[OK]       replicas          replica demo-replica"), demo.toString());
+    assertFalse(demo.out().contains("[CRITICAL]"), demo.toString());
+    assertTrue(
+        demo.out()
+            .lines()
+            .anyMatch(
+                l -> l.startsWith("  check   check-orders-") && l.contains("SUCCEEDED (exit 0)")),
+        demo.toString());
+    Matcher removed = REMOVED.matcher(demo.out());
+    assertTrue(removed.find(), demo.toString());
+    assertFalse(Files.exists(Path.of(removed.group(1))), "the demo directory is gone");
+  }
+
+  @Test
+  void keepLeavesAWorkingSetupAndItsPrintedStopCommandsWork() throws Exception {
+    Cli.Result demo = cli.run("demo", "--keep");
+    assertEquals(0, demo.code(), demo.toString());
+    Matcher kept = KEPT.matcher(demo.out());
+    assertTrue(kept.find(), demo.toString());
+    Path dir = Path.of(kept.group(1));
+    try {
+      Path config = dir.resolve("runbooks.yaml");
+      RunbooksConfig loaded = ConfigLoader.load(config, Map.of());
+      assertEquals(List.of("orders"), List.copyOf(loaded.targets().keySet()));
+      assertEquals(
+          PosixFilePermissions.fromString("rw-------"),
+          Files.getPosixFilePermissions(dir.resolve("secrets.json")));
+
+      Cli.Result again =
+          cli.run("check", "--target", "orders", "--embedded", "--config", config.toString());
+      assertEquals(0, again.code(), again.toString());
+    } finally {
+      for (String line : demo.out().lines().toList()) {
+        if (line.contains("pg_ctl -D ")) {
+          run(line.strip());
+        }
+      }
+      run("rm -rf " + dir);
+    }
+    assertFalse(Files.exists(dir));
+  }
+
+  @Test
+  void missingPostgresBinariesSayWhatToInstallAndExitTwo(@TempDir Path empty) {
+    Cli.Result demo = cli.with("RUNBOOKS_PG_BIN", empty.toString()).run("demo");
+    assertEquals(2, demo.code(), demo.toString());
+    assertTrue(demo.err().contains("no executable initdb"), demo.toString());
+    assertTrue(demo.err().toLowerCase().contains("install"), demo.toString());
+  }
+
+  @Test
+  void demoRefusesSettingsItMakesItself() {
+    Cli.Result demo = cli.run("demo", "--temporal", "127.0.0.1:7233");
+    assertEquals(2, demo.code(), demo.toString());
+    assertTrue(demo.err().contains("runbook dev"), demo.toString());
+  }
+
+  /** Runs one of the printed shell commands, split on spaces (the demo's paths have none). */
+  private static void run(String command) throws IOException, InterruptedException {
+    List<String> argv = new ArrayList<>(List.of(command.split(" +")));
+    Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+    String output = new String(p.getInputStream().readAllBytes());
+    assertTrue(p.waitFor(60, TimeUnit.SECONDS), command);
+    assertEquals(0, p.exitValue(), command + ": " + output);
+  }
+}
