@@ -5,6 +5,7 @@ import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Severity;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The check runbook's report, as text for people or JSON for scripts. */
@@ -51,8 +52,8 @@ final class CheckReport {
     json.put("outcome", end.outcome());
     json.put("exitCode", exitCode(result, end));
     json.put("worst", result == null ? null : result.worst());
-    json.put("findings", result == null ? java.util.List.of() : result.findings());
-    json.put("steps", end.progress() == null ? java.util.List.of() : end.progress().steps());
+    json.put("findings", result == null ? List.of() : result.findings());
+    json.put("steps", end.progress() == null ? List.of() : end.progress().steps());
     return json;
   }
 

@@ -3,6 +3,7 @@ package dev.runbooks.cli;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.worker.EmbeddedTemporal;
+import dev.runbooks.worker.RunbookWorker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,9 +66,7 @@ final class DevCommand implements Callable<Integer> {
     out.println("Next, in another terminal:");
     String flags =
         (local.temporal().port() == EmbeddedTemporal.DEFAULT_PORT ? "" : " --temporal " + address)
-            + (queue.equals(dev.runbooks.worker.RunbookWorker.DEFAULT_TASK_QUEUE)
-                ? ""
-                : " --task-queue " + queue);
+            + (queue.equals(RunbookWorker.DEFAULT_TASK_QUEUE) ? "" : " --task-queue " + queue);
     String first = config.targets().keySet().iterator().next();
     out.println("  runbook check --target " + first + " --wait" + flags + configFlag());
     out.println("  runbook list" + flags);

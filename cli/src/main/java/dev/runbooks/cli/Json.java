@@ -7,6 +7,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.runbooks.workflows.shared.RunbookProgress;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** JSON output for scripts: ISO-8601 times, stable field names, indented. */
@@ -51,7 +52,7 @@ final class Json {
       json.put("steps", progress.steps());
     } else {
       json.put("progressProblem", state.progressProblem());
-      json.put("steps", java.util.List.of());
+      json.put("steps", List.of());
     }
     json.put("activities", state.activities());
     return json;

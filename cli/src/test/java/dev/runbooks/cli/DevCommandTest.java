@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.worker.EmbeddedTemporal;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -69,6 +71,59 @@ class DevCommandTest {
       assertThrows(
           IOException.class,
           () -> probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000));
+    }
+  }
+
+  @Test
+  void workerServesAnExistingTemporalUntilStopped() throws Exception {
+    int closed;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closed = socket.getLocalPort();
+    }
+    Path config =
+        Files.writeString(
+            dir.resolve("runbooks.yaml"),
+            "targets:\n  ghost:\n    primary: { host: 127.0.0.1, port: "
+                + closed
+                + ", database: ghost }\n    admin: { user: postgres }\n");
+    try (EmbeddedTemporal temporal = EmbeddedTemporal.start(0)) {
+      Cli cli =
+          new Cli(Cli.isolatedEnv())
+              .with("TEMPORAL_ADDRESS", temporal.address())
+              .with("RUNBOOKS_CONFIG", config.toString());
+      StringWriter out = new StringWriter();
+      AtomicInteger code = new AtomicInteger(-1);
+      Thread worker =
+          new Thread(
+              () ->
+                  code.set(
+                      new Main(
+                              new PrintWriter(out),
+                              new PrintWriter(new StringWriter()),
+                              Map.of(
+                                  "TEMPORAL_CONFIG_FILE", "/nonexistent/temporal.toml",
+                                  "TEMPORAL_ADDRESS", temporal.address(),
+                                  "RUNBOOKS_CONFIG", config.toString()))
+                          .run("worker", "--task-queue", "elsewhere")));
+      worker.start();
+      Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+      while (!out.toString().contains("Ctrl-C")
+          && worker.isAlive()
+          && Instant.now().isBefore(deadline)) {
+        Thread.sleep(100);
+      }
+      assertTrue(out.toString().contains("task queue elsewhere"), out.toString());
+      assertTrue(out.toString().contains(temporal.address()), out.toString());
+
+      Cli.Result check =
+          cli.run("check", "--target", "ghost", "--wait", "--task-queue", "elsewhere");
+      assertEquals(1, check.code(), check.toString());
+      assertTrue(check.out().contains("[CRITICAL] connectivity"), check.toString());
+
+      worker.interrupt();
+      worker.join(Duration.ofSeconds(30).toMillis());
+      assertFalse(worker.isAlive(), "the worker stops when interrupted");
+      assertEquals(0, code.get(), out.toString());
     }
   }
 
