@@ -1,0 +1,10 @@
+package dev.runbooks.activities.postgres.local;
+
+/** No usable PostgreSQL server binaries were found; the message says what to install. */
+public class MissingPostgresException extends LocalClusterException {
+  private static final long serialVersionUID = 1L;
+
+  public MissingPostgresException(String message) {
+    super(message);
+  }
+}
