@@ -29,15 +29,16 @@ public class CheckWorkflowImpl extends RunbookWorkflowBase implements CheckWorkf
           new Check(
               "connectivity", "connect and read the version", CheckActivities::checkConnectivity),
           new Check("privileges", "admin role's privileges", CheckActivities::checkPrivileges),
-          new Check("size", "database size", CheckActivities::checkDatabaseSize),
+          new Check("database-size", "database size", CheckActivities::checkDatabaseSize),
           new Check("replicas", "replicas' state and lag", CheckActivities::checkReplicas),
           new Check(
-              "long transactions",
+              "long-transactions",
               "long-open transactions",
               CheckActivities::checkLongTransactions),
-          new Check("locks", "blocked and blocking sessions", CheckActivities::checkLockChains),
+          new Check(
+              "lock-chains", "blocked and blocking sessions", CheckActivities::checkLockChains),
           new Check("connections", "connections in use", CheckActivities::checkConnections),
-          new Check("slow statements", "slowest statements", CheckActivities::checkSlowStatements));
+          new Check("slow-statements", "slowest statements", CheckActivities::checkSlowStatements));
 
   /** The plan, for the static details the Temporal UI shows. */
   public static List<String> stepNames() {
