@@ -248,7 +248,7 @@ public final class CheckActivitiesImpl implements CheckActivities {
           try (PreparedStatement s =
               c.prepareStatement(
                   "SELECT a.pid, a.usename, quote_ident(a.usename), a.application_name,"
-                      + " a.client_addr::text, a.state,"
+                      + " host(a.client_addr), a.state,"
                       + " extract(epoch FROM now() - a.xact_start),"
                       + " extract(epoch FROM now() - a.state_change),"
                       + " a.xact_start, a.backend_xmin::text, a.query"
@@ -427,23 +427,34 @@ public final class CheckActivitiesImpl implements CheckActivities {
       details.add(describe(s));
     }
     Duration waited = chain.longestWait();
-    summary.append(chain.cycle() ? ", a cycle" : "").append(" for ").append(Text.duration(waited));
     LockChains.Session root = chain.root();
+    if (chain.cycle()) {
+      summary
+          .append(", which waits on pid ")
+          .append(root.blockers().get(0))
+          .append(" again (a deadlock)");
+    }
+    summary.append(" for ").append(Text.duration(waited));
     boolean idle = root.state() != null && root.state().startsWith("idle");
     String advice =
-        "Root blocker: pid "
-            + root.pid()
-            + (root.user() == null ? "" : " (user " + root.user() + ", " + root.state() + ")")
-            + (idle
-                ? "; it holds its locks while it sits idle: ask its owner to finish, or end it with"
-                    + " SELECT pg_terminate_backend("
-                    + root.pid()
-                    + ")"
-                : "; if it cannot finish soon, cancel its query with SELECT pg_cancel_backend("
-                    + root.pid()
-                    + ") or end its session with SELECT pg_terminate_backend("
-                    + root.pid()
-                    + ")");
+        chain.cycle()
+            ? "These sessions wait on each other and the server has not broken the deadlock yet"
+                + " (see deadlock_timeout): end one of them, e.g. SELECT pg_terminate_backend("
+                + root.pid()
+                + ")"
+            : "Root blocker: pid "
+                + root.pid()
+                + (root.user() == null ? "" : " (user " + root.user() + ", " + root.state() + ")")
+                + (idle
+                    ? "; it holds its locks while it sits idle: ask its owner to finish, or end"
+                        + " it with SELECT pg_terminate_backend("
+                        + root.pid()
+                        + ")"
+                    : "; if it cannot finish soon, cancel its query with SELECT pg_cancel_backend("
+                        + root.pid()
+                        + ") or end its session with SELECT pg_terminate_backend("
+                        + root.pid()
+                        + ")");
     Severity severity = waited.compareTo(LOCK_WAIT_CRITICAL) > 0 ? CRITICAL : WARN;
     return new Finding(LOCK_CHAINS, severity, summary.toString(), advice, details);
   }

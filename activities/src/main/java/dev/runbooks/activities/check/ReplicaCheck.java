@@ -39,6 +39,9 @@ final class ReplicaCheck {
       String syncState,
       Long lagBytes) {
     String describe() {
+      if (state == null) {
+        return "application_name " + application + ": details not visible to this role";
+      }
       return "application_name "
           + application
           + (client == null ? "" : " from " + client)
@@ -77,8 +80,10 @@ final class ReplicaCheck {
     }
     try {
       List<Sender> senders = null;
+      String role = "<admin role>";
       if (primary != null) {
         try {
+          role = Sql.quotedCurrentUser(primary);
           if (Sql.bool(primary, "SELECT pg_is_in_recovery()")) {
             primaryProblem = primaryName() + " is in recovery (see the connectivity check)";
           } else {
@@ -93,7 +98,7 @@ final class ReplicaCheck {
       for (String name : replicas) {
         findings.add(replica(name, usable, primaryProblem, senders));
       }
-      findings.add(primaryView(replicas.size(), senders, primaryProblem));
+      findings.add(primaryView(replicas.size(), senders, primaryProblem, role));
       return findings;
     } finally {
       if (primary != null) {
@@ -215,7 +220,7 @@ final class ReplicaCheck {
     } else if (status == null) {
       severity = WARN;
       streaming = "WAL receiver status not visible to this role";
-      advice.add("As a superuser, run: GRANT pg_monitor TO <admin role>;");
+      advice.add("As a superuser, run: GRANT pg_monitor TO " + Sql.quotedCurrentUser(r) + ";");
     } else if (!"streaming".equals(status)) {
       severity = CRITICAL;
       streaming = "not streaming (WAL receiver " + status + ")";
@@ -228,7 +233,7 @@ final class ReplicaCheck {
       advice.add(
           "Replay is paused: unless someone paused it on purpose, run on replica "
               + name
-              + ": SELECT pg_wal_replay_resume();");
+              + ": SELECT pg_wal_replay_resume(); do not fail over to it until it has caught up");
     }
     String lag;
     if (lagBytes == null) {
@@ -236,6 +241,10 @@ final class ReplicaCheck {
           "lag unknown: "
               + (primaryProblem != null ? primaryProblem : "the replica has replayed no WAL yet");
       severity = worse(severity, WARN);
+      advice.add(
+          primaryProblem != null
+              ? "Fix the primary first (see the connectivity check): the lag is measured against it"
+              : "Look at replica " + name + "'s server log: it should start replaying shortly");
     } else if (lagBytes == 0) {
       lag = "caught up with the primary";
     } else {
@@ -254,8 +263,9 @@ final class ReplicaCheck {
                       || (lagTime != null && lagTime.compareTo(thresholds.lagWarnTime()) >= 0)
                   ? WARN
                   : OK;
-      if (lagSeverity != OK) {
-        severity = worse(severity, lagSeverity);
+      severity = worse(severity, lagSeverity);
+      // A paused replica lags because of the pause; its advice already says so.
+      if (lagSeverity != OK && !paused) {
         advice.add(
             "Find what slows replay on "
                 + name
@@ -299,8 +309,12 @@ final class ReplicaCheck {
         CHECK,
         severity,
         "replica " + name + ": " + streaming + (paused ? ", replay paused" : "") + ", " + lag,
-        String.join("; ", advice),
+        String.join(" Also: ", advice),
         details);
+  }
+
+  private static String standbys(long n) {
+    return n + (n == 1 ? " standby" : " standbys");
   }
 
   private static String notStreamingAdvice(String name) {
@@ -319,7 +333,7 @@ final class ReplicaCheck {
     try (Statement s = primary.createStatement();
         ResultSet rs =
             s.executeQuery(
-                "SELECT r.application_name, r.client_addr::text, r.state, r.sent_lsn::text,"
+                "SELECT r.application_name, host(r.client_addr), r.state, r.sent_lsn::text,"
                     + " r.replay_lsn::text, extract(epoch FROM r.replay_lag), r.sync_state,"
                     + " pg_wal_lsn_diff(pg_current_wal_lsn(), r.replay_lsn)::bigint"
                     + " FROM pg_stat_replication r"
@@ -348,7 +362,8 @@ final class ReplicaCheck {
   }
 
   /** The cross-check: does the primary stream to as many standbys as there are replicas? */
-  private Finding primaryView(int configured, List<Sender> senders, String primaryProblem) {
+  private Finding primaryView(
+      int configured, List<Sender> senders, String primaryProblem, String role) {
     if (senders == null) {
       return new Finding(
           CHECK,
@@ -366,7 +381,7 @@ final class ReplicaCheck {
           "the admin role cannot see the state of the primary's "
               + senders.size()
               + " WAL senders in pg_stat_replication",
-          "As a superuser, run: GRANT pg_monitor TO <admin role>;",
+          "As a superuser, run: GRANT pg_monitor TO " + role + ";",
           details);
     }
     long streaming = senders.stream().filter(s -> "streaming".equals(s.state())).count();
@@ -375,10 +390,11 @@ final class ReplicaCheck {
           CHECK,
           WARN,
           "the primary streams WAL to "
-              + streaming
-              + " standbys, but "
+              + standbys(streaming)
+              + ", but "
               + configured
-              + " replicas are configured",
+              + (configured == 1 ? " replica is" : " replicas are")
+              + " configured",
           "A configured replica missing here does not stream from this primary (or cascades from"
               + " another replica): see its own finding",
           details);
@@ -386,11 +402,7 @@ final class ReplicaCheck {
     return new Finding(
         CHECK,
         OK,
-        "the primary streams WAL to "
-            + streaming
-            + " standbys ("
-            + configured
-            + " replicas configured)",
+        "the primary streams WAL to " + standbys(streaming) + " (" + configured + " configured)",
         "",
         details);
   }

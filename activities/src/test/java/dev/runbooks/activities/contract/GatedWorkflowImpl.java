@@ -1,20 +1,22 @@
 package dev.runbooks.activities.contract;
 
 import dev.runbooks.workflows.shared.ActivityProfiles;
-import dev.runbooks.workflows.shared.Approval;
 import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookKind;
-import dev.runbooks.workflows.shared.RunbookProgress;
+import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.TargetLockActivities;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 
-public class GatedWorkflowImpl implements GatedWorkflow {
+public class GatedWorkflowImpl extends RunbookWorkflowBase implements GatedWorkflow {
+  public GatedWorkflowImpl() {
+    super(RunbookKind.MIGRATE);
+  }
+
   private final GatedActivities activities =
       Workflow.newActivityStub(GatedActivities.class, ActivityProfiles.QUICK_SQL);
   private final TargetLockActivities locks =
       Workflow.newActivityStub(TargetLockActivities.class, ActivityProfiles.TARGET_LOCK);
-  private Runbook runbook;
 
   @Override
   public String run(Request request) {
@@ -35,20 +37,5 @@ public class GatedWorkflowImpl implements GatedWorkflow {
               "apply", () -> activities.applyChange(runbook.idempotencyKey("apply")), "ok");
           return "done";
         });
-  }
-
-  @Override
-  public RunbookProgress progress() {
-    return Runbook.progressOf(runbook, RunbookKind.MIGRATE);
-  }
-
-  @Override
-  public void approve(Approval approval) {
-    runbook.approve(approval);
-  }
-
-  @Override
-  public void validateApprove(Approval approval) {
-    Runbook.validateApproveOf(runbook, approval);
   }
 }

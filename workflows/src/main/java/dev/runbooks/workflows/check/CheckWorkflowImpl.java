@@ -1,12 +1,11 @@
 package dev.runbooks.workflows.check;
 
 import dev.runbooks.workflows.shared.ActivityProfiles;
-import dev.runbooks.workflows.shared.Approval;
 import dev.runbooks.workflows.shared.Failures;
 import dev.runbooks.workflows.shared.Outcome;
 import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookKind;
-import dev.runbooks.workflows.shared.RunbookProgress;
+import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Functions;
 import io.temporal.workflow.Workflow;
@@ -17,7 +16,11 @@ import java.util.List;
  * Runs every check in order. When the primary cannot be reached the rest are skipped; a check that
  * fails to run becomes a critical finding instead of ending the report.
  */
-public class CheckWorkflowImpl implements CheckWorkflow {
+public class CheckWorkflowImpl extends RunbookWorkflowBase implements CheckWorkflow {
+  public CheckWorkflowImpl() {
+    super(RunbookKind.CHECK);
+  }
+
   private record Check(
       String name, String summary, Functions.Func2<CheckActivities, CheckInput, Findings> call) {}
 
@@ -26,22 +29,21 @@ public class CheckWorkflowImpl implements CheckWorkflow {
           new Check(
               "connectivity", "connect and read the version", CheckActivities::checkConnectivity),
           new Check("privileges", "admin role's privileges", CheckActivities::checkPrivileges),
-          new Check("size", "database size", CheckActivities::checkDatabaseSize),
+          new Check("database-size", "database size", CheckActivities::checkDatabaseSize),
           new Check("replicas", "replicas' state and lag", CheckActivities::checkReplicas),
           new Check(
-              "long transactions",
+              "long-transactions",
               "long-open transactions",
               CheckActivities::checkLongTransactions),
-          new Check("locks", "blocked and blocking sessions", CheckActivities::checkLockChains),
+          new Check(
+              "lock-chains", "blocked and blocking sessions", CheckActivities::checkLockChains),
           new Check("connections", "connections in use", CheckActivities::checkConnections),
-          new Check("slow statements", "slowest statements", CheckActivities::checkSlowStatements));
+          new Check("slow-statements", "slowest statements", CheckActivities::checkSlowStatements));
 
   /** The plan, for the static details the Temporal UI shows. */
   public static List<String> stepNames() {
     return CHECKS.stream().map(Check::name).toList();
   }
-
-  private Runbook runbook;
 
   @Override
   public CheckResult run(CheckRequest request) {
@@ -112,20 +114,5 @@ public class CheckWorkflowImpl implements CheckWorkflow {
     }
     int more = findings.findings().size() - 1;
     return worst.severity() + " " + worst.summary() + (more > 0 ? " (+" + more + " more)" : "");
-  }
-
-  @Override
-  public RunbookProgress progress() {
-    return Runbook.progressOf(runbook, RunbookKind.CHECK);
-  }
-
-  @Override
-  public void approve(Approval approval) {
-    runbook.approve(approval);
-  }
-
-  @Override
-  public void validateApprove(Approval approval) {
-    Runbook.validateApproveOf(runbook, approval);
   }
 }

@@ -73,7 +73,7 @@ class CheckWorkflowTest {
     assertEquals(
         "WARN pid 4242 open for 12 min",
         progress.steps().stream()
-            .filter(s -> s.name().equals("long transactions"))
+            .filter(s -> s.name().equals("long-transactions"))
             .findFirst()
             .orElseThrow()
             .detail());
@@ -118,13 +118,16 @@ class CheckWorkflowTest {
     CheckResult result = run.run(request());
 
     Finding locks =
-        result.findings().stream().filter(f -> f.check().equals("locks")).findFirst().orElseThrow();
+        result.findings().stream()
+            .filter(f -> f.check().equals("lock-chains"))
+            .findFirst()
+            .orElseThrow();
     assertEquals(Severity.CRITICAL, locks.severity());
     assertTrue(locks.summary().contains("pg_blocking_pids"), locks.summary());
     assertEquals(8, result.findings().size(), "the checks after it still ran");
     Step step =
         run.progress().steps().stream()
-            .filter(s -> s.name().equals("locks"))
+            .filter(s -> s.name().equals("lock-chains"))
             .findFirst()
             .orElseThrow();
     assertEquals(StepState.FAILED, step.state());

@@ -38,7 +38,7 @@ final class FakeCheckActivities implements CheckActivities {
 
   @Override
   public Findings checkDatabaseSize(CheckInput input) {
-    return Findings.of(Finding.ok("size", "orders is 42 MB"));
+    return Findings.of(Finding.ok("database-size", "orders is 42 MB"));
   }
 
   @Override
@@ -59,7 +59,7 @@ final class FakeCheckActivities implements CheckActivities {
   public Findings checkLongTransactions(CheckInput input) {
     return Findings.of(
         new Finding(
-            "long transactions",
+            "long-transactions",
             Severity.WARN,
             "pid 4242 open for 12 min",
             "end it: SELECT pg_terminate_backend(4242)",
@@ -71,7 +71,7 @@ final class FakeCheckActivities implements CheckActivities {
     if (locksBroken) {
       throw new IllegalStateException("permission denied for function pg_blocking_pids");
     }
-    return Findings.of(Finding.ok("locks", "no session waits on a lock"));
+    return Findings.of(Finding.ok("lock-chains", "no session waits on a lock"));
   }
 
   @Override
@@ -81,6 +81,6 @@ final class FakeCheckActivities implements CheckActivities {
 
   @Override
   public Findings checkSlowStatements(CheckInput input) {
-    return Findings.of(Finding.ok("slow statements", "pg_stat_statements: none above 100 ms"));
+    return Findings.of(Finding.ok("slow-statements", "pg_stat_statements: none above 100 ms"));
   }
 }
