@@ -229,8 +229,11 @@ class CheckActivitiesImplTest {
     Findings findings =
         eventually(
             () -> checks().checkReplicas(INPUT),
-            r -> r.findings().stream().allMatch(f -> f.severity() == Severity.OK),
-            "every replica finding OK");
+            // WAL from the previous test may still be replaying: wait until caught up.
+            r ->
+                r.findings().stream().allMatch(f -> f.severity() == Severity.OK)
+                    && r.findings().get(0).summary().endsWith("caught up with the primary"),
+            "every replica finding OK and the replica caught up");
 
     assertEquals(2, findings.findings().size(), findings::toString);
     Finding replica = findings.findings().get(0);
