@@ -5,6 +5,7 @@ public enum RunbookKind {
   CHECK("check", false),
   BACKUP("backup", false),
   RESTORE_DRILL("restore-drill", false),
+  RESTORE("restore", false),
   MIGRATE("migrate", true),
   ROTATE("rotate", true),
   FAILOVER("failover", true);
