@@ -18,4 +18,7 @@ public interface BackupActivities {
 
   /** Deletes the target's backups the policy does not keep; returns what it deleted and kept. */
   RetentionOutcome applyRetention(RetentionInput input);
+
+  /** The target's backups, newest first, with their drill verdicts. */
+  BackupCatalog listBackups(String target);
 }
