@@ -415,7 +415,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
               + " during the dump (pg_dump exited with "
               + exit
               + ": "
-              + lastLine(errors)
+              + firstError(errors)
               + "). Nothing was stored. Check whether it was dropped or renamed on purpose, and"
               + " point targets."
               + target
@@ -556,11 +556,15 @@ public final class BackupActivitiesImpl implements BackupActivities {
     return policy;
   }
 
-  private static String lastLine(String text) {
+  /** pg_dump's first "error:" line, which says what went wrong; else its last line. */
+  private static String firstError(String text) {
     String[] lines = text.strip().split("\\R");
-    return lines.length == 0 || lines[lines.length - 1].isEmpty()
-        ? "no message"
-        : lines[lines.length - 1];
+    for (String line : lines) {
+      if (line.contains("error:")) {
+        return line;
+      }
+    }
+    return lines[lines.length - 1].isEmpty() ? "no message" : lines[lines.length - 1];
   }
 
   private static void closeQuietly(Connection c) {

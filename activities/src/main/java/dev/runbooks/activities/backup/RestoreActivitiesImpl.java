@@ -222,9 +222,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       }
       if (!comment.get().startsWith(MARKER)) {
         log.warn(
-            "{}: left alone, a runbooks restore did not create it (its comment: {})",
-            context,
-            comment.get());
+            "{}: left alone, a runbooks restore did not create it (it has no restore comment)",
+            context);
         return;
       }
       drop(c, database);
