@@ -129,7 +129,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + ": writing to " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -149,7 +149,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + ": removing it from " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -195,7 +195,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + " in " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -213,7 +213,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + " in " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
