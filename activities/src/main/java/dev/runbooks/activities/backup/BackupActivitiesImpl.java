@@ -348,11 +348,17 @@ public final class BackupActivitiesImpl implements BackupActivities {
   private static void copy(InputStream from, OutputStream to, Heartbeat heartbeat)
       throws IOException {
     byte[] buffer = new byte[BUFFER];
-    int n;
-    while ((n = from.read(buffer)) >= 0) {
+    try {
+      int n;
+      while ((n = from.read(buffer)) >= 0) {
+        heartbeat.check();
+        to.write(buffer, 0, n);
+        heartbeat.add(n);
+      }
+    } catch (IOException e) {
+      // A cancellation kills pg_dump, which closes its output under us: report the cancellation.
       heartbeat.check();
-      to.write(buffer, 0, n);
-      heartbeat.add(n);
+      throw e;
     }
     heartbeat.check();
   }

@@ -321,6 +321,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         }
       } catch (IOException | RuntimeException e) {
         pgRestore.kill();
+        heartbeat.check();
         throw e;
       }
       try {
