@@ -12,6 +12,7 @@ import io.temporal.client.schedules.ScheduleState;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -21,8 +22,7 @@ import java.util.regex.Pattern;
  * server has no Schedules, a cron workflow). Building is pure: nothing here talks to Temporal.
  *
  * @param name the schedule's ID in Temporal
- * @param cron five fields, minute hour day-of-month month day-of-week, in UTC; or a descriptor such
- *     as {@code @daily}
+ * @param cron five fields, minute hour day-of-month month day-of-week, in UTC
  * @param jitter each run starts up to this much later, at random; zero for none
  * @param catchupWindow a run missed while Temporal was down still starts if Temporal is back within
  *     this
@@ -58,6 +58,21 @@ record RunbookSchedule(
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern CRON_FIELD = Pattern.compile("[0-9A-Za-z*/,?-]+");
+
+  /** Cron's named schedules, as the five fields they stand for. */
+  private static final Map<String, String> DESCRIPTORS = descriptors();
+
+  private static Map<String, String> descriptors() {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("@hourly", "0 * * * *");
+    d.put("@daily", "0 0 * * *");
+    d.put("@midnight", "0 0 * * *");
+    d.put("@weekly", "0 0 * * 0");
+    d.put("@monthly", "0 0 1 * *");
+    d.put("@yearly", "0 0 1 1 *");
+    d.put("@annually", "0 0 1 1 *");
+    return java.util.Collections.unmodifiableMap(d);
+  }
 
   RunbookSchedule {
     Objects.requireNonNull(name, "name");
@@ -153,12 +168,16 @@ record RunbookSchedule(
   }
 
   /**
-   * The cron expression, when it has the shape Temporal reads: five fields, or a descriptor such as
-   * {@code @daily} or {@code @every 6h}. Temporal checks the values themselves.
+   * The cron expression as five fields, when it has the shape Temporal reads; the descriptors
+   * {@code @hourly}, {@code @daily} and so on become their five fields, which cron workflows read
+   * too. Temporal checks the values themselves.
    */
   static String checkCron(String cron) {
     String c = cron.strip().replaceAll("\\s+", " ");
-    boolean descriptor = c.startsWith("@") && c.length() > 1;
+    String descriptor = DESCRIPTORS.get(c.toLowerCase(Locale.ROOT));
+    if (descriptor != null) {
+      return descriptor;
+    }
     String[] fields = c.split(" ");
     boolean fiveFields = fields.length == 5;
     if (fiveFields) {
@@ -166,12 +185,14 @@ record RunbookSchedule(
         fiveFields &= CRON_FIELD.matcher(field).matches();
       }
     }
-    if (!descriptor && !fiveFields) {
+    if (!fiveFields) {
       throw new UsageException(
           "--cron \""
               + cron
               + "\" is not a cron expression: give five fields, minute hour day-of-month month"
-              + " day-of-week, in UTC, such as \"0 2 * * *\" (02:00 every day), or @daily.");
+              + " day-of-week, in UTC, such as \"0 2 * * *\" (02:00 every day), or one of "
+              + String.join(", ", DESCRIPTORS.keySet())
+              + ".");
     }
     return c;
   }

@@ -126,6 +126,16 @@ final class ScheduleService {
       stub.start(schedule.launch().request());
     } catch (WorkflowExecutionAlreadyStarted e) {
       throw exists(schedule.name());
+    } catch (RuntimeException e) {
+      if (has(e, Status.Code.INVALID_ARGUMENT)) {
+        throw new UsageException(
+            "Temporal refused the cron workflow "
+                + schedule.cronWorkflowId()
+                + ": "
+                + RunState.rootMessage(e)
+                + ". Check --cron.");
+      }
+      throw e;
     }
   }
 
@@ -207,7 +217,7 @@ final class ScheduleService {
     }
   }
 
-  private static Row row(ScheduleListDescription d) {
+  static Row row(ScheduleListDescription d) {
     String runbook = memo(d, RunbookSchedule.MEMO_RUNBOOK);
     List<Instant> next = d.getInfo() == null ? List.of() : d.getInfo().getNextActionTimes();
     boolean paused =
