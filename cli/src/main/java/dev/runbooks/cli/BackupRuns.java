@@ -194,7 +194,17 @@ final class BackupRuns {
    */
   static BackupCatalog catalog(
       WorkflowClient client, String taskQueue, String target, Clock clock) {
-    String workflowId = "backups-" + target + "-" + STAMP.format(clock.instant());
+    return catalog(client, taskQueue, target, catalogId(target, clock));
+  }
+
+  /** {@code backups-<target>-<UTC yyyyMMdd'T'HHmmss>}: the ID of a listing's run. */
+  static String catalogId(String target, Clock clock) {
+    return "backups-" + target + "-" + STAMP.format(clock.instant());
+  }
+
+  /** As {@link #catalog(WorkflowClient, String, String, Clock)}, under the given workflow ID. */
+  static BackupCatalog catalog(
+      WorkflowClient client, String taskQueue, String target, String workflowId) {
     WorkflowOptions options =
         WorkflowOptions.newBuilder()
             .setWorkflowId(workflowId)
