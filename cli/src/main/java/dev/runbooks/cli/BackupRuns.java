@@ -2,6 +2,7 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
+import dev.runbooks.worker.Activities;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupCatalogWorkflow;
 import dev.runbooks.workflows.backup.BackupRequest;
@@ -263,6 +264,15 @@ final class BackupRuns {
               + target.primary().database().replaceAll("[^a-z0-9_]", "_")
               + "_restored.");
     }
+    if (database.equals("postgres") || database.startsWith("template")) {
+      throw new UsageException(
+          "--into "
+              + database
+              + " is a database PostgreSQL itself relies on: a restore never writes into it."
+              + " Restore into a new database, such as "
+              + target.primary().database().replaceAll("[^a-z0-9_]", "_")
+              + "_restored.");
+    }
     if (database.equals(target.primary().database())) {
       throw new UsageException(
           "--into "
@@ -290,6 +300,6 @@ final class BackupRuns {
   }
 
   private String encryption() {
-    return config.encryption() == null ? "the worker's default key" : config.encryption();
+    return Activities.encryption(config);
   }
 }

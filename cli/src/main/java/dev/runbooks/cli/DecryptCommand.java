@@ -15,6 +15,7 @@ import dev.runbooks.activities.backup.repository.BackupRepositories;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.ObjectNotFoundException;
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.Activities;
 import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -26,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -57,6 +59,9 @@ import picocli.CommandLine.Spec;
       "  pg_restore --no-owner -j 4 -d orders_restored /restore/orders.dump"
     })
 final class DecryptCommand implements Callable<Integer> {
+  /** What backup IDs look like ({@code 20261124T020000Z-1a2b}): never a path. */
+  private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
+
   @Spec CommandSpec spec;
   @ParentCommand RunbookCommand root;
   @Mixin ConnectionOptions connection;
@@ -92,7 +97,7 @@ final class DecryptCommand implements Callable<Integer> {
               + config.file()
               + ": set repository: to where the backups are (file:///DIR or s3://BUCKET/PREFIX).");
     }
-    if (backupId.isBlank() || backupId.contains("/")) {
+    if (!BACKUP_ID.matcher(backupId).matches()) {
       throw new UsageException(
           "--backup \""
               + backupId
@@ -252,14 +257,7 @@ final class DecryptCommand implements Callable<Integer> {
 
   /** The configured key; a missing keyset file is an error here, never made anew. */
   private static KeyEncryptionKey kek(RunbooksConfig config) {
-    String spec = config.encryption();
-    if (spec == null) {
-      throw new UsageException(
-          "no encryption key is configured in "
-              + config.file()
-              + ": set encryption: to the key the backups were taken with, such as"
-              + " local-keyset:/var/lib/runbooks/backup-keyset.json.");
-    }
+    String spec = Activities.encryption(config);
     if (spec.startsWith(LocalKeysetKek.SCHEME)) {
       Path file = Path.of(spec.substring(LocalKeysetKek.SCHEME.length()));
       if (!Files.isRegularFile(file)) {

@@ -166,6 +166,19 @@ class DockerComposeTest {
   }
 
   @Test
+  void theExampleConfigurationsLoad() {
+    RunbooksConfig example =
+        ConfigLoader.load(ROOT.resolve("runbooks/examples/runbooks.yaml"), Map.of());
+    assertEquals(List.of("orders", "reporting"), List.copyOf(example.targets().keySet()));
+    assertEquals(30, example.target("orders").retention().keepLast());
+    assertEquals(7, example.target("reporting").retention().keepLast());
+    assertEquals(java.time.Duration.ofHours(26), example.target("reporting").backupFreshness());
+    RunbooksConfig docker =
+        ConfigLoader.load(ROOT.resolve("runbooks/examples/docker/runbooks.yaml"), Map.of());
+    assertEquals(List.of("orders"), List.copyOf(docker.targets().keySet()));
+  }
+
+  @Test
   void publishedPortsListenOnLoopbackOnly() {
     assertEquals(List.of(), portsOpenToTheNetwork(compose));
   }
