@@ -188,6 +188,13 @@ class BackupCommandsTest {
         runs.cli().run("restore", "--target", "orders", "--backup", "x", "--into", "a".repeat(64));
     assertEquals(2, tooLong.code(), tooLong.toString());
 
+    for (String reserved : new String[] {"postgres", "template1"}) {
+      Cli.Result result =
+          runs.cli().run("restore", "--target", "orders", "--backup", "x", "--into", reserved);
+      assertEquals(2, result.code(), result.toString());
+      assertTrue(result.err().contains("PostgreSQL itself relies on"), result.toString());
+    }
+
     Cli.Result own =
         runs.cli().run("restore", "--target", "orders", "--backup", "x", "--into", "orders");
     assertEquals(2, own.code(), own.toString());
