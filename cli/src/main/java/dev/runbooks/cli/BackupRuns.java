@@ -13,6 +13,7 @@ import dev.runbooks.workflows.backup.RestoreRequest;
 import dev.runbooks.workflows.backup.RestoreWorkflow;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookRequest;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowFailedException;
@@ -206,11 +207,18 @@ final class BackupRuns {
   /** As {@link #catalog(WorkflowClient, String, String, Clock)}, under the given workflow ID. */
   static BackupCatalog catalog(
       WorkflowClient client, String taskQueue, String target, String workflowId) {
+    return catalog(client, taskQueue, target, workflowId, CATALOG_TIMEOUT);
+  }
+
+  /** As above, waiting at most {@code wait} for a worker's answer. */
+  static BackupCatalog catalog(
+      WorkflowClient client, String taskQueue, String target, String workflowId, Duration wait) {
     WorkflowOptions options =
         WorkflowOptions.newBuilder()
             .setWorkflowId(workflowId)
             .setTaskQueue(taskQueue)
-            .setWorkflowExecutionTimeout(CATALOG_TIMEOUT)
+            // A little longer than the CLI waits, so the CLI can still ask the run why it hangs.
+            .setWorkflowExecutionTimeout(wait.plusSeconds(30))
             .setStaticSummary("backups of " + target)
             .build();
     BackupCatalogWorkflow workflow = client.newWorkflowStub(BackupCatalogWorkflow.class, options);
@@ -221,13 +229,12 @@ final class BackupRuns {
     }
     WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
     try {
-      return stub.getResult(
-          CATALOG_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS, BackupCatalog.class);
+      return stub.getResult(wait.toMillis(), TimeUnit.MILLISECONDS, BackupCatalog.class);
     } catch (TimeoutException e) {
-      throw noWorker(taskQueue, workflowId);
+      throw stuck(stub, taskQueue, workflowId, wait);
     } catch (WorkflowFailedException e) {
       if (e.getCause() instanceof TimeoutFailure) {
-        throw noWorker(taskQueue, workflowId);
+        throw stuck(stub, taskQueue, workflowId, wait);
       }
       throw new UsageException(
           "the backup listing of "
@@ -240,10 +247,35 @@ final class BackupRuns {
     }
   }
 
-  private static UsageException noWorker(String taskQueue, String workflowId) {
+  /**
+   * Why a listing did not finish in time: a worker that keeps failing to read the repository (its
+   * last failure says why), or no worker at all.
+   */
+  private static UsageException stuck(
+      WorkflowStub stub, String taskQueue, String workflowId, Duration wait) {
+    String waited = Text.duration(wait);
+    try {
+      for (PendingActivityInfo activity :
+          stub.describe().getRawDescription().getPendingActivitiesList()) {
+        if (activity.hasLastFailure()) {
+          return new UsageException(
+              "the worker could not read the backup repository within "
+                  + waited
+                  + " ("
+                  + activity.getAttempt()
+                  + " attempts; the last said: "
+                  + activity.getLastFailure().getMessage()
+                  + "). Check the repository and the worker's credentials for it; 'runbook status "
+                  + workflowId
+                  + "' shows the run.");
+        }
+      }
+    } catch (RuntimeException e) {
+      // The run is gone or Temporal does not answer: say what is most likely.
+    }
     return new UsageException(
         "no worker read the backup listing within "
-            + Text.duration(CATALOG_TIMEOUT)
+            + waited
             + " ("
             + workflowId
             + "): start one on task queue "

@@ -3,16 +3,20 @@ package dev.runbooks.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbooks.worker.EmbeddedTemporal;
+import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.backup.BackupRequest;
 import dev.runbooks.workflows.backup.DrillRequest;
 import dev.runbooks.workflows.backup.RestoreRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -293,6 +297,25 @@ class BackupCommandsTest {
       assertEquals(2, result.code(), result.toString());
       assertTrue(result.err().contains("no backup repository is configured"), result.toString());
       assertTrue(result.err().contains("repository: file:///"), result.toString());
+    }
+  }
+
+  @Test
+  void aListingNoWorkerAnswersSaysToStartOne() {
+    try (EmbeddedTemporal idle = EmbeddedTemporal.start(0);
+        TemporalConnection connection = idle.connect()) {
+      UsageException e =
+          assertThrows(
+              UsageException.class,
+              () ->
+                  BackupRuns.catalog(
+                      connection.client(),
+                      "nobody-polls",
+                      "orders",
+                      "backups-orders-idle",
+                      Duration.ofSeconds(2)));
+      assertTrue(e.getMessage().contains("no worker read the backup listing"), e.getMessage());
+      assertTrue(e.getMessage().contains("task queue nobody-polls"), e.getMessage());
     }
   }
 }
