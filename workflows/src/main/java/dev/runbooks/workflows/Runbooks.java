@@ -1,5 +1,9 @@
 package dev.runbooks.workflows;
 
+import dev.runbooks.workflows.backup.BackupCatalogWorkflowImpl;
+import dev.runbooks.workflows.backup.BackupWorkflowImpl;
+import dev.runbooks.workflows.backup.RestoreDrillWorkflowImpl;
+import dev.runbooks.workflows.backup.RestoreWorkflowImpl;
 import dev.runbooks.workflows.check.CheckWorkflowImpl;
 import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
 import java.util.List;
@@ -10,7 +14,13 @@ public final class Runbooks {
   public static final String DEFAULT_TASK_QUEUE = "runbooks";
 
   public static final List<Class<?>> WORKFLOW_IMPLEMENTATIONS =
-      List.of(CheckWorkflowImpl.class, TargetLockWorkflowImpl.class);
+      List.of(
+          CheckWorkflowImpl.class,
+          TargetLockWorkflowImpl.class,
+          BackupWorkflowImpl.class,
+          RestoreDrillWorkflowImpl.class,
+          RestoreWorkflowImpl.class,
+          BackupCatalogWorkflowImpl.class);
 
   private Runbooks() {}
 }

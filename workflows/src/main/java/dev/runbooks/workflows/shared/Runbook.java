@@ -23,7 +23,7 @@ import org.slf4j.Logger;
 public final class Runbook {
   private static final Logger log = Workflow.getLogger(Runbook.class);
 
-  private record Compensation(String step, Functions.Proc undo) {}
+  private record Compensation(String step, Functions.Proc undo, boolean cleanup) {}
 
   private final RunbookKind kind;
   private final RunbookRequest request;
@@ -98,13 +98,13 @@ public final class Runbook {
       }
       FailureType type = Failures.typeOf(e);
       String cause = Failures.describe(e);
-      boolean hadCompensations = !compensations.isEmpty();
+      boolean hadRollbacks = compensations.stream().anyMatch(c -> !c.cleanup());
       String undone = compensate();
       boolean rollbackFailed = undone.contains("rollback FAILED");
       Outcome end;
       if (type == FailureType.APPROVAL_TIMEOUT) {
         end = Outcome.ABORTED;
-      } else if (hadCompensations && !rollbackFailed) {
+      } else if (hadRollbacks && !rollbackFailed) {
         end = Outcome.ROLLED_BACK;
       } else {
         end = Outcome.FAILED;
@@ -210,7 +210,21 @@ public final class Runbook {
    * a call that timed out may still have done its work.
    */
   public void onRollback(String step, Functions.Proc undo) {
-    compensations.add(new Compensation(step, undo));
+    compensations.add(new Compensation(step, undo, false));
+  }
+
+  /**
+   * Registers tidying-up that must happen if the run fails or is aborted after {@code step}, such
+   * as dropping a scratch database. Unlike a rollback it changes nothing the run set out to change,
+   * so a failed run stays FAILED rather than ROLLED_BACK.
+   */
+  public void onCleanup(String step, Functions.Proc tidy) {
+    compensations.add(new Compensation(step, tidy, true));
+  }
+
+  /** What {@code step} did is final: drop the rollbacks and cleanups registered for it. */
+  public void settled(String step) {
+    compensations.removeIf(c -> c.step().equals(step));
   }
 
   /** Runs the compensations in reverse order; returns a suffix for the outcome's detail. */
@@ -223,19 +237,24 @@ public final class Runbook {
       Compensation c = compensations.get(i);
       try {
         c.undo().apply();
-        replace(
-            c.step(),
-            s -> new Step(c.step(), StepState.COMPENSATED, s.start(), now(), "rolled back"));
+        if (!c.cleanup()) {
+          replace(
+              c.step(),
+              s -> new Step(c.step(), StepState.COMPENSATED, s.start(), now(), "rolled back"));
+        }
       } catch (RuntimeException e) {
         log.error("compensation of step {} failed: {}", c.step(), Failures.describe(e));
         failed.add(c.step() + " (" + Failures.describe(e) + ")");
       }
     }
-    int count = compensations.size();
+    long count = compensations.stream().filter(c -> !c.cleanup()).count();
     compensations.clear();
-    return failed.isEmpty()
-        ? "; rolled back " + count + " step" + (count == 1 ? "" : "s")
-        : "; rollback FAILED for " + String.join(", ", failed);
+    if (!failed.isEmpty()) {
+      return "; rollback FAILED for " + String.join(", ", failed);
+    }
+    return count == 0
+        ? "; cleaned up"
+        : "; rolled back " + count + " step" + (count == 1 ? "" : "s");
   }
 
   private static void inDetachedScope(Runnable work) {

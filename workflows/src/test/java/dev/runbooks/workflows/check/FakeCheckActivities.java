@@ -7,8 +7,8 @@ import java.util.List;
  * Check activities with canned answers: healthy by default; a test can make the primary
  * unreachable, a replica lag, or one check break.
  */
-final class FakeCheckActivities implements CheckActivities {
-  boolean primaryDown;
+public final class FakeCheckActivities implements CheckActivities {
+  public boolean primaryDown;
   boolean replicaLagging;
   boolean locksBroken;
   boolean wrongPassword;

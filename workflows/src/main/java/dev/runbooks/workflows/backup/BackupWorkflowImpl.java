@@ -1,0 +1,103 @@
+package dev.runbooks.workflows.backup;
+
+import dev.runbooks.workflows.check.Preflight;
+import dev.runbooks.workflows.shared.ActivityProfiles;
+import dev.runbooks.workflows.shared.Runbook;
+import dev.runbooks.workflows.shared.RunbookIds;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookWorkflowBase;
+import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Workflow;
+import java.time.Instant;
+import java.util.List;
+
+public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWorkflow {
+  static final List<String> STEPS = List.of(Preflight.STEP, "dump", "verify", "retention");
+
+  public BackupWorkflowImpl() {
+    super(RunbookKind.BACKUP);
+  }
+
+  @Override
+  public BackupResult run(BackupRequest request) {
+    runbook = new Runbook(RunbookKind.BACKUP, request.runbook(), STEPS);
+    String target = request.runbook().target();
+    String backupId = BackupIds.next();
+    return runbook.run(
+        () -> {
+          Preflight.run(runbook);
+          BackupSummary backup = dump(target, backupId);
+          DrillResult drill = null;
+          if (request.verify()) {
+            drill = verify(request, backupId);
+          } else {
+            runbook.skip("verify", "--no-verify: this backup has no drill verdict yet");
+          }
+          List<String> pruned = retention(request, target, backupId);
+          return new BackupResult(backup, drill, pruned);
+        });
+  }
+
+  private BackupSummary dump(String target, String backupId) {
+    BackupActivities activities =
+        Workflow.newActivityStub(
+            BackupActivities.class,
+            ActivityProfiles.withSummary(
+                ActivityProfiles.LONG_STREAMING, "pg_dump " + target + " -> backup " + backupId));
+    BackupInput input = new BackupInput(target, backupId, runbook.idempotencyKey("dump"));
+    runbook.onCleanup("dump", () -> quick().discardIncompleteBackup(input));
+    BackupSummary summary =
+        runbook.step(
+            "dump",
+            () -> activities.dumpDatabase(input),
+            s ->
+                "backup "
+                    + s.backupId()
+                    + ": "
+                    + s.tables()
+                    + " tables, "
+                    + s.rows()
+                    + " rows, "
+                    + s.ciphertextBytes()
+                    + " bytes encrypted at "
+                    + s.location());
+    // A backup with its manifest is complete: nothing to undo whatever happens next.
+    runbook.settled("dump");
+    return summary;
+  }
+
+  private DrillResult verify(BackupRequest request, String backupId) {
+    String drillId =
+        RunbookIds.workflowId(
+            RunbookKind.RESTORE_DRILL,
+            request.runbook().target(),
+            Instant.ofEpochMilli(Workflow.currentTimeMillis()));
+    RestoreDrillWorkflow drill =
+        Workflow.newChildWorkflowStub(
+            RestoreDrillWorkflow.class,
+            ChildWorkflowOptions.newBuilder()
+                .setWorkflowId(drillId)
+                .setStaticSummary("restore drill of backup " + backupId)
+                .build());
+    return runbook.step(
+        "verify",
+        () -> drill.run(new DrillRequest(request.runbook(), backupId)),
+        d -> "drill " + drillId + " passed: restored in " + d.restoreDuration());
+  }
+
+  private List<String> retention(BackupRequest request, String target, String backupId) {
+    RetentionInput input =
+        new RetentionInput(
+            target, request.retention(), List.of(backupId), runbook.idempotencyKey("retention"));
+    RetentionOutcome outcome =
+        runbook.step(
+            "retention",
+            () -> quick().applyRetention(input),
+            r -> "deleted " + r.deleted().size() + ", kept " + r.kept().size());
+    return outcome.deleted();
+  }
+
+  private BackupActivities quick() {
+    return Workflow.newActivityStub(BackupActivities.class, ActivityProfiles.QUICK_SQL);
+  }
+}

@@ -1,0 +1,100 @@
+package dev.runbooks.workflows.backup;
+
+import dev.runbooks.workflows.shared.ActivityProfiles;
+import dev.runbooks.workflows.shared.FailureType;
+import dev.runbooks.workflows.shared.Failures;
+import dev.runbooks.workflows.shared.Runbook;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookWorkflowBase;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.util.List;
+
+public class RestoreDrillWorkflowImpl extends RunbookWorkflowBase implements RestoreDrillWorkflow {
+  static final List<String> STEPS = List.of("resolve", "restore", "compare", "verdict", "cleanup");
+
+  private final RestoreActivities quick =
+      Workflow.newActivityStub(RestoreActivities.class, ActivityProfiles.QUICK_SQL);
+
+  public RestoreDrillWorkflowImpl() {
+    super(RunbookKind.RESTORE_DRILL);
+  }
+
+  @Override
+  public DrillResult run(DrillRequest request) {
+    runbook = new Runbook(RunbookKind.RESTORE_DRILL, request.runbook(), STEPS);
+    String target = request.runbook().target();
+    return runbook.run(
+        () -> {
+          String backupId =
+              runbook.step("resolve", () -> quick.resolveBackup(request), id -> "backup " + id);
+          RestoreInput scratch =
+              new RestoreInput(
+                  target,
+                  backupId,
+                  BackupIds.scratchDatabase(runbook.workflowId()),
+                  false,
+                  runbook.idempotencyKey("restore"));
+          runbook.onCleanup("restore", () -> quick.dropRestoredDatabase(scratch));
+          RestoreOutcome restored;
+          try {
+            restored = restore(scratch);
+          } catch (ActivityFailure e) {
+            verdict(target, backupId, false, List.of(Failures.describe(e)), Duration.ZERO);
+            throw e;
+          }
+          Comparison comparison =
+              runbook.step(
+                  "compare",
+                  () -> quick.compareWithManifest(scratch),
+                  c ->
+                      c.matches()
+                          ? c.tablesCompared() + " tables, " + c.rowsCompared() + " rows match"
+                          : c.differences().size() + " differences");
+          verdict(
+              target,
+              backupId,
+              comparison.matches(),
+              comparison.differences(),
+              restored.duration());
+          runbook.step(
+              "cleanup",
+              () -> quick.dropRestoredDatabase(scratch),
+              "dropped " + scratch.database());
+          runbook.settled("restore");
+          if (!comparison.matches()) {
+            throw FailureType.CORRUPTED_BACKUP.failure(
+                "backup "
+                    + backupId
+                    + " restored but differs from its manifest: "
+                    + String.join("; ", comparison.differences())
+                    + ". Do not rely on it; take a new backup and investigate.");
+          }
+          return new DrillResult(backupId, true, List.of(), restored.duration());
+        });
+  }
+
+  private RestoreOutcome restore(RestoreInput scratch) {
+    RestoreActivities streaming =
+        Workflow.newActivityStub(
+            RestoreActivities.class,
+            ActivityProfiles.withSummary(
+                ActivityProfiles.LONG_STREAMING,
+                "restore backup " + scratch.backupId() + " into " + scratch.database()));
+    return runbook.step(
+        "restore",
+        () -> streaming.restoreBackup(scratch),
+        r -> r.bytes() + " bytes restored into " + r.database() + " in " + r.duration());
+  }
+
+  private void verdict(
+      String target, String backupId, boolean passed, List<String> differences, Duration took) {
+    DrillVerdictInput verdict =
+        new DrillVerdictInput(target, backupId, passed, differences, took, runbook.workflowId());
+    runbook.step(
+        "verdict",
+        () -> quick.recordDrillVerdict(verdict),
+        (passed ? "PASS" : "FAIL") + " recorded beside the manifest");
+  }
+}
