@@ -129,7 +129,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + ": writing to " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -149,7 +149,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + ": removing it from " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -195,7 +195,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + " in " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -213,7 +213,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + " in " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -348,11 +348,17 @@ public final class BackupActivitiesImpl implements BackupActivities {
   private static void copy(InputStream from, OutputStream to, Heartbeat heartbeat)
       throws IOException {
     byte[] buffer = new byte[BUFFER];
-    int n;
-    while ((n = from.read(buffer)) >= 0) {
+    try {
+      int n;
+      while ((n = from.read(buffer)) >= 0) {
+        heartbeat.check();
+        to.write(buffer, 0, n);
+        heartbeat.add(n);
+      }
+    } catch (IOException e) {
+      // A cancellation kills pg_dump, which closes its output under us: report the cancellation.
       heartbeat.check();
-      to.write(buffer, 0, n);
-      heartbeat.add(n);
+      throw e;
     }
     heartbeat.check();
   }

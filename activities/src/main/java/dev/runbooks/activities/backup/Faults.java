@@ -1,5 +1,6 @@
 package dev.runbooks.activities.backup;
 
+import dev.runbooks.activities.backup.repository.BackupRepository;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.sql.SQLException;
@@ -22,9 +23,16 @@ final class Faults {
   }
 
   /** A repository or network fault that may pass: retried by Temporal. */
-  static TransientBackupException transientFault(String doing, IOException e) {
-    return new TransientBackupException(
-        doing + " failed: " + e.getMessage() + " (transient; the activity will be retried)", e);
+  static TransientBackupException transientFault(
+      String context, BackupRepository repository, IOException e) {
+    String message = context + ": " + e.getMessage();
+    if (!message.contains(repository.describe())) {
+      message += " (repository " + repository.describe() + ")";
+    }
+    if (!message.contains("retried")) {
+      message += "; the activity will be retried";
+    }
+    return new TransientBackupException(message, e);
   }
 
   /** A database fault that may pass (a refused or broken connection): retried by Temporal. */

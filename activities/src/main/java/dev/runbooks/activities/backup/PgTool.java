@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -122,6 +123,24 @@ final class PgTool {
     argv.addAll(args);
     ProcessBuilder builder = new ProcessBuilder(argv);
     Map<String, String> env = builder.environment();
+    Map<String, String> wanted = environment(env, spec, tool);
+    env.clear();
+    env.putAll(wanted);
+    if (PG_RESTORE.equals(tool)) {
+      builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
+    }
+    log.debug("starting {} against {}", String.join(" ", argv), spec);
+    Process process = builder.start();
+    return new Running(tool, process, spec.password());
+  }
+
+  /**
+   * The child's environment: the worker's, minus libpq variables that could point it elsewhere,
+   * plus the connection to {@code spec}.
+   */
+  static Map<String, String> environment(
+      Map<String, String> inherited, ConnectionSpec spec, String tool) {
+    Map<String, String> env = new HashMap<>(inherited);
     env.keySet().removeIf(name -> name.startsWith("PG") && !INHERITED.contains(name));
     env.put("PGHOST", spec.host());
     env.put("PGPORT", Integer.toString(spec.port()));
@@ -132,12 +151,7 @@ final class PgTool {
     if (spec.password() != null) {
       env.put("PGPASSWORD", spec.password());
     }
-    if (PG_RESTORE.equals(tool)) {
-      builder.redirectOutput(ProcessBuilder.Redirect.DISCARD);
-    }
-    log.debug("starting {} against {}", String.join(" ", argv), spec);
-    Process process = builder.start();
-    return new Running(tool, process, spec.password());
+    return env;
   }
 
   /**
@@ -191,6 +205,10 @@ final class PgTool {
 
     boolean isAlive() {
       return process.isAlive();
+    }
+
+    long pid() {
+      return process.pid();
     }
 
     /** Waits for the process to end, at most {@code millis}; its exit code, or null if running. */

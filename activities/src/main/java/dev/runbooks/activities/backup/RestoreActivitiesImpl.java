@@ -104,7 +104,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + " in " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -148,7 +148,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + ": reading from " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -198,7 +198,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + ": reading " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -256,7 +256,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context + " in " + repository.describe(), e);
+      throw Faults.transientFault(context, repository, e);
     }
   }
 
@@ -321,6 +321,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         }
       } catch (IOException | RuntimeException e) {
         pgRestore.kill();
+        heartbeat.check();
         throw e;
       }
       try {

@@ -8,6 +8,7 @@ import static dev.runbooks.activities.backup.Harness.failure;
 import static dev.runbooks.activities.backup.Harness.incident;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.backup.crypto.BackupCipher;
@@ -21,17 +22,23 @@ import dev.runbooks.workflows.backup.DrillRequest;
 import dev.runbooks.workflows.backup.RestoreInput;
 import dev.runbooks.workflows.backup.RestoreOutcome;
 import dev.runbooks.workflows.backup.RetentionPolicy;
+import dev.runbooks.workflows.shared.Failures;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,7 +56,19 @@ class BackupFaultsTest {
   @RegisterExtension static final PostgresExtension pg = PostgresExtension.newPrimary();
 
   static final Map<String, String> TARGETS =
-      Map.of("shop", "shop", "big", "big", "doomed", "doomed", "cut", "cut", "ghost", "ghost_db");
+      Map.of(
+          "shop",
+          "shop",
+          "big",
+          "big",
+          "doomed",
+          "doomed",
+          "cut",
+          "cut",
+          "ghost",
+          "ghost_db",
+          "cancelled",
+          "cancelled");
 
   @TempDir Path dir;
 
@@ -396,7 +415,62 @@ class BackupFaultsTest {
     harness.restores.dropRestoredDatabase(drill("cut", id, "cut_restored"));
   }
 
+  @Test
+  void aCancelledDumpStopsPgDumpAndLeavesNothingBehind() throws Exception {
+    cluster().execute("postgres", "CREATE DATABASE cancelled TEMPLATE big");
+    StallingRepository stalling = new StallingRepository(repository, 1024 * 1024);
+    String id = "20261124T110000Z-cancel";
+    try (Harness h = harness(stalling, kek)) {
+      CompletableFuture<Throwable> dump =
+          CompletableFuture.supplyAsync(
+              () ->
+                  assertThrows(
+                      Throwable.class, () -> h.backups.dumpDatabase(backup("cancelled", id))));
+      assertTrue(stalling.stalled.await(60, TimeUnit.SECONDS), "the dump never got going");
+      // Progress is reported while the upload is stalled: the heartbeat has its own thread.
+      awaitTrue(
+          () -> h.heartbeats.stream().anyMatch(p -> p.step().equals("dump") && p.done() > 0),
+          "a heartbeat with the bytes dumped so far");
+
+      h.cancel();
+      // The cancellation reaches the activity with its next heartbeat, which kills pg_dump.
+      awaitTrue(() -> pgDumpSessions("cancelled") == 0, "pg_dump's session to end");
+      stalling.release.countDown();
+
+      Throwable thrown = dump.get(60, TimeUnit.SECONDS);
+      assertTrue(Failures.isCancellation(thrown), () -> "expected a cancellation, got " + thrown);
+      assertNothingStored("cancelled");
+    }
+  }
+
   // ---- helpers
+
+  private static long pgDumpSessions(String database) {
+    try (Connection c = cluster().connect("postgres");
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'runbooks pg_dump'"
+                    + " AND datname = '"
+                    + database
+                    + "'")) {
+      rs.next();
+      return rs.getLong(1);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void awaitTrue(BooleanSupplier condition, String what)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("waited 60 s for " + what);
+      }
+      Thread.sleep(50);
+    }
+  }
 
   private void assertNothingStored(String target) throws IOException {
     assertEquals(List.of(), repository.list(target + "/"), "objects left in the repository");

@@ -319,6 +319,28 @@ class BackupRestoreTest {
     assertFalse(databaseExists(cluster(), "shop_again"));
   }
 
+  @Test
+  void theActivitiesAlsoRunOutsideTemporalWithoutHeartbeats() throws Exception {
+    ClusterConnections connections = new ClusterConnections(cluster(), TARGETS);
+    FixedTargets targets =
+        new FixedTargets(TARGETS.keySet(), repository, RetentionPolicy.keepEverything(), null);
+    BackupActivitiesImpl backups =
+        new BackupActivitiesImpl(
+            connections, targets, kek, cluster().binaries(), Clock.systemUTC());
+    RestoreActivitiesImpl restores =
+        new RestoreActivitiesImpl(
+            connections, targets, kek, cluster().binaries(), Clock.systemUTC());
+    String id = "20261124T070000Z-plain";
+
+    BackupSummary summary = backups.dumpDatabase(backup(SHOP, id));
+    restores.restoreBackup(drill(SHOP, id, "shop_plain"));
+    Comparison comparison = restores.compareWithManifest(drill(SHOP, id, "shop_plain"));
+    restores.dropRestoredDatabase(drill(SHOP, id, "shop_plain"));
+
+    assertTrue(comparison.matches(), comparison::toString);
+    assertEquals(summary.rows(), comparison.rowsCompared());
+  }
+
   // ---- helpers
 
   private BackupManifest manifest(String target, String id) throws IOException {

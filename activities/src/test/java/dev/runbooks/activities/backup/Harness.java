@@ -62,6 +62,11 @@ final class Harness implements AutoCloseable {
     restores = env.newActivityStub(RestoreActivities.class, ONE_ATTEMPT);
   }
 
+  /** As Temporal does when the run is cancelled: the next heartbeat is answered with it. */
+  void cancel() {
+    env.requestCancelActivity();
+  }
+
   static BackupInput backup(String target, String id) {
     return new BackupInput(target, id, "backup-" + target + "/" + id);
   }
