@@ -6,7 +6,10 @@ import dev.runbooks.activities.postgres.local.LocalCluster;
 import dev.runbooks.activities.postgres.local.PgBinaries;
 import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.workflows.backup.BackupCatalog;
+import dev.runbooks.workflows.backup.BackupResult;
 import dev.runbooks.workflows.check.Severity;
+import io.temporal.client.WorkflowClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -46,7 +49,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Runs the runbooks against a throwaway PostgreSQL primary and replica made from the local"
-          + " PostgreSQL binaries, with Temporal in memory. Needs no configuration.",
+          + " PostgreSQL binaries, with Temporal in memory: a health check, then an encrypted"
+          + " backup into a file repository with its restore drill, then the backup listing."
+          + " Needs no configuration.",
       "Removes everything afterwards unless --keep."
     },
     footerHeading = "%nExample:%n",
@@ -133,6 +138,10 @@ final class DemoCommand implements Callable<Integer> {
                 + ".");
         out.println();
         ran.add(check(local, config, out));
+        out.println();
+        ran.add(backup(local, config, out));
+        out.println();
+        ran.add(backups(local, out));
       }
 
       out.println();
@@ -194,6 +203,55 @@ final class DemoCommand implements Callable<Integer> {
       note = warnings + " warning" + (warnings == 1 ? "" : "s");
     }
     return new Ran("check", id, finished.end().outcome(), finished.exitCode(), note);
+  }
+
+  /** A backup of the sample database into the demo's file repository, with its drill. */
+  private Ran backup(EmbeddedRunbooks local, RunbooksConfig config, PrintWriter out)
+      throws InterruptedException {
+    WorkflowClient client = local.connection().client();
+    RunbookStarter.Launch launch =
+        new BackupRuns(config, Identity.user(root.env())).backup(TARGET, true, null);
+    String id = new RunbookStarter(client, connection.taskQueue(), Clock.systemUTC()).start(launch);
+    out.println("== backup " + TARGET + " -> " + config.repository() + ": " + id);
+    Launcher.Finished<BackupResult> finished =
+        Launcher.follow(
+            client,
+            id,
+            BackupResult.class,
+            new Follower(client, out, root.terminal(), Clock.systemUTC()));
+    String note = "";
+    if (finished.result() != null) {
+      BackupReport.BACKUP.printText(finished.result(), out);
+      BackupResult result = finished.result();
+      note =
+          result.backup().backupId()
+              + ", "
+              + Text.amount(result.backup().ciphertextBytes(), "bytes")
+              + ", drill "
+              + (result.drill() == null
+                  ? "not run"
+                  : result.drill().passed() ? "passed" : "FAILED");
+    }
+    return new Ran(
+        "backup", id, finished.end().outcome(), BackupReport.BACKUP.exitCode(finished), note);
+  }
+
+  /** The repository's listing, as {@code runbook backups} shows it. */
+  private Ran backups(EmbeddedRunbooks local, PrintWriter out) {
+    String id = BackupRuns.catalogId(TARGET, Clock.systemUTC());
+    out.println("== backups " + TARGET + ": " + id);
+    BackupCatalog catalog =
+        BackupRuns.catalog(local.connection().client(), connection.taskQueue(), TARGET, id);
+    Instant now = Instant.now();
+    BackupReport.printCatalog(catalog, now, out);
+    BackupReport.Freshness freshness = BackupReport.freshness(catalog, now);
+    int exit = freshness.fresh() ? ExitCodes.DONE : ExitCodes.RUNBOOK_FAILED;
+    return new Ran(
+        "backups",
+        id,
+        freshness.fresh() ? "FRESH" : "STALE",
+        exit,
+        catalog.backups().size() + " backup" + (catalog.backups().size() == 1 ? "" : "s"));
   }
 
   private static String newPassword() {
@@ -288,7 +346,15 @@ final class DemoCommand implements Callable<Integer> {
             + SECRET
             + " }\n"
             + "    production: false\n"
-            + "secrets: file://secrets.json\n";
+            + "secrets: file://secrets.json\n"
+            + "repository: file://"
+            + dir.resolve("backups")
+            + "\n"
+            + "encryption: local-keyset:"
+            + dir.resolve("backup-keyset.json")
+            + "\n"
+            + "retention: { keepLast: 3 }\n"
+            + "backupFreshness: PT26H\n";
     return Files.writeString(dir.resolve("runbooks.yaml"), yaml);
   }
 
@@ -297,6 +363,8 @@ final class DemoCommand implements Callable<Integer> {
     out.println("Kept everything in " + dir + ":");
     out.println("  " + configFile + "     the configuration");
     out.println("  " + dir.resolve("secrets.json") + "     the admin password (mode 0600)");
+    out.println("  " + dir.resolve("backups") + "     the backup repository");
+    out.println("  " + dir.resolve("backup-keyset.json") + "     the backups' key (mode 0600)");
     out.println("  primary " + LocalCluster.HOST + ":" + primary.port() + "  " + primary.dataDir());
     out.println("  replica " + LocalCluster.HOST + ":" + replica.port() + "  " + replica.dataDir());
     out.println("Use them:");
@@ -304,6 +372,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println(
         "  runbook check --target " + TARGET + " --wait --config " + configFile + "   # meanwhile");
     out.println("  runbook check --target " + TARGET + " --embedded --config " + configFile);
+    out.println("  runbook backups --target " + TARGET + " --embedded --config " + configFile);
     String pgCtl = primary.binaries().bin("pg_ctl").toString();
     String as = "root".equals(System.getProperty("user.name")) ? "runuser -u postgres -- " : "";
     out.println("Stop and remove them:");

@@ -11,7 +11,9 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
+import io.temporal.common.metadata.POJOWorkflowInterfaceMetadata;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.function.Function;
@@ -46,6 +48,23 @@ final class RunbookStarter {
     }
   }
 
+  /**
+   * A run ready to start: its workflow interface, its one request record, and how it shows in
+   * Temporal. Commands start it now; schedules start it later with the same options.
+   */
+  record Launch(Class<?> workflow, Object request, Plan plan) {
+    Launch {
+      Objects.requireNonNull(workflow, "workflow");
+      Objects.requireNonNull(request, "request");
+      Objects.requireNonNull(plan, "plan");
+    }
+
+    /** The workflow type name workers register the interface under. */
+    String workflowType() {
+      return POJOWorkflowInterfaceMetadata.newInstance(workflow, true).getWorkflowType().get();
+    }
+  }
+
   private final WorkflowClient client;
   private final String taskQueue;
   private final Clock clock;
@@ -75,30 +94,64 @@ final class RunbookStarter {
     if (plan.kind().mutating()) {
       refuseWhenHeld(plan.kind(), plan.target(), workflowId);
     }
-    WorkflowOptions options =
-        WorkflowOptions.newBuilder()
-            .setWorkflowId(workflowId)
-            .setTaskQueue(taskQueue)
-            .setTypedSearchAttributes(
-                SearchAttributes.newBuilder()
-                    .set(RunbookSearchAttributes.KIND, plan.kind().label())
-                    .set(RunbookSearchAttributes.TARGET, plan.target())
-                    .set(RunbookSearchAttributes.INITIATOR, plan.initiator())
-                    .build())
-            .setStaticSummary(plan.summary())
-            .setStaticDetails(plan.details())
-            .build();
-    W stub = client.newWorkflowStub(workflowInterface, options);
+    W stub =
+        client.newWorkflowStub(workflowInterface, options(plan, workflowId, taskQueue).build());
     try {
       return start.apply(stub).getWorkflowId();
     } catch (WorkflowExecutionAlreadyStarted e) {
-      throw new UsageException(
-          "a run with ID "
-              + workflowId
-              + " is already running. Follow it with 'runbook watch "
-              + workflowId
-              + "', or give another ID with --id.");
+      throw alreadyRunning(workflowId);
     }
+  }
+
+  /**
+   * Starts a prepared run.
+   *
+   * @return the started run's workflow ID
+   * @throws TargetLockedException when a mutating runbook's target is held by another run
+   * @throws UsageException when a run with the workflow ID is already running
+   */
+  String start(Launch launch) {
+    Plan plan = launch.plan();
+    String workflowId =
+        plan.workflowId() == null ? workflowId(plan.kind(), plan.target()) : plan.workflowId();
+    if (plan.kind().mutating()) {
+      refuseWhenHeld(plan.kind(), plan.target(), workflowId);
+    }
+    WorkflowStub stub =
+        client.newUntypedWorkflowStub(
+            launch.workflowType(), options(plan, workflowId, taskQueue).build());
+    try {
+      return stub.start(launch.request()).getWorkflowId();
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw alreadyRunning(workflowId);
+    }
+  }
+
+  /**
+   * The options every runbook run starts with: its ID, queue, search attributes, and the summary
+   * and plan the Temporal UI shows. Schedules start their runs with these too.
+   */
+  static WorkflowOptions.Builder options(Plan plan, String workflowId, String taskQueue) {
+    return WorkflowOptions.newBuilder()
+        .setWorkflowId(workflowId)
+        .setTaskQueue(taskQueue)
+        .setTypedSearchAttributes(
+            SearchAttributes.newBuilder()
+                .set(RunbookSearchAttributes.KIND, plan.kind().label())
+                .set(RunbookSearchAttributes.TARGET, plan.target())
+                .set(RunbookSearchAttributes.INITIATOR, plan.initiator())
+                .build())
+        .setStaticSummary(plan.summary())
+        .setStaticDetails(plan.details());
+  }
+
+  private static UsageException alreadyRunning(String workflowId) {
+    return new UsageException(
+        "a run with ID "
+            + workflowId
+            + " is already running. Follow it with 'runbook watch "
+            + workflowId
+            + "', or give another ID with --id.");
   }
 
   private void refuseWhenHeld(RunbookKind kind, String target, String workflowId) {

@@ -17,7 +17,22 @@ import org.junit.jupiter.params.provider.CsvSource;
 /** The command line itself: help, usage mistakes, configuration mistakes, Temporal unreachable. */
 class MainTest {
   private static final List<String> COMMANDS =
-      List.of("dev", "worker", "demo", "check", "list", "status", "watch", "approve", "abort");
+      List.of(
+          "dev",
+          "worker",
+          "demo",
+          "check",
+          "backup",
+          "restore-drill",
+          "backups",
+          "restore",
+          "decrypt",
+          "schedule",
+          "list",
+          "status",
+          "watch",
+          "approve",
+          "abort");
 
   @TempDir Path dir;
 

@@ -1,5 +1,10 @@
 package dev.runbooks.worker;
 
+import dev.runbooks.activities.backup.BackupActivitiesImpl;
+import dev.runbooks.activities.backup.BackupTargets;
+import dev.runbooks.activities.backup.RestoreActivitiesImpl;
+import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
+import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.CheckSettings;
@@ -8,16 +13,28 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
+import dev.runbooks.activities.postgres.local.MissingPostgresException;
+import dev.runbooks.activities.postgres.local.PgBinaries;
 import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.activities.secrets.SecretStores;
 import io.temporal.client.WorkflowClient;
+import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The activity objects a worker registers, built in one place from the configuration: the
  * composition root of everything with side effects. A new runbook's activities are added here.
  */
 public record Activities(List<Object> implementations) {
+  /** The local keyset made beside the configuration when it names no {@code encryption:}. */
+  public static final String DEFAULT_KEYSET = "backup-keyset.json";
+
+  private static final Logger log = LoggerFactory.getLogger(Activities.class);
+
   public Activities {
     implementations = List.copyOf(implementations);
   }
@@ -32,10 +49,48 @@ public record Activities(List<Object> implementations) {
   public static Activities build(RunbooksConfig config, WorkflowClient client, String taskQueue) {
     SecretStore secrets = openSecrets(config);
     TargetConnections connections = new ConfiguredConnections(config, secrets);
-    return new Activities(
-        List.of(
-            new CheckActivitiesImpl(connections, thresholds(config.check())),
-            new TargetLockActivitiesImpl(client, taskQueue)));
+    List<Object> all = new ArrayList<>();
+    all.add(new CheckActivitiesImpl(connections, thresholds(config.check())));
+    all.add(new TargetLockActivitiesImpl(client, taskQueue));
+    all.addAll(backup(config, connections, PgBinaries.find()));
+    return new Activities(all);
+  }
+
+  /**
+   * The backup and restore activities: the configuration's repository (opened on first use, so a
+   * worker without one still serves the other runbooks) and key, and the PostgreSQL client tools;
+   * without the tools, a stand-in that fails every backup saying what to install.
+   */
+  static List<Object> backup(
+      RunbooksConfig config, TargetConnections connections, Optional<PgBinaries> binaries) {
+    BackupTargets targets = BackupTargets.fromConfig(config);
+    KeyEncryptionKey kek = new ConfiguredKek(encryption(config));
+    if (binaries.isEmpty()) {
+      String problem;
+      try {
+        PgBinaries.require();
+        problem = "pg_dump and pg_restore were not found";
+      } catch (MissingPostgresException e) {
+        problem = e.getMessage();
+      }
+      log.warn("backup, restore-drill and restore will fail on this worker: {}", problem);
+      return List.of(new MissingPgTools(problem));
+    }
+    Clock clock = Clock.systemUTC();
+    return List.of(
+        new BackupActivitiesImpl(connections, targets, kek, binaries.get(), clock),
+        new RestoreActivitiesImpl(connections, targets, kek, binaries.get(), clock));
+  }
+
+  /**
+   * The key backups are encrypted with: the configuration's {@code encryption:}, else a local
+   * keyset {@value #DEFAULT_KEYSET} beside the configuration file, made on the first backup.
+   */
+  public static String encryption(RunbooksConfig config) {
+    if (config.encryption() != null) {
+      return config.encryption();
+    }
+    return LocalKeysetKek.SCHEME + config.directory().resolve(DEFAULT_KEYSET);
   }
 
   /** The configured lag thresholds; the rest are the check's defaults. */

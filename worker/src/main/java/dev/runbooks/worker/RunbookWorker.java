@@ -1,5 +1,6 @@
 package dev.runbooks.worker;
 
+import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.workflows.Runbooks;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
@@ -27,11 +28,28 @@ public final class RunbookWorker implements AutoCloseable {
     this.taskQueue = taskQueue;
   }
 
-  /** Registers every runbook and the given activity objects, and starts polling. */
+  /**
+   * Registers every runbook and the given activity objects, and starts polling. The backup cipher
+   * warms up meanwhile in the background, so the first backup streams at full speed.
+   */
   public static RunbookWorker start(
       WorkflowClient client, String taskQueue, Activities activities) {
-    return start(
-        client, taskQueue, Runbooks.WORKFLOW_IMPLEMENTATIONS, activities.implementations());
+    RunbookWorker worker =
+        start(client, taskQueue, Runbooks.WORKFLOW_IMPLEMENTATIONS, activities.implementations());
+    warmUpCipher();
+    return worker;
+  }
+
+  /**
+   * Runs {@link BackupCipher#warmUp()} on a daemon thread: it takes up to a second of CPU, which a
+   * worker's start should not wait for, and a backup that starts meanwhile only runs slower.
+   */
+  static Thread warmUpCipher() {
+    Thread thread = new Thread(BackupCipher::warmUp, "backup-cipher-warm-up");
+    thread.setDaemon(true);
+    thread.setPriority(Thread.MIN_PRIORITY);
+    thread.start();
+    return thread;
   }
 
   /** Registers the given workflow implementations and activity objects, and starts polling. */

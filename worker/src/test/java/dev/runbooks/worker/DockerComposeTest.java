@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.runbooks.activities.backup.repository.S3Settings;
+import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import io.temporal.common.SearchAttributeKey;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,6 +52,8 @@ class DockerComposeTest {
             "temporal-admin-tools",
             "pg-primary",
             "pg-replica",
+            "minio",
+            "minio-setup",
             "worker")) {
       assertTrue(services(compose).has(name), "docker-compose.yml has no service " + name);
     }
@@ -129,6 +135,68 @@ class DockerComposeTest {
           Pattern.compile("\\b" + key.getName() + "\\b").matcher(scripts).find(),
           "temporal-admin-tools does not register search attribute " + key.getName());
     }
+  }
+
+  @Test
+  void theWorkersRepositoryIsTheBucketMinioSetupMakesOnTheMinioService() throws IOException {
+    JsonNode services = services(compose);
+    Map<String, String> worker = environment(services.path("worker"));
+    RunbooksConfig config =
+        ConfigLoader.load(ROOT.resolve("runbooks/examples/docker/runbooks.yaml"), Map.of());
+    S3Settings s3 = S3Settings.fromUri(config.repository(), worker);
+    assertEquals("runbooks-backups", s3.bucket());
+    assertEquals("docker", s3.prefix());
+    assertTrue(s3.pathStyle(), "MinIO wants path-style requests");
+    assertEquals(URI.create("http://minio:9000"), s3.endpoint());
+    assertTrue(services.has(s3.endpoint().getHost()), "the endpoint's host is a service");
+    assertTrue(
+        worker.containsKey("AWS_ACCESS_KEY_ID") && worker.containsKey("AWS_SECRET_ACCESS_KEY"),
+        "the worker gets S3 credentials from the AWS variables: " + worker.keySet());
+
+    Map<String, String> setup = environment(services.path("minio-setup"));
+    assertEquals(s3.bucket(), setup.get("BUCKET"));
+    assertEquals(worker.get("AWS_ACCESS_KEY_ID"), setup.get("WORKER_ACCESS_KEY"));
+    assertEquals(worker.get("AWS_SECRET_ACCESS_KEY"), setup.get("WORKER_SECRET_KEY"));
+    assertEquals(
+        environment(services.path("minio")).get("MINIO_ROOT_PASSWORD"),
+        setup.get("MINIO_ROOT_PASSWORD"));
+    assertEquals(
+        "service_completed_successfully",
+        services.path("worker").path("depends_on").path("minio-setup").path("condition").asText());
+  }
+
+  @Test
+  void theExampleConfigurationsLoad() {
+    RunbooksConfig example =
+        ConfigLoader.load(ROOT.resolve("runbooks/examples/runbooks.yaml"), Map.of());
+    assertEquals(List.of("orders", "reporting"), List.copyOf(example.targets().keySet()));
+    assertEquals(30, example.target("orders").retention().keepLast());
+    assertEquals(7, example.target("reporting").retention().keepLast());
+    assertEquals(java.time.Duration.ofHours(26), example.target("reporting").backupFreshness());
+    RunbooksConfig docker =
+        ConfigLoader.load(ROOT.resolve("runbooks/examples/docker/runbooks.yaml"), Map.of());
+    assertEquals(List.of("orders"), List.copyOf(docker.targets().keySet()));
+  }
+
+  @Test
+  void publishedPortsListenOnLoopbackOnly() {
+    assertEquals(List.of(), portsOpenToTheNetwork(compose));
+  }
+
+  @Test
+  void findsPortsOpenToTheNetwork() throws IOException {
+    JsonNode broken =
+        YAML.readTree(
+            """
+            services:
+              a:
+                image: x
+                ports: ["127.0.0.1:80:80", "8080:8080", "9000", { target: 90, published: 90 },
+                        { target: 91, published: 91, host_ip: 127.0.0.1 }]
+            """);
+    assertEquals(
+        List.of("a publishes 8080:8080", "a publishes 9000", "a publishes 90 -> 90"),
+        portsOpenToTheNetwork(broken));
   }
 
   @Test
@@ -367,6 +435,30 @@ class DockerComposeTest {
                               + " has no healthcheck");
                     }
                   });
+        });
+    return problems;
+  }
+
+  /** Ports published on every interface: the stack's throwaway passwords would be reachable. */
+  private static List<String> portsOpenToTheNetwork(JsonNode file) {
+    List<String> problems = new ArrayList<>();
+    forEachService(
+        file,
+        (name, service) -> {
+          for (JsonNode port : service.path("ports")) {
+            if (port.isObject()) {
+              if (!port.path("host_ip").asText().equals("127.0.0.1")) {
+                problems.add(
+                    name
+                        + " publishes "
+                        + port.path("published").asText()
+                        + " -> "
+                        + port.path("target").asText());
+              }
+            } else if (!port.asText().startsWith("127.0.0.1:")) {
+              problems.add(name + " publishes " + port.asText());
+            }
+          }
         });
     return problems;
   }

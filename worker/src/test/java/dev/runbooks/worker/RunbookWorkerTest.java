@@ -103,4 +103,13 @@ class RunbookWorkerTest {
       SecretScan.assertNoSecrets(client, "check-orders-worker-test", List.of(PASSWORD));
     }
   }
+
+  @Test
+  void theBackupCipherWarmsUpOnADaemonThreadSoStartingIsNotDelayed() throws InterruptedException {
+    Thread warmUp = RunbookWorker.warmUpCipher();
+    assertTrue(warmUp.isDaemon(), "a warm-up must not keep the JVM alive");
+    assertEquals("backup-cipher-warm-up", warmUp.getName());
+    warmUp.join(30_000);
+    assertTrue(!warmUp.isAlive(), "the warm-up ends on its own (at most a second of work)");
+  }
 }

@@ -1,0 +1,76 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.backup.BackupResult;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "backup",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Takes an encrypted backup of a target: pg_dump streamed through SHA-256 and envelope"
+          + " encryption into the configured repository, with a manifest; then proves it restores"
+          + " with a restore drill (unless --no-verify), and prunes what the retention policy does"
+          + " not keep.",
+      "Prints the run's workflow ID and returns, unless --wait or --embedded: then it follows the"
+          + " run and prints the backup's id, sizes, the drill's verdict and what was pruned."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {
+      "  runbook backup --target orders --wait",
+      "  runbook backup --target orders --no-verify --output json",
+      "  runbook schedule create nightly-orders --runbook backup --target orders \\",
+      "      --cron \"0 2 * * *\"  # every night at 02:00 UTC"
+    })
+final class BackupCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+  @Mixin RunOptions run;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "T",
+      description = "The target's name in the configuration.")
+  String target;
+
+  @Option(
+      names = "--no-verify",
+      description =
+          "Skip the restore drill. The backup is then unverified until 'runbook restore-drill'.")
+  boolean noVerify;
+
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description = "The run's workflow ID. Default: backup-<target>-<UTC yyyyMMdd'T'HHmmss>.")
+  String workflowId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    RunbooksConfig config = connection.loadConfig(root.env());
+    RunOptions.checkId(workflowId);
+    RunbookStarter.Launch launch =
+        new BackupRuns(config, Identity.user(root.env())).backup(target, !noVerify, workflowId);
+    Launcher launcher =
+        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
+    if (run.embedded) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return launcher.run(
+            local.connection(), true, launch, BackupResult.class, BackupReport.BACKUP);
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      return launcher.run(temporal, run.follow(), launch, BackupResult.class, BackupReport.BACKUP);
+    }
+  }
+}

@@ -1,0 +1,337 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.config.TargetConfig;
+import dev.runbooks.worker.Activities;
+import dev.runbooks.workflows.backup.BackupCatalog;
+import dev.runbooks.workflows.backup.BackupCatalogWorkflow;
+import dev.runbooks.workflows.backup.BackupRequest;
+import dev.runbooks.workflows.backup.BackupWorkflow;
+import dev.runbooks.workflows.backup.DrillRequest;
+import dev.runbooks.workflows.backup.RestoreDrillWorkflow;
+import dev.runbooks.workflows.backup.RestoreRequest;
+import dev.runbooks.workflows.backup.RestoreWorkflow;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookRequest;
+import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.TimeoutFailure;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
+
+/**
+ * The backup family of runbooks, prepared the same way for the commands, the demo and schedules:
+ * the request record, the workflow ID, and the summary and plan the Temporal UI shows.
+ */
+final class BackupRuns {
+  /** How long {@code backups} waits for a worker to read the listing. */
+  static final Duration CATALOG_TIMEOUT = Duration.ofMinutes(2);
+
+  /** Names {@code restore --into} accepts: PostgreSQL identifiers that need no quoting. */
+  private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
+
+  private static final DateTimeFormatter STAMP =
+      DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss").withZone(ZoneOffset.UTC);
+
+  private final RunbooksConfig config;
+  private final String initiator;
+
+  BackupRuns(RunbooksConfig config, String initiator) {
+    this.config = config;
+    this.initiator = initiator;
+  }
+
+  /**
+   * A backup of {@code target}, verified by a restore drill unless {@code verify} is false.
+   *
+   * @param workflowId the user's ID, or null for the business key
+   */
+  RunbookStarter.Launch backup(String target, boolean verify, String workflowId) {
+    TargetConfig t = config.target(target);
+    String repository = repository();
+    StringBuilder md = new StringBuilder();
+    md.append("**Backup** of `")
+        .append(t.name())
+        .append("` (")
+        .append(t.primary())
+        .append(") into `")
+        .append(repository)
+        .append("`, started by ")
+        .append(initiator)
+        .append(".\n\n")
+        .append("1. preflight: the primary answers and the repository can be written\n")
+        .append("2. dump: `pg_dump -Fc` streamed through SHA-256 and envelope encryption (")
+        .append(encryption())
+        .append(") into the repository; the manifest is written last\n");
+    if (verify) {
+      md.append(
+          "3. drill: a restore drill (a child run) restores the new backup into a scratch"
+              + " database, compares every table's rows and the object list with the manifest,"
+              + " records the verdict and drops the scratch database\n");
+    } else {
+      md.append("3. drill: skipped (--no-verify)\n");
+    }
+    md.append(
+        "4. retention: deletes the backups the target's policy does not keep; the newest"
+            + " verified backup and this one are always kept\n\n"
+            + "A failure removes the incomplete backup. Nothing on the target is changed.\n");
+    return new RunbookStarter.Launch(
+        BackupWorkflow.class,
+        new BackupRequest(runbookRequest(t), verify, null),
+        new RunbookStarter.Plan(
+            RunbookKind.BACKUP,
+            t.name(),
+            workflowId,
+            initiator,
+            "backup " + t.name() + " -> " + repository,
+            md.toString()));
+  }
+
+  /**
+   * A restore drill of one of {@code target}'s backups.
+   *
+   * @param backupId null for the newest complete backup
+   */
+  RunbookStarter.Launch drill(String target, String backupId, String workflowId) {
+    TargetConfig t = config.target(target);
+    String repository = repository();
+    String which = backupId == null ? "the newest complete backup" : "backup `" + backupId + "`";
+    String md =
+        "**Restore drill** of "
+            + which
+            + " of `"
+            + t.name()
+            + "` from `"
+            + repository
+            + "`, started by "
+            + initiator
+            + ".\n\n"
+            + "1. resolve: picks the backup; one without a manifest is incomplete and never used\n"
+            + "2. restore: downloads it, checks its SHA-256 against the manifest, decrypts it and"
+            + " pipes it into `pg_restore` in a scratch database named after this run on "
+            + t.primary().address()
+            + "\n"
+            + "3. compare: every table's row count and the object list against the manifest\n"
+            + "4. verdict: recorded beside the backup's manifest (`runbook backups` shows it)\n"
+            + "5. cleanup: drops the scratch database, also when a step failed\n\n"
+            + "Read-only for the target's own database.\n";
+    return new RunbookStarter.Launch(
+        RestoreDrillWorkflow.class,
+        new DrillRequest(runbookRequest(t), backupId),
+        new RunbookStarter.Plan(
+            RunbookKind.RESTORE_DRILL,
+            t.name(),
+            workflowId,
+            initiator,
+            "restore-drill "
+                + t.name()
+                + " <- "
+                + repository
+                + (backupId == null ? " (newest)" : " " + backupId),
+            md));
+  }
+
+  /**
+   * An incident restore of a backup into a new database {@code database} on the target's server.
+   *
+   * @throws UsageException when {@code database} is not a plain PostgreSQL identifier
+   */
+  RunbookStarter.Launch restore(
+      String target, String backupId, String database, String workflowId) {
+    TargetConfig t = config.target(target);
+    checkDatabaseName(database, t);
+    String repository = repository();
+    String md =
+        "**Restore** of backup `"
+            + backupId
+            + "` of `"
+            + t.name()
+            + "` from `"
+            + repository
+            + "` into the new database `"
+            + database
+            + "` on "
+            + t.primary().address()
+            + ", started by "
+            + initiator
+            + ".\n\n"
+            + "1. restore: downloads the backup, checks its SHA-256 against the manifest, decrypts"
+            + " it and pipes it into `pg_restore`; refused when `"
+            + database
+            + "` exists\n"
+            + "2. compare: every table's row count and the object list against the manifest\n\n"
+            + "A failed restore drops the half-restored `"
+            + database
+            + "`. The target's own database `"
+            + t.primary().database()
+            + "` is never touched: point clients at `"
+            + database
+            + "` yourself once it is checked.\n";
+    return new RunbookStarter.Launch(
+        RestoreWorkflow.class,
+        new RestoreRequest(runbookRequest(t), backupId, database),
+        new RunbookStarter.Plan(
+            RunbookKind.RESTORE,
+            t.name(),
+            workflowId,
+            initiator,
+            "restore " + t.name() + " " + backupId + " -> " + database + " @ " + t.primary(),
+            md));
+  }
+
+  /**
+   * Reads {@code target}'s backup listing on a worker (where the repository's credentials are) and
+   * waits for it.
+   *
+   * @throws UsageException when no worker answers within {@link #CATALOG_TIMEOUT}
+   */
+  static BackupCatalog catalog(
+      WorkflowClient client, String taskQueue, String target, Clock clock) {
+    return catalog(client, taskQueue, target, catalogId(target, clock));
+  }
+
+  /** {@code backups-<target>-<UTC yyyyMMdd'T'HHmmss>}: the ID of a listing's run. */
+  static String catalogId(String target, Clock clock) {
+    return "backups-" + target + "-" + STAMP.format(clock.instant());
+  }
+
+  /** As {@link #catalog(WorkflowClient, String, String, Clock)}, under the given workflow ID. */
+  static BackupCatalog catalog(
+      WorkflowClient client, String taskQueue, String target, String workflowId) {
+    return catalog(client, taskQueue, target, workflowId, CATALOG_TIMEOUT);
+  }
+
+  /** As above, waiting at most {@code wait} for a worker's answer. */
+  static BackupCatalog catalog(
+      WorkflowClient client, String taskQueue, String target, String workflowId, Duration wait) {
+    WorkflowOptions options =
+        WorkflowOptions.newBuilder()
+            .setWorkflowId(workflowId)
+            .setTaskQueue(taskQueue)
+            // A little longer than the CLI waits, so the CLI can still ask the run why it hangs.
+            .setWorkflowExecutionTimeout(wait.plusSeconds(30))
+            .setStaticSummary("backups of " + target)
+            .build();
+    BackupCatalogWorkflow workflow = client.newWorkflowStub(BackupCatalogWorkflow.class, options);
+    try {
+      WorkflowClient.start(workflow::list, target);
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      // Another 'backups' of this target in the same second: its answer is this one's too.
+    }
+    WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
+    try {
+      return stub.getResult(wait.toMillis(), TimeUnit.MILLISECONDS, BackupCatalog.class);
+    } catch (TimeoutException e) {
+      throw stuck(stub, taskQueue, workflowId, wait);
+    } catch (WorkflowFailedException e) {
+      if (e.getCause() instanceof TimeoutFailure) {
+        throw stuck(stub, taskQueue, workflowId, wait);
+      }
+      throw new UsageException(
+          "the backup listing of "
+              + target
+              + " failed: "
+              + RunState.rootMessage(e)
+              + ". See 'runbook status "
+              + workflowId
+              + "' and the worker's log.");
+    }
+  }
+
+  /**
+   * Why a listing did not finish in time: a worker that keeps failing to read the repository (its
+   * last failure says why), or no worker at all.
+   */
+  private static UsageException stuck(
+      WorkflowStub stub, String taskQueue, String workflowId, Duration wait) {
+    String waited = Text.duration(wait);
+    try {
+      for (PendingActivityInfo activity :
+          stub.describe().getRawDescription().getPendingActivitiesList()) {
+        if (activity.hasLastFailure()) {
+          return new UsageException(
+              "the worker could not read the backup repository within "
+                  + waited
+                  + " ("
+                  + activity.getAttempt()
+                  + " attempts; the last said: "
+                  + activity.getLastFailure().getMessage()
+                  + "). Check the repository and the worker's credentials for it; 'runbook status "
+                  + workflowId
+                  + "' shows the run.");
+        }
+      }
+    } catch (RuntimeException e) {
+      // The run is gone or Temporal does not answer: say what is most likely.
+    }
+    return new UsageException(
+        "no worker read the backup listing within "
+            + waited
+            + " ("
+            + workflowId
+            + "): start one on task queue "
+            + taskQueue
+            + " ('runbook worker' or 'runbook dev'), or use --embedded.");
+  }
+
+  /**
+   * Refuses names that would need quoting, could be truncated, or name the target's own database.
+   */
+  static void checkDatabaseName(String database, TargetConfig target) {
+    if (!DATABASE_NAME.matcher(database).matches()) {
+      throw new UsageException(
+          "--into \""
+              + database
+              + "\" is not a database name runbook restores into: use 1-63 lower-case letters,"
+              + " digits and underscores, starting with a letter or underscore, such as "
+              + target.primary().database().replaceAll("[^a-z0-9_]", "_")
+              + "_restored.");
+    }
+    if (database.equals("postgres") || database.startsWith("template")) {
+      throw new UsageException(
+          "--into "
+              + database
+              + " is a database PostgreSQL itself relies on: a restore never writes into it."
+              + " Restore into a new database, such as "
+              + target.primary().database().replaceAll("[^a-z0-9_]", "_")
+              + "_restored.");
+    }
+    if (database.equals(target.primary().database())) {
+      throw new UsageException(
+          "--into "
+              + database
+              + " is the target's own database: a restore never overwrites it. Restore into a"
+              + " new database, such as "
+              + database
+              + "_restored, check it, then point clients at it.");
+    }
+  }
+
+  private RunbookRequest runbookRequest(TargetConfig t) {
+    return new RunbookRequest(t.name(), initiator, t.fourEyes(), t.approvalTimeout());
+  }
+
+  private String repository() {
+    if (config.repository() == null) {
+      throw new UsageException(
+          "no backup repository is configured in "
+              + config.file()
+              + ": add repository: file:///var/lib/runbooks/backups (or s3://BUCKET/PREFIX),"
+              + " then start again.");
+    }
+    return config.repository();
+  }
+
+  private String encryption() {
+    return Activities.encryption(config);
+  }
+}

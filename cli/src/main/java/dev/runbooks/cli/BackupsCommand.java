@@ -1,0 +1,82 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.backup.BackupCatalog;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "backups",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Lists a target's backups, newest first: id, age, size, whether complete, the restore"
+          + " drill's verdict and the measured restore time. A worker reads the repository, where"
+          + " its credentials are; this waits for it.",
+      "Exits 1 when the newest verified backup is older than the target's freshness limit, or"
+          + " none is verified and a limit is set."
+    },
+    footerHeading = "%nExample:%n",
+    footer = "  runbook backups --target orders --output json")
+final class BackupsCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "T",
+      description = "The target's name in the configuration.")
+  String target;
+
+  @Option(
+      names = "--embedded",
+      description = "Read the listing with Temporal in memory and a worker in this process.")
+  boolean embedded;
+
+  @Override
+  public Integer call() {
+    RunbooksConfig config = connection.loadConfig(root.env());
+    config.target(target);
+    if (embedded) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return list(local.connection());
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      return list(temporal);
+    }
+  }
+
+  private int list(TemporalConnection temporal) {
+    BackupCatalog catalog =
+        BackupRuns.catalog(temporal.client(), connection.taskQueue(), target, Clock.systemUTC());
+    return print(catalog, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
+  }
+
+  /** Prints the listing and returns 1 when it is stale. */
+  static int print(
+      BackupCatalog catalog, boolean json, Instant now, picocli.CommandLine commandLine) {
+    PrintWriter out = commandLine.getOut();
+    BackupReport.Freshness freshness = BackupReport.freshness(catalog, now);
+    if (json) {
+      out.println(Json.write(BackupReport.catalogJson(catalog, now)));
+      if (!freshness.fresh()) {
+        commandLine.getErr().println("runbook backups: " + freshness.problem() + ".");
+      }
+    } else {
+      BackupReport.printCatalog(catalog, now, out);
+    }
+    return freshness.fresh() ? ExitCodes.DONE : ExitCodes.RUNBOOK_FAILED;
+  }
+}

@@ -1,0 +1,109 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.worker.TemporalConnection;
+import io.temporal.client.WorkflowClient;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What a command that starts a runbook does once it has prepared the run, the same for each: start
+ * it, then print its ID and return, or follow it to its end and print its report.
+ */
+final class Launcher {
+  /** A run followed to its end: its final state and, when it completed, its result. */
+  record Finished<R>(RunState end, R result) {}
+
+  /** How a runbook's result is shown. */
+  interface Report<R> {
+    /** The result as text; called only when the run completed. */
+    void printText(R result, PrintWriter out);
+
+    /** The result's fields for JSON; called only when the run completed. */
+    Map<String, Object> json(R result);
+
+    /** The exit code: the run's own unless the result says worse. */
+    default int exitCode(Finished<R> finished) {
+      return finished.end().exitCode();
+    }
+  }
+
+  private final RunbookCommand root;
+  private final ConnectionOptions connection;
+  private final PrintWriter out;
+  private final PrintWriter err;
+
+  Launcher(RunbookCommand root, ConnectionOptions connection, PrintWriter out, PrintWriter err) {
+    this.root = root;
+    this.connection = connection;
+    this.out = out;
+    this.err = err;
+  }
+
+  /**
+   * Starts {@code launch} on {@code temporal}; then prints its ID and returns 0, or, when {@code
+   * follow}, follows it and prints its report.
+   *
+   * @return the exit code
+   */
+  <R> int run(
+      TemporalConnection temporal,
+      boolean follow,
+      RunbookStarter.Launch launch,
+      Class<R> resultType,
+      Report<R> report)
+      throws InterruptedException {
+    RunbookStarter starter =
+        new RunbookStarter(temporal.client(), connection.taskQueue(), Clock.systemUTC());
+    String id = starter.start(launch);
+    if (!follow) {
+      out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
+      err.println("Started. Follow it with: runbook watch " + id);
+      return ExitCodes.DONE;
+    }
+    // JSON goes to stdout in one piece; the live lines go to stderr then.
+    PrintWriter live = connection.json() ? err : out;
+    live.println("Started " + id + " on " + temporal.address());
+    Finished<R> finished =
+        follow(
+            temporal.client(),
+            id,
+            resultType,
+            new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));
+    int exit = report.exitCode(finished);
+    if (connection.json()) {
+      out.println(Json.write(json(finished, report, exit)));
+    } else if (finished.result() != null) {
+      report.printText(finished.result(), out);
+    }
+    return exit;
+  }
+
+  /** Follows a started run to its end and fetches its result when it completed. */
+  static <R> Finished<R> follow(
+      WorkflowClient client, String workflowId, Class<R> resultType, Follower follower)
+      throws InterruptedException {
+    RunState end = follower.follow(workflowId);
+    R result = null;
+    if (end.status().equals("COMPLETED")) {
+      result = client.newUntypedWorkflowStub(workflowId).getResult(resultType);
+    }
+    return new Finished<>(end, result);
+  }
+
+  /** The run's end and, when it completed, the result's fields. */
+  static <R> Map<String, Object> json(Finished<R> finished, Report<R> report, int exitCode) {
+    RunState end = finished.end();
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("workflowId", end.workflowId());
+    json.put("target", end.target());
+    json.put("outcome", end.outcome());
+    json.put("exitCode", exitCode);
+    json.put("outcomeDetail", end.progress() == null ? null : end.progress().outcomeDetail());
+    if (finished.result() != null) {
+      json.putAll(report.json(finished.result()));
+    }
+    return json;
+  }
+}

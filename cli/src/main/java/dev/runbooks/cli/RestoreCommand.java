@@ -1,0 +1,92 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.config.TargetConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.backup.RestoreOutcome;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "restore",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Restores a backup into a new database on the target's server, for an incident. Refused"
+          + " when the database exists; the target's own database is never touched. A failed"
+          + " restore drops the half-restored database.",
+      "Prints the run's workflow ID and returns, unless --wait or --embedded: then it follows the"
+          + " run and prints where the data is."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {
+      "  runbook backups --target orders        # pick a backup whose drill passed",
+      "  runbook restore --target orders --backup 20260124T020000Z-1a2b \\",
+      "      --into orders_restored --wait"
+    })
+final class RestoreCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+  @Mixin RunOptions run;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "T",
+      description = "The target's name in the configuration.")
+  String target;
+
+  @Option(
+      names = "--backup",
+      required = true,
+      paramLabel = "ID",
+      description = "The backup to restore ('runbook backups' lists them).")
+  String backupId;
+
+  @Option(
+      names = "--into",
+      required = true,
+      paramLabel = "NAME",
+      description = "The new database to restore into: lower-case letters, digits and underscores.")
+  String database;
+
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description = "The run's workflow ID. Default: restore-<target>-<UTC yyyyMMdd'T'HHmmss>.")
+  String workflowId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    RunbooksConfig config = connection.loadConfig(root.env());
+    RunOptions.checkId(workflowId);
+    if (backupId.isBlank()) {
+      throw new UsageException(
+          "--backup is empty: give the ID of the backup to restore ('runbook backups --target "
+              + target
+              + "' lists them).");
+    }
+    TargetConfig t = config.target(target);
+    RunbookStarter.Launch launch =
+        new BackupRuns(config, Identity.user(root.env()))
+            .restore(target, backupId, database, workflowId);
+    Launcher launcher =
+        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
+    Launcher.Report<RestoreOutcome> report =
+        BackupReport.restore(t.primary().host(), t.primary().port());
+    if (run.embedded) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return launcher.run(local.connection(), true, launch, RestoreOutcome.class, report);
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      return launcher.run(temporal, run.follow(), launch, RestoreOutcome.class, report);
+    }
+  }
+}

@@ -1,0 +1,78 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.backup.DrillResult;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "restore-drill",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Proves a backup restores: restores it into a scratch database on the target's server,"
+          + " compares every table's row count and the object list with its manifest, records the"
+          + " verdict beside the backup, and drops the scratch database.",
+      "Prints the run's workflow ID and returns, unless --wait or --embedded: then it follows the"
+          + " run, prints the verdict, and exits 1 when the drill failed."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {
+      "  runbook restore-drill --target orders --wait",
+      "  runbook restore-drill --target orders --backup 20260124T020000Z-1a2b --wait"
+    })
+final class RestoreDrillCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+  @Mixin RunOptions run;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "T",
+      description = "The target's name in the configuration.")
+  String target;
+
+  @Option(
+      names = "--backup",
+      paramLabel = "ID",
+      description =
+          "The backup to drill ('runbook backups' lists them). Default: the newest complete one.")
+  String backupId;
+
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description =
+          "The run's workflow ID. Default: restore-drill-<target>-<UTC yyyyMMdd'T'HHmmss>.")
+  String workflowId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    RunbooksConfig config = connection.loadConfig(root.env());
+    RunOptions.checkId(workflowId);
+    if (backupId != null && backupId.isBlank()) {
+      throw new UsageException("--backup is empty: give a backup ID, or leave it out.");
+    }
+    RunbookStarter.Launch launch =
+        new BackupRuns(config, Identity.user(root.env())).drill(target, backupId, workflowId);
+    Launcher launcher =
+        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
+    if (run.embedded) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return launcher.run(
+            local.connection(), true, launch, DrillResult.class, BackupReport.DRILL);
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      return launcher.run(temporal, run.follow(), launch, DrillResult.class, BackupReport.DRILL);
+    }
+  }
+}

@@ -1,0 +1,348 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.worker.TemporalConnection;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.Payload;
+import io.temporal.api.history.v1.HistoryEvent;
+import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
+import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
+import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsResponse;
+import io.temporal.client.WorkflowExecutionAlreadyStarted;
+import io.temporal.client.WorkflowNotFoundException;
+import io.temporal.client.WorkflowStub;
+import io.temporal.client.schedules.ScheduleAlreadyRunningException;
+import io.temporal.client.schedules.ScheduleClient;
+import io.temporal.client.schedules.ScheduleClientOptions;
+import io.temporal.client.schedules.ScheduleHandle;
+import io.temporal.client.schedules.ScheduleListDescription;
+import io.temporal.common.converter.DataConverter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The runbooks' schedules in Temporal: Temporal Schedules where the server has them; where it
+ * answers UNIMPLEMENTED (the in-memory service of {@code dev} and {@code demo}), cron workflows
+ * named {@code schedule-<NAME>} stand in, and every answer says so.
+ */
+final class ScheduleService {
+  /** How schedules are kept on the server this talks to. */
+  enum Mode {
+    SCHEDULES("Temporal Schedule"),
+    CRON_WORKFLOWS("cron workflow");
+
+    private final String label;
+
+    Mode(String label) {
+      this.label = label;
+    }
+
+    String label() {
+      return label;
+    }
+  }
+
+  /**
+   * One schedule as {@code schedule list} shows it.
+   *
+   * @param nextRun null when unknown (paused, or a cron workflow whose run is going on)
+   * @param note the pause note, or why it cannot be paused; may be empty
+   */
+  record Row(
+      String name,
+      String runbook,
+      String target,
+      String cron,
+      Instant nextRun,
+      boolean paused,
+      String note,
+      Mode mode) {}
+
+  /** Why cron workflows cannot do what was asked, for the CLI to print with exit code 2. */
+  static final String CANNOT_PAUSE =
+      "this Temporal has no Schedules (the in-memory service of 'runbook dev' and 'demo' answers"
+          + " UNIMPLEMENTED), so schedules here are cron workflows, and a cron workflow cannot be"
+          + " paused or unpaused. Delete it with 'runbook schedule delete NAME' and create it"
+          + " again when it should run; on a Temporal cluster, pause works.";
+
+  private final TemporalConnection temporal;
+  private final ScheduleClient schedules;
+
+  ScheduleService(TemporalConnection temporal, String identity) {
+    this.temporal = temporal;
+    this.schedules =
+        ScheduleClient.newInstance(
+            temporal.service(),
+            ScheduleClientOptions.newBuilder()
+                .setNamespace(temporal.namespace())
+                .setIdentity(identity)
+                .build());
+  }
+
+  /**
+   * Creates the schedule.
+   *
+   * @return how it is kept: a Temporal Schedule, or a cron workflow where there are none
+   * @throws UsageException when a schedule of that name exists, or Temporal refuses the spec
+   */
+  Mode create(RunbookSchedule schedule, String taskQueue) {
+    try {
+      schedules.createSchedule(schedule.name(), schedule.schedule(taskQueue), schedule.options());
+      return Mode.SCHEDULES;
+    } catch (ScheduleAlreadyRunningException e) {
+      throw exists(schedule.name());
+    } catch (RuntimeException e) {
+      if (has(e, Status.Code.UNIMPLEMENTED)) {
+        createCronWorkflow(schedule, taskQueue);
+        return Mode.CRON_WORKFLOWS;
+      }
+      if (has(e, Status.Code.ALREADY_EXISTS)) {
+        throw exists(schedule.name());
+      }
+      if (has(e, Status.Code.INVALID_ARGUMENT)) {
+        throw new UsageException(
+            "Temporal refused schedule "
+                + schedule.name()
+                + ": "
+                + RunState.rootMessage(e)
+                + ". Check --cron, --jitter and --catchup-window.");
+      }
+      throw e;
+    }
+  }
+
+  private void createCronWorkflow(RunbookSchedule schedule, String taskQueue) {
+    WorkflowStub stub =
+        temporal
+            .client()
+            .newUntypedWorkflowStub(
+                schedule.launch().workflowType(), schedule.cronWorkflowOptions(taskQueue));
+    try {
+      stub.start(schedule.launch().request());
+    } catch (WorkflowExecutionAlreadyStarted e) {
+      throw exists(schedule.name());
+    } catch (RuntimeException e) {
+      if (has(e, Status.Code.INVALID_ARGUMENT)) {
+        throw new UsageException(
+            "Temporal refused the cron workflow "
+                + schedule.cronWorkflowId()
+                + ": "
+                + RunState.rootMessage(e)
+                + ". Check --cron.");
+      }
+      throw e;
+    }
+  }
+
+  /** Every runbook schedule, by name; and the mode they are kept in. */
+  List<Row> list() {
+    List<Row> rows = new ArrayList<>();
+    try {
+      schedules.listSchedules().forEach(d -> rows.add(row(d)));
+      rows.removeIf(r -> r.runbook() == null);
+    } catch (RuntimeException e) {
+      if (!has(e, Status.Code.UNIMPLEMENTED)) {
+        throw e;
+      }
+      rows.clear();
+      rows.addAll(cronWorkflows());
+    }
+    rows.sort(Comparator.comparing(Row::name));
+    return rows;
+  }
+
+  /**
+   * Pauses a schedule with a note.
+   *
+   * @throws UsageException when there is no such schedule, or schedules are cron workflows here
+   */
+  void pause(String name, String note) {
+    existing(name).pause(note);
+  }
+
+  void unpause(String name, String note) {
+    existing(name).unpause(note);
+  }
+
+  /**
+   * Deletes a schedule; runs it started go on. A cron workflow standing in for one is terminated.
+   *
+   * @return how it was kept
+   */
+  Mode delete(String name, String reason) {
+    try {
+      schedules.getHandle(name).delete();
+      return Mode.SCHEDULES;
+    } catch (RuntimeException e) {
+      if (has(e, Status.Code.NOT_FOUND)) {
+        throw noSuch(name);
+      }
+      if (!has(e, Status.Code.UNIMPLEMENTED)) {
+        throw e;
+      }
+    }
+    String id = RunbookSchedule.CRON_WORKFLOW_PREFIX + name;
+    WorkflowStub stub = temporal.client().newUntypedWorkflowStub(id);
+    try {
+      if (!RunState.label(stub.describe().getStatus()).equals("RUNNING")) {
+        throw noSuch(name);
+      }
+      stub.terminate(reason);
+    } catch (WorkflowNotFoundException e) {
+      throw noSuch(name);
+    }
+    return Mode.CRON_WORKFLOWS;
+  }
+
+  /** The schedule's handle once it is known to exist, or the CLI's words for why not. */
+  private ScheduleHandle existing(String name) {
+    ScheduleHandle handle = schedules.getHandle(name);
+    try {
+      // describe() answers NOT_FOUND or UNIMPLEMENTED before anything is changed.
+      handle.describe();
+      return handle;
+    } catch (RuntimeException e) {
+      if (has(e, Status.Code.NOT_FOUND)) {
+        throw noSuch(name);
+      }
+      if (has(e, Status.Code.UNIMPLEMENTED)) {
+        throw new UsageException(CANNOT_PAUSE.replace("NAME", name));
+      }
+      throw e;
+    }
+  }
+
+  static Row row(ScheduleListDescription d) {
+    String runbook = memo(d, RunbookSchedule.MEMO_RUNBOOK);
+    List<Instant> next = d.getInfo() == null ? List.of() : d.getInfo().getNextActionTimes();
+    boolean paused =
+        d.getSchedule() != null
+            && d.getSchedule().getState() != null
+            && d.getSchedule().getState().isPaused();
+    String note =
+        d.getSchedule() == null || d.getSchedule().getState() == null
+            ? ""
+            : nullToEmpty(d.getSchedule().getState().getNote());
+    return new Row(
+        d.getScheduleId(),
+        runbook,
+        memo(d, RunbookSchedule.MEMO_TARGET),
+        memo(d, RunbookSchedule.MEMO_CRON),
+        paused || next.isEmpty() ? null : next.get(0),
+        paused,
+        note,
+        Mode.SCHEDULES);
+  }
+
+  private static String memo(ScheduleListDescription d, String key) {
+    try {
+      Object value = d.getMemo(key, String.class);
+      return value == null ? null : value.toString();
+    } catch (RuntimeException e) {
+      // A schedule someone else made, with a memo of another shape: not one of ours.
+      return null;
+    }
+  }
+
+  /** The open workflows named {@code schedule-*}: cron workflows standing in for schedules. */
+  private List<Row> cronWorkflows() {
+    DataConverter converter = temporal.client().getOptions().getDataConverter();
+    List<Row> rows = new ArrayList<>();
+    com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
+    do {
+      ListOpenWorkflowExecutionsResponse response =
+          temporal
+              .service()
+              .blockingStub()
+              .listOpenWorkflowExecutions(
+                  ListOpenWorkflowExecutionsRequest.newBuilder()
+                      .setNamespace(temporal.namespace())
+                      .setMaximumPageSize(1000)
+                      .setNextPageToken(page)
+                      .build());
+      for (WorkflowExecutionInfo info : response.getExecutionsList()) {
+        String id = info.getExecution().getWorkflowId();
+        if (id.startsWith(RunbookSchedule.CRON_WORKFLOW_PREFIX)) {
+          rows.add(cronWorkflow(id, converter));
+        }
+      }
+      page = response.getNextPageToken();
+    } while (!page.isEmpty());
+    return rows;
+  }
+
+  /**
+   * A cron workflow as a schedule, from its current run's start event: list results do not carry
+   * the cron or the memo on every server, the start event does.
+   */
+  private Row cronWorkflow(String id, DataConverter converter) {
+    HistoryEvent first = temporal.client().fetchHistory(id).getEvents().get(0);
+    WorkflowExecutionStartedEventAttributes started =
+        first.getWorkflowExecutionStartedEventAttributes();
+    Map<String, Payload> memo = started.getMemo().getFieldsMap();
+    Instant next =
+        Instant.ofEpochSecond(first.getEventTime().getSeconds(), first.getEventTime().getNanos())
+            .plus(
+                Duration.ofSeconds(
+                    started.getFirstWorkflowTaskBackoff().getSeconds(),
+                    started.getFirstWorkflowTaskBackoff().getNanos()));
+    // The server counts the backoff from the start request: round to the cron's whole second.
+    next = Instant.ofEpochSecond(Math.round(next.toEpochMilli() / 1000.0));
+    boolean waiting = next.isAfter(Instant.now());
+    return new Row(
+        id.substring(RunbookSchedule.CRON_WORKFLOW_PREFIX.length()),
+        memo(memo, RunbookSchedule.MEMO_RUNBOOK, converter),
+        memo(memo, RunbookSchedule.MEMO_TARGET, converter),
+        started.getCronSchedule().isEmpty() ? null : started.getCronSchedule(),
+        waiting ? next : null,
+        false,
+        waiting ? "" : "running now",
+        Mode.CRON_WORKFLOWS);
+  }
+
+  private static String memo(Map<String, Payload> memo, String key, DataConverter converter) {
+    Payload payload = memo.get(key);
+    if (payload == null) {
+      return null;
+    }
+    try {
+      return converter.fromPayload(payload, String.class, String.class);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static UsageException exists(String name) {
+    return new UsageException(
+        "a schedule named "
+            + name
+            + " exists already: see 'runbook schedule list', delete it first with 'runbook"
+            + " schedule delete "
+            + name
+            + "', or pick another name.");
+  }
+
+  private static UsageException noSuch(String name) {
+    return new UsageException(
+        "no schedule named " + name + ": 'runbook schedule list' shows the schedules there are.");
+  }
+
+  /** Whether a gRPC status of this code is in the cause chain. */
+  static boolean has(Throwable e, Status.Code code) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof StatusRuntimeException s && s.getStatus().getCode() == code) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}
