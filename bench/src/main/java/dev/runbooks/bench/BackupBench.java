@@ -76,6 +76,7 @@ public final class BackupBench {
   private final Path logs;
   private int sequence;
   private boolean failed;
+  private String loadAtStart;
 
   private LocalCluster cluster;
 
@@ -168,6 +169,7 @@ public final class BackupBench {
   }
 
   private void measure() throws SQLException {
+    loadAtStart = loadAverage();
     String serverVersion = prepareCluster();
     long largeBytes = databaseSize(LARGE_DB);
     long smallBytes = databaseSize(SMALL_DB);
@@ -509,13 +511,32 @@ public final class BackupBench {
                 + size(dumpBytes)
                 + " (default compression, as the runbook dumps); a stored backup: "
                 + size(toFile.get(0).bytes())
-                + "."));
+                + ".",
+            "- machine load (1-minute average) at the start "
+                + loadAtStart
+                + ", at the end "
+                + loadAverage()
+                + ", on "
+                + Runtime.getRuntime().availableProcessors()
+                + " cores: other work on the machine widens the ranges and moves the ratios."));
     out.println();
     out.println(
         String.format(Locale.ROOT, "%-28s %6s  %-9s %s", "ratio (medians)", "value", "target", ""));
-    ratioRow("backup_file_vs_pg_dump", fileRatio, TARGET_BACKUP_RATIO);
-    ratioRow("backup_s3_vs_pg_dump", s3Ratio, Double.NaN);
-    ratioRow("drill_vs_pg_restore", drillRatio, TARGET_DRILL_RATIO);
+    ratioRow(
+        "backup_file_vs_pg_dump",
+        fileRatio,
+        TARGET_BACKUP_RATIO,
+        perRound(toFile, BackupRun::dumpStep, pgDumps, Baseline::took));
+    ratioRow(
+        "backup_s3_vs_pg_dump",
+        s3Ratio,
+        Double.NaN,
+        perRound(toS3, BackupRun::dumpStep, pgDumps, Baseline::took));
+    ratioRow(
+        "drill_vs_pg_restore",
+        drillRatio,
+        TARGET_DRILL_RATIO,
+        perRound(drills, DrillRun::drill, pgRestores, Baseline::took));
     out.println(
         String.format(
             Locale.ROOT,
@@ -566,7 +587,7 @@ public final class BackupBench {
             rss == null ? "" : Math.round(max(runs, rss) / 1024.0) + " MB"));
   }
 
-  private void ratioRow(String name, double value, double target) {
+  private void ratioRow(String name, double value, double target, List<Double> perRound) {
     String verdict;
     String shown;
     if (Double.isNaN(target)) {
@@ -576,7 +597,38 @@ public final class BackupBench {
       shown = String.format(Locale.ROOT, "<= %.2f", target);
       verdict = value <= target ? "met" : "MISSED";
     }
-    out.println(String.format(Locale.ROOT, "%-28s %6.2f  %-9s %s", name, value, shown, verdict));
+    StringBuilder rounds = new StringBuilder();
+    for (double r : perRound) {
+      rounds.append(String.format(Locale.ROOT, " %.2f", r));
+    }
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%-28s %6.2f  %-9s %-7s (round by round:%s)",
+            name,
+            value,
+            shown,
+            verdict,
+            rounds));
+  }
+
+  /** Each round's runbook time over the same round's baseline time. */
+  private static <A, B> List<Double> perRound(
+      List<A> runbook, Function<A, Duration> a, List<B> baseline, Function<B, Duration> b) {
+    List<Double> ratios = new ArrayList<>();
+    for (int i = 0; i < Math.min(runbook.size(), baseline.size()); i++) {
+      ratios.add(ratio(a.apply(runbook.get(i)), b.apply(baseline.get(i))));
+    }
+    return ratios;
+  }
+
+  /** The 1-minute load average, from /proc/loadavg. */
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg"), StandardCharsets.UTF_8).split("\\s+")[0];
+    } catch (IOException e) {
+      return "unknown";
+    }
   }
 
   static String figure(String name, double ratio) {

@@ -19,7 +19,7 @@ record BenchOptions(int scaleLarge, int scaleSmall, int runs, boolean keep, Path
               + " [--runbook-jar FILE]",
           "  --scale-large N     pgbench scale of the measured database (default 70, about 1 GB)",
           "  --scale-small N     pgbench scale of the second database for peak RSS (default 20)",
-          "  --runs N            runs of each measurement, interleaved; medians shown (default 3)",
+          "  --runs N            runs of each measurement, interleaved; medians shown (default 5)",
           "  --keep              keep the cluster running and the working directory",
           "  --runbook-jar FILE  the CLI to measure (default cli/target/runbook.jar)");
 
@@ -35,7 +35,7 @@ record BenchOptions(int scaleLarge, int scaleSmall, int runs, boolean keep, Path
   static BenchOptions parse(String... args) {
     int large = 70;
     int small = 20;
-    int runs = 3;
+    int runs = 5;
     boolean keep = false;
     Path jar = Path.of("cli", "target", "runbook.jar");
     for (int i = 0; i < args.length; i++) {
