@@ -148,6 +148,12 @@ public final class BackupBench {
       err.println("The runs' output is in " + bench.logs + " (kept).");
       bench.failed = true;
       return 1;
+    } catch (RuntimeException e) {
+      err.println("bench/backup: FAILED unexpectedly (a bug in the benchmark): " + e);
+      e.printStackTrace(err);
+      err.println("The runs' output is in " + bench.logs + " (kept).");
+      bench.failed = true;
+      return 1;
     } finally {
       bench.cleanUp();
     }

@@ -23,12 +23,13 @@ final class S3Server implements AutoCloseable {
   }
 
   static S3Server start(Path root, String bucket) {
-    // Its Tomcat logs through java.util.logging, which would print every connector start: warnings
-    // only. The root logger is held by the LogManager, so the level stays.
+    // Its Tomcat logs through java.util.logging: every connector start, and at stop a warning with
+    // a stack trace for each of Spring's pool threads still parking. Errors only. The root logger
+    // is held by the LogManager, so the level stays.
     Logger julRoot = LogManager.getLogManager().getLogger("");
-    julRoot.setLevel(Level.WARNING);
+    julRoot.setLevel(Level.SEVERE);
     for (Handler handler : julRoot.getHandlers()) {
-      handler.setLevel(Level.WARNING);
+      handler.setLevel(Level.SEVERE);
     }
     Map<String, Object> properties = new HashMap<>();
     properties.put("server.port", "0");
