@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.postgres.local.LocalCluster;
 import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.activities.testing.SecretScan;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import io.temporal.client.WorkflowClient;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -265,5 +269,24 @@ class BackupEndToEndTest {
     JsonNode json = JSON.readTree(drill.out());
     assertTrue(json.path("drill").path("passed").asBoolean(), json.toString());
     assertEquals(backupId, json.path("drill").path("backupId").asText());
+  }
+
+  @Test
+  @Order(7)
+  void noRunOfABackupHoldsThePasswordInItsHistory() throws Exception {
+    Path config = Path.of(cli.env().get("RUNBOOKS_CONFIG"));
+    try (EmbeddedRunbooks local =
+        EmbeddedRunbooks.start(0, ConfigLoader.load(config, Map.of()), "runbooks")) {
+      Cli.Result backup =
+          cli.with("TEMPORAL_ADDRESS", local.temporal().address())
+              .run("backup", "--target", "orders", "--wait", "--id", "backup-orders-scan");
+      assertEquals(0, backup.code(), backup.toString());
+      Matcher drill =
+          Pattern.compile("drill (restore-drill-orders-\\S+) passed").matcher(backup.out());
+      assertTrue(drill.find(), backup.toString());
+      WorkflowClient client = local.connection().client();
+      SecretScan.assertNoSecrets(client, "backup-orders-scan", List.of(PASSWORD));
+      SecretScan.assertNoSecrets(client, drill.group(1), List.of(PASSWORD));
+    }
   }
 }
