@@ -37,12 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * through SHA-256 and a fresh per-backup streaming key (wrapped by the key-encryption key) straight
  * into a repository upload, which becomes visible only when committed. Row counts and the object
  * list are read in the very snapshot {@code pg_dump} dumps ({@code pg_export_snapshot()} in a
- * REPEATABLE READ transaction kept open until the dump ends), so a restore drill compares like with
- * like. The manifest is written last: a backup without one is incomplete, is never offered for
- * restore, and is removed by the next attempt or by {@link #discardIncompleteBackup}.
+ * REPEATABLE READ transaction kept open through the dump and read after it), so a restore drill
+ * compares like with like. The manifest is written last: a backup without one is incomplete, is
+ * never offered for restore, and is removed by the next attempt or by {@link
+ * #discardIncompleteBackup}.
  */
 public final class BackupActivitiesImpl implements BackupActivities {
   private static final Logger log = LoggerFactory.getLogger(BackupActivitiesImpl.class);
@@ -72,15 +67,6 @@ public final class BackupActivitiesImpl implements BackupActivities {
   static final String LOCK_WAIT_TIMEOUT = "60s";
 
   private static final int BUFFER = 64 * 1024;
-
-  /** Reads the inventory beside the dump, in the dump's snapshot. */
-  private static final ExecutorService INVENTORY =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "runbooks-backup-inventory");
-            t.setDaemon(true);
-            return t;
-          });
 
   private final TargetConnections connections;
   private final BackupTargets targets;
@@ -284,22 +270,13 @@ public final class BackupActivitiesImpl implements BackupActivities {
             "--lock-wait-timeout=" + LOCK_WAIT_TIMEOUT,
             "--no-password",
             PgTool.dbnameArgument(spec.database()));
-    CompletableFuture<Inventory.Contents> inventory = null;
     try (Heartbeat heartbeat = Heartbeat.start("dump", 0, "bytes");
         PgTool.Running pgDump = tools.start(PgTool.PG_DUMP, args, spec);
         BackupUpload upload = repository.create(BackupLayout.dumpKey(target, id))) {
       heartbeat.onStop(pgDump::kill);
+      // A count(*) running when the activity is cancelled: cut its connection.
+      heartbeat.onStop(() -> abortQuietly(snapshot));
       pgDump.stdin().close();
-      inventory =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return Inventory.read(snapshot, tables -> {});
-                } catch (SQLException e) {
-                  throw new InventoryFailure(e);
-                }
-              },
-              INVENTORY);
 
       HashingOutputStream ciphertext = new HashingOutputStream(upload);
       HashingOutputStream plaintext;
@@ -311,7 +288,9 @@ public final class BackupActivitiesImpl implements BackupActivities {
       if (exit != 0) {
         throw dumpFailed(target, context, spec, pgDump, exit);
       }
-      Inventory.Contents contents = join(inventory, heartbeat, context);
+      // After the dump, in the transaction that exported its snapshot and is still open: the
+      // counts and objects are those of the dump, whatever was written meanwhile.
+      Inventory.Contents contents = inventory(snapshot, heartbeat, context);
       upload.commit();
       Instant finished = clock.instant();
       BackupManifest manifest =
@@ -336,11 +315,6 @@ public final class BackupActivitiesImpl implements BackupActivities {
           BackupLayout.manifestKey(target, id),
           BackupManifests.toJson(manifest).getBytes(StandardCharsets.UTF_8));
       return manifest;
-    } finally {
-      if (inventory != null && !inventory.isDone()) {
-        // A count(*) still running holds the connection: cut it rather than wait for it.
-        abortQuietly(snapshot);
-      }
     }
   }
 
@@ -378,28 +352,14 @@ public final class BackupActivitiesImpl implements BackupActivities {
     }
   }
 
-  private Inventory.Contents join(
-      CompletableFuture<Inventory.Contents> inventory, Heartbeat heartbeat, String context) {
+  private static Inventory.Contents inventory(
+      Connection snapshot, Heartbeat heartbeat, String context) {
     try {
-      while (true) {
-        heartbeat.check();
-        try {
-          return inventory.get(Heartbeat.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException stillCounting) {
-          // heartbeat and wait on
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientBackupException(context + ": interrupted counting rows", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof InventoryFailure failure) {
-        throw Faults.transientFault(
-            context + ": counting rows and listing objects in the dump's snapshot",
-            failure.getCause());
-      }
-      throw new IllegalStateException(context + ": reading the inventory failed", cause);
+      return Inventory.read(snapshot, tables -> heartbeat.check());
+    } catch (SQLException e) {
+      heartbeat.check();
+      throw Faults.transientFault(
+          context + ": counting rows and listing objects in the dump's snapshot", e);
     }
   }
 
@@ -586,20 +546,6 @@ public final class BackupActivitiesImpl implements BackupActivities {
       c.abort(Runnable::run);
     } catch (SQLException e) {
       log.debug("aborting the snapshot connection failed: {}", e.toString());
-    }
-  }
-
-  /** Carries an inventory's SQLException out of its thread. */
-  private static final class InventoryFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    InventoryFailure(SQLException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized SQLException getCause() {
-      return (SQLException) super.getCause();
     }
   }
 }
