@@ -212,10 +212,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     Connection snapshot = openPrimary(target, spec);
     try {
       snapshot.setAutoCommit(false);
-      String snapshotId;
-      String serverVersion;
-      int serverMajor;
-      String database;
+      Exported exported;
       try (Statement s = snapshot.createStatement()) {
         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         try (ResultSet rs =
@@ -223,24 +220,11 @@ public final class BackupActivitiesImpl implements BackupActivities {
                 "SELECT pg_export_snapshot(), current_setting('server_version'),"
                     + " current_setting('server_version_num')::int / 10000, current_database()")) {
           rs.next();
-          snapshotId = rs.getString(1);
-          serverVersion = rs.getString(2);
-          serverMajor = rs.getInt(3);
-          database = rs.getString(4);
+          exported = new Exported(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4));
         }
       }
-      checkPgDumpVersion(serverMajor, serverVersion, spec);
-      return dumpInSnapshot(
-          repository,
-          target,
-          id,
-          context,
-          spec,
-          snapshot,
-          snapshotId,
-          serverVersion,
-          database,
-          started);
+      checkPgDumpVersion(exported, spec);
+      return dumpInSnapshot(repository, target, id, context, spec, snapshot, exported, started);
     } catch (SQLException e) {
       throw Faults.transientFault(
           context + ": reading " + spec.address() + "/" + spec.database() + " for the dump", e);
@@ -256,9 +240,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
       String context,
       ConnectionSpec spec,
       Connection snapshot,
-      String snapshotId,
-      String serverVersion,
-      String database,
+      Exported exported,
       Instant started)
       throws IOException {
     DataKey key = cipher.newDataKey(kek);
@@ -266,7 +248,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     List<String> args =
         List.of(
             "--format=custom",
-            "--snapshot=" + snapshotId,
+            "--snapshot=" + exported.snapshotId(),
             "--lock-wait-timeout=" + LOCK_WAIT_TIMEOUT,
             "--no-password",
             PgTool.dbnameArgument(spec.database()));
@@ -298,8 +280,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
               BackupManifest.FORMAT_VERSION,
               id,
               target,
-              database,
-              serverVersion,
+              exported.database(),
+              exported.serverVersion(),
               tools.version(PgTool.PG_DUMP),
               started,
               finished,
@@ -317,6 +299,10 @@ public final class BackupActivitiesImpl implements BackupActivities {
       return manifest;
     }
   }
+
+  /** The snapshot the dump's transaction exported, and what it says about the server. */
+  private record Exported(
+      String snapshotId, String serverVersion, int serverMajor, String database) {}
 
   /** Copies pg_dump's output into the pipeline, counting bytes for the heartbeat. */
   private static void copy(InputStream from, OutputStream to, Heartbeat heartbeat)
@@ -429,14 +415,14 @@ public final class BackupActivitiesImpl implements BackupActivities {
     }
   }
 
-  private void checkPgDumpVersion(int serverMajor, String serverVersion, ConnectionSpec spec) {
-    int dumpMajor = tools.majorVersion(PgTool.PG_DUMP);
-    if (dumpMajor < serverMajor) {
+  private void checkPgDumpVersion(Exported exported, ConnectionSpec spec) {
+    int serverMajor = exported.serverMajor();
+    if (tools.majorVersion(PgTool.PG_DUMP) < serverMajor) {
       throw FailureType.BAD_INPUT.failure(
           "the server at "
               + spec.address()
               + " runs PostgreSQL "
-              + serverVersion
+              + exported.serverVersion()
               + " but this worker's pg_dump is "
               + tools.version(PgTool.PG_DUMP)
               + ", older: pg_dump must be at least the server's major version. Install the"
