@@ -182,6 +182,9 @@ class BackupEndToEndTest {
     assertTrue(
         restore.out().contains("Restored backup " + backupId + " into database orders_restored"),
         restore.toString());
+    assertTrue(
+        restore.out().contains("Compared: 2 tables match the backup's manifest"),
+        restore.toString());
     assertEquals(ORDERS, count("orders_restored", "SELECT count(*) FROM orders"));
     assertEquals(
         count("orders", "SELECT count(*) FROM big_orders"),
