@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.runbooks.workflows.backup.RetentionPolicy;
 import dev.runbooks.workflows.shared.SecretRef;
 import java.io.IOException;
 import java.lang.reflect.RecordComponent;
@@ -97,7 +98,9 @@ public final class ConfigLoader {
       String repository,
       String secrets,
       String encryption,
-      RawCheck check) {}
+      RawCheck check,
+      RawRetention retention,
+      String backupFreshness) {}
 
   private record RawTarget(
       RawEndpoint primary,
@@ -106,7 +109,9 @@ public final class ConfigLoader {
       String migrations,
       String production,
       String fourEyes,
-      String approvalTimeout) {}
+      String approvalTimeout,
+      RawRetention retention,
+      String backupFreshness) {}
 
   private record RawEndpoint(String host, String port, String database, String sslmode) {}
 
@@ -115,6 +120,8 @@ public final class ConfigLoader {
   private record RawAdmin(String secret, String user) {}
 
   private record RawCheck(String longTransaction, String lagWarnBytes, String lagCriticalBytes) {}
+
+  private record RawRetention(String keepLast, String keepDaily, String keepWeekly) {}
 
   /**
    * Which file to read: {@code --config FILE} when given, else {@code RUNBOOKS_CONFIG} when set and
@@ -498,9 +505,12 @@ public final class ConfigLoader {
                 + "    primary: { host: db1, port: 5432, database: orders }\n"
                 + "    admin: { secret: db/orders/admin }");
       }
+      RetentionPolicy retention =
+          retention("retention", raw.retention(), RetentionPolicy.keepEverything());
+      Duration freshness = duration("backupFreshness", raw.backupFreshness(), null);
       Map<String, TargetConfig> targets = new LinkedHashMap<>();
       for (Map.Entry<String, RawTarget> entry : raw.targets().entrySet()) {
-        targets.put(entry.getKey(), target(entry.getKey(), entry.getValue()));
+        targets.put(entry.getKey(), target(entry.getKey(), entry.getValue(), retention, freshness));
       }
       return new RunbooksConfig(
           file,
@@ -511,7 +521,8 @@ public final class ConfigLoader {
           check(raw.check()));
     }
 
-    private TargetConfig target(String name, RawTarget raw) {
+    private TargetConfig target(
+        String name, RawTarget raw, RetentionPolicy retention, Duration freshness) {
       String key = "targets." + name;
       if (name == null || !TARGET_NAME.matcher(name).matches()) {
         throw error(
@@ -546,7 +557,51 @@ public final class ConfigLoader {
           duration(
               key + ".approvalTimeout",
               raw.approvalTimeout(),
-              TargetConfig.DEFAULT_APPROVAL_TIMEOUT));
+              TargetConfig.DEFAULT_APPROVAL_TIMEOUT),
+          retention(key + ".retention", raw.retention(), retention),
+          duration(key + ".backupFreshness", raw.backupFreshness(), freshness));
+    }
+
+    /**
+     * A retention policy: the rules left out are off (0), at least one keeps something, and a
+     * policy given replaces the inherited one whole rather than field by field, so what a target
+     * keeps can be read in one place.
+     */
+    private RetentionPolicy retention(String key, RawRetention raw, RetentionPolicy inherited) {
+      if (raw == null) {
+        return inherited;
+      }
+      int keepLast = count(key + ".keepLast", raw.keepLast());
+      int keepDaily = count(key + ".keepDaily", raw.keepDaily());
+      int keepWeekly = count(key + ".keepWeekly", raw.keepWeekly());
+      if (keepLast == 0 && keepDaily == 0 && keepWeekly == 0) {
+        throw error(
+            key,
+            "the policy keeps nothing: keepLast, keepDaily and keepWeekly are all 0 or left out,"
+                + " so retention would delete every backup but the newest verified one",
+            "set at least one of them, for example retention: { keepLast: 7, keepDaily: 14,"
+                + " keepWeekly: 8 }; leave retention: out to keep every backup.");
+      }
+      return new RetentionPolicy(keepLast, keepDaily, keepWeekly);
+    }
+
+    private int count(String key, String written) {
+      if (written == null) {
+        return 0;
+      }
+      int value;
+      try {
+        value = Integer.parseInt(written.strip());
+      } catch (NumberFormatException e) {
+        value = -1;
+      }
+      if (value < 0) {
+        throw error(
+            key,
+            "\"" + written + "\" is not a number of backups",
+            "write a whole number, 0 or more (0 turns the rule off).");
+      }
+      return value;
     }
 
     private Endpoint primary(String key, RawEndpoint raw) {

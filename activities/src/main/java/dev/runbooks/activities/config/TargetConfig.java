@@ -1,5 +1,6 @@
 package dev.runbooks.activities.config;
 
+import dev.runbooks.workflows.backup.RetentionPolicy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,6 +17,10 @@ import java.util.Optional;
  * @param production non-production targets may skip approval gates
  * @param fourEyes when true, the approver must differ from the initiator
  * @param approvalTimeout how long an approval gate waits before the run aborts
+ * @param retention which backups retention keeps: the target's {@code retention:}, else the
+ *     top-level one, else {@link RetentionPolicy#keepEverything()}
+ * @param backupFreshness the newest verified backup must be younger than this: the target's {@code
+ *     backupFreshness:}, else the top-level one; null when neither is set
  */
 public record TargetConfig(
     String name,
@@ -25,7 +30,9 @@ public record TargetConfig(
     Path migrations,
     boolean production,
     boolean fourEyes,
-    Duration approvalTimeout) {
+    Duration approvalTimeout,
+    RetentionPolicy retention,
+    Duration backupFreshness) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   public TargetConfig {
@@ -34,6 +41,7 @@ public record TargetConfig(
     replicas = List.copyOf(replicas);
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(approvalTimeout, "approvalTimeout");
+    Objects.requireNonNull(retention, "retention");
   }
 
   /** The replica of this name, if configured. */

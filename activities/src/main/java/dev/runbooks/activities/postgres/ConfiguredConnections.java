@@ -57,6 +57,28 @@ public final class ConfiguredConnections implements TargetConnections {
   }
 
   @Override
+  public Connection primary(String target, String database) throws SQLException {
+    TargetConfig t = target(target);
+    Endpoint endpoint = t.primary();
+    return connect(
+        t, "primary", new Endpoint(endpoint.host(), endpoint.port(), database, endpoint.sslmode()));
+  }
+
+  @Override
+  public ConnectionSpec connectionSpec(String target) {
+    TargetConfig t = target(target);
+    Endpoint endpoint = t.primary();
+    Login login = login(t);
+    return new ConnectionSpec(
+        endpoint.host(),
+        endpoint.port(),
+        endpoint.database(),
+        login.role(),
+        login.password(),
+        endpoint.sslmode());
+  }
+
+  @Override
   public List<String> replicaNames(String target) {
     return target(target).replicaNames();
   }

@@ -12,6 +12,19 @@ public interface TargetConnections {
   /** A new connection to the target's primary, to the target's database. */
   Connection primary(String target) throws SQLException;
 
+  /**
+   * A new connection to another database on the target's primary server (a restore's scratch
+   * database), as the same role.
+   */
+  Connection primary(String target, String database) throws SQLException;
+
+  /**
+   * How a child process such as {@code pg_dump} reaches the target's primary and database, with the
+   * admin login resolved. It carries the password: hand it to the process through its environment
+   * and never log it.
+   */
+  ConnectionSpec connectionSpec(String target);
+
   /** The names of the target's configured replicas, in configuration order. */
   List<String> replicaNames(String target);
 

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.check;
 
+import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
@@ -97,6 +98,18 @@ final class FixtureConnections implements TargetConnections {
   }
 
   @Override
+  public Connection primary(String target, String otherDatabase) throws SQLException {
+    requireTarget(target);
+    return connect(primary, otherDatabase);
+  }
+
+  @Override
+  public ConnectionSpec connectionSpec(String target) {
+    requireTarget(target);
+    return new ConnectionSpec(primary.host(), primary.port(), database, user, null, "disable");
+  }
+
+  @Override
   public List<String> replicaNames(String target) {
     requireTarget(target);
     return replicas.stream().map(Endpoint::name).toList();
@@ -120,11 +133,15 @@ final class FixtureConnections implements TargetConnections {
   }
 
   private Connection connect(Endpoint endpoint) throws SQLException {
+    return connect(endpoint, database);
+  }
+
+  private Connection connect(Endpoint endpoint, String db) throws SQLException {
     Properties properties = new Properties();
     properties.setProperty("user", user);
     properties.setProperty("connectTimeout", "10");
     properties.setProperty("ApplicationName", "runbooks-check-test");
-    String url = "jdbc:postgresql://" + endpoint.host() + ":" + endpoint.port() + "/" + database;
+    String url = "jdbc:postgresql://" + endpoint.host() + ":" + endpoint.port() + "/" + db;
     try {
       return DriverManager.getConnection(url, properties);
     } catch (SQLException e) {

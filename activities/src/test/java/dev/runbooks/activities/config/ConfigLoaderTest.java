@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.workflows.backup.RetentionPolicy;
 import dev.runbooks.workflows.shared.SecretRef;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,6 +35,7 @@ class ConfigLoaderTest {
           production: true
           fourEyes: true
           approvalTimeout: PT2H
+          retention: { keepLast: 3, keepWeekly: 4 }
         billing:
           primary:  { host: 10.0.0.7, port: 6432, database: billing }
           admin:    { user: postgres }
@@ -42,6 +44,8 @@ class ConfigLoaderTest {
       secrets:    file:///var/lib/runbooks/secrets.json
       encryption: local-keyset:keys/backup-keyset.json
       check:      { longTransaction: PT10M, lagWarnBytes: 1000, lagCriticalBytes: 2000 }
+      retention:  { keepLast: 7, keepDaily: 14, keepWeekly: 8 }
+      backupFreshness: PT26H
       """;
 
   private Path write(String yaml) throws IOException {
@@ -94,7 +98,9 @@ class ConfigLoaderTest {
             dir.resolve("migrations/orders"),
             true,
             true,
-            Duration.ofHours(2)),
+            Duration.ofHours(2),
+            new RetentionPolicy(3, 0, 4),
+            Duration.ofHours(26)),
         config.target("orders"));
     assertEquals(
         new TargetConfig(
@@ -105,7 +111,9 @@ class ConfigLoaderTest {
             null,
             false,
             false,
-            Duration.ofHours(4)),
+            Duration.ofHours(4),
+            new RetentionPolicy(7, 14, 8),
+            Duration.ofHours(26)),
         config.target("billing"));
     assertEquals("s3://backups/prod", config.repository());
     assertEquals("file:///var/lib/runbooks/secrets.json", config.secrets());
@@ -125,6 +133,8 @@ class ConfigLoaderTest {
     assertTrue(a.production());
     assertFalse(a.fourEyes());
     assertEquals(Duration.ofHours(4), a.approvalTimeout());
+    assertEquals(RetentionPolicy.keepEverything(), a.retention());
+    assertNull(a.backupFreshness());
     assertNull(config.repository());
     assertNull(config.encryption());
     assertEquals("file://" + dir.resolve("secrets.json"), config.secrets());
@@ -548,6 +558,70 @@ class ConfigLoaderTest {
         failure(target("{ database: a }") + "check: { lagWarnBytes: 10, lagCriticalBytes: 5 }\n");
     assertEquals("check.lagWarnBytes", order.key());
     assertMentions(order.problem(), "above lagCriticalBytes");
+  }
+
+  // --- backup retention and freshness
+
+  @Test
+  void aTargetsRetentionAndFreshnessReplaceTheTopLevelOnes() throws IOException {
+    RunbooksConfig config =
+        load(
+            "targets:\n"
+                + "  a:\n"
+                + "    primary: { database: a }\n"
+                + "    admin: { user: postgres }\n"
+                + "    retention: { keepDaily: 3 }\n"
+                + "    backupFreshness: P2D\n"
+                + "  b:\n"
+                + "    primary: { database: b }\n"
+                + "    admin: { user: postgres }\n"
+                + "retention: { keepLast: 10 }\n"
+                + "backupFreshness: PT26H\n");
+    // Replaced whole: a's keepLast is off, not the top level's 10.
+    assertEquals(new RetentionPolicy(0, 3, 0), config.target("a").retention());
+    assertEquals(Duration.ofDays(2), config.target("a").backupFreshness());
+    assertEquals(new RetentionPolicy(10, 0, 0), config.target("b").retention());
+    assertEquals(Duration.ofHours(26), config.target("b").backupFreshness());
+  }
+
+  @Test
+  void refusesARetentionThatKeepsNothing() throws IOException {
+    ConfigException top = failure(target("{ database: a }") + "retention: { keepLast: 0 }\n");
+    assertEquals("retention", top.key());
+    assertMentions(top.problem(), "keeps nothing", "delete every backup");
+    assertMentions(top.fix(), "keepLast: 7");
+
+    ConfigException empty = failure(target("{ database: a }") + "    retention: {}\n");
+    assertEquals("targets.orders.retention", empty.key());
+    assertMentions(empty.problem(), "keeps nothing");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-1", "seven", "1.5", "99999999999"})
+  void refusesARetentionCountThatIsNotAWholeNumber(String count) throws IOException {
+    ConfigException e =
+        failure(target("{ database: a }") + "    retention: { keepWeekly: '" + count + "' }\n");
+    assertEquals("targets.orders.retention.keepWeekly", e.key());
+    assertMentions(e.problem(), "\"" + count + "\" is not a number of backups");
+    assertMentions(e.fix(), "0 turns the rule off");
+  }
+
+  @Test
+  void namesAnUnknownRetentionRule() throws IOException {
+    ConfigException e =
+        failure(target("{ database: a }") + "retention: { keepMonthly: 12, keepLast: 3 }\n");
+    assertMentions(e.problem(), "unknown key \"keepMonthly\"");
+  }
+
+  @Test
+  void refusesABadBackupFreshness() throws IOException {
+    ConfigException top = failure(target("{ database: a }") + "backupFreshness: 26h\n");
+    assertEquals("backupFreshness", top.key());
+    assertMentions(top.problem(), "\"26h\" is not an ISO-8601 duration");
+
+    ConfigException target = failure(target("{ database: a }") + "    backupFreshness: PT0S\n");
+    assertEquals("targets.orders.backupFreshness", target.key());
+    assertMentions(target.problem(), "not longer than zero");
   }
 
   // --- looking targets up

@@ -67,6 +67,18 @@ class ConfiguredConnectionsLoginTest {
   }
 
   @Test
+  void reachesAnotherDatabaseOfThePrimaryWithTheStoredPassword() throws Exception {
+    pg.primary().execute("postgres", "CREATE DATABASE other_db");
+    ConfiguredConnections connections = connections(SUPERUSER_PASSWORD);
+    try (Connection other = connections.primary("orders", "other_db");
+        ResultSet rs = other.createStatement().executeQuery("select current_database()")) {
+      rs.next();
+      assertEquals("other_db", rs.getString(1));
+    }
+    assertEquals(SUPERUSER_PASSWORD, connections.connectionSpec("orders").password());
+  }
+
+  @Test
   void wrongPasswordIsAPermanentAuthenticationFailureWithoutThePassword() throws Exception {
     ConfiguredConnections connections = connections(WRONG_PASSWORD);
     ApplicationFailure failure =

@@ -153,6 +153,45 @@ class ConfiguredConnectionsTest {
     assertTrue(trust.getMessage().contains("127.0.0.1:" + closedPort), trust.getMessage());
   }
 
+  @Test
+  void givesPgDumpTheEndpointAndTheStoredLoginWithoutShowingThePassword() throws IOException {
+    secrets.write(
+        "db/orders/admin", Map.of("username", "admin", "password", PASSWORD), OptionalInt.empty());
+    ConfiguredConnections connections = connections();
+
+    ConnectionSpec spec = connections.connectionSpec("orders");
+    assertEquals(
+        new ConnectionSpec("127.0.0.1", closedPort, "orders", "admin", PASSWORD, "disable"), spec);
+    assertFalse(spec.toString().contains(PASSWORD), spec.toString());
+    assertEquals("restored", spec.withDatabase("restored").database());
+    assertEquals(PASSWORD, spec.withDatabase("restored").password());
+
+    ConnectionSpec trust = connections.connectionSpec("trust");
+    assertEquals(
+        new ConnectionSpec("127.0.0.1", closedPort, "t", "postgres", null, "prefer"), trust);
+
+    ApplicationFailure unknown =
+        assertThrows(ApplicationFailure.class, () -> connections.connectionSpec("nope"));
+    assertFailure(unknown, "BAD_INPUT", "unknown target \"nope\"");
+    ApplicationFailure missing =
+        assertThrows(ApplicationFailure.class, () -> connections.connectionSpec("billing"));
+    assertFailure(missing, "NOT_FOUND", "db/billing/admin");
+  }
+
+  @Test
+  void connectsToAnotherDatabaseOnThePrimaryTheSameWay() throws IOException {
+    secrets.write(
+        "db/orders/admin", Map.of("username", "admin", "password", PASSWORD), OptionalInt.empty());
+    ConfiguredConnections connections = connections();
+
+    SQLException e =
+        assertThrows(SQLException.class, () -> connections.primary("orders", "orders_restored"));
+    assertTrue(
+        e.getMessage().contains("127.0.0.1:" + closedPort + " (database orders_restored)"),
+        e.getMessage());
+    assertFalse(e.getMessage().contains(PASSWORD));
+  }
+
   private static ConfiguredConnections.Where where() {
     return new ConfiguredConnections.Where(
         "orders",

@@ -1,0 +1,537 @@
+package dev.runbooks.activities.backup;
+
+import dev.runbooks.activities.backup.crypto.BackupCipher;
+import dev.runbooks.activities.backup.crypto.DataKey;
+import dev.runbooks.activities.backup.crypto.HashingOutputStream;
+import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
+import dev.runbooks.activities.backup.repository.BackupRepository;
+import dev.runbooks.activities.backup.repository.BackupUpload;
+import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.TargetConnections;
+import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.workflows.backup.BackupActivities;
+import dev.runbooks.workflows.backup.BackupCatalog;
+import dev.runbooks.workflows.backup.BackupInput;
+import dev.runbooks.workflows.backup.BackupListing;
+import dev.runbooks.workflows.backup.BackupSummary;
+import dev.runbooks.workflows.backup.RetentionInput;
+import dev.runbooks.workflows.backup.RetentionOutcome;
+import dev.runbooks.workflows.backup.RetentionPolicy;
+import dev.runbooks.workflows.shared.ActivityProfiles;
+import dev.runbooks.workflows.shared.FailureType;
+import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The backup runbook's side effects: an encrypted, streamed {@code pg_dump -Fc} with its manifest,
+ * the removal of incomplete backups, retention and the listing of a target's backups.
+ *
+ * <p>The dump never exists whole in memory or as plaintext on disk: {@code pg_dump}'s output runs
+ * through SHA-256 and a fresh per-backup streaming key (wrapped by the key-encryption key) straight
+ * into a repository upload, which becomes visible only when committed. Row counts and the object
+ * list are read in the very snapshot {@code pg_dump} dumps ({@code pg_export_snapshot()} in a
+ * REPEATABLE READ transaction kept open through the dump and read after it), so a restore drill
+ * compares like with like. The manifest is written last: a backup without one is incomplete, is
+ * never offered for restore, and is removed by the next attempt or by {@link
+ * #discardIncompleteBackup}.
+ */
+public final class BackupActivitiesImpl implements BackupActivities {
+  private static final Logger log = LoggerFactory.getLogger(BackupActivitiesImpl.class);
+
+  /**
+   * Uploads left incomplete this long ago belong to no running attempt: an attempt lasts at most
+   * LONG_STREAMING's start-to-close timeout, so retention may remove them.
+   */
+  static final Duration ABANDONED_UPLOAD_AGE =
+      ActivityProfiles.LONG_STREAMING.getStartToCloseTimeout().multipliedBy(2);
+
+  /** How long pg_dump waits for a table lock before it gives up (and the attempt is retried). */
+  static final String LOCK_WAIT_TIMEOUT = "60s";
+
+  private static final int BUFFER = 64 * 1024;
+
+  private final TargetConnections connections;
+  private final BackupTargets targets;
+  private final KeyEncryptionKey kek;
+  private final PgTool tools;
+  private final Clock clock;
+  private final BackupCipher cipher = new BackupCipher();
+
+  public BackupActivitiesImpl(
+      TargetConnections connections,
+      BackupTargets targets,
+      KeyEncryptionKey kek,
+      PgBinaries binaries,
+      Clock clock) {
+    this.connections = Objects.requireNonNull(connections, "connections");
+    this.targets = Objects.requireNonNull(targets, "targets");
+    this.kek = Objects.requireNonNull(kek, "kek");
+    this.tools = new PgTool(Objects.requireNonNull(binaries, "binaries"));
+    this.clock = Objects.requireNonNull(clock, "clock");
+  }
+
+  @Override
+  public BackupSummary dumpDatabase(BackupInput input) {
+    String target = input.target();
+    String id = BackupNames.backupId(input.backupId());
+    String context = "backup " + id + " of target " + target;
+    BackupRepository repository = targets.repository(target);
+    try {
+      Optional<BackupManifest> done = StoredBackups.manifestIfComplete(repository, target, id);
+      if (done.isPresent()) {
+        log.info("{} is complete already; returning it as it is", context);
+        return summary(repository, done.get());
+      }
+      int removed = discardLeftovers(repository, target, id);
+      if (removed > 0) {
+        log.info("{}: removed {} leftovers of an earlier attempt", context, removed);
+      }
+      BackupManifest manifest = dump(repository, target, id, context);
+      log.info(
+          "{}: {} bytes dumped, {} stored in {}",
+          context,
+          manifest.plaintextBytes(),
+          manifest.ciphertextBytes(),
+          StoredBackups.location(repository, target, id));
+      return summary(repository, manifest);
+    } catch (PermanentBackupException e) {
+      throw Faults.permanent(context, e);
+    } catch (IOException e) {
+      throw Faults.transientFault(context, repository, e);
+    }
+  }
+
+  @Override
+  public void discardIncompleteBackup(BackupInput input) {
+    String target = input.target();
+    String id = BackupNames.backupId(input.backupId());
+    String context = "backup " + id + " of target " + target;
+    BackupRepository repository = targets.repository(target);
+    try {
+      if (repository.exists(BackupLayout.manifestKey(target, id))) {
+        log.info("{} is complete: kept", context);
+        return;
+      }
+      int removed = discardLeftovers(repository, target, id);
+      log.info("{} was incomplete: removed {} objects and uploads", context, removed);
+    } catch (PermanentBackupException e) {
+      throw Faults.permanent(context, e);
+    } catch (IOException e) {
+      throw Faults.transientFault(context, repository, e);
+    }
+  }
+
+  @Override
+  public RetentionOutcome applyRetention(RetentionInput input) {
+    String target = input.target();
+    RetentionPolicy policy =
+        input.policy() != null ? checked(input.policy()) : targets.retention(target);
+    String context = "retention of target " + target;
+    BackupRepository repository = targets.repository(target);
+    try {
+      List<StoredBackups.Stored> stored = StoredBackups.list(repository, target);
+      List<Retention.Candidate> candidates = new ArrayList<>();
+      List<String> incomplete = new ArrayList<>();
+      for (StoredBackups.Stored s : stored) {
+        if (s.complete()) {
+          boolean verified = s.verdict() != null && s.verdict().passed();
+          candidates.add(new Retention.Candidate(s.id(), s.manifest().startedAt(), verified));
+        } else {
+          incomplete.add(s.id());
+        }
+      }
+      Retention.Decision decision =
+          Retention.select(candidates, policy, new HashSet<>(input.protectedIds()));
+      for (String id : decision.deleted()) {
+        deleteBackup(repository, target, id);
+        log.info("{}: deleted backup {} (no rule of {} keeps it)", context, id, policy);
+      }
+      int abandoned =
+          repository.cleanupIncomplete(
+              BackupLayout.targetPrefix(target), clock.instant().minus(ABANDONED_UPLOAD_AGE));
+      if (abandoned > 0) {
+        log.info("{}: removed {} abandoned uploads", context, abandoned);
+      }
+      List<String> kept = new ArrayList<>();
+      for (Map.Entry<String, List<String>> k : decision.kept().entrySet()) {
+        kept.add(k.getKey() + ": " + String.join(", ", k.getValue()));
+      }
+      for (String id : incomplete) {
+        kept.add(id + ": incomplete, left to its own run (discardIncompleteBackup removes it)");
+      }
+      return new RetentionOutcome(decision.deleted(), kept);
+    } catch (PermanentBackupException e) {
+      throw Faults.permanent(context, e);
+    } catch (IOException e) {
+      throw Faults.transientFault(context, repository, e);
+    }
+  }
+
+  @Override
+  public BackupCatalog listBackups(String target) {
+    BackupRepository repository = targets.repository(target);
+    String context = "listing the backups of target " + target;
+    try {
+      List<BackupListing> listings = new ArrayList<>();
+      for (StoredBackups.Stored s : StoredBackups.list(repository, target)) {
+        listings.add(listing(repository, target, s));
+      }
+      return new BackupCatalog(
+          target, StoredBackups.location(repository, target), listings, targets.freshness(target));
+    } catch (PermanentBackupException e) {
+      throw Faults.permanent(context, e);
+    } catch (IOException e) {
+      throw Faults.transientFault(context, repository, e);
+    }
+  }
+
+  // ---- the dump
+
+  private BackupManifest dump(BackupRepository repository, String target, String id, String context)
+      throws IOException {
+    ConnectionSpec spec = connections.connectionSpec(target);
+    Instant started = clock.instant();
+    Connection snapshot = openPrimary(target, spec);
+    try {
+      snapshot.setAutoCommit(false);
+      Exported exported;
+      try (Statement s = snapshot.createStatement()) {
+        s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        try (ResultSet rs =
+            s.executeQuery(
+                "SELECT pg_export_snapshot(), current_setting('server_version'),"
+                    + " current_setting('server_version_num')::int / 10000, current_database()")) {
+          rs.next();
+          exported = new Exported(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4));
+        }
+      }
+      checkPgDumpVersion(exported, spec);
+      return dumpInSnapshot(repository, target, id, context, spec, snapshot, exported, started);
+    } catch (SQLException e) {
+      throw Faults.transientFault(
+          context + ": reading " + spec.address() + "/" + spec.database() + " for the dump", e);
+    } finally {
+      closeQuietly(snapshot);
+    }
+  }
+
+  private BackupManifest dumpInSnapshot(
+      BackupRepository repository,
+      String target,
+      String id,
+      String context,
+      ConnectionSpec spec,
+      Connection snapshot,
+      Exported exported,
+      Instant started)
+      throws IOException {
+    DataKey key = cipher.newDataKey(kek);
+    byte[] associatedData = BackupLayout.associatedData(target, id);
+    List<String> args =
+        List.of(
+            "--format=custom",
+            "--snapshot=" + exported.snapshotId(),
+            "--lock-wait-timeout=" + LOCK_WAIT_TIMEOUT,
+            "--no-password",
+            PgTool.dbnameArgument(spec.database()));
+    try (Heartbeat heartbeat = Heartbeat.start("dump", 0, "bytes");
+        PgTool.Running pgDump = tools.start(PgTool.PG_DUMP, args, spec);
+        BackupUpload upload = repository.create(BackupLayout.dumpKey(target, id))) {
+      heartbeat.onStop(pgDump::kill);
+      // A count(*) running when the activity is cancelled: cut its connection.
+      heartbeat.onStop(() -> abortQuietly(snapshot));
+      pgDump.stdin().close();
+
+      HashingOutputStream ciphertext = new HashingOutputStream(upload);
+      HashingOutputStream plaintext;
+      try (OutputStream encrypting = cipher.encrypt(ciphertext, key, associatedData)) {
+        plaintext = new HashingOutputStream(encrypting);
+        copy(pgDump.stdout(), plaintext, heartbeat);
+      }
+      int exit = waitFor(pgDump, heartbeat);
+      if (exit != 0) {
+        throw dumpFailed(target, context, spec, pgDump, exit);
+      }
+      // After the dump, in the transaction that exported its snapshot and is still open: the
+      // counts and objects are those of the dump, whatever was written meanwhile.
+      Inventory.Contents contents = inventory(snapshot, heartbeat, context);
+      upload.commit();
+      Instant finished = clock.instant();
+      BackupManifest manifest =
+          new BackupManifest(
+              BackupManifest.FORMAT_VERSION,
+              id,
+              target,
+              exported.database(),
+              exported.serverVersion(),
+              tools.version(PgTool.PG_DUMP),
+              started,
+              finished,
+              plaintext.digest().bytes(),
+              plaintext.digest().sha256(),
+              ciphertext.digest().bytes(),
+              ciphertext.digest().sha256(),
+              key.wrapped(),
+              contents.rowCounts(),
+              contents.objects());
+      // Last: with the manifest in place the backup is complete.
+      repository.put(
+          BackupLayout.manifestKey(target, id),
+          BackupManifests.toJson(manifest).getBytes(StandardCharsets.UTF_8));
+      return manifest;
+    }
+  }
+
+  /** The snapshot the dump's transaction exported, and what it says about the server. */
+  private record Exported(
+      String snapshotId, String serverVersion, int serverMajor, String database) {}
+
+  /** Copies pg_dump's output into the pipeline, counting bytes for the heartbeat. */
+  private static void copy(InputStream from, OutputStream to, Heartbeat heartbeat)
+      throws IOException {
+    byte[] buffer = new byte[BUFFER];
+    try {
+      int n;
+      while ((n = from.read(buffer)) >= 0) {
+        heartbeat.check();
+        to.write(buffer, 0, n);
+        heartbeat.add(n);
+      }
+    } catch (IOException e) {
+      // A cancellation kills pg_dump, which closes its output under us: report the cancellation.
+      heartbeat.check();
+      throw e;
+    }
+    heartbeat.check();
+  }
+
+  private static int waitFor(PgTool.Running tool, Heartbeat heartbeat) {
+    try {
+      while (true) {
+        heartbeat.check();
+        Integer exit = tool.waitFor(Heartbeat.INTERVAL.toMillis());
+        if (exit != null) {
+          return exit;
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientBackupException("interrupted waiting for " + tool.tool(), e);
+    }
+  }
+
+  private static Inventory.Contents inventory(
+      Connection snapshot, Heartbeat heartbeat, String context) {
+    try {
+      return Inventory.read(snapshot, tables -> heartbeat.check());
+    } catch (SQLException e) {
+      heartbeat.check();
+      throw Faults.transientFault(
+          context + ": counting rows and listing objects in the dump's snapshot", e);
+    }
+  }
+
+  /**
+   * pg_dump failed. When the database itself is gone, retrying cannot help: NOT_FOUND. Anything
+   * else (a cut connection, a lock timeout, a server restart) may pass: retried.
+   */
+  private RuntimeException dumpFailed(
+      String target, String context, ConnectionSpec spec, PgTool.Running pgDump, int exit) {
+    String errors = pgDump.errors();
+    String where = spec.address() + "/" + spec.database();
+    if (!databaseExists(target)) {
+      return FailureType.NOT_FOUND.failure(
+          context
+              + ": the database "
+              + spec.database()
+              + " vanished from "
+              + spec.address()
+              + " during the dump (pg_dump exited with "
+              + exit
+              + ": "
+              + firstError(errors)
+              + "). Nothing was stored. Check whether it was dropped or renamed on purpose, and"
+              + " point targets."
+              + target
+              + ".primary.database at the database to back up");
+    }
+    return new TransientBackupException(
+        context
+            + ": pg_dump of "
+            + where
+            + " exited with "
+            + exit
+            + "; nothing was stored and the attempt will be retried. pg_dump said: "
+            + (errors.isEmpty() ? "nothing" : errors),
+        null);
+  }
+
+  private boolean databaseExists(String target) {
+    try (Connection c = connections.primary(target)) {
+      return c.isValid(5);
+    } catch (SQLException e) {
+      return !Faults.NO_SUCH_DATABASE.equals(e.getSQLState());
+    } catch (ApplicationFailure e) {
+      return true;
+    }
+  }
+
+  private Connection openPrimary(String target, ConnectionSpec spec) {
+    try {
+      return connections.primary(target);
+    } catch (SQLException e) {
+      if (Faults.NO_SUCH_DATABASE.equals(e.getSQLState())) {
+        throw FailureType.NOT_FOUND.failure(
+            "target "
+                + target
+                + "'s database "
+                + spec.database()
+                + " does not exist on "
+                + spec.address()
+                + ": point targets."
+                + target
+                + ".primary.database at the database to back up");
+      }
+      throw Faults.transientFault(
+          "connecting to target " + target + " at " + spec.address() + " for the dump", e);
+    }
+  }
+
+  private void checkPgDumpVersion(Exported exported, ConnectionSpec spec) {
+    int serverMajor = exported.serverMajor();
+    if (tools.majorVersion(PgTool.PG_DUMP) < serverMajor) {
+      throw FailureType.BAD_INPUT.failure(
+          "the server at "
+              + spec.address()
+              + " runs PostgreSQL "
+              + exported.serverVersion()
+              + " but this worker's pg_dump is "
+              + tools.version(PgTool.PG_DUMP)
+              + ", older: pg_dump must be at least the server's major version. Install the"
+              + " PostgreSQL "
+              + serverMajor
+              + " client programs on the worker and set "
+              + PgBinaries.ENV
+              + " to their bin directory");
+    }
+  }
+
+  // ---- the repository
+
+  /** Removes every object and incomplete upload of a backup; its manifest goes first. */
+  private static int discardLeftovers(BackupRepository repository, String target, String id)
+      throws IOException {
+    String prefix = BackupLayout.backupPrefix(target, id);
+    int removed = repository.cleanupIncomplete(prefix);
+    List<String> keys = repository.list(prefix);
+    for (String key : keys) {
+      repository.delete(key);
+    }
+    return removed + keys.size();
+  }
+
+  /**
+   * Deletes a backup, manifest first: a deletion cut short leaves an incomplete backup, never a
+   * manifest that promises a dump that is gone.
+   */
+  private static void deleteBackup(BackupRepository repository, String target, String id)
+      throws IOException {
+    repository.delete(BackupLayout.manifestKey(target, id));
+    for (String key : repository.list(BackupLayout.backupPrefix(target, id))) {
+      repository.delete(key);
+    }
+  }
+
+  private static BackupSummary summary(BackupRepository repository, BackupManifest m) {
+    return new BackupSummary(
+        m.id(),
+        m.target(),
+        StoredBackups.location(repository, m.target(), m.id()),
+        m.startedAt(),
+        m.finishedAt(),
+        m.plaintextBytes(),
+        m.ciphertextBytes(),
+        m.ciphertextSha256(),
+        m.rowCounts().size(),
+        m.rowCounts().values().stream().mapToLong(Long::longValue).sum());
+  }
+
+  private static BackupListing listing(
+      BackupRepository repository, String target, StoredBackups.Stored s) throws IOException {
+    DrillVerdict v = s.verdict();
+    if (s.complete()) {
+      BackupManifest m = s.manifest();
+      return new BackupListing(
+          s.id(),
+          m.startedAt(),
+          m.finishedAt(),
+          m.ciphertextBytes(),
+          true,
+          v == null ? null : v.passed(),
+          v == null ? null : v.drilledAt(),
+          v == null ? null : v.restoreDuration());
+    }
+    long bytes = repository.size(BackupLayout.dumpKey(target, s.id())).orElse(0L);
+    return new BackupListing(s.id(), null, null, bytes, false, null, null, null);
+  }
+
+  private static RetentionPolicy checked(RetentionPolicy policy) {
+    if (policy.keepLast() < 0 || policy.keepDaily() < 0 || policy.keepWeekly() < 0) {
+      throw FailureType.BAD_INPUT.failure(
+          "expected a retention policy of counts of 0 or more, found " + policy);
+    }
+    if (policy.keepLast() == 0 && policy.keepDaily() == 0 && policy.keepWeekly() == 0) {
+      throw FailureType.BAD_INPUT.failure(
+          "the retention policy "
+              + policy
+              + " keeps nothing and would delete every backup but the newest verified one: set"
+              + " at least one of keepLast, keepDaily and keepWeekly");
+    }
+    return policy;
+  }
+
+  /** pg_dump's first "error:" line, which says what went wrong; else its last line. */
+  private static String firstError(String text) {
+    String[] lines = text.strip().split("\\R");
+    for (String line : lines) {
+      if (line.contains("error:")) {
+        return line;
+      }
+    }
+    return lines[lines.length - 1].isEmpty() ? "no message" : lines[lines.length - 1];
+  }
+
+  private static void closeQuietly(Connection c) {
+    try {
+      c.close();
+    } catch (SQLException e) {
+      log.debug("closing the snapshot connection failed: {}", e.toString());
+    }
+  }
+
+  private static void abortQuietly(Connection c) {
+    try {
+      c.abort(Runnable::run);
+    } catch (SQLException e) {
+      log.debug("aborting the snapshot connection failed: {}", e.toString());
+    }
+  }
+}

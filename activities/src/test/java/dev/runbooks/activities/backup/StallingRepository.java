@@ -1,0 +1,136 @@
+package dev.runbooks.activities.backup;
+
+import dev.runbooks.activities.backup.repository.BackupRepository;
+import dev.runbooks.activities.backup.repository.BackupUpload;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A repository whose uploads stop, once they hold {@code stallAfter} bytes, until the test lets
+ * them go on: pg_dump then blocks on its full pipe in the middle of a table, and the test can cut
+ * its connection or drop its database at a known point.
+ */
+final class StallingRepository implements BackupRepository {
+  private final BackupRepository delegate;
+  private final long stallAfter;
+  final CountDownLatch stalled = new CountDownLatch(1);
+  final CountDownLatch release = new CountDownLatch(1);
+
+  StallingRepository(BackupRepository delegate, long stallAfter) {
+    this.delegate = delegate;
+    this.stallAfter = stallAfter;
+  }
+
+  @Override
+  public BackupUpload create(String key) throws IOException {
+    BackupUpload upload = delegate.create(key);
+    return new BackupUpload() {
+      @Override
+      public String key() {
+        return upload.key();
+      }
+
+      @Override
+      public long bytesWritten() {
+        return upload.bytesWritten();
+      }
+
+      @Override
+      public void write(int b) throws IOException {
+        pause();
+        upload.write(b);
+      }
+
+      @Override
+      public void write(byte[] b, int off, int len) throws IOException {
+        pause();
+        upload.write(b, off, len);
+      }
+
+      @Override
+      public void flush() throws IOException {
+        upload.flush();
+      }
+
+      @Override
+      public void commit() throws IOException {
+        upload.commit();
+      }
+
+      @Override
+      public void abort() throws IOException {
+        upload.abort();
+      }
+
+      @Override
+      public void close() throws IOException {
+        upload.close();
+      }
+
+      private void pause() throws IOException {
+        if (upload.bytesWritten() < stallAfter || release.getCount() == 0) {
+          return;
+        }
+        stalled.countDown();
+        try {
+          if (!release.await(120, TimeUnit.SECONDS)) {
+            throw new IOException("the test never released the stalled upload");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while stalled", e);
+        }
+      }
+    };
+  }
+
+  @Override
+  public InputStream open(String key) throws IOException {
+    return delegate.open(key);
+  }
+
+  @Override
+  public Optional<Long> size(String key) throws IOException {
+    return delegate.size(key);
+  }
+
+  @Override
+  public boolean exists(String key) throws IOException {
+    return delegate.exists(key);
+  }
+
+  @Override
+  public List<String> list(String prefix) throws IOException {
+    return delegate.list(prefix);
+  }
+
+  @Override
+  public void put(String key, byte[] small) throws IOException {
+    delegate.put(key, small);
+  }
+
+  @Override
+  public byte[] get(String key) throws IOException {
+    return delegate.get(key);
+  }
+
+  @Override
+  public void delete(String key) throws IOException {
+    delegate.delete(key);
+  }
+
+  @Override
+  public int cleanupIncomplete(String prefix, Instant before) throws IOException {
+    return delegate.cleanupIncomplete(prefix, before);
+  }
+
+  @Override
+  public String describe() {
+    return delegate.describe();
+  }
+}
