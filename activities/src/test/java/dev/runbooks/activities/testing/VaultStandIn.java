@@ -101,6 +101,7 @@ public final class VaultStandIn implements AutoCloseable {
   private final Map<String, Map<String, KvSecret>> kv = new TreeMap<>();
   private final Map<String, SecretKey> transitKeys = new TreeMap<>();
   private final Map<String, AppRole> appRolesByRoleId = new HashMap<>();
+  private final Map<String, Set<String>> appRolePrefixes = new HashMap<>();
   private final List<Request> requests = new ArrayList<>();
   private boolean sealed;
 
@@ -280,10 +281,14 @@ public final class VaultStandIn implements AutoCloseable {
     kv.putIfAbsent(mount, new TreeMap<>());
   }
 
-  /** An AppRole whose logins get unrestricted tokens. */
-  public synchronized AppRole createAppRole(String name) {
+  /**
+   * An AppRole whose logins get tokens allowed the API paths that start with one of {@code
+   * prefixes} (any path when none are given), like {@link #createToken}.
+   */
+  public synchronized AppRole createAppRole(String name, String... prefixes) {
     AppRole role = new AppRole(name, UUID.randomUUID().toString(), UUID.randomUUID().toString());
     appRolesByRoleId.put(role.roleId(), role);
+    appRolePrefixes.put(role.roleId(), Set.of(prefixes));
     return role;
   }
 
@@ -414,7 +419,7 @@ public final class VaultStandIn implements AutoCloseable {
       return error(400, "invalid role or secret ID");
     }
     String token = newToken();
-    tokens.put(token, Set.of());
+    tokens.put(token, appRolePrefixes.get(role.roleId()));
     loginTokens.add(token);
     ObjectNode auth = NODES.objectNode();
     auth.put("client_token", token);
