@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * db/orders/admin} lives at {@code <mount>/data/db/orders/admin}; its versions at {@code
  * <mount>/metadata/db/orders/admin}.
  *
+ * <p>Vault keeps the last {@code max_versions} versions of a secret (10 unless the mount or the
+ * secret says otherwise) and forgets older ones; reading a forgotten version is a {@link
+ * SecretNotFoundException} that lists the versions still there.
+ *
  * <p>Failures: a missing path or version is a {@link SecretNotFoundException}; a check-and-set
  * mismatch a {@link SecretConflictException}; a refusal (403) a permanent {@link
  * SecretStoreAccessDeniedException}; a sealed, failing or unreachable Vault a transient {@link

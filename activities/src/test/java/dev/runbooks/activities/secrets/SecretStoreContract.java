@@ -39,6 +39,11 @@ abstract class SecretStoreContract {
     return "";
   }
 
+  /** How many versions each of two concurrent writers adds to one secret. */
+  protected int writesPerWriter() {
+    return 40;
+  }
+
   /** {@code path} under this test's prefix. */
   protected final String p(String path) {
     return prefix() + path;
@@ -184,7 +189,7 @@ abstract class SecretStoreContract {
   void twoWritersAtOnceLoseNoVersion() throws Exception {
     SecretStore first = store();
     SecretStore second = reopen();
-    int perWriter = 40;
+    int perWriter = writesPerWriter();
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = Executors.newFixedThreadPool(2);
     try {
