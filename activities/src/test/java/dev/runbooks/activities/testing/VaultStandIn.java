@@ -56,7 +56,8 @@ import javax.net.ssl.SSLContext;
  * AES-256-GCM (a 12-byte nonce, then ciphertext and tag), so decrypting with another key fails with
  * 400 {@code cipher: message authentication failed}; a transit key is made on first encrypt, as
  * Vault does. Not modelled: policies beyond {@link #createToken(String...)}'s path prefixes,
- * leases, key rotation, KV deletes other than {@link #softDelete}.
+ * leases, key rotation, KV deletes other than {@link #softDelete}, and {@code max_versions} (every
+ * version is kept, where Vault keeps 10 by default).
  *
  * <p>Listens on 127.0.0.1 on a free port; {@link #startTls} serves HTTPS with a throwaway
  * self-signed certificate made by {@code keytool}.
