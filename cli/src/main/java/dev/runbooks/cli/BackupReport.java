@@ -6,6 +6,7 @@ import dev.runbooks.workflows.backup.BackupResult;
 import dev.runbooks.workflows.backup.BackupSummary;
 import dev.runbooks.workflows.backup.DrillResult;
 import dev.runbooks.workflows.backup.RestoreOutcome;
+import dev.runbooks.workflows.shared.Step;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +134,16 @@ final class BackupReport {
                 + "\"; then point clients at it.");
       }
 
+      /** The restore, then how it compared: the run completes even when it differs. */
+      @Override
+      public void printText(Launcher.Finished<RestoreOutcome> finished, PrintWriter out) {
+        printText(finished.result(), out);
+        String compared = compareDetail(finished.end());
+        if (compared != null) {
+          out.println("Compared: " + compared + ".");
+        }
+      }
+
       @Override
       public Map<String, Object> json(RestoreOutcome result) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -140,6 +151,19 @@ final class BackupReport {
         return json;
       }
     };
+  }
+
+  /** The detail of the run's {@code compare} step, or null when it has none. */
+  static String compareDetail(RunState end) {
+    if (end.progress() == null) {
+      return null;
+    }
+    for (Step step : end.progress().steps()) {
+      if (step.name().equals("compare") && !step.detail().isEmpty()) {
+        return step.detail();
+      }
+    }
+    return null;
   }
 
   static String drillLine(DrillResult drill) {

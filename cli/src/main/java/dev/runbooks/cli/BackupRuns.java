@@ -68,17 +68,19 @@ final class BackupRuns {
         .append("`, started by ")
         .append(initiator)
         .append(".\n\n")
-        .append("1. preflight: the primary answers and the repository can be written\n")
+        .append(
+            "1. preflight: the check runbook's connectivity and privilege checks; a critical"
+                + " finding stops the run before anything is written\n")
         .append("2. dump: `pg_dump -Fc` streamed through SHA-256 and envelope encryption (")
         .append(encryption())
         .append(") into the repository; the manifest is written last\n");
     if (verify) {
       md.append(
-          "3. drill: a restore drill (a child run) restores the new backup into a scratch"
+          "3. verify: a restore drill (a child run) restores the new backup into a scratch"
               + " database, compares every table's rows and the object list with the manifest,"
               + " records the verdict and drops the scratch database\n");
     } else {
-      md.append("3. drill: skipped (--no-verify)\n");
+      md.append("3. verify: skipped (--no-verify)\n");
     }
     md.append(
         "4. retention: deletes the backups the target's policy does not keep; the newest"

@@ -5,6 +5,7 @@ import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,6 +20,11 @@ final class Launcher {
   interface Report<R> {
     /** The result as text; called only when the run completed. */
     void printText(R result, PrintWriter out);
+
+    /** The result as text, with the run's end at hand; by default the result alone. */
+    default void printText(Finished<R> finished, PrintWriter out) {
+      printText(finished.result(), out);
+    }
 
     /** The result's fields for JSON; called only when the run completed. */
     Map<String, Object> json(R result);
@@ -75,7 +81,7 @@ final class Launcher {
     if (connection.json()) {
       out.println(Json.write(json(finished, report, exit)));
     } else if (finished.result() != null) {
-      report.printText(finished.result(), out);
+      report.printText(finished, out);
     }
     return exit;
   }
@@ -101,6 +107,7 @@ final class Launcher {
     json.put("outcome", end.outcome());
     json.put("exitCode", exitCode);
     json.put("outcomeDetail", end.progress() == null ? null : end.progress().outcomeDetail());
+    json.put("steps", end.progress() == null ? List.of() : end.progress().steps());
     if (finished.result() != null) {
       json.putAll(report.json(finished.result()));
     }

@@ -113,6 +113,8 @@ class BackupCommandsTest {
     assertEquals(2_097_200, json.path("backup").path("ciphertextBytes").asLong());
     assertTrue(json.path("drill").isNull(), json.toString());
     assertEquals("20260101T020000Z-0000", json.path("pruned").get(0).asText());
+    assertEquals("verify", json.path("steps").get(2).path("name").asText());
+    assertEquals("SKIPPED", json.path("steps").get(2).path("state").asText());
     assertTrue(backup.err().contains("Started backup-orders-json"), backup.toString());
     assertFalse(lastRequest(BackupRequest.class, "orders").verify());
   }

@@ -28,6 +28,11 @@ final class Cli {
     return env;
   }
 
+  /** The environment the command sees. */
+  Map<String, String> env() {
+    return env;
+  }
+
   Cli with(String name, String value) {
     Map<String, String> changed = new HashMap<>(env);
     changed.put(name, value);

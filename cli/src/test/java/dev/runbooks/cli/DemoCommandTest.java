@@ -27,7 +27,7 @@ class DemoCommandTest {
   private final Cli cli = new Cli(Cli.isolatedEnv());
 
   @Test
-  void runsTheCheckOnAFreshPrimaryAndReplicaAndRemovesEverything() {
+  void runsTheCheckAndAVerifiedBackupOnAFreshPrimaryAndReplicaAndRemovesEverything() {
     Cli.Result demo = cli.run("demo");
     assertEquals(0, demo.code(), demo.toString());
     assertTrue(demo.out().contains("Check of orders"), demo.toString());
@@ -40,6 +40,23 @@ class DemoCommandTest {
             .anyMatch(
                 l -> l.startsWith("  check   check-orders-") && l.contains("SUCCEEDED (exit 0)")),
         demo.toString());
+    assertTrue(demo.out().contains("drill       passed"), demo.toString());
+    assertTrue(
+        demo.out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("  backup  backup-orders-")
+                        && l.contains("SUCCEEDED (exit 0)")
+                        && l.endsWith("drill passed")),
+        demo.toString());
+    assertTrue(
+        demo.out()
+            .lines()
+            .anyMatch(
+                l -> l.startsWith("  backups backups-orders-") && l.contains("FRESH (exit 0)")),
+        demo.toString());
+    assertTrue(demo.out().contains("Newest verified backup: "), demo.toString());
     Matcher removed = REMOVED.matcher(demo.out());
     assertTrue(removed.find(), demo.toString());
     assertFalse(Files.exists(Path.of(removed.group(1))), "the demo directory is gone");

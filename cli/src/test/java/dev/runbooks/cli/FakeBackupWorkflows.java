@@ -55,7 +55,7 @@ public final class FakeBackupWorkflows {
           new Runbook(
               RunbookKind.BACKUP,
               request.runbook(),
-              List.of("preflight", "dump", "drill", "retention"));
+              List.of("preflight", "dump", "verify", "retention"));
       String target = request.runbook().target();
       return runbook.run(
           () -> {
@@ -83,9 +83,9 @@ public final class FakeBackupWorkflows {
                     s -> s.backupId());
             DrillResult drill = null;
             if (request.verify()) {
-              drill = runbook.step("drill", () -> drill(target, BACKUP_ID), d -> "done");
+              drill = runbook.step("verify", () -> drill(target, BACKUP_ID), d -> "done");
             } else {
-              runbook.skip("drill", "--no-verify");
+              runbook.skip("verify", "--no-verify");
             }
             List<String> pruned =
                 runbook.step("retention", () -> List.of("20260101T020000Z-0000"), p -> "pruned");

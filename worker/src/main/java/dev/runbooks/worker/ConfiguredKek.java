@@ -2,9 +2,8 @@ package dev.runbooks.worker;
 
 import dev.runbooks.activities.backup.PermanentBackupException;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
-import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
+import dev.runbooks.activities.backup.crypto.KeyEncryptionKeys;
 import dev.runbooks.workflows.shared.FailureType;
-import io.temporal.failure.ApplicationFailure;
 
 /**
  * The key-encryption key the configuration names, opened on the first backup or restore rather than
@@ -45,19 +44,17 @@ final class ConfiguredKek implements KeyEncryptionKey {
   }
 
   private static KeyEncryptionKey open(String spec) {
-    if (spec.startsWith(LocalKeysetKek.SCHEME)) {
-      try {
-        return LocalKeysetKek.fromUri(spec);
-      } catch (PermanentBackupException e) {
-        throw ApplicationFailure.newNonRetryableFailure(e.getMessage(), e.type().name());
-      }
+    try {
+      return KeyEncryptionKeys.open(spec, System.getenv());
+    } catch (PermanentBackupException e) {
+      throw e.toFailure();
+    } catch (IllegalArgumentException e) {
+      throw FailureType.BAD_INPUT.failure(
+          "encryption: "
+              + e.getMessage()
+              + ". Fix encryption: in the configuration (local-keyset:/path or"
+              + " vault-transit:NAME with VAULT_ADDR and VAULT_TOKEN set) and restart the worker");
     }
-    throw FailureType.BAD_INPUT.failure(
-        "encryption: "
-            + spec
-            + " is not available in this version of runbooks: backups can be encrypted with a"
-            + " local Tink keyset; set encryption: local-keyset:/var/lib/runbooks/backup-keyset.json"
-            + " and restart the worker");
   }
 
   @Override

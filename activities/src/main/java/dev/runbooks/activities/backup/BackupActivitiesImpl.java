@@ -37,12 +37,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,9 +48,10 @@ import org.slf4j.LoggerFactory;
  * through SHA-256 and a fresh per-backup streaming key (wrapped by the key-encryption key) straight
  * into a repository upload, which becomes visible only when committed. Row counts and the object
  * list are read in the very snapshot {@code pg_dump} dumps ({@code pg_export_snapshot()} in a
- * REPEATABLE READ transaction kept open until the dump ends), so a restore drill compares like with
- * like. The manifest is written last: a backup without one is incomplete, is never offered for
- * restore, and is removed by the next attempt or by {@link #discardIncompleteBackup}.
+ * REPEATABLE READ transaction kept open through the dump and read after it), so a restore drill
+ * compares like with like. The manifest is written last: a backup without one is incomplete, is
+ * never offered for restore, and is removed by the next attempt or by {@link
+ * #discardIncompleteBackup}.
  */
 public final class BackupActivitiesImpl implements BackupActivities {
   private static final Logger log = LoggerFactory.getLogger(BackupActivitiesImpl.class);
@@ -72,15 +67,6 @@ public final class BackupActivitiesImpl implements BackupActivities {
   static final String LOCK_WAIT_TIMEOUT = "60s";
 
   private static final int BUFFER = 64 * 1024;
-
-  /** Reads the inventory beside the dump, in the dump's snapshot. */
-  private static final ExecutorService INVENTORY =
-      Executors.newCachedThreadPool(
-          r -> {
-            Thread t = new Thread(r, "runbooks-backup-inventory");
-            t.setDaemon(true);
-            return t;
-          });
 
   private final TargetConnections connections;
   private final BackupTargets targets;
@@ -226,10 +212,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     Connection snapshot = openPrimary(target, spec);
     try {
       snapshot.setAutoCommit(false);
-      String snapshotId;
-      String serverVersion;
-      int serverMajor;
-      String database;
+      Exported exported;
       try (Statement s = snapshot.createStatement()) {
         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
         try (ResultSet rs =
@@ -237,24 +220,11 @@ public final class BackupActivitiesImpl implements BackupActivities {
                 "SELECT pg_export_snapshot(), current_setting('server_version'),"
                     + " current_setting('server_version_num')::int / 10000, current_database()")) {
           rs.next();
-          snapshotId = rs.getString(1);
-          serverVersion = rs.getString(2);
-          serverMajor = rs.getInt(3);
-          database = rs.getString(4);
+          exported = new Exported(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getString(4));
         }
       }
-      checkPgDumpVersion(serverMajor, serverVersion, spec);
-      return dumpInSnapshot(
-          repository,
-          target,
-          id,
-          context,
-          spec,
-          snapshot,
-          snapshotId,
-          serverVersion,
-          database,
-          started);
+      checkPgDumpVersion(exported, spec);
+      return dumpInSnapshot(repository, target, id, context, spec, snapshot, exported, started);
     } catch (SQLException e) {
       throw Faults.transientFault(
           context + ": reading " + spec.address() + "/" + spec.database() + " for the dump", e);
@@ -270,9 +240,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
       String context,
       ConnectionSpec spec,
       Connection snapshot,
-      String snapshotId,
-      String serverVersion,
-      String database,
+      Exported exported,
       Instant started)
       throws IOException {
     DataKey key = cipher.newDataKey(kek);
@@ -280,26 +248,17 @@ public final class BackupActivitiesImpl implements BackupActivities {
     List<String> args =
         List.of(
             "--format=custom",
-            "--snapshot=" + snapshotId,
+            "--snapshot=" + exported.snapshotId(),
             "--lock-wait-timeout=" + LOCK_WAIT_TIMEOUT,
             "--no-password",
             PgTool.dbnameArgument(spec.database()));
-    CompletableFuture<Inventory.Contents> inventory = null;
     try (Heartbeat heartbeat = Heartbeat.start("dump", 0, "bytes");
         PgTool.Running pgDump = tools.start(PgTool.PG_DUMP, args, spec);
         BackupUpload upload = repository.create(BackupLayout.dumpKey(target, id))) {
       heartbeat.onStop(pgDump::kill);
+      // A count(*) running when the activity is cancelled: cut its connection.
+      heartbeat.onStop(() -> abortQuietly(snapshot));
       pgDump.stdin().close();
-      inventory =
-          CompletableFuture.supplyAsync(
-              () -> {
-                try {
-                  return Inventory.read(snapshot, tables -> {});
-                } catch (SQLException e) {
-                  throw new InventoryFailure(e);
-                }
-              },
-              INVENTORY);
 
       HashingOutputStream ciphertext = new HashingOutputStream(upload);
       HashingOutputStream plaintext;
@@ -311,7 +270,9 @@ public final class BackupActivitiesImpl implements BackupActivities {
       if (exit != 0) {
         throw dumpFailed(target, context, spec, pgDump, exit);
       }
-      Inventory.Contents contents = join(inventory, heartbeat, context);
+      // After the dump, in the transaction that exported its snapshot and is still open: the
+      // counts and objects are those of the dump, whatever was written meanwhile.
+      Inventory.Contents contents = inventory(snapshot, heartbeat, context);
       upload.commit();
       Instant finished = clock.instant();
       BackupManifest manifest =
@@ -319,8 +280,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
               BackupManifest.FORMAT_VERSION,
               id,
               target,
-              database,
-              serverVersion,
+              exported.database(),
+              exported.serverVersion(),
               tools.version(PgTool.PG_DUMP),
               started,
               finished,
@@ -336,13 +297,12 @@ public final class BackupActivitiesImpl implements BackupActivities {
           BackupLayout.manifestKey(target, id),
           BackupManifests.toJson(manifest).getBytes(StandardCharsets.UTF_8));
       return manifest;
-    } finally {
-      if (inventory != null && !inventory.isDone()) {
-        // A count(*) still running holds the connection: cut it rather than wait for it.
-        abortQuietly(snapshot);
-      }
     }
   }
+
+  /** The snapshot the dump's transaction exported, and what it says about the server. */
+  private record Exported(
+      String snapshotId, String serverVersion, int serverMajor, String database) {}
 
   /** Copies pg_dump's output into the pipeline, counting bytes for the heartbeat. */
   private static void copy(InputStream from, OutputStream to, Heartbeat heartbeat)
@@ -378,28 +338,14 @@ public final class BackupActivitiesImpl implements BackupActivities {
     }
   }
 
-  private Inventory.Contents join(
-      CompletableFuture<Inventory.Contents> inventory, Heartbeat heartbeat, String context) {
+  private static Inventory.Contents inventory(
+      Connection snapshot, Heartbeat heartbeat, String context) {
     try {
-      while (true) {
-        heartbeat.check();
-        try {
-          return inventory.get(Heartbeat.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException stillCounting) {
-          // heartbeat and wait on
-        }
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new TransientBackupException(context + ": interrupted counting rows", e);
-    } catch (ExecutionException e) {
-      Throwable cause = e.getCause();
-      if (cause instanceof InventoryFailure failure) {
-        throw Faults.transientFault(
-            context + ": counting rows and listing objects in the dump's snapshot",
-            failure.getCause());
-      }
-      throw new IllegalStateException(context + ": reading the inventory failed", cause);
+      return Inventory.read(snapshot, tables -> heartbeat.check());
+    } catch (SQLException e) {
+      heartbeat.check();
+      throw Faults.transientFault(
+          context + ": counting rows and listing objects in the dump's snapshot", e);
     }
   }
 
@@ -469,14 +415,14 @@ public final class BackupActivitiesImpl implements BackupActivities {
     }
   }
 
-  private void checkPgDumpVersion(int serverMajor, String serverVersion, ConnectionSpec spec) {
-    int dumpMajor = tools.majorVersion(PgTool.PG_DUMP);
-    if (dumpMajor < serverMajor) {
+  private void checkPgDumpVersion(Exported exported, ConnectionSpec spec) {
+    int serverMajor = exported.serverMajor();
+    if (tools.majorVersion(PgTool.PG_DUMP) < serverMajor) {
       throw FailureType.BAD_INPUT.failure(
           "the server at "
               + spec.address()
               + " runs PostgreSQL "
-              + serverVersion
+              + exported.serverVersion()
               + " but this worker's pg_dump is "
               + tools.version(PgTool.PG_DUMP)
               + ", older: pg_dump must be at least the server's major version. Install the"
@@ -586,20 +532,6 @@ public final class BackupActivitiesImpl implements BackupActivities {
       c.abort(Runnable::run);
     } catch (SQLException e) {
       log.debug("aborting the snapshot connection failed: {}", e.toString());
-    }
-  }
-
-  /** Carries an inventory's SQLException out of its thread. */
-  private static final class InventoryFailure extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    InventoryFailure(SQLException cause) {
-      super(cause);
-    }
-
-    @Override
-    public synchronized SQLException getCause() {
-      return (SQLException) super.getCause();
     }
   }
 }

@@ -134,7 +134,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
           restore(plaintext, spec.withDatabase(database), manifest, context);
           checkDigests(ciphertext, plaintext, manifest, context);
         } catch (RuntimeException | IOException e) {
-          dropAfterFailure(target, database, context);
+          dropAfterFailure(input, database, context);
           throw e;
         }
         Duration duration = Duration.ofNanos(System.nanoTime() - started);
@@ -220,10 +220,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
         log.info("{}: it does not exist", context);
         return;
       }
-      if (!comment.get().startsWith(MARKER)) {
-        log.warn(
-            "{}: left alone, a runbooks restore did not create it (it has no restore comment)",
-            context);
+      if (!ours(comment.get(), input)) {
+        log.warn("{}: left alone, this restore did not create it ({})", context, comment.get());
         return;
       }
       drop(c, database);
@@ -409,20 +407,16 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   }
 
   /**
-   * Creates the database, empty (from template0) and marked as a restore's. One that exists is
-   * re-created only when a restore made it: for an incident restore ({@code mustNotExist}), only an
-   * earlier attempt of this very restore; for a drill, any restore.
+   * Creates the database, empty (from template0) and marked as this restore's. One that exists is
+   * re-created only when an earlier attempt of this very restore made it.
    */
   private void prepareDatabase(
       String target, ConnectionSpec spec, String database, RestoreInput input, String context) {
-    String marker =
-        MARKER + target + " backup " + input.backupId() + " (" + input.idempotencyKey() + ")";
+    String marker = marker(input);
     try (Connection c = openPrimary(target, spec, context)) {
       Optional<String> comment = databaseComment(c, database);
       if (comment.isPresent()) {
-        boolean ours =
-            input.mustNotExist() ? comment.get().equals(marker) : comment.get().startsWith(MARKER);
-        if (!ours) {
+        if (!ours(comment.get(), input)) {
           throw FailureType.BAD_INPUT.failure(
               context
                   + ": the database "
@@ -449,11 +443,31 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     }
   }
 
-  private void dropAfterFailure(String target, String database, String context) {
+  /** The comment that marks a database as made by this restore (this backup, this call). */
+  private static String marker(RestoreInput input) {
+    return MARKER
+        + input.target()
+        + " backup "
+        + input.backupId()
+        + " ("
+        + input.idempotencyKey()
+        + ")";
+  }
+
+  /**
+   * Whether this restore made the database. Only then may it be dropped or re-created: another
+   * restore's database may be the one clients already use in an incident.
+   */
+  private static boolean ours(String comment, RestoreInput input) {
+    return comment.equals(marker(input));
+  }
+
+  private void dropAfterFailure(RestoreInput input, String database, String context) {
+    String target = input.target();
     ConnectionSpec spec = connections.connectionSpec(target);
     try (Connection c = openPrimary(target, spec, context)) {
       Optional<String> comment = databaseComment(c, database);
-      if (comment.isPresent() && comment.get().startsWith(MARKER)) {
+      if (comment.isPresent() && ours(comment.get(), input)) {
         drop(c, database);
         log.info("{}: dropped the half-restored database", context);
       }

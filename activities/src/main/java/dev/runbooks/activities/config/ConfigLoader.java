@@ -933,7 +933,7 @@ public final class ConfigLoader {
     }
 
     private String secretsSpec(String key, String spec, String envName, Path base) {
-      if (spec.equals("vault")) {
+      if (spec.equals("vault") || spec.matches("vault://[A-Za-z0-9_/-]+")) {
         return spec;
       }
       if (spec.startsWith(FILE_SCHEME)) {
@@ -942,7 +942,7 @@ public final class ConfigLoader {
       String shown = envName == null ? "\"" + spec + "\"" : envName + "=\"" + spec + "\"";
       throw error(
           key,
-          shown + " is not a secret store; expected file://PATH or vault",
+          shown + " is not a secret store; expected file://PATH, vault or vault://MOUNT",
           (envName == null ? "" : "unset " + envName + " or ")
               + "write file:///var/lib/runbooks/secrets.json (a local file), or vault (Vault KV v2"
               + " at VAULT_ADDR).");

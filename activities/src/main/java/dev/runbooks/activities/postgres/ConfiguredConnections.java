@@ -9,6 +9,7 @@ import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.activities.secrets.Secret;
 import dev.runbooks.activities.secrets.SecretNotFoundException;
 import dev.runbooks.activities.secrets.SecretStore;
+import dev.runbooks.activities.secrets.SecretStoreAccessDeniedException;
 import dev.runbooks.workflows.shared.FailureType;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -190,6 +191,9 @@ public final class ConfiguredConnections implements TargetConnections {
     } catch (SecretNotFoundException e) {
       throw FailureType.NOT_FOUND.failure(
           "the admin secret of target \"" + target.name() + "\" is missing: " + e.getMessage());
+    } catch (SecretStoreAccessDeniedException e) {
+      // Retrying cannot grant access; a sealed or unreachable store stays retryable.
+      throw e.toFailure();
     }
     String role = secret.data().get("username");
     String password = secret.data().get("password");

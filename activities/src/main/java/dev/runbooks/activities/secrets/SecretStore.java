@@ -6,13 +6,15 @@ import java.util.OptionalInt;
 
 /**
  * Versioned secrets, the port activities resolve {@link SecretRef}s through. Adapters: {@link
- * FileSecretStore} ({@code file://}) now, Vault KV v2 with credential rotation. Every version of a
- * secret is kept; a write adds one. Implementations never put secret values into logs or exception
- * messages.
+ * FileSecretStore} ({@code file://}) and {@link VaultSecretStore} (Vault KV version 2; {@code
+ * vault}). Every version of a secret is kept; a write adds one. Implementations never put secret
+ * values into logs or exception messages.
  *
  * <p>All failures are unchecked {@link SecretStoreException}s: {@link SecretNotFoundException} for
  * a missing path or version, {@link SecretConflictException} when a check-and-set write finds
- * another version than it expected.
+ * another version than it expected, {@link SecretStoreAccessDeniedException} when the store refuses
+ * the caller's credentials (permanent), {@link SecretStoreUnavailableException} when it cannot be
+ * reached or cannot answer now (transient: retry).
  */
 public interface SecretStore {
   /**

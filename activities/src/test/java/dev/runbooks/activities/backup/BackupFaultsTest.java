@@ -18,6 +18,8 @@ import dev.runbooks.activities.backup.repository.FileRepository;
 import dev.runbooks.activities.postgres.local.LocalCluster;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.workflows.backup.BackupListing;
+import dev.runbooks.workflows.backup.BackupSummary;
+import dev.runbooks.workflows.backup.Comparison;
 import dev.runbooks.workflows.backup.DrillRequest;
 import dev.runbooks.workflows.backup.RestoreInput;
 import dev.runbooks.workflows.backup.RestoreOutcome;
@@ -68,7 +70,9 @@ class BackupFaultsTest {
           "ghost",
           "ghost_db",
           "cancelled",
-          "cancelled");
+          "cancelled",
+          "busy",
+          "busy");
 
   @TempDir Path dir;
 
@@ -358,7 +362,7 @@ class BackupFaultsTest {
       CompletableFuture<ApplicationFailure> dump =
           CompletableFuture.supplyAsync(
               () -> failure(() -> h.backups.dumpDatabase(backup("doomed", id))));
-      assertTrue(stalling.stalled.await(60, TimeUnit.SECONDS), "the dump never got going");
+      awaitStall(stalling, dump);
       assertTrue(
           incompleteFiles().size() == 1, "an upload is under way while pg_dump is mid-table");
       cluster().execute("postgres", "DROP DATABASE doomed WITH (FORCE)");
@@ -387,7 +391,7 @@ class BackupFaultsTest {
       CompletableFuture<ApplicationFailure> dump =
           CompletableFuture.supplyAsync(
               () -> failure(() -> h.backups.dumpDatabase(backup("cut", id))));
-      assertTrue(stalling.stalled.await(60, TimeUnit.SECONDS), "the dump never got going");
+      awaitStall(stalling, dump);
       cluster()
           .execute(
               "postgres",
@@ -416,6 +420,35 @@ class BackupFaultsTest {
   }
 
   @Test
+  void rowsWrittenDuringTheDumpAreNeitherDumpedNorCounted() throws Exception {
+    cluster().execute("postgres", "CREATE DATABASE busy TEMPLATE big");
+    StallingRepository stalling = new StallingRepository(repository, 1024 * 1024);
+    String id = "20261124T103000Z-busy";
+    try (Harness h = harness(stalling, kek)) {
+      CompletableFuture<BackupSummary> dump =
+          CompletableFuture.supplyAsync(() -> h.backups.dumpDatabase(backup("busy", id)));
+      awaitStall(stalling, dump);
+      cluster()
+          .execute(
+              "busy",
+              "INSERT INTO samples_a (a, b) SELECT 'late', 'late' FROM generate_series(1, 500)",
+              "DELETE FROM samples_b WHERE id <= 300");
+      stalling.release.countDown();
+      BackupSummary summary = dump.get(120, TimeUnit.SECONDS);
+
+      assertEquals(2 * SampleDatabases.BIG_ROWS, summary.rows());
+      harness.restores.restoreBackup(drill("busy", id, "busy_restored"));
+      assertEquals(SampleDatabases.BIG_ROWS, count(cluster(), "busy_restored", "samples_a"));
+      assertEquals(SampleDatabases.BIG_ROWS, count(cluster(), "busy_restored", "samples_b"));
+      Comparison comparison =
+          harness.restores.compareWithManifest(drill("busy", id, "busy_restored"));
+      assertTrue(comparison.matches(), comparison::toString);
+      harness.restores.dropRestoredDatabase(drill("busy", id, "busy_restored"));
+      assertEquals(SampleDatabases.BIG_ROWS + 500, count(cluster(), "busy", "samples_a"));
+    }
+  }
+
+  @Test
   void aCancelledDumpStopsPgDumpAndLeavesNothingBehind() throws Exception {
     cluster().execute("postgres", "CREATE DATABASE cancelled TEMPLATE big");
     StallingRepository stalling = new StallingRepository(repository, 1024 * 1024);
@@ -426,7 +459,7 @@ class BackupFaultsTest {
               () ->
                   assertThrows(
                       Throwable.class, () -> h.backups.dumpDatabase(backup("cancelled", id))));
-      assertTrue(stalling.stalled.await(60, TimeUnit.SECONDS), "the dump never got going");
+      awaitStall(stalling, dump);
       // Progress is reported while the upload is stalled: the heartbeat has its own thread.
       awaitTrue(
           () -> h.heartbeats.stream().anyMatch(p -> p.step().equals("dump") && p.done() > 0),
@@ -444,6 +477,21 @@ class BackupFaultsTest {
   }
 
   // ---- helpers
+
+  /** Waits until the dump is stalled mid-table; fails at once if it ended instead. */
+  private static void awaitStall(StallingRepository stalling, CompletableFuture<?> dump)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!stalling.stalled.await(50, TimeUnit.MILLISECONDS)) {
+      if (dump.isDone()) {
+        throw new AssertionError(
+            "the dump ended before it stalled: " + dump.handle((r, e) -> e == null ? r : e).get());
+      }
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the dump never got going");
+      }
+    }
+  }
 
   private static long pgDumpSessions(String database) {
     try (Connection c = cluster().connect("postgres");

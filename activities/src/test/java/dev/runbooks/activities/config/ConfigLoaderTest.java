@@ -159,6 +159,9 @@ class ConfigLoaderTest {
         load(target("{ database: app }") + "secrets: vault\nencryption: vault-transit:backups\n");
     assertEquals("vault", config.secrets());
     assertEquals("vault-transit:backups", config.encryption());
+    assertEquals(
+        "vault://team/kv",
+        load(target("{ database: app }") + "secrets: vault://team/kv\n").secrets());
   }
 
   // --- the environment
@@ -514,7 +517,8 @@ class ConfigLoaderTest {
   void refusesABadSecretsSpec() throws IOException {
     ConfigException e = failure(target("{ database: a }") + "secrets: /var/lib/secrets.json\n");
     assertEquals("secrets", e.key());
-    assertMentions(e.problem(), "is not a secret store; expected file://PATH or vault");
+    assertMentions(
+        e.problem(), "is not a secret store; expected file://PATH, vault or vault://MOUNT");
   }
 
   @ParameterizedTest

@@ -6,6 +6,7 @@ import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookIds;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
+import dev.runbooks.workflows.shared.Texts;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
@@ -82,7 +83,7 @@ public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWor
     return runbook.step(
         "verify",
         () -> drill.run(new DrillRequest(request.runbook(), backupId)),
-        d -> "drill " + drillId + " passed: restored in " + d.restoreDuration());
+        d -> "drill " + drillId + " passed: restored in " + Texts.duration(d.restoreDuration()));
   }
 
   private List<String> retention(BackupRequest request, String target, String backupId) {

@@ -6,6 +6,7 @@ import dev.runbooks.workflows.shared.Failures;
 import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
+import dev.runbooks.workflows.shared.Texts;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -85,7 +86,12 @@ public class RestoreDrillWorkflowImpl extends RunbookWorkflowBase implements Res
     return runbook.step(
         "restore",
         () -> streaming.restoreBackup(scratch),
-        r -> r.bytes() + " bytes restored into " + r.database() + " in " + r.duration());
+        r ->
+            r.bytes()
+                + " bytes restored into "
+                + r.database()
+                + " in "
+                + Texts.duration(r.duration()));
   }
 
   private void verdict(

@@ -4,6 +4,7 @@ import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
+import dev.runbooks.workflows.shared.Texts;
 import io.temporal.workflow.Workflow;
 import java.util.List;
 
@@ -41,7 +42,12 @@ public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreW
               runbook.step(
                   "restore",
                   () -> streaming.restoreBackup(into),
-                  r -> r.bytes() + " bytes restored into " + r.database() + " in " + r.duration());
+                  r ->
+                      r.bytes()
+                          + " bytes restored into "
+                          + r.database()
+                          + " in "
+                          + Texts.duration(r.duration()));
           runbook.step(
               "compare",
               () -> quick.compareWithManifest(into),

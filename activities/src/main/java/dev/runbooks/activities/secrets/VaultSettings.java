@@ -1,0 +1,431 @@
+package dev.runbooks.activities.secrets;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * How to reach and log in to Vault. {@link #fromEnv} reads the variables Vault's own CLI reads, so
+ * that settings that work for {@code vault kv get} work here:
+ *
+ * <ul>
+ *   <li>{@code VAULT_ADDR}: the address, such as {@code https://vault.example.com:8200}
+ *   <li>{@code VAULT_TOKEN}: a token (token auth)
+ *   <li>{@code VAULT_NAMESPACE}: the namespace (Vault Enterprise), sent as {@code
+ *       X-Vault-Namespace}
+ *   <li>{@code VAULT_CACERT}: a PEM file of the CA certificates that sign Vault's TLS certificate
+ *   <li>{@code VAULT_SKIP_VERIFY}: {@code true} to accept any TLS certificate (tests only; off by
+ *       default)
+ * </ul>
+ *
+ * and two of this project's own for AppRole auth, which the Vault CLI has no variables for: {@code
+ * VAULT_ROLE_ID} and {@code VAULT_SECRET_ID}. When a role id is set, AppRole is used and any token
+ * is ignored. The {@code with...} methods override what the environment said.
+ *
+ * <p>{@link #toString} never shows the token or the secret id.
+ *
+ * @param address Vault's base address without a trailing slash, or null when not set
+ * @param token the token for token auth, or null
+ * @param roleId the AppRole role id, or null for token auth
+ * @param secretId the AppRole secret id, or null
+ * @param appRoleMount where the AppRole auth method is mounted ({@code approle})
+ * @param namespace the Vault Enterprise namespace, or null
+ * @param caCert a PEM file of trusted CA certificates, or null for the JVM's default trust store
+ * @param skipVerify accept any TLS certificate and host name: never in production
+ * @param kvMount where the KV version 2 secrets engine is mounted ({@code secret})
+ * @param transitMount where the transit secrets engine is mounted ({@code transit})
+ * @param timeout how long to wait for a connection, and for an answer
+ */
+public record VaultSettings(
+    String address,
+    String token,
+    String roleId,
+    String secretId,
+    String appRoleMount,
+    String namespace,
+    Path caCert,
+    boolean skipVerify,
+    String kvMount,
+    String transitMount,
+    Duration timeout) {
+
+  public static final String DEFAULT_KV_MOUNT = "secret";
+  public static final String DEFAULT_TRANSIT_MOUNT = "transit";
+  public static final String DEFAULT_APPROLE_MOUNT = "approle";
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
+  public static final String ENV_ADDR = "VAULT_ADDR";
+  public static final String ENV_TOKEN = "VAULT_TOKEN";
+  public static final String ENV_NAMESPACE = "VAULT_NAMESPACE";
+  public static final String ENV_CACERT = "VAULT_CACERT";
+  public static final String ENV_SKIP_VERIFY = "VAULT_SKIP_VERIFY";
+  public static final String ENV_ROLE_ID = "VAULT_ROLE_ID";
+  public static final String ENV_SECRET_ID = "VAULT_SECRET_ID";
+
+  private static final Pattern MOUNT =
+      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
+
+  public VaultSettings {
+    Objects.requireNonNull(appRoleMount, "appRoleMount");
+    Objects.requireNonNull(kvMount, "kvMount");
+    Objects.requireNonNull(transitMount, "transitMount");
+    Objects.requireNonNull(timeout, "timeout");
+  }
+
+  /**
+   * The settings {@code env} gives, with defaults for the rest. Empty variables count as unset.
+   *
+   * @throws IllegalArgumentException when a variable is set to something unusable (an address that
+   *     is not http(s), a {@code VAULT_SKIP_VERIFY} that is not a boolean)
+   */
+  public static VaultSettings fromEnv(Map<String, String> env) {
+    VaultSettings settings =
+        new VaultSettings(
+            null,
+            null,
+            null,
+            null,
+            DEFAULT_APPROLE_MOUNT,
+            null,
+            null,
+            false,
+            DEFAULT_KV_MOUNT,
+            DEFAULT_TRANSIT_MOUNT,
+            DEFAULT_TIMEOUT);
+    String address = value(env, ENV_ADDR);
+    if (address != null) {
+      settings = settings.withAddress(address, ENV_ADDR);
+    }
+    String token = value(env, ENV_TOKEN);
+    if (token != null) {
+      settings = settings.withToken(token);
+    }
+    String roleId = value(env, ENV_ROLE_ID);
+    if (roleId != null) {
+      settings = settings.withAppRole(roleId, value(env, ENV_SECRET_ID));
+    }
+    String namespace = value(env, ENV_NAMESPACE);
+    if (namespace != null) {
+      settings = settings.withNamespace(namespace);
+    }
+    String caCert = value(env, ENV_CACERT);
+    if (caCert != null) {
+      try {
+        settings = settings.withCaCert(Path.of(caCert));
+      } catch (InvalidPathException e) {
+        throw new IllegalArgumentException(
+            ENV_CACERT + "=\"" + caCert + "\" is not a path: " + e.getReason(), e);
+      }
+    }
+    String skipVerify = value(env, ENV_SKIP_VERIFY);
+    if (skipVerify != null) {
+      settings = settings.withSkipVerify(parseBoolean(ENV_SKIP_VERIFY, skipVerify));
+    }
+    return settings;
+  }
+
+  /**
+   * @throws IllegalArgumentException when {@code address} is not an http or https URL
+   */
+  public VaultSettings withAddress(String address) {
+    return withAddress(address, "the Vault address");
+  }
+
+  /** Token auth with {@code token}; forgets any AppRole login. */
+  public VaultSettings withToken(String token) {
+    Objects.requireNonNull(token, "token");
+    return new VaultSettings(
+        address,
+        token,
+        null,
+        null,
+        appRoleMount,
+        namespace,
+        caCert,
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  /** AppRole auth: log in with this role id and secret id; forgets any token. */
+  public VaultSettings withAppRole(String roleId, String secretId) {
+    Objects.requireNonNull(roleId, "roleId");
+    return new VaultSettings(
+        address,
+        null,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace,
+        caCert,
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  /** Where the AppRole auth method is mounted, when not at {@code approle}. */
+  public VaultSettings withAppRoleMount(String mount) {
+    return new VaultSettings(
+        address,
+        token,
+        roleId,
+        secretId,
+        checkMount(mount, "AppRole mount"),
+        namespace,
+        caCert,
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  public VaultSettings withNamespace(String namespace) {
+    return new VaultSettings(
+        address,
+        token,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace == null || namespace.isBlank() ? null : namespace.trim(),
+        caCert,
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  /** Trusts the CA certificates in this PEM file (instead of the JVM's trust store). */
+  public VaultSettings withCaCert(Path caCert) {
+    return new VaultSettings(
+        address,
+        token,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace,
+        caCert == null ? null : caCert.toAbsolutePath().normalize(),
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  /** Accepts any certificate and host name when true: for throwaway test servers only. */
+  public VaultSettings withSkipVerify(boolean skipVerify) {
+    return new VaultSettings(
+        address,
+        token,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace,
+        caCert,
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  /**
+   * The KV version 2 mount, such as {@code secret} or {@code team/kv}.
+   *
+   * @throws IllegalArgumentException when {@code mount} is not slash-separated names
+   */
+  public VaultSettings withKvMount(String mount) {
+    return new VaultSettings(
+        address,
+        token,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace,
+        caCert,
+        skipVerify,
+        checkMount(mount, "KV mount"),
+        transitMount,
+        timeout);
+  }
+
+  /** The transit mount, when not at {@code transit}. */
+  public VaultSettings withTransitMount(String mount) {
+    return new VaultSettings(
+        address,
+        token,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace,
+        caCert,
+        skipVerify,
+        kvMount,
+        checkMount(mount, "transit mount"),
+        timeout);
+  }
+
+  public VaultSettings withTimeout(Duration timeout) {
+    if (timeout.isNegative() || timeout.isZero() || timeout.toSeconds() < 1) {
+      throw new IllegalArgumentException(
+          "a Vault timeout must be at least one second, found " + timeout);
+    }
+    return new VaultSettings(
+        address,
+        token,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace,
+        caCert,
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  /** True for AppRole auth, false for token auth. */
+  public boolean appRole() {
+    return roleId != null;
+  }
+
+  /** What to tell an operator to check when Vault refuses the credentials. */
+  String credentialsHint() {
+    return appRole()
+        ? ENV_ROLE_ID + " and " + ENV_SECRET_ID + " (AppRole at auth/" + appRoleMount + ")"
+        : ENV_TOKEN;
+  }
+
+  /**
+   * Checks that these settings can reach and log in to Vault.
+   *
+   * @throws IllegalArgumentException naming the variable to set
+   */
+  void validate() {
+    if (address == null) {
+      throw new IllegalArgumentException(
+          ENV_ADDR
+              + " is not set: the Vault secret store needs Vault's address. Fix: export"
+              + " VAULT_ADDR=https://vault.example.com:8200 (and VAULT_TOKEN, or VAULT_ROLE_ID and"
+              + " VAULT_SECRET_ID for AppRole), or use secrets: file:///path/secrets.json.");
+    }
+    if (appRole()) {
+      if (secretId == null || secretId.isEmpty()) {
+        throw new IllegalArgumentException(
+            ENV_ROLE_ID
+                + " is set but "
+                + ENV_SECRET_ID
+                + " is not: an AppRole login needs both. Fix: export VAULT_SECRET_ID, or unset"
+                + " VAULT_ROLE_ID to use VAULT_TOKEN.");
+      }
+    } else if (token == null || token.isEmpty()) {
+      throw new IllegalArgumentException(
+          "no Vault credentials: neither "
+              + ENV_TOKEN
+              + " nor "
+              + ENV_ROLE_ID
+              + " is set. Fix: export VAULT_TOKEN (a token whose policy allows the secret"
+              + " paths), or VAULT_ROLE_ID and VAULT_SECRET_ID for an AppRole login.");
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "VaultSettings[address="
+        + address
+        + ", auth="
+        + (appRole() ? "approle at auth/" + appRoleMount : token == null ? "none" : "token")
+        + (namespace == null ? "" : ", namespace=" + namespace)
+        + (caCert == null ? "" : ", caCert=" + caCert)
+        + (skipVerify ? ", skipVerify" : "")
+        + ", kvMount="
+        + kvMount
+        + ", transitMount="
+        + transitMount
+        + ", timeout="
+        + timeout
+        + "]";
+  }
+
+  private VaultSettings withAddress(String address, String source) {
+    String trimmed = address.trim();
+    while (trimmed.endsWith("/")) {
+      trimmed = trimmed.substring(0, trimmed.length() - 1);
+    }
+    URI uri;
+    try {
+      uri = new URI(trimmed);
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException(
+          source + " \"" + address + "\" is not a URL: " + e.getReason(), e);
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!(scheme.equals("http") || scheme.equals("https")) || uri.getHost() == null) {
+      throw new IllegalArgumentException(
+          source
+              + " \""
+              + address
+              + "\" is not an http or https URL with a host; expected something like"
+              + " https://vault.example.com:8200");
+    }
+    if (uri.getRawUserInfo() != null || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      throw new IllegalArgumentException(
+          source
+              + " must be scheme://host:port only (credentials go in VAULT_TOKEN, never in the"
+              + " address)");
+    }
+    return new VaultSettings(
+        trimmed,
+        token,
+        roleId,
+        secretId,
+        appRoleMount,
+        namespace,
+        caCert,
+        skipVerify,
+        kvMount,
+        transitMount,
+        timeout);
+  }
+
+  static String checkMount(String mount, String what) {
+    if (mount == null || !MOUNT.matcher(mount).matches()) {
+      throw new IllegalArgumentException(
+          "\""
+              + mount
+              + "\" is not a Vault "
+              + what
+              + "; expected slash-separated names of letters, digits, '.', '_' and '-', such as"
+              + " secret or team/kv");
+    }
+    return mount;
+  }
+
+  private static String value(Map<String, String> env, String name) {
+    String value = env.get(name);
+    return value == null || value.isBlank() ? null : value.trim();
+  }
+
+  private static boolean parseBoolean(String name, String value) {
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "1":
+      case "true":
+      case "t":
+      case "yes":
+        return true;
+      case "0":
+      case "false":
+      case "f":
+      case "no":
+        return false;
+      default:
+        throw new IllegalArgumentException(
+            name + "=\"" + value + "\" is not a boolean; expected true or false");
+    }
+  }
+}
