@@ -496,15 +496,16 @@ public final class BackupBench {
     out.println(
         String.join(
             "\n",
-            "The ratios compare the runbook's own step timings with the baselines' process times:",
+            "The ratios compare the runbook's own step timings (the steps in each run's JSON"
+                + " result, the workflow's clock) with the baselines' process times:",
             "- dump step: the backup workflow's `dump` step, start to end (opening the repository,"
                 + " checking for an earlier attempt's leftovers, snapshot, pg_dump, SHA-256,"
-                + " encryption, upload, commit, manifest), as the run's step lines print it (0.1 s);"
-                + " in a fresh JVM it includes the repository client's first use (the AWS SDK's, for"
-                + " S3), which a long-running worker pays once.",
+                + " encryption, upload, row counts in the dump's snapshot, commit, manifest); in a"
+                + " fresh JVM it includes the repository client's first use (the AWS SDK's, for S3),"
+                + " which a long-running worker pays once.",
             "- dump activity's own clock: the backup's startedAt..finishedAt in its JSON result"
                 + " (snapshot to commit).",
-            "- restore + compare steps: the drill's `restore` and `compare` steps (0.1 s); its"
+            "- restore + compare steps: the drill's `restore` and `compare` steps; its"
                 + " restore activity alone: the JSON result's restoreDuration (createdb to the"
                 + " digests checked).",
             "- wall: the whole `runbook ... --embedded` process (JVM start-up, embedded Temporal,"
