@@ -195,8 +195,8 @@ public final class BackupBench {
       Map<String, String> s3Env = s3Environment(s3);
       err.println("   at " + s3.endpoint());
 
-      // The small database first: its first backup also makes the keyset, a one-off cost. S3Mock
-      // sets itself up on its first request: a backup it serves first is not counted.
+      // Not counted: the first backup makes the keyset (a one-off cost), and S3Mock sets itself
+      // up on its first request.
       err.println(
           "== warm-up (not counted): a backup of -s " + options.scaleSmall() + " to S3Mock");
       backup("warm-up-s3", SMALL_TARGET, s3Config, s3Env);
