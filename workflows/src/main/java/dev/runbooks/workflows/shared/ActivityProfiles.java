@@ -41,14 +41,6 @@ public final class ActivityProfiles {
           .setRetryOptions(RetryOptions.newBuilder(BOUNDED).setMaximumAttempts(3).build())
           .build();
 
-  /** Waiting for a replica to catch up: minutes, heartbeating with the lag. */
-  public static final ActivityOptions WAITING_ON_REPLICATION =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofMinutes(30))
-          .setHeartbeatTimeout(Duration.ofSeconds(20))
-          .setRetryOptions(BOUNDED)
-          .build();
-
   /** Taking and releasing a target's lock: calls to Temporal itself. */
   public static final ActivityOptions TARGET_LOCK =
       ActivityOptions.newBuilder()

@@ -26,13 +26,4 @@ public enum RunbookKind {
   public boolean mutating() {
     return mutating;
   }
-
-  public static RunbookKind fromLabel(String label) {
-    for (RunbookKind kind : values()) {
-      if (kind.label.equals(label)) {
-        return kind;
-      }
-    }
-    throw new IllegalArgumentException("unknown runbook kind: " + label);
-  }
 }
