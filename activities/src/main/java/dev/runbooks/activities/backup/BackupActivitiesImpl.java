@@ -37,6 +37,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -259,20 +263,34 @@ public final class BackupActivitiesImpl implements BackupActivities {
       // A count(*) running when the activity is cancelled: cut its connection.
       heartbeat.onStop(() -> abortQuietly(snapshot));
       pgDump.stdin().close();
+      // While pg_dump streams, in the transaction that exported its snapshot and stays open
+      // (pg_dump imported it): the counts and objects are those of the dump, whatever is written
+      // meanwhile, and counting costs no time of its own.
+      FutureTask<Inventory.Contents> inventory =
+          new FutureTask<>(() -> Inventory.read(snapshot, tables -> heartbeat.check()));
+      Thread counting = new Thread(inventory, "inventory " + target + "/" + id);
+      counting.setDaemon(true);
+      counting.start();
 
       HashingOutputStream ciphertext = new HashingOutputStream(upload);
       HashingOutputStream plaintext;
-      try (OutputStream encrypting = cipher.encrypt(ciphertext, key, associatedData)) {
-        plaintext = new HashingOutputStream(encrypting);
-        copy(pgDump.stdout(), plaintext, heartbeat);
+      Inventory.Contents contents;
+      try {
+        try (OutputStream encrypting = cipher.encrypt(ciphertext, key, associatedData)) {
+          plaintext = new HashingOutputStream(encrypting);
+          copy(pgDump.stdout(), plaintext, heartbeat);
+        }
+        int exit = waitFor(pgDump, heartbeat);
+        if (exit != 0) {
+          throw dumpFailed(target, context, spec, pgDump, exit);
+        }
+        contents = await(inventory, heartbeat, context);
+      } finally {
+        if (!inventory.isDone()) {
+          // The dump failed while counting went on: cut the count, not wait for it.
+          abortQuietly(snapshot);
+        }
       }
-      int exit = waitFor(pgDump, heartbeat);
-      if (exit != 0) {
-        throw dumpFailed(target, context, spec, pgDump, exit);
-      }
-      // After the dump, in the transaction that exported its snapshot and is still open: the
-      // counts and objects are those of the dump, whatever was written meanwhile.
-      Inventory.Contents contents = inventory(snapshot, heartbeat, context);
       upload.commit();
       Instant finished = clock.instant();
       BackupManifest manifest =
@@ -338,14 +356,37 @@ public final class BackupActivitiesImpl implements BackupActivities {
     }
   }
 
-  private static Inventory.Contents inventory(
-      Connection snapshot, Heartbeat heartbeat, String context) {
+  /**
+   * The inventory read beside the dump, once it is done. A cancelled activity stops waiting (and
+   * its heartbeat's stop hook cuts the counting connection).
+   */
+  private static Inventory.Contents await(
+      FutureTask<Inventory.Contents> inventory, Heartbeat heartbeat, String context) {
     try {
-      return Inventory.read(snapshot, tables -> heartbeat.check());
-    } catch (SQLException e) {
+      while (true) {
+        heartbeat.check();
+        try {
+          return inventory.get(Heartbeat.INTERVAL.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+          // still counting
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new TransientBackupException("interrupted waiting for the dump's row counts", e);
+    } catch (ExecutionException e) {
       heartbeat.check();
-      throw Faults.transientFault(
-          context + ": counting rows and listing objects in the dump's snapshot", e);
+      Throwable cause = e.getCause();
+      if (cause instanceof SQLException sql) {
+        throw Faults.transientFault(
+            context + ": counting rows and listing objects in the dump's snapshot", sql);
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      throw new TransientBackupException(
+          context + ": counting rows and listing objects in the dump's snapshot failed: " + cause,
+          cause);
     }
   }
 
