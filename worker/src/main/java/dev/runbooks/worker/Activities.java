@@ -10,6 +10,7 @@ import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.CheckSettings;
 import dev.runbooks.activities.config.ConfigException;
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.lock.BackupsInUseActivitiesImpl;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
@@ -52,6 +53,7 @@ public record Activities(List<Object> implementations) {
     List<Object> all = new ArrayList<>();
     all.add(new CheckActivitiesImpl(connections, thresholds(config.check())));
     all.add(new TargetLockActivitiesImpl(client, taskQueue));
+    all.add(new BackupsInUseActivitiesImpl(client));
     all.addAll(backup(config, connections, PgBinaries.find()));
     return new Activities(all);
   }

@@ -19,6 +19,11 @@ public class GatedWorkflowImpl extends RunbookWorkflowBase implements GatedWorkf
       Workflow.newActivityStub(TargetLockActivities.class, ActivityProfiles.TARGET_LOCK);
 
   @Override
+  public List<String> referencedBackups() {
+    return List.of(REFERENCED_BACKUP);
+  }
+
+  @Override
   public String run(Request request) {
     runbook =
         new Runbook(

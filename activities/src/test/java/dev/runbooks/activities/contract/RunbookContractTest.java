@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.activities.lock.BackupsInUseActivitiesImpl;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.workflows.shared.Approval;
 import dev.runbooks.workflows.shared.Outcome;
@@ -105,6 +106,21 @@ class RunbookContractTest {
         .map(Step::state)
         .findFirst()
         .orElseThrow();
+  }
+
+  @Test
+  void backupsInUseAreThoseTheRunHoldingTheLockReferences() throws Exception {
+    BackupsInUseActivitiesImpl inUse = new BackupsInUseActivitiesImpl(client);
+    assertEquals(List.of(), inUse.backupsInUse("orders"), "no run has ever locked orders");
+
+    GatedWorkflow run = start("migrate-orders-in-use", "orders", "alice", false);
+    awaitGate(run);
+    assertEquals(List.of(GatedWorkflow.REFERENCED_BACKUP), inUse.backupsInUse("orders"));
+    assertEquals(List.of(), inUse.backupsInUse("billing"), "another target's lock is not held");
+
+    run.approve(new Approval("bob", "looks right"));
+    assertEquals("done", WorkflowStub.fromTyped(run).getResult(String.class));
+    assertEquals(List.of(), inUse.backupsInUse("orders"), "the lock was released with the run");
   }
 
   @Test

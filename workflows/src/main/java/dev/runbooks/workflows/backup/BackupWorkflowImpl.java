@@ -10,9 +10,13 @@ import dev.runbooks.workflows.shared.Texts;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWorkflow {
+  /** The change ID of retention keeping the backups an open migration depends on. */
+  static final String KEEPS_BACKUPS_IN_USE = "retention-keeps-backups-in-use";
+
   static final List<String> STEPS = List.of(Preflight.STEP, "dump", "verify", "retention");
 
   public BackupWorkflowImpl() {
@@ -87,15 +91,27 @@ public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWor
   }
 
   private List<String> retention(BackupRequest request, String target, String backupId) {
+    List<String> keep = new ArrayList<>(List.of(backupId));
+    // Runs recorded before retention asked which backups are in use replay without the question.
+    if (Workflow.getVersion(KEEPS_BACKUPS_IN_USE, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      for (String inUse : quickInUse().backupsInUse(target)) {
+        if (!keep.contains(inUse)) {
+          keep.add(inUse);
+        }
+      }
+    }
     RetentionInput input =
-        new RetentionInput(
-            target, request.retention(), List.of(backupId), runbook.idempotencyKey("retention"));
+        new RetentionInput(target, request.retention(), keep, runbook.idempotencyKey("retention"));
     RetentionOutcome outcome =
         runbook.step(
             "retention",
             () -> quick().applyRetention(input),
             r -> "deleted " + r.deleted().size() + ", kept " + r.kept().size());
     return outcome.deleted();
+  }
+
+  private BackupsInUseActivities quickInUse() {
+    return Workflow.newActivityStub(BackupsInUseActivities.class, ActivityProfiles.QUICK_SQL);
   }
 
   private BackupActivities quick() {

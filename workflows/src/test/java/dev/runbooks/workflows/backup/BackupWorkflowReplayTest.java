@@ -3,6 +3,7 @@ package dev.runbooks.workflows.backup;
 import dev.runbooks.workflows.GoldenHistories;
 import dev.runbooks.workflows.check.FakeCheckActivities;
 import io.temporal.client.WorkflowOptions;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Today's backup and drill workflows must replay runs recorded by the deployed ones. */
@@ -31,6 +32,19 @@ class BackupWorkflowReplayTest {
         client ->
             stub(client, BackupWorkflow.class, "backup-verified")
                 .run(new BackupRequest(BackupWorkflowTest.runbook(), true, null)),
+        BackupWorkflowImpl.class);
+  }
+
+  /** Recorded after retention began asking which backups an open migration depends on. */
+  @Test
+  void backupWhoseRetentionKeepsBackupsInUse() throws Exception {
+    activities.inUse = List.of("20261120T020000Z-aaaa");
+    GoldenHistories.replay(
+        "backup-keeps-in-use",
+        setup(),
+        client ->
+            stub(client, BackupWorkflow.class, "backup-keeps-in-use")
+                .run(new BackupRequest(BackupWorkflowTest.runbook(), false, null)),
         BackupWorkflowImpl.class);
   }
 

@@ -93,7 +93,7 @@ class BackupWorkflowTest {
     assertEquals(id, result.drill().backupId());
     assertEquals(List.of("20261101T020000Z-0000"), result.pruned());
     assertEquals(
-        List.of("dump", "resolve", "restore", "compare", "verdict", "drop", "retention"),
+        List.of("dump", "resolve", "restore", "compare", "verdict", "drop", "in-use", "retention"),
         activities.verbs());
     assertTrue(activities.calls.contains("retention protecting [" + id + "]"));
     assertTrue(
@@ -109,8 +109,22 @@ class BackupWorkflowTest {
     BackupResult result = run.run(new BackupRequest(runbook(), false, null));
 
     assertNull(result.drill());
-    assertEquals(List.of("dump", "retention"), activities.verbs());
+    assertEquals(List.of("dump", "in-use", "retention"), activities.verbs());
     assertEquals(StepState.SKIPPED, state(run.progress(), "verify"));
+  }
+
+  @Test
+  void retentionKeepsTheBackupsTheRunHoldingTheLockDependsOn() {
+    activities.inUse = List.of("20261120T020000Z-aaaa", "20261121T020000Z-bbbb");
+    BackupWorkflow run = stub(BackupWorkflow.class, "backup-orders-in-use");
+    BackupResult result = run.run(new BackupRequest(runbook(), false, null));
+
+    String id = result.backup().backupId();
+    assertTrue(activities.calls.contains("in-use orders"), activities.calls::toString);
+    assertTrue(
+        activities.calls.contains(
+            "retention protecting [" + id + ", 20261120T020000Z-aaaa, 20261121T020000Z-bbbb]"),
+        activities.calls::toString);
   }
 
   @Test

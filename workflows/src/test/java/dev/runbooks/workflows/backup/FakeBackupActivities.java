@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Backup and restore activities that record calls and fail or block on request. */
-final class FakeBackupActivities implements BackupActivities, RestoreActivities {
+final class FakeBackupActivities
+    implements BackupActivities, RestoreActivities, BackupsInUseActivities {
   final List<String> calls = new CopyOnWriteArrayList<>();
   volatile boolean dumpFails;
   volatile boolean restoreCorrupted;
@@ -18,6 +19,7 @@ final class FakeBackupActivities implements BackupActivities, RestoreActivities 
   volatile CountDownLatch holdRestore = new CountDownLatch(0);
   volatile boolean lastVerdictPassed;
   volatile List<String> lastVerdictDifferences = List.of();
+  volatile List<String> inUse = List.of();
 
   @Override
   public BackupSummary dumpDatabase(BackupInput input) {
@@ -47,6 +49,12 @@ final class FakeBackupActivities implements BackupActivities, RestoreActivities 
   public RetentionOutcome applyRetention(RetentionInput input) {
     calls.add("retention protecting " + input.protectedIds());
     return new RetentionOutcome(List.of("20261101T020000Z-0000"), input.protectedIds());
+  }
+
+  @Override
+  public List<String> backupsInUse(String target) {
+    calls.add("in-use " + target);
+    return inUse;
   }
 
   @Override
