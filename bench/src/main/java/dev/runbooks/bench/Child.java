@@ -76,21 +76,8 @@ final class Child {
       boolean measureRss) {
     Path stdout = logs.resolve(name + ".out");
     Path stderr = logs.resolve(name + ".err");
-    ProcessBuilder builder =
-        new ProcessBuilder(argv)
-            .directory(dir.toFile())
-            .redirectOutput(stdout.toFile())
-            .redirectError(stderr.toFile());
-    builder.environment().clear();
-    builder.environment().putAll(env);
     long started = System.nanoTime();
-    Process process;
-    try {
-      process = builder.start();
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      throw new BenchException("could not start " + label + " (" + argv.get(0) + "): " + e, e);
-    }
+    Process process = start(label, argv, env, dir, stdout, stderr);
     Path status = Path.of("/proc", Long.toString(process.pid()), "status");
     long peak = 0;
     long deadline = started + timeout.toNanos();
@@ -115,6 +102,33 @@ final class Child {
     }
     Duration wall = Duration.ofNanos(System.nanoTime() - started);
     return new Outcome(label, process.exitValue(), wall, peak, stdout, stderr);
+  }
+
+  /**
+   * Starts {@code argv} in {@code dir} with exactly {@code env}, no stdin, and stdout and stderr
+   * into the given files.
+   */
+  static Process start(
+      String label,
+      List<String> argv,
+      Map<String, String> env,
+      Path dir,
+      Path stdout,
+      Path stderr) {
+    ProcessBuilder builder =
+        new ProcessBuilder(argv)
+            .directory(dir.toFile())
+            .redirectOutput(stdout.toFile())
+            .redirectError(stderr.toFile());
+    builder.environment().clear();
+    builder.environment().putAll(env);
+    try {
+      Process process = builder.start();
+      process.getOutputStream().close();
+      return process;
+    } catch (IOException e) {
+      throw new BenchException("could not start " + label + " (" + argv.get(0) + "): " + e, e);
+    }
   }
 
   /** The VmHWM line of a status file in kB; 0 once the process is gone. */

@@ -1,0 +1,155 @@
+package dev.runbooks.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A long-running {@code runbook dev} JVM (in-memory Temporal and a worker) that the measured runs
+ * are sent to, as production sends runs to a worker that is already up: its JIT and its backup
+ * cipher are warm by the second run, and none of the measured time is JVM start-up. Its peak
+ * resident set size is the kernel's VmHWM, polled until it stops.
+ */
+final class BenchWorker implements AutoCloseable {
+  private static final Pattern ADDRESS = Pattern.compile("Temporal \\(in memory\\) on (\\S+),");
+  private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
+
+  private final String label;
+  private final Process process;
+  private final Path stdout;
+  private final Path stderr;
+  private final String address;
+  private final AtomicLong peakRssKb = new AtomicLong();
+  private final Thread poller;
+
+  private BenchWorker(String label, Process process, Path stdout, Path stderr, String address) {
+    this.label = label;
+    this.process = process;
+    this.stdout = stdout;
+    this.stderr = stderr;
+    this.address = address;
+    Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+    this.poller =
+        new Thread(
+            () -> {
+              while (process.isAlive()) {
+                peakRssKb.accumulateAndGet(Child.vmHwmKb(status), Math::max);
+                try {
+                  Thread.sleep(Child.RSS_POLL_MILLIS);
+                } catch (InterruptedException e) {
+                  return;
+                }
+              }
+            },
+            "rss " + label);
+    poller.setDaemon(true);
+    poller.start();
+  }
+
+  /**
+   * Starts {@code java JVM_OPTIONS -jar runbook.jar dev --port 0 --config CONFIG} with exactly
+   * {@code env} and waits until it says where its Temporal listens.
+   */
+  static BenchWorker start(
+      String label,
+      List<String> jvm,
+      Path runbookJar,
+      Path config,
+      Map<String, String> env,
+      Path dir,
+      Path logs,
+      String name) {
+    Path out = logs.resolve(name + ".out");
+    Path err = logs.resolve(name + ".err");
+    List<String> argv = new java.util.ArrayList<>(jvm);
+    argv.addAll(
+        List.of(
+            "-jar", runbookJar.toString(), "dev", "--port", "0", "--config", config.toString()));
+    Process process = Child.start(label, argv, env, dir, out, err);
+    long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+    try {
+      while (true) {
+        Matcher m = ADDRESS.matcher(read(out));
+        if (m.find()) {
+          return new BenchWorker(label, process, out, err, m.group(1));
+        }
+        if (!process.isAlive() || System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new BenchException(
+              label
+                  + " did not start serving within "
+                  + READY_TIMEOUT
+                  + " (exit "
+                  + (process.isAlive() ? "none" : process.exitValue())
+                  + "); its output is in "
+                  + out
+                  + " and "
+                  + err
+                  + ". The end of its stderr:\n"
+                  + Child.tail(read(err), 30));
+        }
+        Thread.sleep(50);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted waiting for " + label, e);
+    }
+  }
+
+  /** Where its Temporal listens, for {@code --temporal}. */
+  String address() {
+    return address;
+  }
+
+  /** The highest resident set size the JVM has reached so far, in kB. */
+  long peakRssKb() {
+    Path status = Path.of("/proc", Long.toString(process.pid()), "status");
+    return peakRssKb.accumulateAndGet(Child.vmHwmKb(status), Math::max);
+  }
+
+  /** Fails, naming the logs, when the worker died while runs were sent to it. */
+  void requireAlive() {
+    if (!process.isAlive()) {
+      throw new BenchException(
+          label
+              + " exited with "
+              + process.exitValue()
+              + " while runs were sent to it; its output is in "
+              + stdout
+              + " and "
+              + stderr);
+    }
+  }
+
+  /** Stops it as Ctrl-C would, then for good after 30 seconds. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    poller.interrupt();
+  }
+
+  private static String read(Path file) {
+    try {
+      return Files.readString(file, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+}
