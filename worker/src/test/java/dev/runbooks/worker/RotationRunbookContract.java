@@ -451,25 +451,39 @@ abstract class RotationRunbookContract {
     String verifierBefore = rolpassword(other);
     RotationActivitiesImpl activities = new RotationActivitiesImpl(connections, store);
     ApplicationFailure conflict =
-        assertThrows(
-            ApplicationFailure.class,
-            () ->
-                activities.renewLogin(
-                    new RenewInput(
-                        TARGET,
-                        GROUP,
-                        RotationStrategy.ALTERNATING,
-                        other,
-                        RotationSecrets.path(TARGET, GROUP),
-                        before,
-                        "test/renew")));
+        assertThrows(ApplicationFailure.class, () -> activities.renewLogin(renewal(other, before)));
     assertEquals("CONFLICT", conflict.getType(), conflict.getOriginalMessage());
     assertEquals(verifierBefore, rolpassword(other), "the stale renewal changed nothing");
 
+    // The rollback never undoes a published login.
+    String published = rolpassword(login);
+    String kept = activities.restoreLogin(renewal(login, before));
+    assertTrue(kept.startsWith("nothing to undo"), kept);
+    assertEquals(published, rolpassword(login));
+
     RotationResult result = first.getResult(RotationResult.class);
     assertEquals(before + 1, result.newVersion());
+    assertEquals(login, result.renewedLogin());
+    assertEquals(other, result.expiredLogin());
     assertEquals(before + 1, currentVersion(GROUP), "exactly one rotation published");
     assertEquals(null, loginWith(GROUP, before + 1));
+
+    // Nor does it touch a login that is expired already, as a put-back one is.
+    String expired = rolpassword(other);
+    String untouched = activities.restoreLogin(renewal(other, before + 1));
+    assertTrue(untouched.contains("is expired"), untouched);
+    assertEquals(expired, rolpassword(other));
+  }
+
+  private static RenewInput renewal(String login, int expectedVersion) {
+    return new RenewInput(
+        TARGET,
+        GROUP,
+        RotationStrategy.ALTERNATING,
+        login,
+        RotationSecrets.path(TARGET, GROUP),
+        expectedVersion,
+        "test/renew");
   }
 
   private static boolean inGrace(String id) {

@@ -511,6 +511,10 @@ public final class RotationActivitiesImpl implements RotationActivities {
           + "@"
           + version;
     }
+    if (in.strategy() == RotationStrategy.ALTERNATING && expired(in)) {
+      // The renewal's own put-back already ran, or it never got as far as the new password.
+      return "nothing to undo: " + in.login() + " is expired, as before the renewal";
+    }
     Undo undo = fallbackUndo(in, version == in.expectedVersion() ? current : null);
     if (undo == null) {
       throw new IllegalStateException(
@@ -531,6 +535,22 @@ public final class RotationActivitiesImpl implements RotationActivities {
     }
     log.info("put back login {} on target {}: {}", in.login(), in.target(), undo.what());
     return "put back " + in.login() + ": " + undo.what();
+  }
+
+  /** Whether the login's VALID UNTIL has passed: no password of it works. */
+  private boolean expired(RenewInput in) {
+    try (Connection admin = connections.primary(in.target());
+        PreparedStatement s =
+            admin.prepareStatement(
+                "SELECT rolvaliduntil IS NOT NULL AND rolvaliduntil <= now() FROM pg_roles"
+                    + " WHERE rolname = ?")) {
+      s.setString(1, in.login());
+      try (ResultSet rs = s.executeQuery()) {
+        return rs.next() && rs.getBoolean(1);
+      }
+    } catch (SQLException e) {
+      throw sqlFailure("read the expiry of login " + in.login(), in.target(), e);
+    }
   }
 
   // ---- expire ----------------------------------------------------------------------------------
