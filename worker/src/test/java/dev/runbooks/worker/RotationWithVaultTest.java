@@ -20,9 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Rotation with Vault KV v2 as the secret store: a real Vault when {@code VAULT_ADDR} and {@code
- * VAULT_TOKEN} are set (under a {@code runbooks-rotation/<run>/} prefix is not possible here: the
- * paths are the production layout, so use a throwaway Vault), otherwise the in-process stand-in.
+ * Rotation with Vault KV v2 as the secret store: against a real Vault when {@code VAULT_ADDR} and
+ * {@code VAULT_TOKEN} are set, otherwise against the in-process stand-in. The test writes the
+ * production layout ({@code db/orders/admin}, {@code db/orders/roles/...} on the {@code secret}
+ * mount) and expects it not to exist yet: point it at a throwaway dev-mode Vault. A real Vault
+ * cannot be sealed by a test, so there the sealed-store case is answered by {@link SealableStore}
+ * itself, as a sealed Vault answers (503).
  */
 class RotationWithVaultTest extends RotationRunbookContract {
   @TempDir static Path dir;
