@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the runbooks against a throwaway PostgreSQL primary and replica made from the local"
           + " PostgreSQL binaries, with Temporal in memory: a health check, then an encrypted"
-          + " backup into a file repository with its restore drill, then the backup listing."
+          + " backup into a file repository with its restore drill, then the backup listing, then a"
+          + " credential rotation."
           + " Needs no configuration.",
       "Removes everything afterwards unless --keep."
     },
@@ -74,7 +75,7 @@ final class DemoCommand implements Callable<Integer> {
   boolean keep;
 
   /** One runbook run of the demo, for the summary at the end. */
-  private record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
+  record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
 
   @Override
   public Integer call() throws Exception {
@@ -142,6 +143,16 @@ final class DemoCommand implements Callable<Integer> {
         ran.add(backup(local, config, out));
         out.println();
         ran.add(backups(local, out));
+        out.println();
+        ran.add(
+            DemoRotation.rotate(
+                local,
+                config,
+                primary,
+                Identity.user(root.env()),
+                connection.taskQueue(),
+                root.terminal(),
+                out));
       }
 
       out.println();

@@ -2,6 +2,7 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.rotation.RotationStrategy;
 import dev.runbooks.workflows.shared.RunbookKind;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -23,7 +24,8 @@ import picocli.CommandLine.Spec;
     name = "schedule",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs backups and restore drills on a cron schedule, as Temporal Schedules: a run still"
+      "Runs backups, restore drills and credential rotations on a cron schedule, as Temporal"
+          + " Schedules: a run still"
           + " going when the next is due makes that one skip, and a run missed while Temporal was"
           + " down starts late within the catch-up window.",
       "Against the in-memory Temporal (dev, demo), which has no Schedules, a cron workflow named"
@@ -70,7 +72,9 @@ final class ScheduleCommand implements Callable<Integer> {
         "  runbook schedule create nightly-orders --runbook backup --target orders \\",
         "      --cron \"0 2 * * *\" --jitter PT5M",
         "  runbook schedule create weekly-drill --runbook restore-drill --target orders \\",
-        "      --cron \"0 6 * * 1\"  # Mondays at 06:00 UTC"
+        "      --cron \"0 6 * * 1\"  # Mondays at 06:00 UTC",
+        "  runbook schedule create monthly-app --runbook rotate --target orders \\",
+        "      --role orders_app --cron \"0 3 1 * *\"  # every month"
       })
   static final class Create implements Callable<Integer> {
     @Spec CommandSpec spec;
@@ -83,7 +87,7 @@ final class ScheduleCommand implements Callable<Integer> {
     @Option(
         names = "--runbook",
         required = true,
-        paramLabel = "backup|restore-drill",
+        paramLabel = "backup|restore-drill|rotate",
         description = "The runbook to run.")
     String runbook;
 
@@ -93,6 +97,19 @@ final class ScheduleCommand implements Callable<Integer> {
         paramLabel = "T",
         description = "The target's name in the configuration.")
     String target;
+
+    @Option(
+        names = "--role",
+        paramLabel = "R",
+        description = "For --runbook rotate: the role to rotate (alternating strategy).")
+    String role;
+
+    @Option(
+        names = "--grace",
+        paramLabel = "DURATION",
+        converter = DurationConverter.class,
+        description = "For --runbook rotate: the grace period of each rotation. Default: 15m.")
+    Duration grace;
 
     @Option(
         names = "--cron",
@@ -128,11 +145,7 @@ final class ScheduleCommand implements Callable<Integer> {
       RunbookKind kind = kind(runbook);
       String expression = RunbookSchedule.checkCron(cron);
       RunbooksConfig config = connection.loadConfig(root.env());
-      BackupRuns runs = new BackupRuns(config, RunbookSchedule.initiator(name));
-      RunbookStarter.Launch launch =
-          kind == RunbookKind.BACKUP
-              ? runs.backup(target, true, null)
-              : runs.drill(target, null, null);
+      RunbookStarter.Launch launch = launch(config, kind);
       RunbookSchedule schedule =
           new RunbookSchedule(
               name,
@@ -201,6 +214,25 @@ final class ScheduleCommand implements Callable<Integer> {
         }
         return ExitCodes.DONE;
       }
+    }
+
+    private RunbookStarter.Launch launch(RunbooksConfig config, RunbookKind kind) {
+      String initiator = RunbookSchedule.initiator(name);
+      if (kind != RunbookKind.ROTATE && (role != null || grace != null)) {
+        throw new UsageException("--role and --grace apply to --runbook rotate only.");
+      }
+      if (kind == RunbookKind.ROTATE) {
+        if (role == null) {
+          throw new UsageException(
+              "--runbook rotate needs --role R: the group role whose logins take turns.");
+        }
+        return new RotationRuns(config, initiator)
+            .rotate(target, role, RotationStrategy.ALTERNATING, grace, null);
+      }
+      BackupRuns runs = new BackupRuns(config, initiator);
+      return kind == RunbookKind.BACKUP
+          ? runs.backup(target, true, null)
+          : runs.drill(target, null, null);
     }
 
     private static RunbookKind kind(String runbook) {

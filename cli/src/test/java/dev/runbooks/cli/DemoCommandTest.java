@@ -57,6 +57,8 @@ class DemoCommandTest {
                 l -> l.startsWith("  backups backups-orders-") && l.contains("FRESH (exit 0)")),
         demo.toString());
     assertTrue(demo.out().contains("Newest verified backup: "), demo.toString());
+    assertTrue(
+        demo.out().contains("logs in as orders_app_b (version 2) and counts"), demo.toString());
     Matcher removed = REMOVED.matcher(demo.out());
     assertTrue(removed.find(), demo.toString());
     assertFalse(Files.exists(Path.of(removed.group(1))), "the demo directory is gone");

@@ -16,6 +16,7 @@ import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.postgres.local.MissingPostgresException;
 import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.activities.rotation.RotationActivitiesImpl;
 import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.activities.secrets.SecretStores;
 import io.temporal.client.WorkflowClient;
@@ -55,6 +56,7 @@ public record Activities(List<Object> implementations) {
     all.add(new TargetLockActivitiesImpl(client, taskQueue));
     all.add(new BackupsInUseActivitiesImpl(client));
     all.addAll(backup(config, connections, PgBinaries.find()));
+    all.add(new RotationActivitiesImpl(connections, secrets));
     return new Activities(all);
   }
 

@@ -1,0 +1,48 @@
+package dev.runbooks.workflows.rotation;
+
+import dev.runbooks.workflows.GoldenHistories;
+import dev.runbooks.workflows.check.FakeCheckActivities;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import org.junit.jupiter.api.Test;
+
+/** Today's rotation workflow must replay runs recorded by the deployed one. */
+class RotationWorkflowReplayTest {
+  private final FakeRotationActivities activities = new FakeRotationActivities();
+
+  private GoldenHistories.Setup setup() {
+    return worker -> {
+      worker.registerWorkflowImplementationTypes(RotationWorkflowImpl.class);
+      worker.registerActivitiesImplementations(activities, new FakeCheckActivities());
+    };
+  }
+
+  private static RotationWorkflow stub(WorkflowClient client, String id) {
+    return client.newWorkflowStub(
+        RotationWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(GoldenHistories.QUEUE).build());
+  }
+
+  @Test
+  void alternatingRotation() throws Exception {
+    GoldenHistories.replay(
+        "rotate-alternating",
+        setup(),
+        client ->
+            stub(client, "rotate-alternating")
+                .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)),
+        RotationWorkflowImpl.class);
+  }
+
+  @Test
+  void renewalRolledBack() throws Exception {
+    activities.renewFails = true;
+    GoldenHistories.replay(
+        "rotate-rolled-back",
+        setup(),
+        client ->
+            stub(client, "rotate-rolled-back")
+                .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)),
+        RotationWorkflowImpl.class);
+  }
+}
