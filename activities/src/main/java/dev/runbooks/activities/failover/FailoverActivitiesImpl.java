@@ -264,7 +264,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
           ended);
       return new Fencing(lsn, fencedAt, record.readOnlyChanged(), record.roles(), ended);
     } catch (SQLException e) {
-      throw transientFailure("fence the primary of " + target, e);
+      throw sqlFailure("fence the primary of " + target, e);
     }
   }
 
@@ -292,6 +292,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
       if (record.readOnlyChanged()) {
         execute(c, "ALTER SYSTEM RESET default_transaction_read_only");
       }
+      knowSetting(c);
       execute(c, "ALTER SYSTEM RESET " + FenceRecord.SETTING);
       bool(c, "SELECT pg_reload_conf()");
       log.info("unfenced the primary of {} (run {})", target, input.runId());
@@ -299,7 +300,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
           + target
           + (record.roles().isEmpty() ? "" : "; LOGIN again: " + String.join(", ", record.roles()));
     } catch (SQLException e) {
-      throw transientFailure("unfence the primary of " + target, e);
+      throw sqlFailure("unfence the primary of " + target, e);
     }
   }
 
@@ -389,7 +390,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
         sleep(POLL);
       }
     } catch (SQLException e) {
-      throw transientFailure("follow the replay of " + input.replica(), e);
+      throw sqlFailure("follow the replay of " + input.replica(), e);
     }
   }
 
@@ -408,7 +409,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
       log.info("{} is out of recovery at {} (already: {})", input.server(), lsn, already);
       return new Promotion(already, timeline(c), lsn);
     } catch (SQLException e) {
-      throw transientFailure("promote " + input.server(), e);
+      throw sqlFailure("promote " + input.server(), e);
     }
   }
 
@@ -417,7 +418,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     try (Connection c = connections.replica(input.target(), input.server())) {
       return bool(c, "SELECT pg_is_in_recovery()");
     } catch (SQLException e) {
-      throw transientFailure("ask " + input.server() + " whether it is in recovery", e);
+      throw sqlFailure("ask " + input.server() + " whether it is in recovery", e);
     }
   }
 
@@ -441,6 +442,9 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
                 + " servers (pg_control_checkpoint()) before sending writes to it.",
             "VERIFICATION_FAILED");
       }
+      for (String role : input.reopenRoles()) {
+        execute(c, "ALTER ROLE " + identifier(c, role) + " LOGIN");
+      }
       Instant written = canaryWrite(c, input.canaryKey());
       try (PreparedStatement s =
           c.prepareStatement("SELECT count(*) FROM " + CANARY_TABLE + " WHERE run_id = ?")) {
@@ -455,7 +459,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
       }
       return new Verification(timeline, string(c, "SELECT pg_current_wal_lsn()::text"), written);
     } catch (SQLException e) {
-      throw transientFailure("verify " + server, e);
+      throw sqlFailure("verify " + server, e);
     }
   }
 
@@ -540,7 +544,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
                   + ")";
       return new Repoint(replica, changed, streaming, detail);
     } catch (SQLException e) {
-      throw transientFailure("repoint replica " + replica, e);
+      throw sqlFailure("repoint replica " + replica, e);
     }
   }
 
@@ -661,7 +665,21 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     }
   }
 
+  /**
+   * ALTER SYSTEM accepts only settings the session knows; a custom one is known once it was set
+   * here.
+   */
+  private static void knowSetting(Connection c) throws SQLException {
+    try (PreparedStatement s = c.prepareStatement("SELECT set_config(?, '', false)")) {
+      s.setString(1, FenceRecord.SETTING);
+      s.executeQuery().close();
+    }
+  }
+
   private static void alterSystem(Connection c, String name, String value) throws SQLException {
+    if (name.equals(FenceRecord.SETTING)) {
+      knowSetting(c);
+    }
     execute(c, "ALTER SYSTEM SET " + name + " = " + literal(c, value));
   }
 
@@ -725,19 +743,30 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     return m == null ? e.getClass().getSimpleName() : m.strip();
   }
 
-  /** Permission problems are permanent; the rest (connection lost, ...) is retried. */
-  private static RuntimeException transientFailure(String what, SQLException e) {
+  /**
+   * Lost connections, shutdowns and lack of resources are retried; a refused privilege or any other
+   * error the server gave is permanent.
+   */
+  private static RuntimeException sqlFailure(String what, SQLException e) {
     String state = e.getSQLState();
-    if ("42501".equals(state)) {
-      return FailureType.PERMISSION_DENIED.failure(
-          "cannot "
-              + what
-              + ": "
-              + message(e)
-              + ". The failover's admin role must be a superuser (ALTER SYSTEM,"
-              + " pg_file_settings, primary_conninfo, ending other roles' sessions).");
+    if (state == null
+        || state.startsWith("08")
+        || state.startsWith("53")
+        || state.startsWith("57")
+        || state.startsWith("40")) {
+      return new IllegalStateException("cannot " + what + ": " + message(e), e);
     }
-    return new IllegalStateException("cannot " + what + ": " + message(e), e);
+    if (!"42501".equals(state)) {
+      return ApplicationFailure.newNonRetryableFailure(
+          "cannot " + what + ": " + message(e) + " (SQLSTATE " + state + ")", "SQL_ERROR");
+    }
+    return FailureType.PERMISSION_DENIED.failure(
+        "cannot "
+            + what
+            + ": "
+            + message(e)
+            + ". The failover's admin role must be a superuser (ALTER SYSTEM,"
+            + " pg_file_settings, primary_conninfo, ending other roles' sessions).");
   }
 
   private static void heartbeat(ActivityProgress progress) {

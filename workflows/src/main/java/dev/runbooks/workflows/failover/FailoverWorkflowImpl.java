@@ -149,7 +149,11 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
             () ->
                 switching.verifyPrimary(
                     new VerifyInput(
-                        target, candidate, topology.primary().timeline(), runbook.workflowId())),
+                        target,
+                        candidate,
+                        topology.primary().timeline(),
+                        runbook.workflowId(),
+                        fencing == null ? List.of() : fencing.lockedRoles())),
             v ->
                 "out of recovery on timeline "
                     + v.timeline()
