@@ -22,16 +22,21 @@ import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import dev.runbooks.workflows.shared.StepState;
 import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
-import io.temporal.testing.TestEnvironmentOptions;
-import io.temporal.testing.TestWorkflowEnvironment;
-import io.temporal.worker.Worker;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
 import io.temporal.worker.WorkerFactory;
-import io.temporal.worker.WorkerFactoryOptions;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -68,7 +73,6 @@ class FailoverRunbookTest {
   private static final String DB = "postgres";
 
   @TempDir Path dir;
-  private TestWorkflowEnvironment env;
   private WorkerFactory factory;
   private FileSecretStore secrets;
   private final List<LocalCluster> clusters = new ArrayList<>();
@@ -112,13 +116,26 @@ class FailoverRunbookTest {
             + "    failover: { catchUpTimeout: PT60S }\n");
     var config = ConfigLoader.load(file, Map.of());
 
-    env =
-        TestWorkflowEnvironment.newInstance(
-            TestEnvironmentOptions.newBuilder().setUseTimeskipping(false).build());
-    for (var key : RunbookSearchAttributes.ALL) {
-      env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
     }
-    env.start();
+    server = TestServer.createPortBoundServer(port, true);
+    address = "127.0.0.1:" + port;
+    AddSearchAttributesRequest.Builder attributes =
+        AddSearchAttributesRequest.newBuilder().setNamespace("default");
+    for (var key : RunbookSearchAttributes.ALL) {
+      attributes.putSearchAttributes(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(address)
+                .validateAndBuildWithDefaults());
+    operator.blockingStub().addSearchAttributes(attributes.build());
+    operator.shutdownNow();
+    clientStubs = stubs();
+    client = WorkflowClient.newInstance(clientStubs);
     activities =
         new FailoverActivitiesImpl(
             new ConfiguredConnections(config, secrets),
@@ -127,26 +144,50 @@ class FailoverRunbookTest {
             Clock.systemUTC(),
             Duration.ofMillis(200),
             Duration.ofSeconds(20));
+    workflowWorker = startWorkflowWorker();
     factory = startWorker();
   }
 
   private FailoverActivitiesImpl activities;
+  private TestServer.PortBoundTestServer server;
+  private String address;
+  private WorkflowServiceStubs clientStubs;
+  private WorkflowClient client;
+  private WorkflowServiceStubs workerStubs;
+  private int workers;
+  private WorkerFactory workflowWorker;
+
+  private WorkflowServiceStubs stubs() {
+    return WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).validateAndBuildWithDefaults());
+  }
 
   /**
-   * A worker of its own, so a test can take it away and start another as a restart would. Without a
-   * workflow cache, so without sticky task queues: the in-memory service never moves a workflow
-   * task off a vanished worker's sticky queue (a real cluster does after a timeout).
+   * The activity worker, in a factory of its own so a test can take it away in the middle of a step
+   * and start another, as a restarted worker process would. The workflows run on a worker that
+   * stays: the in-memory service never moves a workflow task off a vanished worker's sticky queue
+   * (the SDK always asks for one; a real cluster gives up on it after a few seconds), so a lost
+   * workflow worker would stall the run there and nowhere else.
    */
   private WorkerFactory startWorker() {
-    WorkflowClient client = env.getWorkflowClient();
-    WorkerFactory f =
-        WorkerFactory.newInstance(
-            client, WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
-    Worker worker = f.newWorker(QUEUE);
-    worker.registerWorkflowImplementationTypes(
-        FailoverWorkflowImpl.class, TargetLockWorkflowImpl.class);
-    worker.registerActivitiesImplementations(
-        activities, new TargetLockActivitiesImpl(client, QUEUE));
+    workerStubs = stubs();
+    WorkflowClient workerClient =
+        WorkflowClient.newInstance(
+            workerStubs,
+            WorkflowClientOptions.newBuilder().setIdentity("activities-" + (++workers)).build());
+    WorkerFactory f = WorkerFactory.newInstance(workerClient);
+    f.newWorker(QUEUE)
+        .registerActivitiesImplementations(
+            activities, new TargetLockActivitiesImpl(workerClient, QUEUE));
+    f.start();
+    return f;
+  }
+
+  private WorkerFactory startWorkflowWorker() {
+    WorkerFactory f = WorkerFactory.newInstance(client);
+    f.newWorker(QUEUE)
+        .registerWorkflowImplementationTypes(
+            FailoverWorkflowImpl.class, TargetLockWorkflowImpl.class);
     f.start();
     return f;
   }
@@ -155,9 +196,16 @@ class FailoverRunbookTest {
   void tearDown() {
     if (factory != null) {
       factory.shutdownNow();
+      workerStubs.shutdownNow();
     }
-    if (env != null) {
-      env.close();
+    if (workflowWorker != null) {
+      workflowWorker.shutdownNow();
+    }
+    if (clientStubs != null) {
+      clientStubs.shutdownNow();
+    }
+    if (server != null) {
+      server.close();
     }
     for (int i = clusters.size() - 1; i >= 0; i--) {
       clusters.get(i).close();
@@ -165,10 +213,9 @@ class FailoverRunbookTest {
   }
 
   private FailoverWorkflow newRun(String id) {
-    return env.getWorkflowClient()
-        .newWorkflowStub(
-            FailoverWorkflow.class,
-            WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE).build());
+    return client.newWorkflowStub(
+        FailoverWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE).build());
   }
 
   private static FailoverRequest request(String to, Long maxLag, boolean force) {
@@ -240,8 +287,7 @@ class FailoverRunbookTest {
             .data();
     assertEquals(Integer.toString(promoted.port()), endpoint.get("port"));
     assertEquals(result.newPrimary(), endpoint.get("primary"));
-    SecretScan.assertNoSecrets(
-        env.getWorkflowClient(), "failover-orders-load", List.of(PASSWORD, APP_PASSWORD));
+    SecretScan.assertNoSecrets(client, "failover-orders-load", List.of(PASSWORD, APP_PASSWORD));
   }
 
   @Test
@@ -317,15 +363,24 @@ class FailoverRunbookTest {
     WorkflowClient.start(run::run, request("replica0", null, false));
     awaitStep(run, "catch-up", StepState.RUNNING);
 
-    // The worker goes away in the middle of the catch-up; another starts on the same queue.
+    // The activity worker goes away in the middle of the catch-up; another starts on the queue.
     factory.shutdownNow();
+    workerStubs.shutdownNow();
     factory.awaitTermination(30, TimeUnit.SECONDS);
     assertTrue(factory.isTerminated());
     factory = startWorker();
     replica0.execute(DB, "SELECT pg_wal_replay_resume()");
 
-    FailoverResult result =
-        WorkflowStub.fromTyped(run).getResult(120, TimeUnit.SECONDS, FailoverResult.class);
+    FailoverResult result;
+    try {
+      result = WorkflowStub.fromTyped(run).getResult(90, TimeUnit.SECONDS, FailoverResult.class);
+    } catch (java.util.concurrent.TimeoutException e) {
+      StringBuilder events = new StringBuilder();
+      for (var event : client.fetchHistory("failover-orders-restart").getEvents()) {
+        events.append(event.getEventType()).append(' ');
+      }
+      throw new AssertionError("no outcome within 90 s; history: " + events, e);
+    }
     assertEquals(Outcome.SUCCEEDED, run.progress().outcome());
     assertEquals("replica0", result.newPrimary());
     assertEquals(1000, count(replica0));
