@@ -74,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
   boolean keep;
 
   /** One runbook run of the demo, for the summary at the end. */
-  private record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
+  record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
 
   @Override
   public Integer call() throws Exception {
@@ -142,6 +142,20 @@ final class DemoCommand implements Callable<Integer> {
         ran.add(backup(local, config, out));
         out.println();
         ran.add(backups(local, out));
+        out.println();
+        // Last, and not with --keep: a switchover leaves the pair swapped and the old primary
+        // fenced.
+        if (!keep) {
+          ran.add(
+              DemoFailover.switchover(
+                  local.connection().client(),
+                  connection.taskQueue(),
+                  config,
+                  Identity.user(root.env()),
+                  new Follower(
+                      local.connection().client(), out, root.terminal(), Clock.systemUTC()),
+                  out));
+        }
       }
 
       out.println();
