@@ -153,6 +153,20 @@ final class DemoCommand implements Callable<Integer> {
                 connection.taskQueue(),
                 root.terminal(),
                 out));
+        out.println();
+        // Last, and not with --keep: a switchover leaves the pair swapped and the old primary
+        // fenced.
+        if (!keep) {
+          ran.add(
+              DemoFailover.switchover(
+                  local.connection().client(),
+                  connection.taskQueue(),
+                  config,
+                  Identity.user(root.env()),
+                  new Follower(
+                      local.connection().client(), out, root.terminal(), Clock.systemUTC()),
+                  out));
+        }
       }
 
       out.println();

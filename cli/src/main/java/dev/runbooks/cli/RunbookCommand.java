@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       CheckCommand.class,
       BackupCommand.class,
+      FailoverCommand.class,
       RestoreDrillCommand.class,
       BackupsCommand.class,
       RestoreCommand.class,

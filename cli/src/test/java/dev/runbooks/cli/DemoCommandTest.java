@@ -59,6 +59,15 @@ class DemoCommandTest {
     assertTrue(demo.out().contains("Newest verified backup: "), demo.toString());
     assertTrue(
         demo.out().contains("logs in as orders_app_b (version 2) and counts"), demo.toString());
+    assertTrue(
+        demo.out()
+            .lines()
+            .anyMatch(
+                l ->
+                    l.startsWith("  switch  failover-orders-")
+                        && l.contains("SUCCEEDED (exit 0)")
+                        && l.contains("demo-replica promoted, 0 bytes lost")),
+        demo.toString());
     Matcher removed = REMOVED.matcher(demo.out());
     assertTrue(removed.find(), demo.toString());
     assertFalse(Files.exists(Path.of(removed.group(1))), "the demo directory is gone");

@@ -10,6 +10,8 @@ import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.CheckSettings;
 import dev.runbooks.activities.config.ConfigException;
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.failover.FailoverActivitiesImpl;
+import dev.runbooks.activities.failover.FailoverTargets;
 import dev.runbooks.activities.lock.BackupsInUseActivitiesImpl;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
@@ -57,6 +59,9 @@ public record Activities(List<Object> implementations) {
     all.add(new BackupsInUseActivitiesImpl(client));
     all.addAll(backup(config, connections, PgBinaries.find()));
     all.add(new RotationActivitiesImpl(connections, secrets));
+    all.add(
+        new FailoverActivitiesImpl(
+            connections, FailoverTargets.fromConfig(config), secrets, Clock.systemUTC()));
     return new Activities(all);
   }
 

@@ -5,6 +5,7 @@ import dev.runbooks.workflows.backup.BackupWorkflowImpl;
 import dev.runbooks.workflows.backup.RestoreDrillWorkflowImpl;
 import dev.runbooks.workflows.backup.RestoreWorkflowImpl;
 import dev.runbooks.workflows.check.CheckWorkflowImpl;
+import dev.runbooks.workflows.failover.FailoverWorkflowImpl;
 import dev.runbooks.workflows.rotation.RotationWorkflowImpl;
 import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
 import java.util.List;
@@ -22,7 +23,8 @@ public final class Runbooks {
           RestoreDrillWorkflowImpl.class,
           RestoreWorkflowImpl.class,
           BackupCatalogWorkflowImpl.class,
-          RotationWorkflowImpl.class);
+          RotationWorkflowImpl.class,
+          FailoverWorkflowImpl.class);
 
   private Runbooks() {}
 }

@@ -111,7 +111,16 @@ public final class ConfigLoader {
       String fourEyes,
       String approvalTimeout,
       RawRetention retention,
-      String backupFreshness) {}
+      String backupFreshness,
+      RawFailover failover) {}
+
+  private record RawFailover(
+      List<String> fenceRoles,
+      String approval,
+      String catchUpTimeout,
+      String maxLagBytes,
+      List<String> hook,
+      String endpointSecret) {}
 
   private record RawEndpoint(String host, String port, String database, String sslmode) {}
 
@@ -559,7 +568,52 @@ public final class ConfigLoader {
               raw.approvalTimeout(),
               TargetConfig.DEFAULT_APPROVAL_TIMEOUT),
           retention(key + ".retention", raw.retention(), retention),
-          duration(key + ".backupFreshness", raw.backupFreshness(), freshness));
+          duration(key + ".backupFreshness", raw.backupFreshness(), freshness),
+          failover(key + ".failover", name, raw.failover()));
+    }
+
+    private FailoverConfig failover(String key, String target, RawFailover raw) {
+      if (raw == null) {
+        return FailoverConfig.defaults(target);
+      }
+      List<String> roles = raw.fenceRoles();
+      if (roles != null && roles.stream().anyMatch(r -> r == null || r.isBlank())) {
+        throw error(
+            key + ".fenceRoles",
+            "the list has an empty role name",
+            "list the application roles by name, for example fenceRoles: [app, reporting].");
+      }
+      List<String> hook = raw.hook() == null ? List.of() : raw.hook();
+      if (hook.stream().anyMatch(a -> a == null || a.isEmpty())
+          || (!hook.isEmpty() && hook.get(0).isBlank())) {
+        throw error(
+            key + ".hook",
+            "the command has an empty program or argument",
+            "write the program and its arguments as a list, for example hook:"
+                + " [/usr/local/bin/repoint-pgbouncer, --reload]; no shell is involved.");
+      }
+      String secret =
+          raw.endpointSecret() == null
+              ? FailoverConfig.defaultEndpointSecret(target)
+              : raw.endpointSecret().strip();
+      try {
+        SecretRef.validatePath(secret);
+      } catch (IllegalArgumentException e) {
+        throw error(
+            key + ".endpointSecret",
+            e.getMessage(),
+            "write a path such as runbooks/endpoints/" + target + ".");
+      }
+      return new FailoverConfig(
+          roles,
+          bool(key + ".approval", raw.approval(), false),
+          duration(
+              key + ".catchUpTimeout",
+              raw.catchUpTimeout(),
+              FailoverConfig.DEFAULT_CATCH_UP_TIMEOUT),
+          bytes(key + ".maxLagBytes", raw.maxLagBytes(), FailoverConfig.DEFAULT_MAX_LAG_BYTES),
+          hook,
+          secret);
     }
 
     /**

@@ -21,6 +21,7 @@ import java.util.Optional;
  *     top-level one, else {@link RetentionPolicy#keepEverything()}
  * @param backupFreshness the newest verified backup must be younger than this: the target's {@code
  *     backupFreshness:}, else the top-level one; null when neither is set
+ * @param failover the target's {@code failover:} settings, defaults when it has none
  */
 public record TargetConfig(
     String name,
@@ -32,7 +33,8 @@ public record TargetConfig(
     boolean fourEyes,
     Duration approvalTimeout,
     RetentionPolicy retention,
-    Duration backupFreshness) {
+    Duration backupFreshness,
+    FailoverConfig failover) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   public TargetConfig {
@@ -42,6 +44,33 @@ public record TargetConfig(
     Objects.requireNonNull(admin, "admin");
     Objects.requireNonNull(approvalTimeout, "approvalTimeout");
     Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(failover, "failover");
+  }
+
+  /** A target with the default failover settings. */
+  public TargetConfig(
+      String name,
+      Endpoint primary,
+      List<ReplicaConfig> replicas,
+      AdminConfig admin,
+      Path migrations,
+      boolean production,
+      boolean fourEyes,
+      Duration approvalTimeout,
+      RetentionPolicy retention,
+      Duration backupFreshness) {
+    this(
+        name,
+        primary,
+        replicas,
+        admin,
+        migrations,
+        production,
+        fourEyes,
+        approvalTimeout,
+        retention,
+        backupFreshness,
+        FailoverConfig.defaults(name));
   }
 
   /** The replica of this name, if configured. */

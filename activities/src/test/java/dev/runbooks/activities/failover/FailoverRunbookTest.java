@@ -1,0 +1,547 @@
+package dev.runbooks.activities.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
+import dev.runbooks.activities.postgres.ConfiguredConnections;
+import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.activities.secrets.FileSecretStore;
+import dev.runbooks.activities.testing.SecretScan;
+import dev.runbooks.workflows.failover.FailoverRequest;
+import dev.runbooks.workflows.failover.FailoverResult;
+import dev.runbooks.workflows.failover.FailoverWorkflow;
+import dev.runbooks.workflows.failover.FailoverWorkflowImpl;
+import dev.runbooks.workflows.shared.Outcome;
+import dev.runbooks.workflows.shared.RunbookRequest;
+import dev.runbooks.workflows.shared.RunbookSearchAttributes;
+import dev.runbooks.workflows.shared.StepState;
+import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.api.operatorservice.v1.AddSearchAttributesRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.serviceclient.OperatorServiceStubs;
+import io.temporal.serviceclient.OperatorServiceStubsOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.testserver.TestServer;
+import io.temporal.worker.WorkerFactory;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The failover runbook end to end on real clusters (a primary and two streaming replicas each),
+ * through Temporal with the real activities. A switchover consumes its clusters, so each test makes
+ * its own.
+ */
+class FailoverRunbookTest {
+  private static final String PASSWORD = "failover-Admin-Pw-5521";
+  private static final String APP_PASSWORD = "app-Pw-8812";
+  private static final String QUEUE = "failover";
+  private static final String DB = "postgres";
+
+  @TempDir Path dir;
+  private WorkerFactory factory;
+  private FileSecretStore secrets;
+  private final List<LocalCluster> clusters = new ArrayList<>();
+  private LocalCluster primary;
+  private LocalCluster replica0;
+  private LocalCluster replica1;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    primary = LocalCluster.builder().name("primary").scram(PASSWORD).start();
+    clusters.add(primary);
+    replica0 = primary.createReplica("replica0");
+    replica1 = primary.createReplica("replica1");
+    clusters.add(replica0);
+    clusters.add(replica1);
+    primary.execute(
+        DB,
+        "CREATE ROLE app LOGIN PASSWORD '" + APP_PASSWORD + "'",
+        "CREATE TABLE seq (n bigint PRIMARY KEY)",
+        "GRANT INSERT, SELECT ON seq TO app");
+
+    secrets = new FileSecretStore(dir.resolve("secrets.json"));
+    secrets.write(
+        "db/orders/admin", Map.of("username", "postgres", "password", PASSWORD), OptionalInt.of(0));
+    Path file = dir.resolve("runbooks.yaml");
+    Files.writeString(
+        file,
+        "targets:\n"
+            + "  orders:\n"
+            + "    primary: { host: 127.0.0.1, port: "
+            + primary.port()
+            + ", database: postgres, sslmode: disable }\n"
+            + "    replicas:\n"
+            + "      - { name: replica0, host: 127.0.0.1, port: "
+            + replica0.port()
+            + " }\n"
+            + "      - { name: replica1, host: 127.0.0.1, port: "
+            + replica1.port()
+            + " }\n"
+            + "    admin: { secret: db/orders/admin }\n"
+            + "    failover: { catchUpTimeout: PT60S }\n");
+    var config = ConfigLoader.load(file, Map.of());
+
+    int port;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = socket.getLocalPort();
+    }
+    server = TestServer.createPortBoundServer(port, true);
+    address = "127.0.0.1:" + port;
+    AddSearchAttributesRequest.Builder attributes =
+        AddSearchAttributesRequest.newBuilder().setNamespace("default");
+    for (var key : RunbookSearchAttributes.ALL) {
+      attributes.putSearchAttributes(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    OperatorServiceStubs operator =
+        OperatorServiceStubs.newServiceStubs(
+            OperatorServiceStubsOptions.newBuilder()
+                .setTarget(address)
+                .validateAndBuildWithDefaults());
+    operator.blockingStub().addSearchAttributes(attributes.build());
+    operator.shutdownNow();
+    clientStubs = stubs();
+    client = WorkflowClient.newInstance(clientStubs);
+    activities =
+        new FailoverActivitiesImpl(
+            new ConfiguredConnections(config, secrets),
+            FailoverTargets.fromConfig(config),
+            secrets,
+            Clock.systemUTC(),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(20));
+    workflowWorker = startWorkflowWorker();
+    factory = startWorker();
+  }
+
+  private FailoverActivitiesImpl activities;
+  private TestServer.PortBoundTestServer server;
+  private String address;
+  private WorkflowServiceStubs clientStubs;
+  private WorkflowClient client;
+  private WorkflowServiceStubs workerStubs;
+  private int workers;
+  private WorkerFactory workflowWorker;
+
+  private WorkflowServiceStubs stubs() {
+    return WorkflowServiceStubs.newServiceStubs(
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).validateAndBuildWithDefaults());
+  }
+
+  /**
+   * The activity worker, in a factory of its own so a test can take it away in the middle of a step
+   * and start another, as a restarted worker process would. The workflows run on a worker that
+   * stays: the in-memory service never moves a workflow task off a vanished worker's sticky queue
+   * (the SDK always asks for one; a real cluster gives up on it after a few seconds), so a lost
+   * workflow worker would stall the run there and nowhere else.
+   */
+  private WorkerFactory startWorker() {
+    workerStubs = stubs();
+    WorkflowClient workerClient =
+        WorkflowClient.newInstance(
+            workerStubs,
+            WorkflowClientOptions.newBuilder().setIdentity("activities-" + (++workers)).build());
+    WorkerFactory f = WorkerFactory.newInstance(workerClient);
+    f.newWorker(QUEUE)
+        .registerActivitiesImplementations(
+            activities, new TargetLockActivitiesImpl(workerClient, QUEUE));
+    f.start();
+    return f;
+  }
+
+  private WorkerFactory startWorkflowWorker() {
+    WorkerFactory f = WorkerFactory.newInstance(client);
+    f.newWorker(QUEUE)
+        .registerWorkflowImplementationTypes(
+            FailoverWorkflowImpl.class, TargetLockWorkflowImpl.class);
+    f.start();
+    return f;
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (factory != null) {
+      factory.shutdownNow();
+      workerStubs.shutdownNow();
+    }
+    if (workflowWorker != null) {
+      workflowWorker.shutdownNow();
+    }
+    if (clientStubs != null) {
+      clientStubs.shutdownNow();
+    }
+    if (server != null) {
+      server.close();
+    }
+    for (int i = clusters.size() - 1; i >= 0; i--) {
+      clusters.get(i).close();
+    }
+  }
+
+  private FailoverWorkflow newRun(String id) {
+    return client.newWorkflowStub(
+        FailoverWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(QUEUE).build());
+  }
+
+  private static FailoverRequest request(String to, Long maxLag, boolean force) {
+    return new FailoverRequest(
+        new RunbookRequest("orders", "alice", false, Duration.ofHours(1)),
+        to,
+        maxLag,
+        force,
+        false);
+  }
+
+  private LocalCluster byName(String name) {
+    return switch (name) {
+      case "replica0" -> replica0;
+      case "replica1" -> replica1;
+      default -> throw new AssertionError("unexpected server " + name);
+    };
+  }
+
+  // ---- the tests -----------------------------------------------------------------------------
+
+  @Test
+  void switchoverUnderWriteLoadLosesNoAcknowledgedWrite() throws Exception {
+    Writer writer = new Writer(primary.port());
+    Thread thread = new Thread(writer, "writer");
+    thread.start();
+    writer.awaitAcknowledged(200);
+
+    FailoverWorkflow run = newRun("failover-orders-load");
+    FailoverResult result = run.run(request(null, null, false));
+    writer.stop();
+    thread.join(30_000);
+
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome(), run.progress().toString());
+    assertTrue(result.planned());
+    assertEquals(Long.valueOf(0), result.bytesLost());
+    assertNotNull(result.writeOutage());
+    LocalCluster promoted = byName(result.newPrimary());
+    LocalCluster other = promoted == replica0 ? replica1 : replica0;
+
+    // Every acknowledged write is on the new primary.
+    Set<Long> acknowledged = new TreeSet<>(writer.acknowledged);
+    assertTrue(acknowledged.size() >= 200, "writer acknowledged " + acknowledged.size());
+    Set<Long> present = new TreeSet<>();
+    try (Connection c = promoted.connect(DB);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT n FROM seq")) {
+      while (rs.next()) {
+        present.add(rs.getLong(1));
+      }
+    }
+    acknowledged.removeAll(present);
+    assertEquals(Set.of(), acknowledged, "acknowledged writes missing on the new primary");
+
+    // The writer's writes failed once the primary was fenced, and writes there fail still.
+    assertFalse(writer.failures.isEmpty(), "the writer never saw its writes refused");
+    assertThrows(SQLException.class, () -> appInsert(primary.port(), -1));
+    SQLException readOnly =
+        assertThrows(SQLException.class, () -> primary.execute(DB, "INSERT INTO seq VALUES (-2)"));
+    assertEquals("25006", readOnly.getSQLState(), readOnly.getMessage());
+    appInsert(promoted.port(), -3); // the application role logs in on the new primary
+
+    // The other replica streams from the new primary.
+    assertEquals(List.of(other.name()), result.repointed());
+    assertStreamsFrom(other, promoted);
+    Map<String, String> endpoint =
+        secrets
+            .read(dev.runbooks.workflows.shared.SecretRef.latest("runbooks/endpoints/orders"))
+            .data();
+    assertEquals(Integer.toString(promoted.port()), endpoint.get("port"));
+    assertEquals(result.newPrimary(), endpoint.get("primary"));
+    SecretScan.assertNoSecrets(client, "failover-orders-load", List.of(PASSWORD, APP_PASSWORD));
+  }
+
+  @Test
+  void lagAboveMaxLagIsRefusedWithNothingChanged() throws Exception {
+    for (LocalCluster r : List.of(replica0, replica1)) {
+      r.execute(DB, "SELECT pg_wal_replay_pause()");
+    }
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 5000)");
+
+    FailoverWorkflow run = newRun("failover-orders-lag");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(request(null, 1024L, false)));
+    assertEquals("LAG_TOO_HIGH", ((ApplicationFailure) failed.getCause()).getType());
+    assertTrue(failed.getCause().getMessage().contains("Nothing was changed"));
+    assertNothingChanged();
+    for (LocalCluster r : List.of(replica0, replica1)) {
+      r.execute(DB, "SELECT pg_wal_replay_resume()");
+    }
+  }
+
+  @Test
+  void downCandidateIsRefusedWhenNamedAndSkippedOtherwise() throws Exception {
+    replica0.stop();
+
+    FailoverWorkflow named = newRun("failover-orders-named");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class, () -> named.run(request("replica0", null, false)));
+    assertEquals("PREFLIGHT_FAILED", ((ApplicationFailure) failed.getCause()).getType());
+    assertTrue(failed.getCause().getMessage().contains("replica1 can be"), failed.getMessage());
+    assertNothingChanged();
+
+    FailoverWorkflow any = newRun("failover-orders-skip");
+    FailoverResult result = any.run(request(null, null, false));
+    assertEquals("replica1", result.newPrimary());
+    assertTrue(
+        any.progress().steps().get(0).detail().contains("skipped replica0 down"),
+        any.progress().steps().get(0).detail());
+    assertTrue(
+        result.manualSteps().stream().anyMatch(s -> s.contains("replica0")),
+        result.manualSteps().toString());
+  }
+
+  @Test
+  void unplannedFailoverOfAStoppedPrimaryUnderForce() throws Exception {
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)");
+    awaitReplayed(replica0, 100);
+    awaitReplayed(replica1, 100);
+    primary.stopImmediate();
+
+    FailoverWorkflow planned = newRun("failover-orders-planned-down");
+    WorkflowFailedException refused =
+        assertThrows(WorkflowFailedException.class, () -> planned.run(request(null, null, false)));
+    assertTrue(refused.getCause().getMessage().contains("--force"), refused.getMessage());
+
+    FailoverWorkflow run = newRun("failover-orders-force");
+    FailoverResult result = run.run(request(null, null, true));
+    assertFalse(result.planned());
+    assertTrue(result.oldPrimaryState().startsWith("down"), result.oldPrimaryState());
+    assertEquals(StepState.SKIPPED, run.progress().steps().get(2).state());
+    LocalCluster promoted = byName(result.newPrimary());
+    assertEquals(100, count(promoted));
+    LocalCluster other = promoted == replica0 ? replica1 : replica0;
+    assertStreamsFrom(other, promoted);
+  }
+
+  @Test
+  void workerLostMidRunbookIsReplacedAndTheRunEnds() throws Exception {
+    replica0.execute(DB, "SELECT pg_wal_replay_pause()");
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 1000)");
+
+    FailoverWorkflow run = newRun("failover-orders-restart");
+    WorkflowClient.start(run::run, request("replica0", null, false));
+    awaitStep(run, "catch-up", StepState.RUNNING);
+
+    // The activity worker goes away in the middle of the catch-up; another starts on the queue.
+    factory.shutdownNow();
+    workerStubs.shutdownNow();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    assertTrue(factory.isTerminated());
+    factory = startWorker();
+    replica0.execute(DB, "SELECT pg_wal_replay_resume()");
+
+    FailoverResult result;
+    try {
+      result = WorkflowStub.fromTyped(run).getResult(90, TimeUnit.SECONDS, FailoverResult.class);
+    } catch (java.util.concurrent.TimeoutException e) {
+      StringBuilder events = new StringBuilder();
+      for (var event : client.fetchHistory("failover-orders-restart").getEvents()) {
+        events.append(event.getEventType()).append(' ');
+      }
+      throw new AssertionError("no outcome within 90 s; history: " + events, e);
+    }
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome());
+    assertEquals("replica0", result.newPrimary());
+    assertEquals(1000, count(replica0));
+    assertStreamsFrom(replica1, replica0);
+  }
+
+  // ---- helpers -----------------------------------------------------------------------------
+
+  private void assertNothingChanged() throws Exception {
+    try (Connection c = primary.connect(DB);
+        Statement s = c.createStatement();
+        ResultSet rs =
+            s.executeQuery(
+                "SELECT count(*) FROM pg_file_settings WHERE name IN ('runbooks.fence',"
+                    + " 'default_transaction_read_only')")) {
+      rs.next();
+      assertEquals(0, rs.getInt(1), "the primary has fencing settings");
+    }
+    appInsert(primary.port(), -100); // the application still logs in and writes
+    primary.execute(DB, "DELETE FROM seq WHERE n = -100");
+    for (LocalCluster r : List.of(replica0, replica1)) {
+      if (r.isRunning()) {
+        try (Connection c = r.connect(DB);
+            Statement s = c.createStatement();
+            ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery()")) {
+          rs.next();
+          assertTrue(rs.getBoolean(1), r.name() + " left recovery");
+        }
+      }
+    }
+  }
+
+  private static void appInsert(int port, long n) throws SQLException {
+    try (Connection c = appConnection(port);
+        PreparedStatement s = c.prepareStatement("INSERT INTO seq VALUES (?)")) {
+      s.setLong(1, n);
+      s.executeUpdate();
+    }
+  }
+
+  private static Connection appConnection(int port) throws SQLException {
+    Properties p = new Properties();
+    p.setProperty("user", "app");
+    p.setProperty("password", APP_PASSWORD);
+    p.setProperty("connectTimeout", "5");
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + DB, p);
+  }
+
+  private static long count(LocalCluster c) throws SQLException {
+    try (Connection conn = c.connect(DB);
+        Statement s = conn.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM seq WHERE n > 0")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  private static void awaitReplayed(LocalCluster replica, long rows) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (count(replica) < rows) {
+      assertTrue(System.nanoTime() < deadline, replica.name() + " did not replay " + rows);
+      Thread.sleep(20);
+    }
+  }
+
+  private static void assertStreamsFrom(LocalCluster replica, LocalCluster from) throws Exception {
+    from.execute(DB, "INSERT INTO seq VALUES (999999999)");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (true) {
+      try (Connection c = replica.connect(DB);
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT (SELECT sender_port FROM pg_stat_wal_receiver WHERE status ="
+                      + " 'streaming'), (SELECT count(*) FROM seq WHERE n = 999999999)")) {
+        rs.next();
+        if (rs.getInt(1) == from.port() && rs.getLong(2) == 1) {
+          return;
+        }
+      }
+      assertTrue(
+          System.nanoTime() < deadline,
+          replica.name() + " does not stream from " + from.name() + " at " + from.port());
+      Thread.sleep(50);
+    }
+  }
+
+  private static void awaitStep(FailoverWorkflow run, String step, StepState state)
+      throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      var progress = run.progress();
+      if (progress.steps().stream().anyMatch(s -> s.name().equals(step) && s.state() == state)) {
+        return;
+      }
+      assertFalse(progress.outcome().finished(), "the run ended early: " + progress);
+      assertTrue(
+          System.nanoTime() < deadline, "step " + step + " never " + state + ": " + progress);
+      Thread.sleep(50);
+    }
+  }
+
+  /** Inserts 1, 2, 3, ... as the application role, recording each acknowledged insert. */
+  private static final class Writer implements Runnable {
+    final List<Long> acknowledged = new CopyOnWriteArrayList<>();
+    final List<String> failures = new CopyOnWriteArrayList<>();
+    private final int port;
+    private volatile boolean stopped;
+
+    Writer(int port) {
+      this.port = port;
+    }
+
+    void stop() {
+      stopped = true;
+    }
+
+    void awaitAcknowledged(int n) throws InterruptedException {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+      while (acknowledged.size() < n && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+    }
+
+    @Override
+    public void run() {
+      long n = 0;
+      Connection c = null;
+      while (!stopped) {
+        try {
+          if (c == null) {
+            c = appConnection(port);
+          }
+          n++;
+          try (PreparedStatement s = c.prepareStatement("INSERT INTO seq VALUES (?)")) {
+            s.setLong(1, n);
+            s.executeUpdate();
+          }
+          acknowledged.add(n);
+        } catch (SQLException e) {
+          failures.add(e.getSQLState() + " " + e.getMessage());
+          close(c);
+          c = null;
+          try {
+            Thread.sleep(5);
+          } catch (InterruptedException ie) {
+            return;
+          }
+        }
+      }
+      close(c);
+    }
+
+    private static void close(Connection c) {
+      if (c != null) {
+        try {
+          c.close();
+        } catch (SQLException ignored) {
+          // the server ended the session already
+        }
+      }
+    }
+  }
+}

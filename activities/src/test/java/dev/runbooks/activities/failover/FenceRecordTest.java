@@ -1,0 +1,22 @@
+package dev.runbooks.activities.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FenceRecordTest {
+  @Test
+  void roundTripsRolesWithAwkwardNames() {
+    FenceRecord r = new FenceRecord("failover-orders-1", true, List.of("app", "a,b|c", "Ünï"));
+    assertEquals(r, FenceRecord.decode(r.encode()));
+    assertEquals(
+        new FenceRecord("x", false, List.of()), FenceRecord.decode("x|readonly=false|roles="));
+  }
+
+  @Test
+  void somethingElseInTheSettingIsRefused() {
+    assertThrows(IllegalArgumentException.class, () -> FenceRecord.decode("by hand"));
+  }
+}

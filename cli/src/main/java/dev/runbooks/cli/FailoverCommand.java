@@ -1,0 +1,112 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.failover.FailoverResult;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "failover",
+    mixinStandardHelpOptions = true,
+    description = {
+      "A planned switchover (the default, --planned): fences the primary (read-only, application"
+          + " roles NOLOGIN, their sessions ended), waits until the chosen replica has replayed"
+          + " every byte, promotes it, proves it takes writes, repoints the other replicas and"
+          + " publishes the new endpoint. No acknowledged write is lost.",
+      "With --force: an unplanned failover of a primary that is down (confirmed with several"
+          + " attempts); the most advanced replica is promoted and the possible data loss is"
+          + " reported.",
+      "Before promotion a failure unfences the primary again; after it nothing is reverted, and"
+          + " the result says what holds and what is left to do by hand."
+    },
+    footerHeading = "%nExamples:%n",
+    footer = {
+      "  runbook failover --target orders --planned --wait",
+      "  runbook failover --target orders --to db3 --max-lag 1048576 --wait",
+      "  runbook failover --target orders --force --wait   # the primary is down"
+    })
+final class FailoverCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+  @Mixin RunOptions run;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "T",
+      description = "The target's name in the configuration.")
+  String target;
+
+  @Option(
+      names = "--to",
+      paramLabel = "REPLICA",
+      description = "The replica to promote. Default: the most advanced one.")
+  String to;
+
+  @Option(names = "--planned", description = "A switchover of a running primary (the default).")
+  boolean planned;
+
+  @Option(
+      names = "--force",
+      description = "An unplanned failover: the primary is down; recent writes may be lost.")
+  boolean force;
+
+  @Option(
+      names = "--max-lag",
+      paramLabel = "BYTES",
+      description =
+          "Refuse a candidate whose replay lags more than this. Default: the target's"
+              + " failover.maxLagBytes (16 MiB unless configured).")
+  Long maxLag;
+
+  @Option(
+      names = "--rejoin",
+      description =
+          "Rewind the old primary and start it as a replica when the worker runs on its host;"
+              + " otherwise the result lists the manual steps.")
+  boolean rejoin;
+
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description = "The run's workflow ID. Default: failover-<target>-<UTC yyyyMMdd'T'HHmmss>.")
+  String workflowId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    if (planned && force) {
+      throw new UsageException(
+          "--planned and --force contradict each other: --planned fences a running primary,"
+              + " --force promotes a replica of a primary that is down. Give one of them.");
+    }
+    if (maxLag != null && maxLag < 0) {
+      throw new UsageException(
+          "--max-lag " + maxLag + " is negative; give a number of bytes, 0 or more.");
+    }
+    RunbooksConfig config = connection.loadConfig(root.env());
+    RunOptions.checkId(workflowId);
+    RunbookStarter.Launch launch =
+        new FailoverRuns(config, Identity.user(root.env()))
+            .failover(target, to, maxLag, force, rejoin, workflowId);
+    Launcher launcher =
+        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
+    if (run.embedded) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return launcher.run(
+            local.connection(), true, launch, FailoverResult.class, FailoverReport.FAILOVER);
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      return launcher.run(
+          temporal, run.follow(), launch, FailoverResult.class, FailoverReport.FAILOVER);
+    }
+  }
+}

@@ -1,0 +1,443 @@
+package dev.runbooks.workflows.failover;
+
+import dev.runbooks.workflows.shared.ActivityProfiles;
+import dev.runbooks.workflows.shared.FailureType;
+import dev.runbooks.workflows.shared.Failures;
+import dev.runbooks.workflows.shared.Runbook;
+import dev.runbooks.workflows.shared.RunbookKind;
+import dev.runbooks.workflows.shared.RunbookWorkflowBase;
+import dev.runbooks.workflows.shared.Step;
+import dev.runbooks.workflows.shared.TargetLockActivities;
+import dev.runbooks.workflows.shared.Texts;
+import io.temporal.activity.ActivityOptions;
+import io.temporal.common.RetryOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.workflow.Workflow;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+public class FailoverWorkflowImpl extends RunbookWorkflowBase implements FailoverWorkflow {
+  static final String PREFLIGHT = "preflight";
+  static final String APPROVE = "approve";
+  static final String FENCE = "fence";
+  static final String CATCH_UP = "catch-up";
+  static final String PROMOTE = "promote";
+  static final String VERIFY = "verify";
+  static final String REPOINT = "repoint";
+  static final String PUBLISH = "publish";
+  static final String REJOIN = "rejoin";
+  static final List<String> STEPS =
+      List.of(PREFLIGHT, APPROVE, FENCE, CATCH_UP, PROMOTE, VERIFY, REPOINT, PUBLISH, REJOIN);
+
+  /** How long one catch-up call waits before it reports the remaining lag. */
+  static final Duration CATCH_UP_SLICE = Duration.ofSeconds(5);
+
+  /** Waiting on replication: one slice and some, heartbeating so a lost worker is noticed fast. */
+  static final ActivityOptions WAITING_ON_REPLICATION =
+      ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
+          .setStartToCloseTimeout(CATCH_UP_SLICE.plusSeconds(30))
+          .setHeartbeatTimeout(Duration.ofSeconds(5))
+          .build();
+
+  /**
+   * Fencing, promotion, verification and repointing: quick, retried often and soon. A lost worker
+   * must cost seconds (the outage lasts while they wait), and each call is safe to repeat.
+   */
+  static final ActivityOptions SWITCHING =
+      ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
+          .setStartToCloseTimeout(Duration.ofSeconds(90))
+          .setRetryOptions(
+              RetryOptions.newBuilder(ActivityProfiles.QUICK_SQL.getRetryOptions())
+                  .setInitialInterval(Duration.ofMillis(200))
+                  .setMaximumInterval(Duration.ofSeconds(5))
+                  .setMaximumAttempts(10)
+                  .build())
+          .build();
+
+  private final FailoverActivities switching =
+      Workflow.newActivityStub(FailoverActivities.class, SWITCHING);
+  private final FailoverActivities waiting =
+      Workflow.newActivityStub(FailoverActivities.class, WAITING_ON_REPLICATION);
+  private final TargetLockActivities locks =
+      Workflow.newActivityStub(TargetLockActivities.class, ActivityProfiles.TARGET_LOCK);
+
+  private FailoverRequest request;
+  private String target;
+  private String candidate;
+  private boolean promotionAttempted;
+  private Instant fencedAt;
+
+  public FailoverWorkflowImpl() {
+    super(RunbookKind.FAILOVER);
+  }
+
+  @Override
+  public FailoverResult run(FailoverRequest request) {
+    this.request = request;
+    this.target = request.runbook().target();
+    runbook = new Runbook(RunbookKind.FAILOVER, request.runbook(), STEPS);
+    return runbook.run(this::failover);
+  }
+
+  /** What preflight decided. */
+  private record Plan(Topology topology, ReplicaState candidate, String lostBytesNote, Long lost) {}
+
+  private FailoverResult failover() {
+    Plan plan = runbook.step(PREFLIGHT, this::preflight, this::describe);
+    Topology topology = plan.topology();
+    candidate = plan.candidate().name();
+    if (topology.settings().approvalRequired()) {
+      runbook.awaitApproval(APPROVE);
+    } else {
+      runbook.skip(APPROVE, "the target's failover settings ask for no approval");
+    }
+
+    Fencing fencing = null;
+    CatchUp caughtUp;
+    if (request.planned()) {
+      fencing = fence();
+      caughtUp = catchUp(candidate, fencing.finalLsn(), topology.settings().catchUpTimeout());
+    } else {
+      runbook.skip(FENCE, "the primary is down: nothing to fence");
+      runbook.skip(CATCH_UP, "the primary is down: promotion replays what " + candidate + " has");
+      caughtUp = null;
+    }
+
+    promotionAttempted = true;
+    Promotion promotion =
+        runbook.step(
+            PROMOTE,
+            () -> switching.promoteReplica(new ServerInput(target, candidate)),
+            p ->
+                (p.alreadyPromoted() ? "already promoted" : "promoted " + candidate)
+                    + " at "
+                    + p.lsn()
+                    + ", timeline "
+                    + p.timeline());
+    // From here nothing is undone automatically: unfencing the old primary now is split brain.
+    runbook.settled(FENCE);
+
+    try {
+      return settle(plan, fencing, caughtUp, promotion);
+    } catch (RuntimeException e) {
+      throw ApplicationFailure.newNonRetryableFailureWithCause(
+          candidate
+              + " was promoted (timeline "
+              + promotion.timeline()
+              + ") and is the primary; the old primary "
+              + (fencing != null ? "stays fenced" : "is down and must stay stopped")
+              + "; nothing is reverted. Then this failed: "
+              + Failures.describe(e)
+              + ". Finish by hand from that step (runbooks/failover.md).",
+          typeName(e),
+          e);
+    }
+  }
+
+  private static String typeName(RuntimeException e) {
+    FailureType type = Failures.typeOf(e);
+    return type == null ? "RUNBOOK_FAILED" : type.name();
+  }
+
+  private FailoverResult settle(Plan plan, Fencing fencing, CatchUp caughtUp, Promotion promotion) {
+    Topology topology = plan.topology();
+    Verification verification =
+        runbook.step(
+            VERIFY,
+            () ->
+                switching.verifyPrimary(
+                    new VerifyInput(
+                        target,
+                        candidate,
+                        topology.primary().timeline(),
+                        runbook.workflowId(),
+                        fencing == null ? List.of() : fencing.lockedRoles())),
+            v ->
+                "out of recovery on timeline "
+                    + v.timeline()
+                    + ", canary write read back"
+                    + (fencedAt != null
+                        ? "; write outage "
+                            + Texts.duration(Duration.between(fencedAt, v.firstWriteAt()))
+                        : ""));
+    List<String> manual = new ArrayList<>();
+    List<String> repointed = repoint(topology, candidate, manual);
+    Publication endpoint =
+        runbook.step(
+            PUBLISH,
+            () ->
+                switching.publishEndpoint(
+                    new PublishInput(
+                        target, candidate, verification.timeline(), runbook.workflowId())),
+            p ->
+                p.endpoint()
+                    + " stored at "
+                    + p.path()
+                    + " version "
+                    + p.version()
+                    + (p.hook().isEmpty() ? "" : "; hook: " + p.hook()));
+    Rejoin rejoin = rejoin();
+    manual.addAll(rejoin.manualSteps());
+
+    String oldState;
+    if (rejoin.rejoined()) {
+      oldState = "running as a replica of " + candidate + " (rewound)";
+    } else if (fencing != null) {
+      oldState =
+          "running, fenced: read-only"
+              + (fencing.lockedRoles().isEmpty()
+                  ? ""
+                  : ", roles " + String.join(", ", fencing.lockedRoles()) + " NOLOGIN")
+              + "; it stays so until rejoined or rebuilt";
+    } else {
+      oldState =
+          "down: "
+              + topology.primary().problem()
+              + "; it is NOT fenced, keep it stopped until it is rejoined or rebuilt";
+    }
+    return new FailoverResult(
+        target,
+        request.planned(),
+        topology.primary().name(),
+        oldState,
+        candidate,
+        verification.timeline(),
+        fencing != null ? fencing.finalLsn() : plan.candidate().primaryEndLsn(),
+        caughtUp != null ? caughtUp.replayLsn() : promotion.lsn(),
+        request.planned() ? Long.valueOf(0) : plan.lost(),
+        fencing != null ? Duration.between(fencing.fencedAt(), verification.firstWriteAt()) : null,
+        timings(),
+        repointed,
+        endpoint,
+        manual);
+  }
+
+  private Plan preflight() {
+    runbook.lockTarget(locks);
+    Topology topology = switching.inspectTopology(target);
+    PrimaryState primary = topology.primary();
+    if (request.planned() && !primary.reachable()) {
+      throw FailureType.PREFLIGHT_FAILED.failure(
+          "a planned switchover needs the primary of "
+              + target
+              + " ("
+              + primary.address()
+              + "), but it does not answer: "
+              + primary.problem()
+              + ". Nothing was changed. If it is down for good, fail over with --force.");
+    }
+    if (!request.planned()) {
+      if (primary.reachable()) {
+        throw FailureType.PREFLIGHT_FAILED.failure(
+            "--force is for a primary that is down, but the primary of "
+                + target
+                + " ("
+                + primary.address()
+                + ") answers. Nothing was changed. Run a planned switchover (--planned): it"
+                + " fences the primary first, so no write is lost.");
+      }
+      PrimaryProbe probe = switching.confirmPrimaryDown(target);
+      if (!probe.down()) {
+        throw FailureType.PREFLIGHT_FAILED.failure(
+            "the primary of "
+                + target
+                + " answered again on attempt "
+                + probe.attempts()
+                + ". Nothing was changed. Run a planned switchover (--planned) instead.");
+      }
+    }
+    long maxLag =
+        request.maxLagBytes() != null ? request.maxLagBytes() : topology.settings().maxLagBytes();
+    Candidates.Choice choice =
+        Candidates.choose(target, topology.replicas(), request.to(), request.planned(), maxLag);
+    ReplicaState c = choice.candidate();
+    Long lost = null;
+    String note = "";
+    if (!request.planned()) {
+      long end = Lsn.parse(c.primaryEndLsn());
+      long received = Lsn.parse(c.receiveLsn() != null ? c.receiveLsn() : c.replayLsn());
+      if (end >= 0) {
+        lost = Math.max(0, end - received);
+        note =
+            "; possible data loss "
+                + Lsn.bytes(lost)
+                + " (primary last at "
+                + c.primaryEndLsn()
+                + ")";
+      } else {
+        note =
+            "; possible data loss unknown: whatever the primary committed after "
+                + (c.receiveLsn() != null ? c.receiveLsn() : c.replayLsn())
+                + " is lost";
+      }
+    }
+    String skipped =
+        choice.skipped().isEmpty() ? "" : "; skipped " + String.join("; ", choice.skipped());
+    runbook.current("candidate " + c.name() + note + skipped);
+    return new Plan(topology, c, note + skipped, lost);
+  }
+
+  private String describe(Plan plan) {
+    ReplicaState c = plan.candidate();
+    return (request.planned() ? "switchover to " : "unplanned failover to ")
+        + c.name()
+        + (c.lagBytes() != null ? " (lag " + Lsn.bytes(c.lagBytes()) + ")" : "")
+        + plan.lostBytesNote();
+  }
+
+  private Fencing fence() {
+    FenceInput input = new FenceInput(target, runbook.workflowId());
+    runbook.onRollback(FENCE, () -> unfence(input));
+    Fencing fencing =
+        runbook.step(
+            FENCE,
+            () -> switching.fencePrimary(input),
+            f ->
+                "read-only at "
+                    + f.finalLsn()
+                    + (f.lockedRoles().isEmpty()
+                        ? ""
+                        : "; NOLOGIN " + String.join(", ", f.lockedRoles()))
+                    + "; "
+                    + f.sessionsTerminated()
+                    + " sessions ended");
+    fencedAt = fencing.fencedAt();
+    return fencing;
+  }
+
+  /**
+   * The rollback of fencing. Once promotion was tried, the candidate may be a primary already:
+   * unfencing then would leave two writable servers, so the old primary stays fenced unless the
+   * candidate is provably still a replica.
+   */
+  private void unfence(FenceInput input) {
+    if (promotionAttempted) {
+      boolean replica;
+      try {
+        replica = switching.isInRecovery(new ServerInput(target, candidate));
+      } catch (RuntimeException e) {
+        throw FailureType.ROLLBACK_FAILED.failure(
+            "promotion was attempted and the candidate cannot be asked whether it was promoted;"
+                + " the old primary stays fenced so that at most one server takes writes. Check"
+                + " the candidate (SELECT pg_is_in_recovery()) and unfence or promote by hand"
+                + " (runbooks/failover.md).");
+      }
+      if (!replica) {
+        throw FailureType.ROLLBACK_FAILED.failure(
+            "the candidate left recovery: it is a primary now, so the old primary stays fenced."
+                + " Finish the switchover by hand (runbooks/failover.md).");
+      }
+    }
+    switching.unfencePrimary(input);
+  }
+
+  private CatchUp catchUp(String candidate, String lsn, Duration timeout) {
+    return runbook.step(
+        CATCH_UP,
+        () -> {
+          long started = Workflow.currentTimeMillis();
+          Long initial = null;
+          while (true) {
+            CatchUp now =
+                waiting.awaitReplay(new CatchUpInput(target, candidate, lsn, CATCH_UP_SLICE));
+            if (initial == null) {
+              initial = now.remainingBytes();
+            }
+            runbook.current(
+                "catch-up of "
+                    + candidate
+                    + ": lag "
+                    + Lsn.bytes(initial)
+                    + " -> "
+                    + (now.remainingBytes() == 0 ? "0" : Lsn.bytes(now.remainingBytes())));
+            if (now.remainingBytes() == 0) {
+              return now;
+            }
+            if (Workflow.currentTimeMillis() - started > timeout.toMillis()) {
+              throw FailureType.LAG_TOO_HIGH.failure(
+                  candidate
+                      + " did not replay up to the fenced primary's last position "
+                      + lsn
+                      + " within "
+                      + Texts.duration(timeout)
+                      + ": it is at "
+                      + now.replayLsn()
+                      + ", "
+                      + Lsn.bytes(now.remainingBytes())
+                      + " short. The primary is unfenced again; find what slows replay on "
+                      + candidate
+                      + ", or raise failover.catchUpTimeout.");
+            }
+          }
+        },
+        c -> "replayed up to " + c.replayLsn());
+  }
+
+  private List<String> repoint(Topology topology, String candidate, List<String> manual) {
+    List<String> others =
+        topology.replicas().stream()
+            .map(ReplicaState::name)
+            .filter(n -> !n.equals(candidate))
+            .toList();
+    if (others.isEmpty()) {
+      runbook.skip(REPOINT, "no other replicas");
+      return List.of();
+    }
+    return runbook.step(
+        REPOINT,
+        () -> {
+          List<String> streaming = new ArrayList<>();
+          for (String replica : others) {
+            Repoint r;
+            try {
+              r = switching.repointReplica(new RepointInput(target, replica, candidate));
+            } catch (RuntimeException e) {
+              manual.add(
+                  "point replica "
+                      + replica
+                      + " at "
+                      + candidate
+                      + " (primary_conninfo, then SELECT pg_reload_conf()): it could not be"
+                      + " repointed: "
+                      + Failures.describe(e));
+              continue;
+            }
+            if (r.streaming()) {
+              streaming.add(replica);
+            } else {
+              manual.add(r.detail());
+            }
+          }
+          return streaming;
+        },
+        s -> s.size() + " of " + others.size() + " streaming from " + candidate);
+  }
+
+  /** After promotion a failed rejoin fails nothing: the result says what to do by hand. */
+  private Rejoin rejoin() {
+    RejoinInput input = new RejoinInput(target, candidate, request.rejoin(), !request.planned());
+    try {
+      return runbook.step(REJOIN, () -> switching.rejoinOldPrimary(input), Rejoin::detail);
+    } catch (RuntimeException e) {
+      return new Rejoin(
+          false,
+          "rejoin failed: " + Failures.describe(e),
+          List.of(
+              "rejoin the old primary by hand (runbooks/failover.md, \"Rejoin\"): the automatic"
+                  + " rejoin failed: "
+                  + Failures.describe(e)));
+    }
+  }
+
+  private List<StepTiming> timings() {
+    List<StepTiming> timings = new ArrayList<>();
+    for (Step s : runbook.progress().steps()) {
+      if (s.start() != null && s.end() != null) {
+        timings.add(new StepTiming(s.name(), Duration.between(s.start(), s.end())));
+      }
+    }
+    return timings;
+  }
+}

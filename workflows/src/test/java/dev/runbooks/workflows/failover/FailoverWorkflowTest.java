@@ -1,0 +1,103 @@
+package dev.runbooks.workflows.failover;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbooks.workflows.shared.Outcome;
+import dev.runbooks.workflows.shared.RunbookRequest;
+import dev.runbooks.workflows.shared.RunbookSearchAttributes;
+import dev.runbooks.workflows.shared.StepState;
+import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowFailedException;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import io.temporal.testing.TestWorkflowEnvironment;
+import io.temporal.worker.Worker;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class FailoverWorkflowTest {
+  private TestWorkflowEnvironment env;
+  private final FakeFailoverActivities activities = new FakeFailoverActivities();
+
+  static RunbookRequest runbook() {
+    return new RunbookRequest("orders", "alice", false, Duration.ofHours(1));
+  }
+
+  @BeforeEach
+  void setUp() {
+    env = TestWorkflowEnvironment.newInstance();
+    for (var key : RunbookSearchAttributes.ALL) {
+      env.registerSearchAttribute(key.getName(), IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    Worker worker = env.newWorker("failover");
+    worker.registerWorkflowImplementationTypes(FailoverWorkflowImpl.class);
+    worker.registerActivitiesImplementations(activities, new FakeTargetLocks());
+    env.start();
+  }
+
+  @AfterEach
+  void tearDown() {
+    env.close();
+  }
+
+  private FailoverWorkflow run(String id) {
+    return env.getWorkflowClient()
+        .newWorkflowStub(
+            FailoverWorkflow.class,
+            WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue("failover").build());
+  }
+
+  @Test
+  void switchoverFencesCatchesUpPromotesAndReportsTheOutage() {
+    FailoverWorkflow run = run("failover-orders-ok");
+    FailoverResult result = run.run(new FailoverRequest(runbook(), null, null, false, false));
+    assertEquals("db2", result.newPrimary());
+    assertEquals(Long.valueOf(0), result.bytesLost());
+    assertEquals(Duration.ofMillis(400), result.writeOutage());
+    assertEquals(List.of("db3"), result.repointed());
+    assertEquals(
+        List.of(
+            "inspect",
+            "fence",
+            "catchUp db2",
+            "promote db2",
+            "verify db2 [app]",
+            "repoint db3",
+            "publish db2",
+            "rejoin"),
+        activities.calls);
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome());
+  }
+
+  @Test
+  void failedPromotionUnfencesOnlyWhileTheCandidateIsStillAReplica() {
+    activities.failPromotion = true;
+    FailoverWorkflow run = run("failover-orders-promote-fails");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run.run(new FailoverRequest(runbook(), "db2", null, false, false)));
+    assertEquals("PERMISSION_DENIED", ((ApplicationFailure) failed.getCause()).getType());
+    assertEquals(Outcome.ROLLED_BACK, run.progress().outcome());
+    assertEquals(StepState.COMPENSATED, run.progress().steps().get(2).state());
+    assertTrue(
+        activities.calls.containsAll(List.of("isInRecovery db2", "unfence")),
+        activities.calls.toString());
+  }
+
+  @Test
+  void forceRefusesAPrimaryThatAnswers() {
+    FailoverWorkflow run = run("failover-orders-force-up");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run.run(new FailoverRequest(runbook(), null, null, true, false)));
+    assertEquals("PREFLIGHT_FAILED", ((ApplicationFailure) failed.getCause()).getType());
+    assertEquals(List.of("inspect"), activities.calls);
+  }
+}
