@@ -7,6 +7,7 @@ import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import dev.runbooks.workflows.shared.TargetLockWorkflow;
 import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
+import io.temporal.api.enums.v1.WorkflowIdReusePolicy;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
@@ -69,6 +70,9 @@ final class RunbookStarter {
   private final String taskQueue;
   private final Clock clock;
 
+  /** How many runs of one kind and target a second may hold before a start gives up. */
+  static final int MAX_ID_SUFFIX = 20;
+
   RunbookStarter(WorkflowClient client, String taskQueue, Clock clock) {
     this.client = client;
     this.taskQueue = taskQueue;
@@ -89,18 +93,12 @@ final class RunbookStarter {
    * @throws UsageException when a run with the workflow ID is already running
    */
   <W> String start(Class<W> workflowInterface, Plan plan, Function<W, WorkflowExecution> start) {
-    String workflowId =
-        plan.workflowId() == null ? workflowId(plan.kind(), plan.target()) : plan.workflowId();
-    if (plan.kind().mutating()) {
-      refuseWhenHeld(plan.kind(), plan.target(), workflowId);
-    }
-    W stub =
-        client.newWorkflowStub(workflowInterface, options(plan, workflowId, taskQueue).build());
-    try {
-      return start.apply(stub).getWorkflowId();
-    } catch (WorkflowExecutionAlreadyStarted e) {
-      throw alreadyRunning(workflowId);
-    }
+    return startUnique(
+        plan,
+        workflowId ->
+            start
+                .apply(client.newWorkflowStub(workflowInterface, startOptions(plan, workflowId)))
+                .getWorkflowId());
   }
 
   /**
@@ -112,18 +110,37 @@ final class RunbookStarter {
    */
   String start(Launch launch) {
     Plan plan = launch.plan();
-    String workflowId =
+    return startUnique(
+        plan,
+        workflowId -> {
+          WorkflowStub stub =
+              client.newUntypedWorkflowStub(launch.workflowType(), startOptions(plan, workflowId));
+          return stub.start(launch.request()).getWorkflowId();
+        });
+  }
+
+  /**
+   * Starts under a workflow ID no run has had: a run's steps key their idempotency on it, so a
+   * second run under the ID of a finished one would take that run's work for its own (a second
+   * {@code restore --into} in the same second would have replaced the first one's database). A
+   * generated ID that is taken, by a run started in the same second, gets a suffix {@code -2},
+   * {@code -3}...; an ID given with {@code --id} that is taken is refused.
+   */
+  private String startUnique(Plan plan, Function<String, String> startWithId) {
+    String base =
         plan.workflowId() == null ? workflowId(plan.kind(), plan.target()) : plan.workflowId();
-    if (plan.kind().mutating()) {
-      refuseWhenHeld(plan.kind(), plan.target(), workflowId);
-    }
-    WorkflowStub stub =
-        client.newUntypedWorkflowStub(
-            launch.workflowType(), options(plan, workflowId, taskQueue).build());
-    try {
-      return stub.start(launch.request()).getWorkflowId();
-    } catch (WorkflowExecutionAlreadyStarted e) {
-      throw alreadyRunning(workflowId);
+    for (int attempt = 1; ; attempt++) {
+      String workflowId = attempt == 1 ? base : base + "-" + attempt;
+      if (plan.kind().mutating()) {
+        refuseWhenHeld(plan.kind(), plan.target(), workflowId);
+      }
+      try {
+        return startWithId.apply(workflowId);
+      } catch (WorkflowExecutionAlreadyStarted e) {
+        if (plan.workflowId() != null || attempt >= MAX_ID_SUFFIX) {
+          throw taken(workflowId);
+        }
+      }
     }
   }
 
@@ -145,13 +162,20 @@ final class RunbookStarter {
         .setStaticDetails(plan.details());
   }
 
-  private static UsageException alreadyRunning(String workflowId) {
+  /** A started run's options: {@link #options}, and no reuse of any earlier run's ID. */
+  private WorkflowOptions startOptions(Plan plan, String workflowId) {
+    return options(plan, workflowId, taskQueue)
+        .setWorkflowIdReusePolicy(WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE)
+        .build();
+  }
+
+  private static UsageException taken(String workflowId) {
     return new UsageException(
         "a run with ID "
             + workflowId
-            + " is already running. Follow it with 'runbook watch "
+            + " exists already (running or finished: 'runbook status "
             + workflowId
-            + "', or give another ID with --id.");
+            + "' shows it). Give a new ID with --id, or leave --id out for a generated one.");
   }
 
   private void refuseWhenHeld(RunbookKind kind, String target, String workflowId) {

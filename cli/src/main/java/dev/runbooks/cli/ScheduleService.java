@@ -291,8 +291,9 @@ final class ScheduleService {
                 Duration.ofSeconds(
                     started.getFirstWorkflowTaskBackoff().getSeconds(),
                     started.getFirstWorkflowTaskBackoff().getNanos()));
-    // The server counts the backoff from the start request: round to the cron's whole second.
-    next = Instant.ofEpochSecond(Math.round(next.toEpochMilli() / 1000.0));
+    // The server counts the backoff from when it took the start request, the event's time is a
+    // little later (over a second on a busy machine): a five-field cron fires on whole minutes.
+    next = Instant.ofEpochSecond(Math.round(next.toEpochMilli() / 60_000.0) * 60);
     boolean waiting = next.isAfter(Instant.now());
     return new Row(
         id.substring(RunbookSchedule.CRON_WORKFLOW_PREFIX.length()),

@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +152,29 @@ class ClientCommandsTest {
     String next = runs.start("locked-db", "carol", false, "migrate-locked-db-third");
     awaitApprovalGate(next);
     runs.cli().run("abort", next, "--wait");
+  }
+
+  @Test
+  void aRunNeverTakesTheIdOfAnEarlierOneEvenInTheSameSecond() throws Exception {
+    Clock sameSecond = Clock.fixed(Instant.parse("2026-11-24T06:30:00Z"), ZoneOffset.UTC);
+    String first = runs.start("twice-db", "alice", false, null, sameSecond);
+    assertEquals("migrate-twice-db-20261124T063000", first);
+    awaitApprovalGate(first);
+    runs.cli().run("abort", first, "--wait");
+
+    // Its steps key their idempotency on the ID: a second run under it would take the first's
+    // work for its own.
+    String second = runs.start("twice-db", "bob", false, null, sameSecond);
+    assertEquals(first + "-2", second);
+    awaitApprovalGate(second);
+    runs.cli().run("abort", second, "--wait");
+
+    UsageException taken =
+        assertThrows(
+            UsageException.class, () -> runs.start("twice-db", "carol", false, first, sameSecond));
+    assertTrue(
+        taken.getMessage().contains("a run with ID " + first + " exists already"),
+        taken.getMessage());
   }
 
   @Test

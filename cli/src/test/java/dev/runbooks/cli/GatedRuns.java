@@ -43,7 +43,12 @@ final class GatedRuns implements AutoCloseable {
 
   /** Starts a gated run the way the CLI starts runbooks and returns its workflow ID. */
   String start(String target, String initiator, boolean fourEyes, String workflowId) {
-    RunbookStarter starter = new RunbookStarter(connection.client(), QUEUE, Clock.systemUTC());
+    return start(target, initiator, fourEyes, workflowId, Clock.systemUTC());
+  }
+
+  /** {@link #start(String, String, boolean, String)} with the starter's clock given. */
+  String start(String target, String initiator, boolean fourEyes, String workflowId, Clock clock) {
+    RunbookStarter starter = new RunbookStarter(connection.client(), QUEUE, clock);
     RunbookStarter.Plan plan =
         new RunbookStarter.Plan(
             RunbookKind.MIGRATE,

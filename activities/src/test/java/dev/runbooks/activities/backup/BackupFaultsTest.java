@@ -36,6 +36,10 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -246,8 +250,10 @@ class BackupFaultsTest {
 
   @Test
   void aBackupWithoutManifestIsIncompleteAndNeverOffered() throws Exception {
-    String older = "20261124T050000Z-older";
-    String newer = "20261124T060000Z-newer";
+    // Listed by start: a complete backup's is its manifest's (now), an incomplete one's its id's.
+    // The incomplete one is dated an hour ahead, so it is the newer whenever the test runs.
+    String older = idAt(Instant.now().minus(Duration.ofHours(1)), "older");
+    String newer = idAt(Instant.now().plus(Duration.ofHours(1)), "newer");
     harness.backups.dumpDatabase(backup("shop", older));
     harness.backups.dumpDatabase(backup("shop", newer));
     repository.delete(BackupLayout.manifestKey("shop", newer));
@@ -271,6 +277,13 @@ class BackupFaultsTest {
     assertEquals(
         List.of(BackupLayout.dumpKey("shop", older), BackupLayout.manifestKey("shop", older)),
         repository.list("shop/"));
+  }
+
+  /** A backup id for a start at {@code at}, as the backup workflow names them. */
+  private static String idAt(Instant at, String suffix) {
+    return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(at)
+        + "-"
+        + suffix;
   }
 
   @Test
