@@ -57,7 +57,11 @@ public record Activities(List<Object> implementations) {
     all.addAll(backup(config, connections, PgBinaries.find()));
     all.add(
         new FailoverActivitiesImpl(
-            connections, FailoverTargets.fromConfig(config), secrets, Clock.systemUTC()));
+            connections,
+            FailoverTargets.fromConfig(config),
+            secrets,
+            PgBinaries.find(),
+            Clock.systemUTC()));
     return new Activities(all);
   }
 
