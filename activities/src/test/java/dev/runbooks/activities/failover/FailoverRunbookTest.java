@@ -316,6 +316,7 @@ class FailoverRunbookTest {
     assertStreamsFrom(replica1, replica0);
     assertEquals(1, result.manualSteps().size(), result.manualSteps().toString());
     appInsert(replica0.port(), -7);
+    SecretScan.assertNoSecrets(client, "failover-orders-rejoin", List.of(PASSWORD, APP_PASSWORD));
   }
 
   @Test
