@@ -61,7 +61,11 @@ public record Activities(List<Object> implementations) {
     all.add(new RotationActivitiesImpl(connections, secrets));
     all.add(
         new FailoverActivitiesImpl(
-            connections, FailoverTargets.fromConfig(config), secrets, Clock.systemUTC()));
+            connections,
+            FailoverTargets.fromConfig(config),
+            secrets,
+            PgBinaries.find(),
+            Clock.systemUTC()));
     return new Activities(all);
   }
 

@@ -2,7 +2,9 @@ package dev.runbooks.activities.failover;
 
 import dev.runbooks.activities.config.Endpoint;
 import dev.runbooks.activities.config.FailoverConfig;
+import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.TargetConnections;
+import dev.runbooks.activities.postgres.local.PgBinaries;
 import dev.runbooks.activities.secrets.Secret;
 import dev.runbooks.activities.secrets.SecretNotFoundException;
 import dev.runbooks.activities.secrets.SecretStore;
@@ -32,6 +34,8 @@ import dev.runbooks.workflows.shared.FailureType;
 import dev.runbooks.workflows.shared.SecretRef;
 import io.temporal.activity.Activity;
 import io.temporal.failure.ApplicationFailure;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -45,6 +49,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,21 +74,39 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
   private final FailoverTargets targets;
   private final SecretStore secrets;
   private final Clock clock;
+  private final Optional<PgBinaries> binaries;
   private final Duration downInterval;
   private final Duration streamingWait;
 
+  /**
+   * @param binaries pg_ctl and pg_rewind, for {@code --rejoin} on the old primary's host; empty
+   *     when the worker has none (rejoin then lists the manual steps)
+   */
   public FailoverActivitiesImpl(
-      TargetConnections connections, FailoverTargets targets, SecretStore secrets, Clock clock) {
-    this(connections, targets, secrets, clock, Duration.ofSeconds(1), Duration.ofSeconds(20));
+      TargetConnections connections,
+      FailoverTargets targets,
+      SecretStore secrets,
+      Optional<PgBinaries> binaries,
+      Clock clock) {
+    this(
+        connections,
+        targets,
+        secrets,
+        binaries,
+        clock,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(20));
   }
 
   FailoverActivitiesImpl(
       TargetConnections connections,
       FailoverTargets targets,
       SecretStore secrets,
+      Optional<PgBinaries> binaries,
       Clock clock,
       Duration downInterval,
       Duration streamingWait) {
+    this.binaries = Objects.requireNonNull(binaries, "binaries");
     this.connections = Objects.requireNonNull(connections, "connections");
     this.targets = Objects.requireNonNull(targets, "targets");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
@@ -644,12 +667,90 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
             + old.address()
             + ") under replicas: in place of "
             + input.newPrimary());
-    String detail =
-        input.attempt()
-            ? "not rejoined: automatic rejoin is not available on this worker; manual steps"
-                + " listed"
-            : "not asked to rejoin (--rejoin); manual steps listed";
-    return new Rejoin(false, detail, steps);
+    String configStep = steps.get(steps.size() - 1);
+    if (!input.attempt()) {
+      return new Rejoin(false, "not asked to rejoin (--rejoin); manual steps listed", steps);
+    }
+    if (input.oldPrimaryDown()) {
+      return new Rejoin(false, "not rejoined: the old primary is down; manual steps listed", steps);
+    }
+    String why;
+    try {
+      why = rewind(input.target(), input.newPrimary(), now);
+    } catch (SQLException | IOException | IllegalStateException e) {
+      log.warn("rejoin of the old primary of {} failed: {}", input.target(), e.getMessage());
+      why = "the rewind failed: " + e.getMessage();
+    }
+    if (why == null) {
+      return new Rejoin(
+          true,
+          "rewound with pg_rewind; the old primary streams from " + input.newPrimary(),
+          List.of(configStep));
+    }
+    return new Rejoin(false, "not rejoined: " + why + "; manual steps listed", steps);
+  }
+
+  /**
+   * Rewinds the old primary and starts it as a replica of {@code now}, when this worker runs on its
+   * host. Returns why not, or null when it streams from the new primary. Run again, it finds the
+   * old primary streaming already.
+   */
+  private String rewind(String target, String newPrimary, Endpoint now)
+      throws SQLException, IOException {
+    if (binaries.isEmpty()) {
+      return "the worker has no PostgreSQL server programs (pg_ctl, pg_rewind)";
+    }
+    Path dataDir;
+    try (Connection c = admin(connections.primary(target))) {
+      if (bool(c, "SELECT pg_is_in_recovery()")) {
+        return awaitStreaming(c, now.port())
+            ? null
+            : "the old primary is a replica but does not stream from " + now.address();
+      }
+      dataDir = Path.of(string(c, "SHOW data_directory"));
+      String cannot = Rewind.cannot(dataDir);
+      if (cannot != null) {
+        return cannot;
+      }
+      if (!bool(
+          c,
+          "SELECT current_setting('wal_log_hints') = 'on'"
+              + " OR current_setting('data_checksums') = 'on'")) {
+        return "wal_log_hints is off and the data has no checksums, so pg_rewind cannot run;"
+            + " rebuild it with pg_basebackup";
+      }
+    }
+    String streamFrom;
+    try (Connection c = admin(connections.replica(target, newPrimary))) {
+      // pg_rewind reads the new timeline from the source's control file: write it now.
+      execute(c, "CHECKPOINT");
+      String conninfo = string(c, "SHOW primary_conninfo");
+      streamFrom = conninfo == null || conninfo.isBlank() ? null : conninfo;
+    }
+    ConnectionSpec login = connections.connectionSpec(target);
+    List<Conninfo.Pair> source =
+        List.of(
+            new Conninfo.Pair("host", now.host()),
+            new Conninfo.Pair("port", Integer.toString(now.port())),
+            new Conninfo.Pair("user", login.user()),
+            new Conninfo.Pair("dbname", now.database()),
+            new Conninfo.Pair("sslmode", now.sslmode()));
+    String primaryConninfo =
+        streamFrom != null
+            ? Conninfo.withServer(streamFrom, now.host(), now.port())
+            : Conninfo.format(source);
+    new Rewind(binaries.get(), dataDir)
+        .run(Conninfo.format(source), login.password(), primaryConninfo);
+    try (Connection c = connections.primary(target)) {
+      return awaitStreaming(c, now.port())
+          ? null
+          : "the rewound old primary started but does not stream from "
+              + now.address()
+              + " within "
+              + streamingWait.toSeconds()
+              + " s; see "
+              + dataDir.resolve("runbooks-rejoin.log");
+    }
   }
 
   // ---- helpers -----------------------------------------------------------------------------

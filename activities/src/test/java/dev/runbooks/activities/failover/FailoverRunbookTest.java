@@ -10,6 +10,7 @@ import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.activities.postgres.local.PgBinaries;
 import dev.runbooks.activities.secrets.FileSecretStore;
 import dev.runbooks.activities.testing.SecretScan;
 import dev.runbooks.workflows.failover.FailoverRequest;
@@ -56,6 +57,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -71,6 +73,7 @@ class FailoverRunbookTest {
   private static final String APP_PASSWORD = "app-Pw-8812";
   private static final String QUEUE = "failover";
   private static final String DB = "postgres";
+  private static final AtomicLong MARKERS = new AtomicLong();
 
   @TempDir Path dir;
   private WorkerFactory factory;
@@ -82,7 +85,13 @@ class FailoverRunbookTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    primary = LocalCluster.builder().name("primary").scram(PASSWORD).start();
+    // wal_log_hints: pg_rewind can rejoin the old primary.
+    primary =
+        LocalCluster.builder()
+            .name("primary")
+            .scram(PASSWORD)
+            .setting("wal_log_hints", "on")
+            .start();
     clusters.add(primary);
     replica0 = primary.createReplica("replica0");
     replica1 = primary.createReplica("replica1");
@@ -141,6 +150,7 @@ class FailoverRunbookTest {
             new ConfiguredConnections(config, secrets),
             FailoverTargets.fromConfig(config),
             secrets,
+            PgBinaries.find(),
             Clock.systemUTC(),
             Duration.ofMillis(200),
             Duration.ofSeconds(20));
@@ -219,12 +229,16 @@ class FailoverRunbookTest {
   }
 
   private static FailoverRequest request(String to, Long maxLag, boolean force) {
+    return request(to, maxLag, force, false);
+  }
+
+  private static FailoverRequest request(String to, Long maxLag, boolean force, boolean rejoin) {
     return new FailoverRequest(
         new RunbookRequest("orders", "alice", false, Duration.ofHours(1)),
         to,
         maxLag,
         force,
-        false);
+        rejoin);
   }
 
   private LocalCluster byName(String name) {
@@ -245,7 +259,7 @@ class FailoverRunbookTest {
     writer.awaitAcknowledged(200);
 
     FailoverWorkflow run = newRun("failover-orders-load");
-    FailoverResult result = run.run(request(null, null, false));
+    FailoverResult result = run.run(request(null, null, false, false));
     writer.stop();
     thread.join(30_000);
 
@@ -288,6 +302,21 @@ class FailoverRunbookTest {
     assertEquals(Integer.toString(promoted.port()), endpoint.get("port"));
     assertEquals(result.newPrimary(), endpoint.get("primary"));
     SecretScan.assertNoSecrets(client, "failover-orders-load", List.of(PASSWORD, APP_PASSWORD));
+  }
+
+  @Test
+  void rejoinRewindsTheOldPrimaryIntoAReplicaOfTheNewOne() throws Exception {
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)");
+    FailoverWorkflow run = newRun("failover-orders-rejoin");
+    FailoverResult result = run.run(request("replica0", null, false, true));
+    assertTrue(
+        result.oldPrimaryState().startsWith("running as a replica of replica0"),
+        result.oldPrimaryState() + " / " + result.manualSteps());
+    assertStreamsFrom(primary, replica0);
+    assertStreamsFrom(replica1, replica0);
+    assertEquals(1, result.manualSteps().size(), result.manualSteps().toString());
+    appInsert(replica0.port(), -7);
+    SecretScan.assertNoSecrets(client, "failover-orders-rejoin", List.of(PASSWORD, APP_PASSWORD));
   }
 
   @Test
@@ -432,7 +461,7 @@ class FailoverRunbookTest {
   private static long count(LocalCluster c) throws SQLException {
     try (Connection conn = c.connect(DB);
         Statement s = conn.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM seq WHERE n > 0")) {
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM seq WHERE n BETWEEN 1 AND 999999999")) {
       rs.next();
       return rs.getLong(1);
     }
@@ -447,7 +476,8 @@ class FailoverRunbookTest {
   }
 
   private static void assertStreamsFrom(LocalCluster replica, LocalCluster from) throws Exception {
-    from.execute(DB, "INSERT INTO seq VALUES (999999999)");
+    long marker = 1_000_000_000L + MARKERS.incrementAndGet();
+    from.execute(DB, "INSERT INTO seq VALUES (" + marker + ")");
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       try (Connection c = replica.connect(DB);
@@ -455,7 +485,9 @@ class FailoverRunbookTest {
           ResultSet rs =
               s.executeQuery(
                   "SELECT (SELECT sender_port FROM pg_stat_wal_receiver WHERE status ="
-                      + " 'streaming'), (SELECT count(*) FROM seq WHERE n = 999999999)")) {
+                      + " 'streaming'), (SELECT count(*) FROM seq WHERE n = "
+                      + marker
+                      + ")")) {
         rs.next();
         if (rs.getInt(1) == from.port() && rs.getLong(2) == 1) {
           return;

@@ -56,6 +56,18 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
                   .build())
           .build();
 
+  /**
+   * Repointing a replica: after promotion, so a replica that is down must not hold up the run; it
+   * is listed for a person instead after a few quick attempts.
+   */
+  static final ActivityOptions REPOINTING =
+      ActivityOptions.newBuilder(SWITCHING)
+          .setRetryOptions(
+              RetryOptions.newBuilder(SWITCHING.getRetryOptions()).setMaximumAttempts(3).build())
+          .build();
+
+  private final FailoverActivities repointing =
+      Workflow.newActivityStub(FailoverActivities.class, REPOINTING);
   private final FailoverActivities switching =
       Workflow.newActivityStub(FailoverActivities.class, SWITCHING);
   private final FailoverActivities waiting =
@@ -392,7 +404,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
           for (String replica : others) {
             Repoint r;
             try {
-              r = switching.repointReplica(new RepointInput(target, replica, candidate));
+              r = repointing.repointReplica(new RepointInput(target, replica, candidate));
             } catch (RuntimeException e) {
               manual.add(
                   "point replica "

@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.workflows.shared.Approval;
 import dev.runbooks.workflows.shared.Outcome;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import dev.runbooks.workflows.shared.StepState;
 import io.temporal.api.enums.v1.IndexedValueType;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.client.WorkflowStub;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.testing.TestWorkflowEnvironment;
 import io.temporal.worker.Worker;
@@ -88,6 +91,20 @@ class FailoverWorkflowTest {
     assertTrue(
         activities.calls.containsAll(List.of("isInRecovery db2", "unfence")),
         activities.calls.toString());
+  }
+
+  @Test
+  void anApprovalGateHoldsTheFenceUntilSomeoneApproves() {
+    activities.approvalRequired = true;
+    FailoverWorkflow run = run("failover-orders-gated");
+    WorkflowClient.start(run::run, new FailoverRequest(runbook(), null, null, false, false));
+    env.sleep(Duration.ofMinutes(5));
+    assertEquals("approve", run.progress().awaitingApproval());
+    assertEquals(List.of("inspect"), activities.calls);
+    run.approve(new Approval("bob", "go"));
+    FailoverResult result = WorkflowStub.fromTyped(run).getResult(FailoverResult.class);
+    assertEquals("db2", result.newPrimary());
+    assertTrue(activities.calls.contains("fence"));
   }
 
   @Test

@@ -9,6 +9,7 @@ import java.util.List;
 public class FakeFailoverActivities implements FailoverActivities {
   public final List<String> calls = new ArrayList<>();
   public boolean failPromotion;
+  public boolean approvalRequired;
 
   private static final Instant T0 = Instant.parse("2026-11-24T03:00:00Z");
 
@@ -42,7 +43,7 @@ public class FakeFailoverActivities implements FailoverActivities {
                 256L,
                 Duration.ofMillis(5),
                 "0/5000000")),
-        new FailoverSettings(false, Duration.ofSeconds(60), 16L * 1024 * 1024, null));
+        new FailoverSettings(approvalRequired, Duration.ofSeconds(60), 16L * 1024 * 1024, null));
   }
 
   @Override
