@@ -5,6 +5,7 @@ import dev.runbooks.workflows.backup.BackupWorkflowImpl;
 import dev.runbooks.workflows.backup.RestoreDrillWorkflowImpl;
 import dev.runbooks.workflows.backup.RestoreWorkflowImpl;
 import dev.runbooks.workflows.check.CheckWorkflowImpl;
+import dev.runbooks.workflows.migration.MigrationWorkflowImpl;
 import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
 import java.util.List;
 
@@ -20,7 +21,8 @@ public final class Runbooks {
           BackupWorkflowImpl.class,
           RestoreDrillWorkflowImpl.class,
           RestoreWorkflowImpl.class,
-          BackupCatalogWorkflowImpl.class);
+          BackupCatalogWorkflowImpl.class,
+          MigrationWorkflowImpl.class);
 
   private Runbooks() {}
 }
