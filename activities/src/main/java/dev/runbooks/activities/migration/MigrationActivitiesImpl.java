@@ -116,6 +116,9 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
                 + ", then start again");
       }
       current = Migrator.current(migrator.applied(flyway));
+      if (current == null) {
+        refuseUnbaselined(migrator, target);
+      }
       Collections.addAll(pendingInfos, flyway.info().pending());
     } catch (FlywayException e) {
       throw flywayFault(context, e);
@@ -164,6 +167,40 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     log.info(
         "{}: at {}, {} pending, {} warnings", context, current, pending.size(), warnings.size());
     return new MigrationPlan(target, current, pending, warnings, targets.production(target));
+  }
+
+  /** Flyway refuses a non-empty schema without history: say so before the rehearsal does. */
+  private static void refuseUnbaselined(Migrator migrator, String target) {
+    try {
+      if (migrator.historyExists()) {
+        return;
+      }
+      try (Connection c = migrator.open();
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT current_schema(), count(*) FROM pg_class c JOIN pg_namespace n ON n.oid"
+                      + " = c.relnamespace WHERE n.nspname = current_schema() AND c.relkind IN"
+                      + " ('r', 'p', 'v', 'm', 'S', 'f')")) {
+        rs.next();
+        if (rs.getLong(2) > 0) {
+          throw FailureType.BAD_INPUT.failure(
+              "target "
+                  + target
+                  + ": schema "
+                  + rs.getString(1)
+                  + " has "
+                  + rs.getLong(2)
+                  + " tables, views or sequences but no "
+                  + HISTORY_TABLE
+                  + ", so Flyway cannot tell what is applied. Baseline it once (flyway baseline"
+                  + " -baselineVersion=<the version the schema is at>), then start again; nothing"
+                  + " was changed");
+        }
+      }
+    } catch (SQLException e) {
+      throw transientFault("checking the schema history of target " + target, e);
+    }
   }
 
   private static ApplicationFailure invalid(

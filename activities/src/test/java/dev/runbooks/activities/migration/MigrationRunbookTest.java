@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.testing.PostgresExtension;
@@ -18,7 +19,9 @@ import dev.runbooks.workflows.shared.StepState;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
+import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
+import io.temporal.failure.CanceledFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -110,6 +113,10 @@ class MigrationRunbookTest {
     return assertInstanceOf(ApplicationFailure.class, e.getCause());
   }
 
+  private static ApplicationFailure failureOf(WorkflowUpdateException e) {
+    return assertInstanceOf(ApplicationFailure.class, e.getCause());
+  }
+
   private static List<String> versions(MigrationResult result) {
     return result.applied().stream().map(VersionTiming::version).toList();
   }
@@ -166,5 +173,262 @@ class MigrationRunbookTest {
     assertTrue(step(approved, "approve").detail().contains("approved by bob"));
     assertTrue(step(approved, "verify").detail().contains("1 verify script true"));
     assertEquals(List.of(), h.databases("rehearse_"));
+  }
+
+  /** Production data the rehearsal's schema-only copy does not have: a bad email, twice. */
+  private void legacySignups() throws Exception {
+    h.cluster.execute(
+        h.database,
+        "CREATE SCHEMA legacy",
+        "CREATE TABLE legacy.signups (email text)",
+        "INSERT INTO legacy.signups VALUES ('not-an-email'), ('not-an-email')");
+  }
+
+  private SchemaDumps.Schema assertRolledBackTo(SchemaDumps.Schema before) throws Exception {
+    SchemaDumps.Schema after = h.schema();
+    assertEquals(List.of(), SchemaDumps.differences(before, after));
+    assertEquals(before.sha256(), after.sha256());
+    assertEquals(List.of(), h.history(), "the schema history keeps no row of a rolled-back run");
+    assertEquals(0, h.scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"));
+    assertEquals(List.of(), h.databases("rehearse_"));
+    return after;
+  }
+
+  @Test
+  void failingV3AfterV1AndV2RollsBothBackToTheOriginalSchema() throws Exception {
+    harness(false, false);
+    threeMigrations();
+    legacySignups();
+    // Passes on the rehearsal's schema-only copy (no rows), fails on the target's data.
+    h.write(
+        "V3__add_accounts_name.sql",
+        "SET lock_timeout = '5s';\nALTER TABLE accounts ADD COLUMN name text;\n"
+            + "ALTER TABLE legacy.signups ADD CONSTRAINT signups_email_check"
+            + " CHECK (email LIKE '%@%');\n");
+    h.write(
+        "U3__add_accounts_name.sql",
+        "ALTER TABLE legacy.signups DROP CONSTRAINT signups_email_check;\n"
+            + "ALTER TABLE accounts DROP COLUMN name;\n");
+    SchemaDumps.Schema before = h.schema();
+
+    MigrationWorkflow run = h.stub("migrate-app-v3");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", null, true)));
+
+    ApplicationFailure cause = failure(failed);
+    assertEquals("MIGRATION_FAILED", cause.getType());
+    assertTrue(
+        cause.getOriginalMessage().contains("V3 (V3__add_accounts_name.sql) failed"),
+        cause.getOriginalMessage());
+    assertTrue(
+        cause.getOriginalMessage().contains("signups_email_check"), cause.getOriginalMessage());
+    RunbookProgress progress = run.progress();
+    assertEquals(Outcome.ROLLED_BACK, progress.outcome());
+    assertEquals(StepState.COMPENSATED, step(progress, "apply").state());
+    assertTrue(progress.outcomeDetail().endsWith("rolled back 1 step"), progress.outcomeDetail());
+    assertRolledBackTo(before);
+    assertEquals(2, h.scalar("SELECT count(*) FROM legacy.signups"), "data is untouched");
+    // The pre-migration backup was taken and stays referenced.
+    assertEquals(1, run.referencedBackups().size());
+  }
+
+  @Test
+  void failedConcurrentIndexLeavesNoInvalidIndexAndRollsBack() throws Exception {
+    harness(false, false);
+    threeMigrations();
+    legacySignups();
+    h.write(
+        "V2__index_accounts_email.sql",
+        "SET lock_timeout = '5s';\n"
+            + "CREATE UNIQUE INDEX CONCURRENTLY signups_email_idx ON legacy.signups (email);\n");
+    h.write("U2__index_accounts_email.sql", "DROP INDEX CONCURRENTLY legacy.signups_email_idx;\n");
+    SchemaDumps.Schema before = h.schema();
+
+    MigrationWorkflow run = h.stub("migrate-app-cic");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", "2", true)));
+
+    String message = failure(failed).getOriginalMessage();
+    assertTrue(message.contains("could not create unique index"), message);
+    assertTrue(
+        message.contains("dropped the INVALID indexes it left: legacy.signups_email_idx"), message);
+    assertEquals(Outcome.ROLLED_BACK, run.progress().outcome());
+    assertRolledBackTo(before);
+  }
+
+  @Test
+  void downScriptThatDoesNotUndoItsUpFailsTheRehearsalWithTheDifference() throws Exception {
+    harness(false, false);
+    threeMigrations();
+    h.write(
+        "V3__add_accounts_name.sql",
+        "SET lock_timeout = '5s';\nCREATE TABLE audit_log (id bigint, entry text);\n");
+    h.write("U3__add_accounts_name.sql", "SELECT 1;\n");
+    h.cluster.execute(h.database, "CREATE SCHEMA other", "CREATE TABLE other.keep_me (id int)");
+    SchemaDumps.Schema before = h.schema();
+
+    MigrationWorkflow run = h.stub("migrate-app-down");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", null, true)));
+
+    ApplicationFailure cause = failure(failed);
+    assertEquals("MIGRATION_FAILED", cause.getType());
+    assertTrue(
+        cause.getOriginalMessage().contains("extra: CREATE TABLE public.audit_log ("),
+        cause.getOriginalMessage());
+    RunbookProgress progress = run.progress();
+    assertEquals(Outcome.FAILED, progress.outcome());
+    assertEquals(StepState.FAILED, step(progress, "rehearse").state());
+    assertEquals(StepState.PENDING, step(progress, "backup").state());
+    assertEquals(StepState.PENDING, step(progress, "apply").state());
+    assertEquals(List.of(), SchemaDumps.differences(before, h.schema()), "production untouched");
+    assertEquals(List.of(), h.history());
+    assertEquals(List.of(), h.databases("rehearse_"));
+  }
+
+  @Test
+  void editedAppliedMigrationIsAChecksumMismatchNamingFileAndVersion() throws Exception {
+    harness(false, false);
+    threeMigrations();
+    h.stub("migrate-app-c1").run(h.request("alice", "1", true));
+    h.write(
+        "V1__create_accounts.sql",
+        "SET lock_timeout = '5s';\nCREATE TABLE accounts (id bigint PRIMARY KEY, email text, x int);\n");
+
+    MigrationWorkflow run = h.stub("migrate-app-c2");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", null, true)));
+
+    ApplicationFailure cause = failure(failed);
+    assertEquals("CHECKSUM_MISMATCH", cause.getType());
+    assertTrue(
+        cause.getOriginalMessage().contains("V1 (V1__create_accounts.sql)"),
+        cause.getOriginalMessage());
+    assertEquals(List.of("1:true"), h.history());
+    assertEquals(StepState.FAILED, step(run.progress(), "validate").state());
+  }
+
+  @Test
+  void pendingMigrationWithoutDownScriptOrMarkerIsRefused() throws Exception {
+    harness(false, false);
+    threeMigrations();
+    Files.delete(h.migrations.resolve("U2__index_accounts_email.sql"));
+
+    MigrationWorkflow run = h.stub("migrate-app-nodown");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", null, true)));
+
+    ApplicationFailure cause = failure(failed);
+    assertEquals("BAD_INPUT", cause.getType());
+    assertTrue(
+        cause
+            .getOriginalMessage()
+            .contains("V2__index_accounts_email.sql (expected U2__index_accounts_email.sql)"),
+        cause.getOriginalMessage());
+    assertEquals(List.of(), h.history());
+  }
+
+  @Test
+  void abortWhileWaitingForApprovalChangesNothing() throws Exception {
+    harness(true, false);
+    threeMigrations();
+    SchemaDumps.Schema before = h.schema();
+    MigrationWorkflow run = h.stub("migrate-app-abort");
+    WorkflowClient.start(run::run, h.request("alice", null, false));
+    awaitGate(run);
+
+    WorkflowStub.fromTyped(run).cancel("window closed");
+
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> WorkflowStub.fromTyped(run).getResult(MigrationResult.class));
+    assertInstanceOf(CanceledFailure.class, failed.getCause());
+    RunbookProgress progress = run.progress();
+    assertEquals(Outcome.ABORTED, progress.outcome());
+    assertEquals(StepState.PENDING, step(progress, "backup").state());
+    assertEquals(List.of(), SchemaDumps.differences(before, h.schema()));
+    assertEquals(List.of(), h.history());
+  }
+
+  @Test
+  void approvalTimeoutAbortsTheRun() throws Exception {
+    harness(true, false);
+    threeMigrations();
+    MigrationWorkflow run = h.stub("migrate-app-timeout");
+    WorkflowClient.start(run::run, h.request("alice", null, false));
+    awaitGate(run);
+
+    // Time skipping: the one-hour gate passes as soon as the test waits for the result.
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> WorkflowStub.fromTyped(run).getResult(MigrationResult.class));
+    assertEquals("APPROVAL_TIMEOUT", failure(failed).getType());
+    assertEquals(Outcome.ABORTED, run.progress().outcome());
+    assertEquals(List.of(), h.history());
+  }
+
+  @Test
+  void productionRefusesAutoApproveAndFourEyesRefusesSelfApproval() throws Exception {
+    harness(true, true);
+    threeMigrations();
+    WorkflowFailedException refused =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> h.stub("migrate-app-auto").run(h.request("alice", null, true, true)));
+    assertEquals("BAD_INPUT", failure(refused).getType());
+    assertTrue(failure(refused).getOriginalMessage().contains("--auto-approve"));
+    assertEquals(List.of(), h.history());
+
+    MigrationWorkflow run = h.stub("migrate-app-4eyes");
+    WorkflowClient.start(run::run, h.request("alice", null, false, true));
+    awaitGate(run);
+    WorkflowUpdateException self =
+        assertThrows(
+            WorkflowUpdateException.class, () -> run.approve(new Approval("alice", "mine")));
+    assertTrue(
+        failureOf(self).getOriginalMessage().contains("four-eyes"), self.getCause().getMessage());
+    assertEquals("approve", run.progress().awaitingApproval(), "still waiting");
+
+    run.approve(new Approval("bob", ""));
+    MigrationResult result = WorkflowStub.fromTyped(run).getResult(MigrationResult.class);
+    assertEquals(List.of("1", "2", "3"), versions(result));
+    assertEquals(List.of("1:true", "2:true", "3:true"), h.history());
+  }
+
+  @Test
+  void realisticShopMigrationsRehearseApplyAndRollBackCleanly() throws Exception {
+    harness(false, false);
+    Path shop = Path.of("../runbooks/examples/migrations/shop");
+    try (var files = Files.walk(shop)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        h.write(shop.relativize(f).toString(), Files.readString(f));
+      }
+    }
+    // A verification that fails after all thirteen are applied: every one must be undone.
+    h.write("verify/V13__validate_orders_total.sql", "SELECT false;\n");
+    SchemaDumps.Schema before = h.schema();
+
+    MigrationWorkflow run = h.stub("migrate-app-shop");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", null, true)));
+
+    assertTrue(
+        failure(failed)
+            .getOriginalMessage()
+            .contains("V13__validate_orders_total.sql returned false"),
+        failure(failed).getOriginalMessage());
+    RunbookProgress progress = run.progress();
+    assertEquals(Outcome.ROLLED_BACK, progress.outcome());
+    String validate = step(progress, "validate").detail();
+    assertTrue(validate.contains("pending: V1, V2, V3"), validate);
+    assertTrue(validate.contains("V13"), validate);
+    // Every table is created by the set itself, so nothing locks a table in use.
+    assertTrue(validate.endsWith("0 lint warnings"), validate);
+    String rehearse = step(progress, "rehearse").detail();
+    assertTrue(rehearse.contains("rollback proven"), rehearse);
+    assertEquals(StepState.COMPENSATED, step(progress, "apply").state());
+    assertRolledBackTo(before);
   }
 }
