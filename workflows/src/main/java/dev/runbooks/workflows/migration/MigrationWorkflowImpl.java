@@ -12,12 +12,14 @@ import dev.runbooks.workflows.check.Preflight;
 import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.FailureType;
 import dev.runbooks.workflows.shared.Runbook;
+import dev.runbooks.workflows.shared.RunbookIds;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.TargetLockActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Workflow;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -202,7 +204,14 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
         Workflow.newChildWorkflowStub(
             BackupWorkflow.class,
             ChildWorkflowOptions.newBuilder()
-                .setWorkflowId(runbook.workflowId() + "-backup")
+                // Named like any backup run (not after this run's ID, which a replay does not
+                // know), with a suffix no scheduled backup has.
+                .setWorkflowId(
+                    RunbookIds.workflowId(
+                            RunbookKind.BACKUP,
+                            runbook.target(),
+                            Instant.ofEpochMilli(Workflow.currentTimeMillis()))
+                        + "-premigration")
                 .setStaticSummary("pre-migration backup of " + runbook.target())
                 .build());
     return runbook.step(
