@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       RestoreDrillCommand.class,
       BackupsCommand.class,
       RestoreCommand.class,
+      MigrateCommand.class,
       DecryptCommand.class,
       ScheduleCommand.class,
       ListCommand.class,

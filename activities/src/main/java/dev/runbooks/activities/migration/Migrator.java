@@ -11,7 +11,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -20,6 +19,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
 /**
  * Flyway and the runbook's own down scripts against one database (the target's, or a scratch copy
@@ -53,9 +53,6 @@ final class Migrator {
   Flyway flyway(String target, Duration lockTimeout, Duration statementTimeout) {
     FluentConfiguration config =
         Flyway.configure(Migrator.class.getClassLoader())
-            // Flyway's history lock held in a transaction would make every CREATE INDEX
-            // CONCURRENTLY wait for it (and hit lock_timeout): a session advisory lock instead.
-            .configuration(Map.of("flyway.postgresql.transactional.lock", "false"))
             .dataSource(new Sessions())
             .resourceProvider(new ScriptResources(scripts))
             .table(MigrationActivitiesImpl.HISTORY_TABLE)
@@ -66,6 +63,11 @@ final class Migrator {
             .mixed(true)
             .loggers("slf4j")
             .ignoreMigrationPatterns("*:pending", "*:future");
+    // Flyway's history lock held in a transaction would make every CREATE INDEX CONCURRENTLY
+    // wait for it (and hit lock_timeout): a session advisory lock instead.
+    config
+        .getConfigurationExtension(PostgreSQLConfigurationExtension.class)
+        .setTransactionalLock(false);
     if (lockTimeout != null) {
       config.initSql(timeouts(lockTimeout, statementTimeout));
     }
