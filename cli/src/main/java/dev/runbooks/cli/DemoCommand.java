@@ -74,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
   boolean keep;
 
   /** One runbook run of the demo, for the summary at the end. */
-  private record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
+  record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
 
   @Override
   public Integer call() throws Exception {
@@ -142,6 +142,15 @@ final class DemoCommand implements Callable<Integer> {
         ran.add(backup(local, config, out));
         out.println();
         ran.add(backups(local, out));
+        out.println();
+        ran.add(
+            DemoMigration.run(
+                local,
+                config,
+                connection.taskQueue(),
+                Identity.user(root.env()),
+                root.terminal(),
+                out));
       }
 
       out.println();
@@ -321,7 +330,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static Path writeConfig(Path dir, LocalCluster primary, LocalCluster replica)
-      throws IOException {
+      throws IOException, SQLException {
     String yaml =
         "# Made by runbook demo: a throwaway primary and replica on this machine.\n"
             + "targets:\n"
@@ -346,6 +355,7 @@ final class DemoCommand implements Callable<Integer> {
             + SECRET
             + " }\n"
             + "    production: false\n"
+            + DemoMigration.target(dir, primary, SECRET)
             + "secrets: file://secrets.json\n"
             + "repository: file://"
             + dir.resolve("backups")

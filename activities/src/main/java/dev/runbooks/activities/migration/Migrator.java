@@ -9,8 +9,10 @@ import java.sql.SQLFeatureNotSupportedException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
@@ -136,6 +138,35 @@ final class Migrator {
       }
     }
     return dropped;
+  }
+
+  /** A schema history row. */
+  record Row(boolean success, int executionMillis) {}
+
+  /** The versioned rows of the schema history by version; empty without a history table. */
+  Map<String, Row> history() throws SQLException {
+    Map<String, Row> rows = new HashMap<>();
+    try (Connection c = opener.open();
+        Statement s = c.createStatement()) {
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT to_regclass('" + MigrationActivitiesImpl.HISTORY_TABLE + "') IS NOT NULL")) {
+        rs.next();
+        if (!rs.getBoolean(1)) {
+          return rows;
+        }
+      }
+      try (ResultSet rs =
+          s.executeQuery(
+              "SELECT version, success, execution_time FROM "
+                  + MigrationActivitiesImpl.HISTORY_TABLE
+                  + " WHERE version IS NOT NULL ORDER BY installed_rank")) {
+        while (rs.next()) {
+          rows.put(rs.getString(1), new Row(rs.getBoolean(2), rs.getInt(3)));
+        }
+      }
+    }
+    return rows;
   }
 
   /** Deletes the failed history rows of {@code version} that a non-transactional script left. */
