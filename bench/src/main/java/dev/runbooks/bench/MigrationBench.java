@@ -92,7 +92,17 @@ public final class MigrationBench {
     System.exit(exit);
   }
 
-  private record Round(Duration flyway, Duration apply, Duration rehearse) {}
+  /**
+   * One round. {@code flywaySql} and {@code runbookSql} are the scripts' own times as Flyway
+   * recorded them in the history; {@code versions} the runbook's per-version activity times.
+   */
+  private record Round(
+      Duration flyway,
+      Duration apply,
+      Duration rehearse,
+      Duration flywaySql,
+      Duration runbookSql,
+      Duration versions) {}
 
   private void measure() throws Exception {
     PgBinaries binaries = PgBinaries.require();
@@ -137,19 +147,30 @@ public final class MigrationBench {
         runbook = runbook(rb, migrations);
         flyway = flyway(fw, migrations);
       }
+      Duration versions = Duration.ZERO;
+      for (JsonNode t : runbook.path("applied")) {
+        versions = versions.plus(Duration.parse(t.path("duration").asText()));
+      }
       Round round =
           new Round(
               flyway,
               RunbookOutput.step(runbook, "apply", "runbook migrate"),
-              RunbookOutput.step(runbook, "rehearse", "runbook migrate"));
+              RunbookOutput.step(runbook, "rehearse", "runbook migrate"),
+              scriptTime(fw),
+              scriptTime(rb),
+              versions);
       rounds.add(round);
       err.println(
           String.format(
               Locale.ROOT,
-              "   round %d: flyway migrate %.2fs, runbook apply %.2fs (ratio %.2f), rehearsal %.2fs",
+              "   round %d: flyway migrate %.2fs (scripts %.2fs), runbook apply %.2fs (versions"
+                  + " %.2fs, scripts %.2fs), ratio %.2f, rehearsal %.2fs",
               r,
               seconds(round.flyway()),
+              seconds(round.flywaySql()),
               seconds(round.apply()),
+              seconds(round.versions()),
+              seconds(round.runbookSql()),
               BackupBench.ratio(round.apply(), round.flyway()),
               seconds(round.rehearse())));
       cluster.execute("postgres", "DROP DATABASE " + fw, "DROP DATABASE " + rb);
@@ -185,6 +206,16 @@ public final class MigrationBench {
             seconds(rehearse)));
     out.println(BackupBench.figure("migrate_apply_vs_flyway", ratio));
     out.println(BackupBench.figure("migrate_rehearsal_s", seconds(rehearse)));
+  }
+
+  /** The scripts' own execution times as Flyway recorded them in the schema history. */
+  private Duration scriptTime(String database) throws java.sql.SQLException {
+    try (var c = cluster.connect(database);
+        var s = c.createStatement();
+        var rs = s.executeQuery("SELECT sum(execution_time) FROM flyway_schema_history")) {
+      rs.next();
+      return Duration.ofMillis(rs.getLong(1));
+    }
   }
 
   private static double seconds(Duration d) {

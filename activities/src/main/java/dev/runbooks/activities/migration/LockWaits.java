@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 final class LockWaits implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LockWaits.class);
-  static final int INTERVAL_MS = 25;
+  static final int INTERVAL_MS = 100;
 
   private final Connection connection;
   private final Set<Integer> sessions;

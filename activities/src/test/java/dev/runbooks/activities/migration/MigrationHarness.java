@@ -64,6 +64,7 @@ final class MigrationHarness implements AutoCloseable {
    */
   MigrationHarness(
       LocalCluster cluster,
+      String password,
       String database,
       Path dir,
       Path migrations,
@@ -76,7 +77,7 @@ final class MigrationHarness implements AutoCloseable {
     cluster.execute("postgres", "CREATE DATABASE " + database);
     FileSecretStore secrets = new FileSecretStore(dir.resolve("secrets.json"));
     secrets.write(
-        "db/app/admin", Map.of("username", "postgres", "password", "unused"), OptionalInt.of(0));
+        "db/app/admin", Map.of("username", "postgres", "password", password), OptionalInt.of(0));
     Path file = dir.resolve("runbooks.yaml");
     Files.writeString(
         file,

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.activities.testing.SecretScan;
 import dev.runbooks.workflows.migration.MigrationResult;
 import dev.runbooks.workflows.migration.MigrationWorkflow;
 import dev.runbooks.workflows.migration.VersionTiming;
@@ -41,7 +42,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MigrationRunbookTest {
   private static final AtomicInteger DATABASES = new AtomicInteger();
 
-  @RegisterExtension static final PostgresExtension pg = PostgresExtension.newPrimary();
+  private static final String PASSWORD = "mig-Secr3t-" + Long.toHexString(System.nanoTime());
+
+  @RegisterExtension
+  static final PostgresExtension pg = PostgresExtension.newPrimary().withScram(PASSWORD);
 
   @TempDir Path dir;
   private MigrationHarness h;
@@ -52,6 +56,7 @@ class MigrationRunbookTest {
     h =
         new MigrationHarness(
             pg.primary(),
+            PASSWORD,
             "app_" + DATABASES.incrementAndGet(),
             dir,
             migrations,
@@ -155,6 +160,11 @@ class MigrationRunbookTest {
         step(waiting, "rehearse").detail().contains("backup " + toTwo.backupId()),
         step(waiting, "rehearse").detail());
     assertTrue(step(waiting, "rehearse").detail().contains("rollback proven"));
+    // The approver sees the plan where the run waits: the UI's current details and status.
+    assertTrue(waiting.current().contains("runbook approve migrate-app-2"), waiting.current());
+    assertTrue(waiting.current().contains("pending: V3"), waiting.current());
+    assertTrue(
+        waiting.current().contains("a verified backup of app is taken first"), waiting.current());
     assertTrue(step(waiting, "validate").detail().contains("pending: V3"));
     assertTrue(
         second.referencedBackups().contains(toTwo.backupId()),
@@ -173,6 +183,10 @@ class MigrationRunbookTest {
     assertTrue(step(approved, "approve").detail().contains("approved by bob"));
     assertTrue(step(approved, "verify").detail().contains("1 verify script true"));
     assertEquals(List.of(), h.databases("rehearse_"));
+    // The admin password was resolved inside activities only: no run's history has it.
+    for (String id : List.of("migrate-app-1", "migrate-app-2")) {
+      SecretScan.assertNoSecrets(h.client, id, List.of(PASSWORD));
+    }
   }
 
   /** Production data the rehearsal's schema-only copy does not have: a bad email, twice. */
@@ -430,5 +444,43 @@ class MigrationRunbookTest {
     assertTrue(rehearse.contains("rollback proven"), rehearse);
     assertEquals(StepState.COMPENSATED, step(progress, "apply").state());
     assertRolledBackTo(before);
+  }
+
+  @Test
+  void rollbackBlockedByAnIrreversibleMigrationStopsWithAStateReportAndTheBackup()
+      throws Exception {
+    harness(false, false);
+    threeMigrations();
+    legacySignups();
+    h.write(
+        "V2__index_accounts_email.sql",
+        "-- runbooks: irreversible: stands in for a migration that drops data\n"
+            + "SET lock_timeout = '5s';\nALTER TABLE accounts ADD COLUMN legacy_id int;\n");
+    Files.delete(h.migrations.resolve("U2__index_accounts_email.sql"));
+    h.write(
+        "V3__add_accounts_name.sql",
+        "SET lock_timeout = '5s';\nALTER TABLE legacy.signups ADD CONSTRAINT signups_email_check"
+            + " CHECK (email LIKE '%@%');\n");
+    h.write(
+        "U3__add_accounts_name.sql",
+        "ALTER TABLE legacy.signups DROP CONSTRAINT signups_email_check;\n");
+
+    MigrationWorkflow run = h.stub("migrate-app-irreversible");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", null, true)));
+
+    ApplicationFailure cause = failure(failed);
+    assertEquals("ROLLBACK_FAILED", cause.getType());
+    String message = cause.getOriginalMessage();
+    assertTrue(message.contains("V2 has no down script (irreversible)"), message);
+    assertTrue(message.contains("applied now: V1, V2; not applied: V3"), message);
+    String backupId = run.referencedBackups().get(0);
+    assertTrue(message.contains("restore the pre-migration backup " + backupId), message);
+    RunbookProgress progress = run.progress();
+    assertEquals(Outcome.FAILED, progress.outcome());
+    assertTrue(step(progress, "validate").detail().contains("V2 (irreversible)"));
+    assertTrue(step(progress, "rehearse").detail().contains("rollback NOT proven"));
+    // It stopped at once: nothing undone past the irreversible version, nothing retried.
+    assertEquals(List.of("1:true", "2:true"), h.history());
   }
 }

@@ -17,7 +17,9 @@ import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.TargetLockActivities;
 import io.temporal.activity.ActivityOptions;
+import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
+import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -71,8 +73,8 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
           }
           RehearsalResult rehearsal = rehearse(request, plan);
           approve(request, plan, rehearsal);
-          String backupId = backup(request);
-          List<VersionTiming> applied = apply(request, plan, backupId);
+          PreMigration pre = backup(request);
+          List<VersionTiming> applied = apply(request, plan, pre);
           verify(plan, applied);
           runbook.settled("apply");
           return new MigrationResult(
@@ -82,7 +84,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
               applied,
               plan,
               rehearsal,
-              backupId,
+              pre.backupId(),
               "not needed");
         });
   }
@@ -186,20 +188,23 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
   }
 
   private void approve(MigrationRequest request, MigrationPlan plan, RehearsalResult rehearsal) {
-    runbook.current(Plans.approvalText(plan, rehearsal));
     if (request.autoApprove()) {
       runbook.skip("approve", "--auto-approve on non-production target " + plan.target());
       return;
     }
-    runbook.awaitApproval("approve");
+    runbook.awaitApproval("approve", Plans.approvalText(plan, rehearsal));
   }
 
+  /** What the run captured before changing anything. */
+  private record PreMigration(String backupId, SchemaSnapshot schema) {}
+
   /**
-   * The pre-migration backup: the backup runbook as a child, verified by its restore drill. The
-   * backup runbook does not take the target lock (BACKUP is not mutating), so it runs under this
-   * run's lock without asking for it; a failure stops the run before anything changes.
+   * The pre-migration state: the backup runbook as a child, verified by its restore drill, and,
+   * meanwhile, the schema snapshot a rollback is proven against. The backup runbook does not take
+   * the target lock (BACKUP is not mutating), so it runs under this run's lock without asking for
+   * it; a failure stops the run before anything changes.
    */
-  private String backup(MigrationRequest request) {
+  private PreMigration backup(MigrationRequest request) {
     BackupWorkflow child =
         Workflow.newChildWorkflowStub(
             BackupWorkflow.class,
@@ -214,28 +219,36 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
                         + "-premigration")
                 .setStaticSummary("pre-migration backup of " + runbook.target())
                 .build());
+    String target = runbook.target();
+    MigrationInput snapshot =
+        new MigrationInput(target, null, runbook.idempotencyKey("backup") + "/schema");
     return runbook.step(
         "backup",
         () -> {
-          BackupResult result = child.run(new BackupRequest(request.runbook(), true, null));
-          String id = result.backup().backupId();
+          Promise<BackupResult> backup =
+              Async.function(child::run, new BackupRequest(request.runbook(), true, null));
+          SchemaSnapshot schema =
+              quick("schema of " + target + " before the migration").snapshotSchema(snapshot);
+          String id = backup.get().backup().backupId();
           referencedBackups.add(id);
-          return id;
+          return new PreMigration(id, schema);
         },
-        id -> "verified backup " + id);
+        p ->
+            "verified backup "
+                + p.backupId()
+                + "; schema snapshot "
+                + p.schema().sha256().substring(0, 12));
   }
 
-  private List<VersionTiming> apply(MigrationRequest request, MigrationPlan plan, String backupId) {
+  private List<VersionTiming> apply(
+      MigrationRequest request, MigrationPlan plan, PreMigration pre) {
     String target = runbook.target();
+    String backupId = pre.backupId();
+    SchemaSnapshot before = pre.schema();
     List<VersionTiming> applied = new ArrayList<>();
     return runbook.step(
         "apply",
         () -> {
-          SchemaSnapshot before =
-              quick("schema of " + target + " before the migration")
-                  .snapshotSchema(
-                      new MigrationInput(
-                          target, null, runbook.idempotencyKey("apply") + "/before"));
           RollbackInput undo =
               new RollbackInput(
                   target,
