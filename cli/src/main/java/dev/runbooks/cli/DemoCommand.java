@@ -50,7 +50,8 @@ import picocli.CommandLine.Spec;
     description = {
       "Runs the runbooks against a throwaway PostgreSQL primary and replica made from the local"
           + " PostgreSQL binaries, with Temporal in memory: a health check, then an encrypted"
-          + " backup into a file repository with its restore drill, then the backup listing."
+          + " backup into a file repository with its restore drill, then the backup listing, then"
+          + " a migration of a second database, rehearsed and approved by the demo."
           + " Needs no configuration.",
       "Removes everything afterwards unless --keep."
     },

@@ -44,7 +44,8 @@ class MigrateEndToEndTest {
             "db/shop/admin",
             Map.of("username", "postgres", "password", "unused"),
             OptionalInt.of(0));
-    String migrations = Path.of("../runbooks/examples/migrations/shop").toAbsolutePath().toString();
+    String migrations =
+        Path.of("../runbooks/examples/migrations/orders").toAbsolutePath().toString();
     String endpoint =
         "    primary: { host: 127.0.0.1, port: "
             + primary.port()

@@ -6,6 +6,7 @@ import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.postgres.local.PgBinaries;
 import dev.runbooks.workflows.migration.ApplyInput;
+import dev.runbooks.workflows.migration.ApplyResult;
 import dev.runbooks.workflows.migration.MigrationActivities;
 import dev.runbooks.workflows.migration.MigrationInput;
 import dev.runbooks.workflows.migration.MigrationPlan;
@@ -535,17 +536,18 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   }
 
   @Override
-  public VersionTiming applyMigration(ApplyInput input) {
+  public ApplyResult applyMigrations(ApplyInput input) {
     String target = input.target();
     Migrator migrator = onTarget(target);
-    MigrationScripts scripts = migrator.scripts();
     String context = "migration of target " + target;
-    try (Heartbeat heartbeat = Heartbeat.start("apply V" + input.version(), 1, "versions")) {
-      VersionTiming t =
-          applyOne(
-              migrator, input.version(), input.lockTimeout(), input.statementTimeout(), context);
-      heartbeat.set(1);
-      return t;
+    List<VersionTiming> applied = new ArrayList<>();
+    try (Heartbeat heartbeat = Heartbeat.start("apply", input.versions().size(), "versions")) {
+      for (String v : input.versions()) {
+        heartbeat.check();
+        applied.add(applyOne(migrator, v, input.lockTimeout(), input.statementTimeout(), context));
+        heartbeat.set(applied.size());
+      }
+      return new ApplyResult(applied);
     } catch (SQLException e) {
       throw transientFault(context, e);
     }

@@ -414,7 +414,7 @@ class MigrationRunbookTest {
   @Test
   void realisticShopMigrationsRehearseApplyAndRollBackCleanly() throws Exception {
     harness(false, false);
-    Path shop = Path.of("../runbooks/examples/migrations/shop");
+    Path shop = Path.of("../runbooks/examples/migrations/orders");
     try (var files = Files.walk(shop)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
         h.write(shop.relativize(f).toString(), Files.readString(f));

@@ -34,10 +34,11 @@ public interface MigrationActivities {
   SchemaSnapshot snapshotSchema(MigrationInput input);
 
   /**
-   * Applies exactly one version with the given lock and statement timeouts. Applied already: its
-   * history row's timing is returned. A failure leaves no failed history row and no INVALID index.
+   * Applies the versions one at a time (a Flyway migrate to each in turn), with the given lock and
+   * statement timeouts, heartbeating the count done. One applied already is skipped (its history
+   * row's timing is returned). A failure leaves no failed history row and no INVALID index.
    */
-  VersionTiming applyMigration(ApplyInput input);
+  ApplyResult applyMigrations(ApplyInput input);
 
   /** History rows successful, the verify scripts true, a smoke query. MIGRATION_FAILED if not. */
   VerifyResult verifyMigrations(VerifyInput input);

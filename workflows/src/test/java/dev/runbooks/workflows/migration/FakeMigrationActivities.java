@@ -70,13 +70,17 @@ final class FakeMigrationActivities implements MigrationActivities, TargetLockAc
   }
 
   @Override
-  public VersionTiming applyMigration(ApplyInput input) {
-    calls.add("apply " + input.version());
-    if (input.version().equals(failingVersion)) {
-      throw FailureType.MIGRATION_FAILED.failure(
-          "V" + input.version() + " failed: lock timeout (SQLSTATE 55P03)");
+  public ApplyResult applyMigrations(ApplyInput input) {
+    List<VersionTiming> applied = new java.util.ArrayList<>();
+    for (String v : input.versions()) {
+      calls.add("apply " + v);
+      if (v.equals(failingVersion)) {
+        throw FailureType.MIGRATION_FAILED.failure(
+            "V" + v + " failed: lock timeout (SQLSTATE 55P03)");
+      }
+      applied.add(new VersionTiming(v, Duration.ofMillis(150), Duration.ofMillis(25)));
     }
-    return new VersionTiming(input.version(), Duration.ofMillis(150), Duration.ofMillis(25));
+    return new ApplyResult(applied);
   }
 
   @Override
