@@ -191,7 +191,7 @@ public final class MigrationBench {
     out.println(
         String.format(
             Locale.ROOT,
-            "  runbook apply stage    %7.2fs  (one activity per version; the schema snapshot is"
+            "  runbook apply stage    %7.2fs  (one version at a time; the schema snapshot is"
                 + " taken with the backup)",
             seconds(apply)));
     out.println(

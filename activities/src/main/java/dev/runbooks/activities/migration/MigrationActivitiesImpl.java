@@ -40,11 +40,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.IntConsumer;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.callback.Callback;
+import org.flywaydb.core.api.callback.Context;
+import org.flywaydb.core.api.callback.Event;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
 import org.slf4j.Logger;
@@ -420,12 +424,14 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
       List<String> caughtUp = catchUp(migrator, plan, input, context);
       SchemaDumps.Schema before = dumps.dump(spec.withDatabase(scratch.database()));
       heartbeat.set(1);
-      List<VersionTiming> up = new ArrayList<>();
-      for (String v : plan.versions()) {
-        heartbeat.check();
-        up.add(applyOne(migrator, v, input.lockTimeout(), input.statementTimeout(), context));
-        heartbeat.set(1 + up.size());
-      }
+      List<VersionTiming> up =
+          applyAll(
+              migrator,
+              plan.versions(),
+              input.lockTimeout(),
+              input.statementTimeout(),
+              context,
+              done -> heartbeat.set(1 + done));
       if (!plan.reversible()) {
         return new RehearsalResult(
             input.source(),
@@ -461,12 +467,15 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
             before.sha256(),
             Duration.ofNanos(System.nanoTime() - started));
       }
-      List<VersionTiming> reUp = new ArrayList<>();
-      for (String v : plan.versions()) {
-        heartbeat.check();
-        reUp.add(applyOne(migrator, v, input.lockTimeout(), input.statementTimeout(), context));
-        heartbeat.set(1 + up.size() + down.size() + reUp.size());
-      }
+      int undone = down.size();
+      List<VersionTiming> reUp =
+          applyAll(
+              migrator,
+              plan.versions(),
+              input.lockTimeout(),
+              input.statementTimeout(),
+              context,
+              done -> heartbeat.set(1 + up.size() + undone + done));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       log.info("{}: up, down, schema equal, up again in {} ms", context, took.toMillis());
       return new RehearsalResult(
@@ -540,115 +549,168 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     String target = input.target();
     Migrator migrator = onTarget(target);
     String context = "migration of target " + target;
-    List<VersionTiming> applied = new ArrayList<>();
     try (Heartbeat heartbeat = Heartbeat.start("apply", input.versions().size(), "versions")) {
-      for (String v : input.versions()) {
-        heartbeat.check();
-        applied.add(applyOne(migrator, v, input.lockTimeout(), input.statementTimeout(), context));
-        heartbeat.set(applied.size());
-      }
-      return new ApplyResult(applied);
+      return new ApplyResult(
+          applyAll(
+              migrator,
+              input.versions(),
+              input.lockTimeout(),
+              input.statementTimeout(),
+              context,
+              heartbeat::set));
     } catch (SQLException e) {
       throw transientFault(context, e);
     }
   }
 
   /**
-   * Applies exactly {@code version}: refused when an older version is still pending, done when it
-   * is applied already. A failure removes what a non-transactional script left: its failed history
-   * row and any INVALID index it made.
+   * Applies {@code versions} in order with one Flyway migrate to the last of them: Flyway applies
+   * them one version at a time, each in its own transaction (or none, for CONCURRENTLY), and stops
+   * at the first failure; a callback times each version, takes its lock wait and reports progress.
+   * Versions applied already (a retried activity) are reported from the history and skipped; a
+   * pending version that is not in {@code versions} but older than the last is refused. A failure
+   * removes what a non-transactional script left: its failed history row and any INVALID index.
    */
-  VersionTiming applyOne(
+  List<VersionTiming> applyAll(
       Migrator migrator,
-      String version,
+      List<String> versions,
       Duration lockTimeout,
       Duration statementTimeout,
-      String context)
+      String context,
+      IntConsumer progress)
       throws SQLException {
-    String v = MigrationScripts.normalise(version);
-    MigrationScripts.Script script =
-        migrator
-            .scripts()
-            .get(v)
-            .orElseThrow(
-                () ->
-                    FailureType.BAD_INPUT.failure(
-                        context
-                            + ": no migration V"
-                            + v
-                            + "__*.sql in "
-                            + migrator.scripts().directory()));
-    try {
-      // The history read with plain SQL: a Flyway info() here would scan and query once more
-      // per version, which the apply stage pays for every version.
-      Map<String, Migrator.Row> history = migrator.history();
+    List<VersionTiming> done = new ArrayList<>();
+    List<String> todo = new ArrayList<>();
+    Map<String, Migrator.Row> history = migrator.history();
+    for (String version : versions) {
+      String v = MigrationScripts.normalise(version);
+      if (migrator.scripts().get(v).isEmpty()) {
+        throw FailureType.BAD_INPUT.failure(
+            context + ": no migration V" + v + "__*.sql in " + migrator.scripts().directory());
+      }
       Migrator.Row row = history.get(v);
       if (row != null && row.success()) {
-        return new VersionTiming(v, Duration.ofMillis(row.executionMillis()), Duration.ZERO);
-      }
-      if (row != null) {
-        migrator.deleteFailedRow(v);
-      }
-      for (MigrationScripts.Script older : migrator.scripts().all()) {
-        if (MigrationVersion.fromVersion(older.version())
-                .isNewerThan(MigrationVersion.fromVersion(v))
-            || older.version().equals(v)) {
-          break;
+        done.add(new VersionTiming(v, Duration.ofMillis(row.executionMillis()), Duration.ZERO));
+      } else {
+        if (row != null) {
+          migrator.deleteFailedRow(v);
         }
-        Migrator.Row r = history.get(older.version());
-        if (r == null || !r.success()) {
-          throw FailureType.BAD_INPUT.failure(
-              context
-                  + ": V"
-                  + older.version()
-                  + " is still pending before V"
-                  + v
-                  + "; versions are applied one at a time, in order");
-        }
+        todo.add(v);
       }
-      Flyway flyway = migrator.flyway(v, lockTimeout, statementTimeout);
-      List<String> invalidBefore = migrator.invalidIndexes();
-      long started = System.nanoTime();
-      try (LockWaits waits = LockWaits.start(migrator)) {
-        try {
-          flyway.migrate();
-        } catch (FlywayException e) {
-          Duration took = Duration.ofNanos(System.nanoTime() - started);
-          List<String> dropped = migrator.dropNewInvalidIndexes(invalidBefore);
-          int rows = migrator.deleteFailedRow(v);
-          if (isConnectionFault(e)) {
-            throw new TransientMigrationException(context + ": V" + v + ": " + e.getMessage(), e);
-          }
-          throw FailureType.MIGRATION_FAILED.failure(
-              context
-                  + ": V"
-                  + v
-                  + " ("
-                  + script.upName()
-                  + ") failed after "
-                  + took.toMillis()
-                  + " ms: "
-                  + rootMessage(e)
-                  + (dropped.isEmpty()
-                      ? ""
-                      : "; dropped the INVALID indexes it left: " + String.join(", ", dropped))
-                  + (rows == 0 ? "" : "; removed its failed schema history row")
-                  + ". V"
-                  + v
-                  + " is not applied");
-        }
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        VersionTiming t = new VersionTiming(v, took, waits.waited());
-        log.info(
-            "{}: V{} applied in {} ms (lock wait {} ms)",
-            context,
-            v,
-            took.toMillis(),
-            t.lockWait().toMillis());
-        return t;
+    }
+    progress.accept(done.size());
+    if (todo.isEmpty()) {
+      return done;
+    }
+    MigrationVersion last = MigrationVersion.fromVersion(todo.get(todo.size() - 1));
+    for (MigrationScripts.Script s : migrator.scripts().all()) {
+      Migrator.Row row = history.get(s.version());
+      if (!MigrationVersion.fromVersion(s.version()).isNewerThan(last)
+          && (row == null || !row.success())
+          && !todo.contains(s.version())) {
+        throw FailureType.BAD_INPUT.failure(
+            context
+                + ": V"
+                + s.version()
+                + " is pending but not in this run's plan; versions are applied in order."
+                + " Start the migration again to plan it");
       }
-    } catch (FlywayException e) {
-      throw flywayFault(context, e);
+    }
+    List<String> invalidBefore = migrator.invalidIndexes();
+    try (LockWaits waits = LockWaits.start(migrator)) {
+      PerVersion timing = new PerVersion(waits, done, progress, context);
+      try {
+        migrator.flyway(last.getVersion(), lockTimeout, statementTimeout, timing).migrate();
+      } catch (FlywayException e) {
+        String v = timing.current();
+        List<String> dropped = migrator.dropNewInvalidIndexes(invalidBefore);
+        int rows = v == null ? 0 : migrator.deleteFailedRow(v);
+        if (isConnectionFault(e)) {
+          throw new TransientMigrationException(context + ": V" + v + ": " + e.getMessage(), e);
+        }
+        if (v == null) {
+          throw flywayFault(context, e);
+        }
+        throw FailureType.MIGRATION_FAILED.failure(
+            context
+                + ": V"
+                + v
+                + " ("
+                + migrator.scripts().get(v).map(MigrationScripts.Script::upName).orElse("?")
+                + ") failed after "
+                + timing.elapsed().toMillis()
+                + " ms: "
+                + rootMessage(e)
+                + (dropped.isEmpty()
+                    ? ""
+                    : "; dropped the INVALID indexes it left: " + String.join(", ", dropped))
+                + (rows == 0 ? "" : "; removed its failed schema history row")
+                + ". V"
+                + v
+                + " is not applied");
+      }
+    }
+    return done;
+  }
+
+  /** Times each version Flyway applies, with the lock wait sampled meanwhile. */
+  private static final class PerVersion implements Callback {
+    private final LockWaits waits;
+    private final List<VersionTiming> done;
+    private final IntConsumer progress;
+    private final String context;
+    private volatile String current;
+    private volatile long started;
+    private volatile Duration waitedBefore = Duration.ZERO;
+
+    PerVersion(LockWaits waits, List<VersionTiming> done, IntConsumer progress, String context) {
+      this.waits = waits;
+      this.done = done;
+      this.progress = progress;
+      this.context = context;
+    }
+
+    String current() {
+      return current;
+    }
+
+    Duration elapsed() {
+      return Duration.ofNanos(System.nanoTime() - started);
+    }
+
+    @Override
+    public boolean supports(Event event, Context context) {
+      return event == Event.BEFORE_EACH_MIGRATE || event == Event.AFTER_EACH_MIGRATE;
+    }
+
+    @Override
+    public boolean canHandleInTransaction(Event event, Context context) {
+      return true; // it touches no database
+    }
+
+    @Override
+    public void handle(Event event, Context flyway) {
+      if (event == Event.BEFORE_EACH_MIGRATE) {
+        current = flyway.getMigrationInfo().getVersion().getVersion();
+        waitedBefore = waits.waited();
+        started = System.nanoTime();
+        return;
+      }
+      VersionTiming t = new VersionTiming(current, elapsed(), waits.waited().minus(waitedBefore));
+      done.add(t);
+      current = null;
+      progress.accept(done.size());
+      log.info(
+          "{}: V{} applied in {} ms (lock wait {} ms)",
+          context,
+          t.version(),
+          t.duration().toMillis(),
+          t.lockWait().toMillis());
+    }
+
+    @Override
+    public String getCallbackName() {
+      return "runbooks per-version timing";
     }
   }
 

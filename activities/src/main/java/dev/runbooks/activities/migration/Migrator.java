@@ -20,6 +20,7 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.MigrationInfo;
 import org.flywaydb.core.api.MigrationVersion;
+import org.flywaydb.core.api.callback.Callback;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
 
@@ -52,7 +53,8 @@ final class Migrator {
   }
 
   /** Flyway for this database up to {@code target} ("latest" or a version). */
-  Flyway flyway(String target, Duration lockTimeout, Duration statementTimeout) {
+  Flyway flyway(
+      String target, Duration lockTimeout, Duration statementTimeout, Callback... callbacks) {
     FluentConfiguration config =
         Flyway.configure(Migrator.class.getClassLoader())
             .dataSource(new Sessions())
@@ -64,7 +66,8 @@ final class Migrator {
             // runs outside a transaction (it must); every other script still runs inside one.
             .mixed(true)
             .loggers("slf4j")
-            .ignoreMigrationPatterns("*:pending", "*:future");
+            .ignoreMigrationPatterns("*:pending", "*:future")
+            .callbacks(callbacks);
     // Flyway's history lock held in a transaction would make every CREATE INDEX CONCURRENTLY
     // wait for it (and hit lock_timeout): a session advisory lock instead.
     config
