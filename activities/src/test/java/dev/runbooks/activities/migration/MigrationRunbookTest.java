@@ -1,6 +1,7 @@
 package dev.runbooks.activities.migration;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.activities.testing.SecretScan;
+import dev.runbooks.workflows.migration.MigrationRequest;
 import dev.runbooks.workflows.migration.MigrationResult;
 import dev.runbooks.workflows.migration.MigrationWorkflow;
 import dev.runbooks.workflows.migration.VersionTiming;
 import dev.runbooks.workflows.shared.Approval;
 import dev.runbooks.workflows.shared.Outcome;
 import dev.runbooks.workflows.shared.RunbookProgress;
+import dev.runbooks.workflows.shared.RunbookRequest;
 import dev.runbooks.workflows.shared.Step;
 import dev.runbooks.workflows.shared.StepState;
 import io.temporal.client.WorkflowClient;
@@ -25,6 +28,8 @@ import io.temporal.failure.ApplicationFailure;
 import io.temporal.failure.CanceledFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -482,5 +487,34 @@ class MigrationRunbookTest {
     assertTrue(step(progress, "rehearse").detail().contains("rollback NOT proven"));
     // It stopped at once: nothing undone past the irreversible version, nothing retried.
     assertEquals(List.of("1:true", "2:true"), h.history());
+  }
+
+  @Test
+  void aLockHeldByTheApplicationIsWaitedForAndMeasured() throws Exception {
+    harness(false, false);
+    threeMigrations();
+    h.stub("migrate-app-l1").run(h.request("alice", "2", true));
+    MigrationWorkflow run = h.stub("migrate-app-l2");
+    try (Connection app = h.cluster.connect(h.database)) {
+      // An application transaction reading accounts: V3's ALTER TABLE must wait for it.
+      app.setAutoCommit(false);
+      app.createStatement().execute("LOCK TABLE accounts IN ACCESS SHARE MODE");
+      WorkflowClient.start(
+          run::run,
+          new MigrationRequest(
+              new RunbookRequest(MigrationHarness.TARGET, "alice", false, Duration.ofHours(1)),
+              null,
+              true,
+              Duration.ofSeconds(30),
+              Duration.ofMinutes(5)));
+      awaitProgress(run, p -> step(p, "apply").state() == StepState.RUNNING);
+      Thread.sleep(3_000);
+      app.commit();
+    }
+    MigrationResult result = WorkflowStub.fromTyped(run).getResult(MigrationResult.class);
+    VersionTiming v3 = result.applied().get(0);
+    assertEquals("3", v3.version());
+    assertFalse(v3.lockWait().isZero(), result.applied().toString());
+    assertTrue(step(run.progress(), "apply").detail().contains("lock wait"));
   }
 }
