@@ -550,14 +550,21 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     Migrator migrator = onTarget(target);
     String context = "migration of target " + target;
     try (Heartbeat heartbeat = Heartbeat.start("apply", input.versions().size(), "versions")) {
-      return new ApplyResult(
-          applyAll(
-              migrator,
-              input.versions(),
-              input.lockTimeout(),
-              input.statementTimeout(),
-              context,
-              heartbeat::set));
+      // An abort: cancel the statement running now; PostgreSQL rolls its migration back.
+      heartbeat.onStop(() -> migrator.cancelSessions(context));
+      try {
+        return new ApplyResult(
+            applyAll(
+                migrator,
+                input.versions(),
+                input.lockTimeout(),
+                input.statementTimeout(),
+                context,
+                heartbeat::set));
+      } catch (RuntimeException e) {
+        heartbeat.check(); // aborted: report the cancellation, not the statement it cancelled
+        throw e;
+      }
     } catch (SQLException e) {
       throw transientFault(context, e);
     }

@@ -30,6 +30,8 @@ import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
  * sessions sampled while a script runs.
  */
 final class Migrator {
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(Migrator.class);
+
   /** How one database is reached: a new connection each call. */
   interface Opener {
     Connection open() throws SQLException;
@@ -245,6 +247,20 @@ final class Migrator {
             "DELETE FROM " + MigrationActivitiesImpl.HISTORY_TABLE + " WHERE version = ?")) {
       s.setString(1, version);
       s.executeUpdate();
+    }
+  }
+
+  /** Cancels what this migrator's sessions are running (an abort); logs what it cannot. */
+  void cancelSessions(String context) {
+    try (Connection c = opener.open();
+        PreparedStatement s =
+            c.prepareStatement("SELECT pg_cancel_backend(pid) FROM unnest(?) pid")) {
+      s.setArray(1, c.createArrayOf("int4", pids.toArray(new Integer[0])));
+      s.executeQuery().close();
+      log.info("{}: aborted, cancelled the running statements of sessions {}", context, pids);
+    } catch (SQLException e) {
+      log.warn(
+          "{}: aborted, but could not cancel the running statements: {}", context, e.getMessage());
     }
   }
 

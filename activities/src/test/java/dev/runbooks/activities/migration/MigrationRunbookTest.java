@@ -517,4 +517,44 @@ class MigrationRunbookTest {
     assertFalse(v3.lockWait().isZero(), result.applied().toString());
     assertTrue(step(run.progress(), "apply").detail().contains("lock wait"));
   }
+
+  @Test
+  void abortDuringApplyStopsTheRunningMigrationAndRollsBack() throws Exception {
+    harness(false, false);
+    threeMigrations();
+    h.stub("migrate-app-a1").run(h.request("alice", "1", true));
+    SchemaDumps.Schema before = h.schema();
+    MigrationWorkflow run = h.stub("migrate-app-a2");
+    try (Connection app = h.cluster.connect(h.database)) {
+      // An application transaction on accounts keeps V3's ALTER TABLE waiting.
+      app.setAutoCommit(false);
+      app.createStatement().execute("LOCK TABLE accounts IN ACCESS SHARE MODE");
+      WorkflowClient.start(
+          run::run,
+          new MigrationRequest(
+              new RunbookRequest(MigrationHarness.TARGET, "alice", false, Duration.ofHours(1)),
+              null,
+              true,
+              Duration.ofMinutes(2),
+              Duration.ofMinutes(5)));
+      awaitProgress(run, p -> step(p, "apply").state() == StepState.RUNNING);
+      Thread.sleep(1_500);
+      WorkflowStub.fromTyped(run).cancel("window closed");
+      // The application's transaction ends soon after, as they do: whether V3 was cancelled or
+      // got its lock, the rollback must start only once the apply has stopped.
+      Thread.sleep(1_000);
+      app.rollback();
+    }
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> WorkflowStub.fromTyped(run).getResult(MigrationResult.class));
+    assertInstanceOf(CanceledFailure.class, failed.getCause());
+    RunbookProgress progress = run.progress();
+    assertEquals(Outcome.ABORTED, progress.outcome(), progress.outcomeDetail());
+    assertEquals(StepState.COMPENSATED, step(progress, "apply").state());
+    assertEquals(List.of(), SchemaDumps.differences(before, h.schema()));
+    assertEquals(List.of("1:true"), h.history());
+    assertEquals(0, h.scalar("SELECT count(*) FROM pg_index WHERE NOT indisvalid"));
+  }
 }

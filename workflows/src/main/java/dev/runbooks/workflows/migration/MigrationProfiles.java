@@ -1,6 +1,7 @@
 package dev.runbooks.workflows.migration;
 
 import dev.runbooks.workflows.shared.FailureType;
+import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
 import java.time.Duration;
@@ -26,6 +27,18 @@ final class MigrationProfiles {
           .setStartToCloseTimeout(Duration.ofHours(12))
           .setHeartbeatTimeout(Duration.ofSeconds(60))
           .setRetryOptions(FEW)
+          .build();
+
+  /**
+   * Applying: an abort waits until the apply activity has stopped (it cancels its running statement
+   * when its heartbeat hears of the abort), so that the rollback never runs while a migration is
+   * still being applied.
+   */
+  static final ActivityOptions APPLYING =
+      ActivityOptions.newBuilder(CHANGING_SCHEMA)
+          // The SDK sends a heartbeat at most every 80% of this: an abort reaches it in seconds.
+          .setHeartbeatTimeout(Duration.ofSeconds(10))
+          .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
           .build();
 
   private MigrationProfiles() {}

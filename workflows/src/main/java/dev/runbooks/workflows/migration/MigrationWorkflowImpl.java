@@ -270,7 +270,11 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
               "apply",
               "applying V" + String.join(", V", plan.versions()) + " one version at a time");
           applied.addAll(
-              changing("apply " + String.join(", ", plan.versions()))
+              Workflow.newActivityStub(
+                      MigrationActivities.class,
+                      ActivityProfiles.withSummary(
+                          MigrationProfiles.APPLYING,
+                          "apply " + String.join(", ", plan.versions())))
                   .applyMigrations(
                       new ApplyInput(
                           target,

@@ -88,7 +88,9 @@ public final class Runbook {
           });
       throw e;
     } catch (RuntimeException e) {
-      if (Failures.isCancellation(e) && CancellationScope.current().isCancelRequested()) {
+      // Aborted, whatever the failure the abort met (an activity that failed on its own while
+      // the abort reached it too): compensate outside the cancelled scope, or nothing would run.
+      if (CancellationScope.current().isCancelRequested()) {
         inDetachedScope(
             () -> {
               String undone = compensate();
