@@ -489,25 +489,34 @@ class MigrationRunbookTest {
     assertEquals(List.of("1:true", "2:true"), h.history());
   }
 
+  /**
+   * Starts {@code run} (auto-approved) while an application transaction reads accounts, so that
+   * V3's ALTER TABLE waits for it; returns once the apply runs, with that transaction still open.
+   */
+  private Connection applyWhileAccountsIsRead(MigrationWorkflow run, Duration lockTimeout)
+      throws Exception {
+    Connection app = h.cluster.connect(h.database);
+    app.setAutoCommit(false);
+    app.createStatement().execute("LOCK TABLE accounts IN ACCESS SHARE MODE");
+    WorkflowClient.start(
+        run::run,
+        new MigrationRequest(
+            new RunbookRequest(MigrationHarness.TARGET, "alice", false, Duration.ofHours(1)),
+            null,
+            true,
+            lockTimeout,
+            Duration.ofMinutes(5)));
+    awaitProgress(run, p -> step(p, "apply").state() == StepState.RUNNING);
+    return app;
+  }
+
   @Test
   void aLockHeldByTheApplicationIsWaitedForAndMeasured() throws Exception {
     harness(false, false);
     threeMigrations();
     h.stub("migrate-app-l1").run(h.request("alice", "2", true));
     MigrationWorkflow run = h.stub("migrate-app-l2");
-    try (Connection app = h.cluster.connect(h.database)) {
-      // An application transaction reading accounts: V3's ALTER TABLE must wait for it.
-      app.setAutoCommit(false);
-      app.createStatement().execute("LOCK TABLE accounts IN ACCESS SHARE MODE");
-      WorkflowClient.start(
-          run::run,
-          new MigrationRequest(
-              new RunbookRequest(MigrationHarness.TARGET, "alice", false, Duration.ofHours(1)),
-              null,
-              true,
-              Duration.ofSeconds(30),
-              Duration.ofMinutes(5)));
-      awaitProgress(run, p -> step(p, "apply").state() == StepState.RUNNING);
+    try (Connection app = applyWhileAccountsIsRead(run, Duration.ofSeconds(30))) {
       Thread.sleep(3_000);
       app.commit();
     }
@@ -525,19 +534,7 @@ class MigrationRunbookTest {
     h.stub("migrate-app-a1").run(h.request("alice", "1", true));
     SchemaDumps.Schema before = h.schema();
     MigrationWorkflow run = h.stub("migrate-app-a2");
-    try (Connection app = h.cluster.connect(h.database)) {
-      // An application transaction on accounts keeps V3's ALTER TABLE waiting.
-      app.setAutoCommit(false);
-      app.createStatement().execute("LOCK TABLE accounts IN ACCESS SHARE MODE");
-      WorkflowClient.start(
-          run::run,
-          new MigrationRequest(
-              new RunbookRequest(MigrationHarness.TARGET, "alice", false, Duration.ofHours(1)),
-              null,
-              true,
-              Duration.ofMinutes(2),
-              Duration.ofMinutes(5)));
-      awaitProgress(run, p -> step(p, "apply").state() == StepState.RUNNING);
+    try (Connection app = applyWhileAccountsIsRead(run, Duration.ofMinutes(2))) {
       Thread.sleep(1_500);
       WorkflowStub.fromTyped(run).cancel("window closed");
       // The application's transaction ends soon after, as they do: whether V3 was cancelled or
