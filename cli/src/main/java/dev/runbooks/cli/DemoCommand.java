@@ -51,7 +51,8 @@ import picocli.CommandLine.Spec;
       "Runs the runbooks against a throwaway PostgreSQL primary and replica made from the local"
           + " PostgreSQL binaries, with Temporal in memory: a health check, then an encrypted"
           + " backup into a file repository with its restore drill, then the backup listing, then a"
-          + " credential rotation."
+          + " credential rotation, a migration of a second database (rehearsed and approved by the"
+          + " demo) and a switchover."
           + " Needs no configuration.",
       "Removes everything afterwards unless --keep."
     },
@@ -151,6 +152,15 @@ final class DemoCommand implements Callable<Integer> {
                 primary,
                 Identity.user(root.env()),
                 connection.taskQueue(),
+                root.terminal(),
+                out));
+        out.println();
+        ran.add(
+            DemoMigration.run(
+                local,
+                config,
+                connection.taskQueue(),
+                Identity.user(root.env()),
                 root.terminal(),
                 out));
         out.println();
@@ -346,7 +356,7 @@ final class DemoCommand implements Callable<Integer> {
   }
 
   private static Path writeConfig(Path dir, LocalCluster primary, LocalCluster replica)
-      throws IOException {
+      throws IOException, SQLException {
     String yaml =
         "# Made by runbook demo: a throwaway primary and replica on this machine.\n"
             + "targets:\n"
@@ -371,6 +381,7 @@ final class DemoCommand implements Callable<Integer> {
             + SECRET
             + " }\n"
             + "    production: false\n"
+            + DemoMigration.target(dir, primary, SECRET)
             + "secrets: file://secrets.json\n"
             + "repository: file://"
             + dir.resolve("backups")

@@ -22,6 +22,7 @@ import picocli.CommandLine.Spec;
       RestoreDrillCommand.class,
       BackupsCommand.class,
       RestoreCommand.class,
+      MigrateCommand.class,
       RotateCommand.class,
       DecryptCommand.class,
       ScheduleCommand.class,

@@ -14,6 +14,8 @@ import dev.runbooks.activities.failover.FailoverActivitiesImpl;
 import dev.runbooks.activities.failover.FailoverTargets;
 import dev.runbooks.activities.lock.BackupsInUseActivitiesImpl;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
+import dev.runbooks.activities.migration.MigrationActivitiesImpl;
+import dev.runbooks.activities.migration.MigrationTargets;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.postgres.local.MissingPostgresException;
@@ -22,6 +24,7 @@ import dev.runbooks.activities.rotation.RotationActivitiesImpl;
 import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.activities.secrets.SecretStores;
 import io.temporal.client.WorkflowClient;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -66,6 +69,7 @@ public record Activities(List<Object> implementations) {
             secrets,
             PgBinaries.find(),
             Clock.systemUTC()));
+    all.addAll(migration(config, connections, PgBinaries.find()));
     return new Activities(all);
   }
 
@@ -93,6 +97,23 @@ public record Activities(List<Object> implementations) {
     return List.of(
         new BackupActivitiesImpl(connections, targets, kek, binaries.get(), clock),
         new RestoreActivitiesImpl(connections, targets, kek, binaries.get(), clock));
+  }
+
+  /**
+   * The migration activities; they need pg_dump for the schema comparison, so without the
+   * PostgreSQL client tools there are none (the backup stand-in already says what to install).
+   */
+  static List<Object> migration(
+      RunbooksConfig config, TargetConnections connections, Optional<PgBinaries> binaries) {
+    if (binaries.isEmpty()) {
+      return List.of();
+    }
+    return List.of(
+        new MigrationActivitiesImpl(
+            connections,
+            MigrationTargets.fromConfig(config),
+            binaries.get(),
+            Path.of(System.getProperty("java.io.tmpdir"), "runbooks-schema-snapshots")));
   }
 
   /**

@@ -6,6 +6,7 @@ import dev.runbooks.workflows.backup.RestoreDrillWorkflowImpl;
 import dev.runbooks.workflows.backup.RestoreWorkflowImpl;
 import dev.runbooks.workflows.check.CheckWorkflowImpl;
 import dev.runbooks.workflows.failover.FailoverWorkflowImpl;
+import dev.runbooks.workflows.migration.MigrationWorkflowImpl;
 import dev.runbooks.workflows.rotation.RotationWorkflowImpl;
 import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
 import java.util.List;
@@ -24,7 +25,8 @@ public final class Runbooks {
           RestoreWorkflowImpl.class,
           BackupCatalogWorkflowImpl.class,
           RotationWorkflowImpl.class,
-          FailoverWorkflowImpl.class);
+          FailoverWorkflowImpl.class,
+          MigrationWorkflowImpl.class);
 
   private Runbooks() {}
 }

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * kill {@code pg_dump} or {@code pg_restore}, which ends the copying loop), and {@link #check()}
  * rethrows it in the activity's thread. Outside an activity (a plain unit test) nothing is sent.
  */
-final class Heartbeat implements AutoCloseable {
+public final class Heartbeat implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
   static final Duration INTERVAL = Duration.ofSeconds(1);
@@ -54,7 +54,7 @@ final class Heartbeat implements AutoCloseable {
   }
 
   /** Starts heartbeating {@code step}; {@code total} is 0 when unknown. */
-  static Heartbeat start(String step, long total, String unit) {
+  public static Heartbeat start(String step, long total, String unit) {
     return new Heartbeat(currentContext(), step, total, unit);
   }
 
@@ -70,7 +70,7 @@ final class Heartbeat implements AutoCloseable {
     done.addAndGet(units);
   }
 
-  void set(long units) {
+  public void set(long units) {
     done.set(units);
   }
 
@@ -78,12 +78,12 @@ final class Heartbeat implements AutoCloseable {
     return done.get();
   }
 
-  void total(long units) {
+  public void total(long units) {
     total.set(units);
   }
 
   /** Runs when Temporal cancels the activity or times it out; should make the work stop soon. */
-  void onStop(Runnable action) {
+  public void onStop(Runnable action) {
     onStop.add(action);
     if (stopped != null) {
       action.run();
@@ -91,7 +91,7 @@ final class Heartbeat implements AutoCloseable {
   }
 
   /** Rethrows a cancellation or timeout Temporal reported, in the caller's thread. */
-  void check() {
+  public void check() {
     ActivityCompletionException e = stopped;
     if (e != null) {
       throw e;

@@ -29,11 +29,11 @@ import org.slf4j.LoggerFactory;
  * argument, where {@code ps} would show it), and stderr collected for the failure message with the
  * password scrubbed out.
  */
-final class PgTool {
+public final class PgTool {
   private static final Logger log = LoggerFactory.getLogger(PgTool.class);
 
-  static final String PG_DUMP = "pg_dump";
-  static final String PG_RESTORE = "pg_restore";
+  public static final String PG_DUMP = "pg_dump";
+  public static final String PG_RESTORE = "pg_restore";
 
   /** Seconds libpq waits for the server to answer a connection. */
   static final int CONNECT_TIMEOUT_SECONDS = 10;
@@ -69,7 +69,7 @@ final class PgTool {
   private final PgBinaries binaries;
   private final Map<String, String> versions = new ConcurrentHashMap<>();
 
-  PgTool(PgBinaries binaries) {
+  public PgTool(PgBinaries binaries) {
     this.binaries = binaries;
   }
 
@@ -117,7 +117,7 @@ final class PgTool {
    * Starts {@code tool} with {@code args} against {@code spec}'s server as {@code spec}'s user. The
    * database is not set here: pass it in {@code args}, with {@link #dbnameArgument}.
    */
-  Running start(String tool, List<String> args, ConnectionSpec spec) throws IOException {
+  public Running start(String tool, List<String> args, ConnectionSpec spec) throws IOException {
     List<String> argv = new ArrayList<>();
     argv.add(binaries.bin(tool).toString());
     argv.addAll(args);
@@ -158,7 +158,7 @@ final class PgTool {
    * {@code --dbname=dbname='NAME'}: a connection string rather than the bare name, which libpq
    * would read as a connection string itself if it held an '='.
    */
-  static String dbnameArgument(String database) {
+  public static String dbnameArgument(String database) {
     return "--dbname=dbname='" + database.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
@@ -175,7 +175,7 @@ final class PgTool {
   }
 
   /** A started tool. Closing it kills the process if it still runs. */
-  static final class Running implements AutoCloseable {
+  public static final class Running implements AutoCloseable {
     private final String tool;
     private final Process process;
     private final String password;
@@ -195,11 +195,11 @@ final class PgTool {
       return tool;
     }
 
-    InputStream stdout() {
+    public InputStream stdout() {
       return process.getInputStream();
     }
 
-    OutputStream stdin() {
+    public OutputStream stdin() {
       return process.getOutputStream();
     }
 
@@ -212,7 +212,7 @@ final class PgTool {
     }
 
     /** Waits for the process to end, at most {@code millis}; its exit code, or null if running. */
-    Integer waitFor(long millis) throws InterruptedException {
+    public Integer waitFor(long millis) throws InterruptedException {
       if (!process.waitFor(millis, TimeUnit.MILLISECONDS)) {
         return null;
       }
@@ -220,7 +220,7 @@ final class PgTool {
     }
 
     /** What it wrote to stderr (the last lines), the password scrubbed out. */
-    String errors() {
+    public String errors() {
       if (!process.isAlive()) {
         try {
           // The reader ends at end of stream, which comes soon after the process does.

@@ -19,6 +19,7 @@ public enum FailureType {
   LAG_TOO_HIGH,
   APPROVAL_TIMEOUT,
   ROLLBACK_FAILED,
+  MIGRATION_FAILED,
   CONFLICT;
 
   /** Every type, for {@code RetryOptions.setDoNotRetry}. */

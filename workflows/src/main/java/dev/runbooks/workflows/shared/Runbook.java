@@ -88,7 +88,9 @@ public final class Runbook {
           });
       throw e;
     } catch (RuntimeException e) {
-      if (Failures.isCancellation(e) && CancellationScope.current().isCancelRequested()) {
+      // Aborted, whatever the failure the abort met (an activity that failed on its own while
+      // the abort reached it too): compensate outside the cancelled scope, or nothing would run.
+      if (CancellationScope.current().isCancelRequested()) {
         inDetachedScope(
             () -> {
               String undone = compensate();
@@ -269,12 +271,25 @@ public final class Runbook {
    * compensation.
    */
   public Approval awaitApproval(String step) {
+    return awaitApproval(step, "");
+  }
+
+  /**
+   * As {@link #awaitApproval(String)}, with what the approver decides on (the plan) in the current
+   * details the Temporal UI and {@code runbook status} show while the run waits.
+   */
+  public Approval awaitApproval(String step, String plan) {
     Instant now = now();
     replace(step, s -> new Step(step, StepState.RUNNING, now, null, "waiting for approval"));
     Workflow.upsertTypedSearchAttributes(RunbookSearchAttributes.STEP.valueSet(step));
     awaitingApproval = step;
     approval = null;
-    current("waiting for approval at " + step + ": runbook approve " + workflowId());
+    current(
+        "waiting for approval at "
+            + step
+            + ": runbook approve "
+            + workflowId()
+            + (plan.isEmpty() ? "" : ". " + plan));
     boolean approved = Workflow.await(request.approvalTimeout(), () -> approval != null);
     awaitingApproval = null;
     if (!approved) {

@@ -9,7 +9,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Backup and restore activities that record calls and fail or block on request. */
-final class FakeBackupActivities
+public final class FakeBackupActivities
     implements BackupActivities, RestoreActivities, BackupsInUseActivities {
   final List<String> calls = new CopyOnWriteArrayList<>();
   volatile boolean dumpFails;

@@ -1,0 +1,98 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.migration.MigrationRequest;
+import dev.runbooks.workflows.migration.MigrationResult;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "migrate",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Staged migration of a target with Flyway: validate, rehearse on a scratch copy (up, down,"
+          + " up, with the schema compared), wait for approval, take a verified backup, apply one"
+          + " version at a time, verify; on a failure or abort the down scripts run in reverse and"
+          + " the schema is proven back to the one before.",
+      "Prints the run's workflow ID and returns, unless --wait or --embedded: then it follows the"
+          + " run and prints the plan, the rehearsal, the backup and what was applied."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {
+      "  runbook migrate --target orders            # then: runbook approve <ID>",
+      "  runbook migrate --target orders --to 7 --wait",
+      "  runbook migrate --target staging --auto-approve --embedded"
+    })
+final class MigrateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand RunbookCommand root;
+  @Mixin ConnectionOptions connection;
+  @Mixin RunOptions run;
+
+  @Option(
+      names = "--target",
+      required = true,
+      paramLabel = "T",
+      description = "The target's name in the configuration.")
+  String target;
+
+  @Option(
+      names = "--to",
+      paramLabel = "VERSION",
+      description = "Migrate up to this version (e.g. 7 or 1.2). Default: the newest.")
+  String to;
+
+  @Option(
+      names = "--auto-approve",
+      description = "Skip the approval gate. Only for targets with production: false.")
+  boolean autoApprove;
+
+  @Option(
+      names = "--lock-timeout",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      description = "lock_timeout of every migration and down script. Default: 5s.")
+  Duration lockTimeout = MigrationRequest.DEFAULT_LOCK_TIMEOUT;
+
+  @Option(
+      names = "--statement-timeout",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      description = "statement_timeout of every migration and down script. Default: 30m.")
+  Duration statementTimeout = MigrationRequest.DEFAULT_STATEMENT_TIMEOUT;
+
+  @Option(
+      names = "--id",
+      paramLabel = "ID",
+      description = "The run's workflow ID. Default: migrate-<target>-<UTC yyyyMMdd'T'HHmmss>.")
+  String workflowId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    RunbooksConfig config = connection.loadConfig(root.env());
+    RunOptions.checkId(workflowId);
+    RunbookStarter.Launch launch =
+        new MigrationRuns(config, Identity.user(root.env()))
+            .migrate(target, to, autoApprove, lockTimeout, statementTimeout, workflowId);
+    Launcher launcher =
+        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
+    if (run.embedded) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return launcher.run(
+            local.connection(), true, launch, MigrationResult.class, MigrationReport.MIGRATE);
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      return launcher.run(
+          temporal, run.follow(), launch, MigrationResult.class, MigrationReport.MIGRATE);
+    }
+  }
+}

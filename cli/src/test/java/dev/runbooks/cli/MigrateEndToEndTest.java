@@ -1,0 +1,115 @@
+package dev.runbooks.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.activities.secrets.SecretStores;
+import dev.runbooks.activities.testing.PostgresExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code runbook migrate} through the CLI with {@code --embedded} on a real primary, with the
+ * sample shop migrations: to a version, then to the newest, and the refusal of {@code
+ * --auto-approve} on a production target.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class MigrateEndToEndTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @RegisterExtension static final PostgresExtension pg = PostgresExtension.newPrimary();
+
+  @TempDir static Path dir;
+
+  private static Cli cli;
+
+  @BeforeAll
+  static void configuration() throws Exception {
+    LocalCluster primary = pg.primary();
+    primary.execute("postgres", "CREATE DATABASE shop");
+    SecretStores.open("file://" + dir.resolve("secrets.json"), dir)
+        .write(
+            "db/shop/admin",
+            Map.of("username", "postgres", "password", "unused"),
+            OptionalInt.of(0));
+    String migrations =
+        Path.of("../runbooks/examples/migrations/orders").toAbsolutePath().toString();
+    String endpoint =
+        "    primary: { host: 127.0.0.1, port: "
+            + primary.port()
+            + ", database: shop, sslmode: disable }\n"
+            + "    admin: { secret: db/shop/admin }\n"
+            + "    migrations: "
+            + migrations
+            + "\n";
+    Path config =
+        Files.writeString(
+            dir.resolve("runbooks.yaml"),
+            "targets:\n"
+                + "  shop:\n"
+                + endpoint
+                + "    production: false\n"
+                + "  shopprod:\n"
+                + endpoint
+                + "secrets: file://secrets.json\n"
+                + "repository: file://"
+                + dir.resolve("backups")
+                + "\nencryption: local-keyset:"
+                + dir.resolve("keyset.json")
+                + "\n");
+    cli = new Cli(Cli.isolatedEnv()).with("RUNBOOKS_CONFIG", config.toString());
+  }
+
+  @Test
+  @Order(1)
+  void autoApproveIsRefusedForAProductionTarget() {
+    Cli.Result refused = cli.run("migrate", "--target", "shopprod", "--auto-approve", "--embedded");
+    assertEquals(ExitCodes.USAGE, refused.code(), refused.toString());
+    assertTrue(
+        refused.err().contains("--auto-approve is only for targets marked production: false"),
+        refused.toString());
+  }
+
+  @Test
+  @Order(2)
+  void migratesToAVersionPrintingThePlanRehearsalAndBackup() {
+    Cli.Result run =
+        cli.run("migrate", "--target", "shop", "--to", "5", "--auto-approve", "--embedded");
+    assertEquals(0, run.code(), run.toString());
+    String out = run.out();
+    assertTrue(out.contains("Migration of shop: no version -> V5"), run.toString());
+    assertTrue(out.contains("V4  V4__create_order_items.sql  down: U4__create_order_items.sql"));
+    assertTrue(out.contains("equal to the one before: rollback proven"), run.toString());
+    assertTrue(out.contains("(verified, before any change)"), run.toString());
+    assertTrue(out.lines().anyMatch(l -> l.matches("  applied +V1 .*, V5 .*")), run.toString());
+  }
+
+  @Test
+  @Order(3)
+  void migratesTheRestAsJson() throws Exception {
+    Cli.Result run =
+        cli.run("migrate", "--target", "shop", "--auto-approve", "--embedded", "--output", "json");
+    assertEquals(0, run.code(), run.toString());
+    JsonNode result = JSON.readTree(run.out());
+    assertEquals("SUCCEEDED", result.path("outcome").asText(), result.toString());
+    assertEquals("5", result.path("fromVersion").asText());
+    assertEquals("13", result.path("toVersion").asText());
+    assertEquals(8, result.path("applied").size(), result.toString());
+    assertTrue(result.path("rehearsal").path("rollbackProven").asBoolean());
+    assertTrue(
+        result.path("rehearsal").path("source").asText().startsWith("backup "),
+        "the first run's verified backup is restored to rehearse");
+  }
+}

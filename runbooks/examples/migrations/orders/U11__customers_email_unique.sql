@@ -1,0 +1,2 @@
+SET lock_timeout = '5s';
+DROP INDEX CONCURRENTLY IF EXISTS customers_email_lower_idx;

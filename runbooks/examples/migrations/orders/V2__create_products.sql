@@ -1,0 +1,7 @@
+SET lock_timeout = '5s';
+CREATE TABLE products (
+  id bigserial PRIMARY KEY,
+  sku text NOT NULL UNIQUE,
+  title text NOT NULL,
+  price_cents integer NOT NULL
+);

@@ -1,0 +1,7 @@
+SET lock_timeout = '5s';
+CREATE TABLE order_items (
+  order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
+  product_id bigint NOT NULL REFERENCES products (id),
+  quantity integer NOT NULL CHECK (quantity > 0),
+  PRIMARY KEY (order_id, product_id)
+);

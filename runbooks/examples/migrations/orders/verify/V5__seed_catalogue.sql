@@ -1,0 +1,1 @@
+SELECT count(*) >= 200 FROM products WHERE sku LIKE 'SKU-%';

@@ -1,0 +1,93 @@
+package dev.runbooks.workflows.migration;
+
+import dev.runbooks.workflows.shared.Texts;
+import java.util.List;
+import java.util.Locale;
+
+/** How a migration's plan and timings read in step details and the approval text. */
+final class Plans {
+  private Plans() {}
+
+  /** The rehearsal's scratch database: named after the run, within PostgreSQL's 63 bytes. */
+  static String scratchDatabase(String workflowId) {
+    String name = "rehearse_" + workflowId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
+    return name.length() <= 63 ? name : name.substring(0, 63);
+  }
+
+  static String summary(MigrationPlan plan) {
+    String at =
+        plan.currentVersion() == null ? "no version applied" : "at V" + plan.currentVersion();
+    if (plan.pending().isEmpty()) {
+      return at + ", nothing pending";
+    }
+    StringBuilder s = new StringBuilder(at).append("; pending: ");
+    for (int i = 0; i < plan.pending().size(); i++) {
+      PendingMigration m = plan.pending().get(i);
+      s.append(i == 0 ? "" : ", ").append('V').append(m.version());
+      if (m.irreversible()) {
+        s.append(" (irreversible)");
+      }
+    }
+    s.append("; ")
+        .append(plan.warnings().size())
+        .append(plan.warnings().size() == 1 ? " lint warning" : " lint warnings");
+    if (!plan.warnings().isEmpty()) {
+      s.append(": ").append(String.join("; ", plan.warnings()));
+    }
+    return s.toString();
+  }
+
+  static String rehearsalSummary(RehearsalResult r) {
+    StringBuilder s = new StringBuilder("on a copy from ").append(r.source());
+    if (!r.caughtUp().isEmpty()) {
+      s.append(" (caught up with ").append(String.join(", ", r.caughtUp())).append(")");
+    }
+    s.append(": up ").append(timings(r.up()));
+    if (r.rollbackProven()) {
+      s.append("; down ")
+          .append(timings(r.down()))
+          .append("; schema back to the original (rollback proven); up again ")
+          .append(timings(r.reUp()));
+    } else {
+      s.append("; rollback NOT proven: an irreversible migration is pending, a rollback means")
+          .append(" restoring the pre-migration backup");
+    }
+    return s.append("; took ").append(Texts.duration(r.duration())).toString();
+  }
+
+  /** {@code V1 0.2s, V2 1.4s (lock wait 0.3s)}. */
+  static String timings(List<VersionTiming> timings) {
+    if (timings.isEmpty()) {
+      return "none";
+    }
+    StringBuilder s = new StringBuilder();
+    for (VersionTiming t : timings) {
+      if (s.length() > 0) {
+        s.append(", ");
+      }
+      s.append('V').append(t.version()).append(' ').append(Texts.duration(t.duration()));
+      if (!t.lockWait().isZero()) {
+        s.append(" (lock wait ").append(Texts.duration(t.lockWait())).append(')');
+      }
+    }
+    return s.toString();
+  }
+
+  /** What the approver reads: the Temporal UI's current details and {@code runbook status}. */
+  static String approvalText(MigrationPlan plan, RehearsalResult rehearsal) {
+    return "plan for "
+        + plan.target()
+        + ": "
+        + summary(plan)
+        + ". Rehearsal "
+        + rehearsalSummary(rehearsal)
+        + ". On approval: a verified backup of "
+        + plan.target()
+        + " is taken first (a child backup run), then V"
+        + String.join(", V", plan.versions())
+        + " are applied one at a time"
+        + (plan.reversible()
+            ? "; a failure runs the down scripts in reverse."
+            : "; a failure after an irreversible migration needs a restore of that backup.");
+  }
+}

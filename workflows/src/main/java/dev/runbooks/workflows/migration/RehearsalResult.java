@@ -1,0 +1,38 @@
+package dev.runbooks.workflows.migration;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A rehearsal on a scratch copy: up, down in reverse, the schema compared with the one before, up
+ * again.
+ *
+ * @param caughtUp the versions applied first to bring an older backup's copy to the target's
+ *     current version
+ * @param down empty when a pending migration is irreversible (then {@code rollbackProven} is false)
+ * @param differences the schema after the down scripts against the one before, one line each; empty
+ *     when rollback is proven
+ * @param schemaHash SHA-256 of the normalised schema before the migrations
+ */
+public record RehearsalResult(
+    String source,
+    List<String> caughtUp,
+    List<VersionTiming> up,
+    List<VersionTiming> down,
+    List<VersionTiming> reUp,
+    boolean rollbackProven,
+    List<String> differences,
+    String schemaHash,
+    Duration duration) {
+  public RehearsalResult {
+    Objects.requireNonNull(source, "source");
+    caughtUp = List.copyOf(caughtUp);
+    up = List.copyOf(up);
+    down = List.copyOf(down);
+    reUp = List.copyOf(reUp);
+    differences = List.copyOf(differences);
+    Objects.requireNonNull(schemaHash, "schemaHash");
+    Objects.requireNonNull(duration, "duration");
+  }
+}
