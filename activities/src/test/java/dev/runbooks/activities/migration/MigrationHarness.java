@@ -8,6 +8,7 @@ import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.lock.BackupsInUseActivitiesImpl;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
@@ -129,6 +130,7 @@ final class MigrationHarness implements AutoCloseable {
     worker.registerActivitiesImplementations(
         new CheckActivitiesImpl(connections, CheckThresholds.defaults()),
         new TargetLockActivitiesImpl(client, QUEUE),
+        new BackupsInUseActivitiesImpl(client),
         new BackupActivitiesImpl(connections, backupTargets, kek, binaries, Clock.systemUTC()),
         new RestoreActivitiesImpl(connections, backupTargets, kek, binaries, Clock.systemUTC()),
         new MigrationActivitiesImpl(
