@@ -219,6 +219,10 @@ public final class BackupActivitiesImpl implements BackupActivities {
       Exported exported;
       try (Statement s = snapshot.createStatement()) {
         s.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+        // The row counts run beside pg_dump: one process, not a parallel scan whose workers take
+        // the cores pg_dump's compression needs, and no JIT compiling for a count.
+        s.execute("SET LOCAL max_parallel_workers_per_gather = 0");
+        s.execute("SET LOCAL jit = off");
         try (ResultSet rs =
             s.executeQuery(
                 "SELECT pg_export_snapshot(), current_setting('server_version'),"
