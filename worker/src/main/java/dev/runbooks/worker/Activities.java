@@ -56,20 +56,18 @@ public record Activities(List<Object> implementations) {
   public static Activities build(RunbooksConfig config, WorkflowClient client, String taskQueue) {
     SecretStore secrets = openSecrets(config);
     TargetConnections connections = new ConfiguredConnections(config, secrets);
+    // Looked up once: backup, migration and failover's rejoin all run the PostgreSQL programs.
+    Optional<PgBinaries> binaries = PgBinaries.find();
     List<Object> all = new ArrayList<>();
     all.add(new CheckActivitiesImpl(connections, thresholds(config.check())));
     all.add(new TargetLockActivitiesImpl(client, taskQueue));
     all.add(new BackupsInUseActivitiesImpl(client));
-    all.addAll(backup(config, connections, PgBinaries.find()));
+    all.addAll(backup(config, connections, binaries));
     all.add(new RotationActivitiesImpl(connections, secrets));
     all.add(
         new FailoverActivitiesImpl(
-            connections,
-            FailoverTargets.fromConfig(config),
-            secrets,
-            PgBinaries.find(),
-            Clock.systemUTC()));
-    all.addAll(migration(config, connections, PgBinaries.find()));
+            connections, FailoverTargets.fromConfig(config), secrets, binaries, Clock.systemUTC()));
+    all.addAll(migration(config, connections, binaries));
     return new Activities(all);
   }
 
