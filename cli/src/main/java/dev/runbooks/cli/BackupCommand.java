@@ -1,8 +1,6 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.worker.EmbeddedRunbooks;
-import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.backup.BackupResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,14 +61,6 @@ final class BackupCommand implements Callable<Integer> {
         new BackupRuns(config, Identity.user(root.env())).backup(target, !noVerify, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (run.embedded) {
-      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return launcher.run(
-            local.connection(), true, launch, BackupResult.class, BackupReport.BACKUP);
-      }
-    }
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      return launcher.run(temporal, run.follow(), launch, BackupResult.class, BackupReport.BACKUP);
-    }
+    return launcher.run(config, run, launch, BackupResult.class, BackupReport.BACKUP);
   }
 }

@@ -1,8 +1,6 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.worker.EmbeddedRunbooks;
-import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.failover.FailoverResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -98,15 +96,6 @@ final class FailoverCommand implements Callable<Integer> {
             .failover(target, to, maxLag, force, rejoin, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (run.embedded) {
-      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return launcher.run(
-            local.connection(), true, launch, FailoverResult.class, FailoverReport.FAILOVER);
-      }
-    }
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      return launcher.run(
-          temporal, run.follow(), launch, FailoverResult.class, FailoverReport.FAILOVER);
-    }
+    return launcher.run(config, run, launch, FailoverResult.class, FailoverReport.FAILOVER);
   }
 }

@@ -1,5 +1,7 @@
 package dev.runbooks.cli;
 
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.worker.TemporalConnection;
 import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
@@ -45,6 +47,29 @@ final class Launcher {
     this.connection = connection;
     this.out = out;
     this.err = err;
+  }
+
+  /**
+   * Starts {@code launch} where the options say: with {@code --embedded} on an in-memory Temporal
+   * and worker of this process, followed to its end; otherwise on the configured Temporal.
+   *
+   * @return the exit code
+   */
+  <R> int run(
+      RunbooksConfig config,
+      RunOptions options,
+      RunbookStarter.Launch launch,
+      Class<R> resultType,
+      Report<R> report)
+      throws InterruptedException {
+    if (options.embedded) {
+      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
+        return run(local.connection(), true, launch, resultType, report);
+      }
+    }
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      return run(temporal, options.follow(), launch, resultType, report);
+    }
   }
 
   /**

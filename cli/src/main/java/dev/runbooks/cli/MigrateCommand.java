@@ -1,8 +1,6 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.worker.EmbeddedRunbooks;
-import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.migration.MigrationRequest;
 import dev.runbooks.workflows.migration.MigrationResult;
 import java.time.Duration;
@@ -84,15 +82,6 @@ final class MigrateCommand implements Callable<Integer> {
             .migrate(target, to, autoApprove, lockTimeout, statementTimeout, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (run.embedded) {
-      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return launcher.run(
-            local.connection(), true, launch, MigrationResult.class, MigrationReport.MIGRATE);
-      }
-    }
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      return launcher.run(
-          temporal, run.follow(), launch, MigrationResult.class, MigrationReport.MIGRATE);
-    }
+    return launcher.run(config, run, launch, MigrationResult.class, MigrationReport.MIGRATE);
   }
 }

@@ -2,8 +2,6 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
-import dev.runbooks.worker.EmbeddedRunbooks;
-import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.backup.RestoreOutcome;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -80,13 +78,6 @@ final class RestoreCommand implements Callable<Integer> {
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
     Launcher.Report<RestoreOutcome> report =
         BackupReport.restore(t.primary().host(), t.primary().port());
-    if (run.embedded) {
-      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return launcher.run(local.connection(), true, launch, RestoreOutcome.class, report);
-      }
-    }
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      return launcher.run(temporal, run.follow(), launch, RestoreOutcome.class, report);
-    }
+    return launcher.run(config, run, launch, RestoreOutcome.class, report);
   }
 }

@@ -1,8 +1,6 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.worker.EmbeddedRunbooks;
-import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.backup.DrillResult;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -65,14 +63,6 @@ final class RestoreDrillCommand implements Callable<Integer> {
         new BackupRuns(config, Identity.user(root.env())).drill(target, backupId, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (run.embedded) {
-      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return launcher.run(
-            local.connection(), true, launch, DrillResult.class, BackupReport.DRILL);
-      }
-    }
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      return launcher.run(temporal, run.follow(), launch, DrillResult.class, BackupReport.DRILL);
-    }
+    return launcher.run(config, run, launch, DrillResult.class, BackupReport.DRILL);
   }
 }

@@ -1,8 +1,6 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.worker.EmbeddedRunbooks;
-import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.rotation.RotationResult;
 import dev.runbooks.workflows.rotation.RotationStrategy;
 import java.time.Duration;
@@ -86,15 +84,6 @@ final class RotateCommand implements Callable<Integer> {
             .rotate(target, role, strategy, grace, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    if (run.embedded) {
-      try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return launcher.run(
-            local.connection(), true, launch, RotationResult.class, RotationReport.ROTATION);
-      }
-    }
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      return launcher.run(
-          temporal, run.follow(), launch, RotationResult.class, RotationReport.ROTATION);
-    }
+    return launcher.run(config, run, launch, RotationResult.class, RotationReport.ROTATION);
   }
 }
