@@ -507,8 +507,8 @@ public final class BackupBench {
             "The ratios compare the runbook's own step timings (the steps in each run's JSON"
                 + " result, the workflow's clock) with the baselines' process times:",
             "- dump step: the backup workflow's `dump` step, start to end (opening the repository,"
-                + " checking for an earlier attempt's leftovers, snapshot, pg_dump, SHA-256,"
-                + " encryption, upload, row counts in the dump's snapshot, commit, manifest), on a"
+                + " checking for an earlier attempt's leftovers, snapshot, pg_dump --compress=0,"
+                + " zstd, SHA-256, encryption, upload, row counts in the dump's snapshot, commit, manifest), on a"
                 + " worker that is already up and has run one backup (its warm-up, not counted),"
                 + " as a production worker is.",
             "- dump activity's own clock: the backup's startedAt..finishedAt in its JSON result"
@@ -529,9 +529,10 @@ public final class BackupBench {
                 + " ones: flat when the larger database needs no more memory.",
             "- pg_dump output: "
                 + size(dumpBytes)
-                + " (default compression, as the runbook dumps); a stored backup: "
+                + " (pg_dump's default zlib compression, as a DBA runs it); a stored backup: "
                 + size(toFile.get(0).bytes())
-                + ".",
+                + " (the runbook has pg_dump write the archive uncompressed and compresses it"
+                + " with zstd, then encrypts it).",
             "- machine load (1-minute average) at the start "
                 + loadAtStart
                 + ", at the end "

@@ -7,7 +7,6 @@ import dev.runbooks.activities.backup.PermanentBackupException;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.Digest;
 import dev.runbooks.activities.backup.crypto.HashingInputStream;
-import dev.runbooks.activities.backup.crypto.HashingOutputStream;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.crypto.WrongKeyException;
@@ -19,6 +18,7 @@ import dev.runbooks.worker.Activities;
 import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -157,7 +157,7 @@ final class DecryptCommand implements Callable<Integer> {
               + ") into "
               + out
               + ": "
-              + Text.amount(manifest.plaintextBytes(), "bytes")
+              + Text.amount(manifest.archiveBytes(), "bytes")
               + "; its SHA-256 and the stored object's match the manifest.");
       text.println(
           "Restore it into a new database (pg_restore " + manifest.pgDumpVersion() + "+):");
@@ -183,17 +183,19 @@ final class DecryptCommand implements Callable<Integer> {
     BackupCipher.warmUp();
     try (InputStream stored = repository.open(BackupLayout.dumpKey(target, backupId));
         HashingInputStream ciphertext = new HashingInputStream(stored);
-        InputStream plaintext =
-            new BackupCipher()
-                .decrypt(
-                    ciphertext,
-                    manifest.wrappedKey(),
-                    kek,
-                    BackupLayout.associatedData(target, backupId));
-        HashingOutputStream sink = new HashingOutputStream(Files.newOutputStream(file))) {
-      plaintext.transferTo(sink);
+        HashingInputStream plaintext =
+            new HashingInputStream(
+                new BackupCipher()
+                    .decrypt(
+                        ciphertext,
+                        manifest.wrappedKey(),
+                        kek,
+                        BackupLayout.associatedData(target, backupId)));
+        InputStream archive = manifest.dumpCompression().decompressing(plaintext);
+        OutputStream sink = Files.newOutputStream(file)) {
+      archive.transferTo(sink);
       sink.flush();
-      return new Digest[] {sink.digest(), ciphertext.drain()};
+      return new Digest[] {plaintext.drain(), ciphertext.drain()};
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runbooks.activities.backup.BackupLayout;
 import dev.runbooks.activities.backup.BackupManifest;
 import dev.runbooks.activities.backup.BackupManifests;
+import dev.runbooks.activities.backup.DumpCompression;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.DataKey;
 import dev.runbooks.activities.backup.crypto.Digest;
@@ -97,6 +98,8 @@ class DecryptCommandTest {
             "pg_dump (PostgreSQL) 15.8",
             started,
             started.plusSeconds(42),
+            DumpCompression.PG_DUMP.manifestName(),
+            plain.bytes(),
             plain.bytes(),
             plain.sha256(),
             ciphertext.bytes(),

@@ -1,5 +1,6 @@
 package dev.runbooks.worker;
 
+import dev.runbooks.activities.backup.DumpCompression;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.workflows.Runbooks;
 import io.temporal.client.WorkflowClient;
@@ -41,11 +42,18 @@ public final class RunbookWorker implements AutoCloseable {
   }
 
   /**
-   * Runs {@link BackupCipher#warmUp()} on a daemon thread: it takes up to a second of CPU, which a
-   * worker's start should not wait for, and a backup that starts meanwhile only runs slower.
+   * Loads zstd ({@link DumpCompression#loadZstd()}, logging why not) and runs {@link
+   * BackupCipher#warmUp()} on a daemon thread: it takes up to a second of CPU, which a worker's
+   * start should not wait for, and a backup that starts meanwhile only runs slower.
    */
   static Thread warmUpCipher() {
-    Thread thread = new Thread(BackupCipher::warmUp, "backup-cipher-warm-up");
+    Thread thread =
+        new Thread(
+            () -> {
+              DumpCompression.loadZstd().ifPresent(log::error);
+              BackupCipher.warmUp();
+            },
+            "backup-cipher-warm-up");
     thread.setDaemon(true);
     thread.setPriority(Thread.MIN_PRIORITY);
     thread.start();

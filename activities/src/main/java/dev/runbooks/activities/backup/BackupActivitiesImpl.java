@@ -110,9 +110,11 @@ public final class BackupActivitiesImpl implements BackupActivities {
       }
       BackupManifest manifest = dump(repository, target, id, context);
       log.info(
-          "{}: {} bytes dumped, {} stored in {}",
+          "{}: {} bytes dumped, {} compressed ({}), {} stored in {}",
           context,
+          manifest.archiveBytes(),
           manifest.plaintextBytes(),
+          manifest.compression(),
           manifest.ciphertextBytes(),
           StoredBackups.location(repository, target, id));
       return summary(repository, manifest);
@@ -253,13 +255,14 @@ public final class BackupActivitiesImpl implements BackupActivities {
       throws IOException {
     DataKey key = cipher.newDataKey(kek);
     byte[] associatedData = BackupLayout.associatedData(target, id);
-    List<String> args =
-        List.of(
-            "--format=custom",
-            "--snapshot=" + exported.snapshotId(),
-            "--lock-wait-timeout=" + LOCK_WAIT_TIMEOUT,
-            "--no-password",
-            PgTool.dbnameArgument(spec.database()));
+    DumpCompression compression = DumpCompression.ZSTD;
+    List<String> args = new ArrayList<>();
+    args.add("--format=custom");
+    args.addAll(compression.pgDumpArguments());
+    args.add("--snapshot=" + exported.snapshotId());
+    args.add("--lock-wait-timeout=" + LOCK_WAIT_TIMEOUT);
+    args.add("--no-password");
+    args.add(PgTool.dbnameArgument(spec.database()));
     try (Heartbeat heartbeat = Heartbeat.start("dump", 0, "bytes");
         PgTool.Running pgDump = tools.start(PgTool.PG_DUMP, args, spec);
         BackupUpload upload = repository.create(BackupLayout.dumpKey(target, id))) {
@@ -278,11 +281,13 @@ public final class BackupActivitiesImpl implements BackupActivities {
 
       HashingOutputStream ciphertext = new HashingOutputStream(upload);
       HashingOutputStream plaintext;
+      long archiveBytes;
       Inventory.Contents contents;
       try {
-        try (OutputStream encrypting = cipher.encrypt(ciphertext, key, associatedData)) {
-          plaintext = new HashingOutputStream(encrypting);
-          copy(pgDump.stdout(), plaintext, heartbeat);
+        plaintext = new HashingOutputStream(cipher.encrypt(ciphertext, key, associatedData));
+        // Closing it ends the compression, then the encryption.
+        try (OutputStream archive = compression.compressing(plaintext)) {
+          archiveBytes = copy(pgDump.stdout(), archive, heartbeat);
         }
         int exit = waitFor(pgDump, heartbeat);
         if (exit != 0) {
@@ -307,6 +312,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
               tools.version(PgTool.PG_DUMP),
               started,
               finished,
+              compression.manifestName(),
+              archiveBytes,
               plaintext.digest().bytes(),
               plaintext.digest().sha256(),
               ciphertext.digest().bytes(),
@@ -326,16 +333,22 @@ public final class BackupActivitiesImpl implements BackupActivities {
   private record Exported(
       String snapshotId, String serverVersion, int serverMajor, String database) {}
 
-  /** Copies pg_dump's output into the pipeline, counting bytes for the heartbeat. */
-  private static void copy(InputStream from, OutputStream to, Heartbeat heartbeat)
+  /**
+   * Copies pg_dump's output into the pipeline, counting bytes for the heartbeat.
+   *
+   * @return the bytes copied
+   */
+  private static long copy(InputStream from, OutputStream to, Heartbeat heartbeat)
       throws IOException {
     byte[] buffer = new byte[BUFFER];
+    long copied = 0;
     try {
       int n;
       while ((n = from.read(buffer)) >= 0) {
         heartbeat.check();
         to.write(buffer, 0, n);
         heartbeat.add(n);
+        copied += n;
       }
     } catch (IOException e) {
       // A cancellation kills pg_dump, which closes its output under us: report the cancellation.
@@ -343,6 +356,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
       throw e;
     }
     heartbeat.check();
+    return copied;
   }
 
   private static int waitFor(PgTool.Running tool, Heartbeat heartbeat) {

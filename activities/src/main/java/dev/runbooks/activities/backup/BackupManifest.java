@@ -19,7 +19,13 @@ import java.util.TreeMap;
  * @param database the database dumped
  * @param serverVersion the server's {@code server_version}
  * @param pgDumpVersion {@code pg_dump --version}
- * @param plaintextSha256 lowercase hex SHA-256 of the {@code pg_dump -Fc} stream
+ * @param compression how the archive was compressed ({@link DumpCompression#manifestName()}); a
+ *     format 1 manifest, which had no such field, reads as {@code pg_dump}'s
+ * @param archiveBytes size of the {@code pg_dump -Fc} archive itself, before any compression of the
+ *     worker's (format 1: the plaintext's size)
+ * @param plaintextBytes size of what was encrypted: the archive, compressed as {@code compression}
+ *     says
+ * @param plaintextSha256 lowercase hex SHA-256 of what was encrypted
  * @param ciphertextSha256 lowercase hex SHA-256 of the stored object
  * @param rowCounts rows per table ({@code schema.table}) when the dump was taken, sorted by table
  * @param objects the dump's objects (as listed by {@code pg_restore -l}), sorted
@@ -33,6 +39,8 @@ public record BackupManifest(
     String pgDumpVersion,
     Instant startedAt,
     Instant finishedAt,
+    String compression,
+    long archiveBytes,
     long plaintextBytes,
     String plaintextSha256,
     long ciphertextBytes,
@@ -41,7 +49,8 @@ public record BackupManifest(
     Map<String, Long> rowCounts,
     List<String> objects) {
 
-  public static final int FORMAT_VERSION = 1;
+  /** 2: the archive compressed by the worker ({@code compression}, {@code archiveBytes}). */
+  public static final int FORMAT_VERSION = 2;
 
   public BackupManifest {
     Objects.requireNonNull(id, "id");
@@ -56,8 +65,19 @@ public record BackupManifest(
     Objects.requireNonNull(wrappedKey, "wrappedKey");
     Objects.requireNonNull(rowCounts, "rowCounts");
     Objects.requireNonNull(objects, "objects");
+    Objects.requireNonNull(compression, "compression");
     // Sorted copies, so the same backup always serialises to the same bytes.
     rowCounts = Collections.unmodifiableSortedMap(new TreeMap<>(rowCounts));
     objects = objects.stream().sorted().toList();
+  }
+
+  /**
+   * How to decompress the archive.
+   *
+   * @throws dev.runbooks.activities.backup.crypto.CorruptedBackupException for a compression this
+   *     version does not know
+   */
+  public DumpCompression dumpCompression() {
+    return DumpCompression.named(compression);
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.runbooks.activities.backup.crypto.CorruptedBackupException;
 
@@ -59,7 +60,14 @@ public final class BackupManifests {
               + ": restore with the runbooks version that wrote it, or a newer one",
           null);
     }
-    return convert(tree, BackupManifest.class, "backup manifest");
+    if (version.intValue() < 2 && tree instanceof ObjectNode format1) {
+      // Format 1 had no compression of its own: pg_dump's zlib, the archive encrypted as it came.
+      format1.put("compression", DumpCompression.PG_DUMP.manifestName());
+      format1.set("archiveBytes", format1.get("plaintextBytes"));
+    }
+    BackupManifest manifest = convert(tree, BackupManifest.class, "backup manifest");
+    manifest.dumpCompression();
+    return manifest;
   }
 
   /** Reads a drill verdict. */

@@ -297,7 +297,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       throws IOException {
     List<String> args =
         List.of("--exit-on-error", "--no-password", PgTool.dbnameArgument(spec.database()));
-    try (Heartbeat heartbeat = Heartbeat.start("restore", manifest.plaintextBytes(), "bytes");
+    try (Heartbeat heartbeat = Heartbeat.start("restore", manifest.archiveBytes(), "bytes");
+        InputStream archive = manifest.dumpCompression().decompressing(plaintext);
         PgTool.Running pgRestore = tools.start(PgTool.PG_RESTORE, args, spec)) {
       heartbeat.onStop(pgRestore::kill);
       boolean stdinClosedEarly = false;
@@ -305,9 +306,10 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       try {
         byte[] buffer = new byte[BUFFER];
         int n;
-        // A failing read (the download, or a segment that fails authentication) is thrown; a
+        // A failing read (the download, a segment that fails authentication, or the
+        // decompression) is thrown; a
         // failing write means pg_restore has ended, and its exit code and stderr say why.
-        while ((n = plaintext.read(buffer)) >= 0) {
+        while ((n = archive.read(buffer)) >= 0) {
           heartbeat.check();
           try {
             stdin.write(buffer, 0, n);

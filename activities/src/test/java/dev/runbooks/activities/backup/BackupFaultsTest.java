@@ -306,6 +306,8 @@ class BackupFaultsTest {
                     m.pgDumpVersion(),
                     m.startedAt(),
                     m.finishedAt(),
+                    m.compression(),
+                    m.archiveBytes(),
                     m.plaintextBytes(),
                     m.plaintextSha256(),
                     m.ciphertextBytes(),

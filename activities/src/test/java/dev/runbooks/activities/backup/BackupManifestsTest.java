@@ -1,6 +1,7 @@
 package dev.runbooks.activities.backup;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,8 @@ class BackupManifestsTest {
         "pg_dump (PostgreSQL) 15.14",
         Instant.parse("2026-11-24T02:00:00.123Z"),
         Instant.parse("2026-11-24T02:00:04.5Z"),
+        DumpCompression.ZSTD.manifestName(),
+        700_000_000L,
         204_000_000L,
         "a".repeat(64),
         204_196_000L,
@@ -72,18 +75,50 @@ class BackupManifestsTest {
   @Test
   void fieldsFromALaterVersionOfTheSameFormatAreIgnored() {
     String json =
-        BackupManifests.toJson(manifest()).replaceFirst("\\{", "{\n  \"compression\" : \"zstd\",");
+        BackupManifests.toJson(manifest())
+            .replaceFirst("\\{", "{\n  \"writtenBy\" : \"runbooks 9.1\",");
     assertEquals(manifest(), BackupManifests.fromJson(json));
   }
 
   @Test
   void aNewerFormatIsRefusedSayingSo() {
+    int newer = BackupManifest.FORMAT_VERSION + 1;
     String json =
         BackupManifests.toJson(manifest())
-            .replace("\"formatVersion\" : 1", "\"formatVersion\" : 2");
+            .replace(
+                "\"formatVersion\" : " + BackupManifest.FORMAT_VERSION,
+                "\"formatVersion\" : " + newer);
     CorruptedBackupException e =
         assertThrows(CorruptedBackupException.class, () -> BackupManifests.fromJson(json));
-    assertTrue(e.getMessage().contains("format version 2"), e.getMessage());
+    assertTrue(e.getMessage().contains("format version " + newer), e.getMessage());
+  }
+
+  @Test
+  void aFormat1ManifestReadsAsAnArchivePgDumpCompressed() {
+    // As the first version wrote them: no compression of the worker's, no archive size.
+    String json =
+        BackupManifests.toJson(manifest())
+            .replace(
+                "\"formatVersion\" : " + BackupManifest.FORMAT_VERSION, "\"formatVersion\" : 1")
+            .replaceAll("\\s*\"compression\" : \"zstd\",", "")
+            .replaceAll("\\s*\"archiveBytes\" : 700000000,", "");
+    assertFalse(json.contains("compression"), json);
+    assertFalse(json.contains("archiveBytes"), json);
+
+    BackupManifest read = BackupManifests.fromJson(json);
+
+    assertEquals(DumpCompression.PG_DUMP, read.dumpCompression());
+    assertEquals(read.plaintextBytes(), read.archiveBytes());
+    assertEquals(manifest().plaintextSha256(), read.plaintextSha256());
+  }
+
+  @Test
+  void aCompressionThisVersionDoesNotKnowIsRefusedNamingIt() {
+    String json = BackupManifests.toJson(manifest()).replace("\"zstd\"", "\"brotli\"");
+    CorruptedBackupException e =
+        assertThrows(CorruptedBackupException.class, () -> BackupManifests.fromJson(json));
+    assertTrue(e.getMessage().contains("compression brotli"), e.getMessage());
+    assertTrue(e.getMessage().contains("newer one"), e.getMessage());
   }
 
   @Test

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.backup.crypto.BackupCipher;
+import dev.runbooks.activities.backup.crypto.DataKey;
+import dev.runbooks.activities.backup.crypto.HashingOutputStream;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.repository.BackupUpload;
 import dev.runbooks.activities.backup.repository.FileRepository;
@@ -25,13 +27,18 @@ import dev.runbooks.workflows.backup.DrillVerdictInput;
 import dev.runbooks.workflows.backup.RestoreOutcome;
 import dev.runbooks.workflows.backup.RetentionPolicy;
 import dev.runbooks.workflows.shared.RunbookRequest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -244,8 +251,8 @@ class BackupRestoreTest {
       secrets.backups.dumpDatabase(backup("secrets", id));
 
       byte[] stored = Files.readAllBytes(repository.root().resolve("secrets/" + id + "/dump.enc"));
-      byte[] plaintext;
       BackupManifest manifest = manifest("secrets", id);
+      byte[] plaintext;
       try (InputStream in =
           new BackupCipher()
               .decrypt(
@@ -255,13 +262,101 @@ class BackupRestoreTest {
                   BackupLayout.associatedData("secrets", id))) {
         plaintext = in.readAllBytes();
       }
-      // The marker is in pg_dump's output (its table of contents is not compressed)...
-      assertTrue(contains(plaintext, marker), "the marker should be in the plaintext dump");
+      byte[] archive;
+      try (InputStream in =
+          manifest.dumpCompression().decompressing(new ByteArrayInputStream(plaintext))) {
+        archive = in.readAllBytes();
+      }
+      assertEquals(DumpCompression.ZSTD, manifest.dumpCompression());
+      assertEquals(manifest.plaintextBytes(), plaintext.length);
+      assertEquals(manifest.archiveBytes(), archive.length);
+      // The marker is in pg_dump's archive, in its table of contents and its rows...
+      assertTrue(startsWith(archive, "PGDMP"), "the archive should be pg_dump's");
+      assertTrue(
+          contains(archive, marker + " in a row"), "the marker should be in the archive's rows");
       // ... and nowhere in what was stored.
       assertFalse(contains(stored, marker), "the stored dump contains the plaintext marker");
       assertFalse(contains(stored, "PGDMP"), "the stored dump starts like a pg_dump archive");
-      assertEquals(manifest.plaintextBytes(), plaintext.length);
     }
+  }
+
+  @Test
+  void aFormat1BackupWhoseArchivePgDumpCompressedStillRestoresAndMatches() throws Exception {
+    // The first format stored pg_dump's own compressed archive, encrypted as it came, and its
+    // manifest had no compression field. Made here as that version made it.
+    String id = "20261124T070000Z-fmt1";
+    String model = "20261124T070000Z-fmt2";
+    harness.backups.dumpDatabase(backup(SHOP, model));
+    BackupManifest current = manifest(SHOP, model);
+
+    ProcessBuilder dumping =
+        new ProcessBuilder(
+                cluster().binaries().bin("pg_dump").toString(),
+                "--format=custom",
+                "-h",
+                cluster().host(),
+                "-p",
+                String.valueOf(cluster().port()),
+                "-U",
+                cluster().superuser(),
+                "shop")
+            .redirectError(ProcessBuilder.Redirect.INHERIT);
+    cluster().superuserPassword().ifPresent(p -> dumping.environment().put("PGPASSWORD", p));
+    Process pgDump = dumping.start();
+    byte[] archive = pgDump.getInputStream().readAllBytes();
+    assertEquals(0, pgDump.waitFor());
+    assertTrue(startsWith(archive, "PGDMP"));
+    BackupCipher cipher = new BackupCipher();
+    DataKey key = cipher.newDataKey(kek);
+    String dumpKey = BackupLayout.dumpKey(SHOP, id);
+    HashingOutputStream stored;
+    HashingOutputStream plain;
+    try (BackupUpload upload = repository.create(dumpKey)) {
+      stored = new HashingOutputStream(upload);
+      plain =
+          new HashingOutputStream(
+              cipher.encrypt(stored, key, BackupLayout.associatedData(SHOP, id)));
+      plain.write(archive);
+      plain.close();
+      upload.commit();
+    }
+    String json =
+        BackupManifests.toJson(
+                new BackupManifest(
+                    1,
+                    id,
+                    SHOP,
+                    current.database(),
+                    current.serverVersion(),
+                    current.pgDumpVersion(),
+                    current.startedAt(),
+                    current.finishedAt(),
+                    DumpCompression.PG_DUMP.manifestName(),
+                    archive.length,
+                    plain.digest().bytes(),
+                    plain.digest().sha256(),
+                    stored.digest().bytes(),
+                    stored.digest().sha256(),
+                    key.wrapped(),
+                    current.rowCounts(),
+                    current.objects()))
+            .replaceAll("\\s*\"compression\" : \"pg_dump\",", "")
+            .replaceAll("\\s*\"archiveBytes\" : \\d+,", "");
+    assertFalse(json.contains("compression"), json);
+    repository.put(BackupLayout.manifestKey(SHOP, id), json.getBytes(StandardCharsets.UTF_8));
+
+    RestoreOutcome outcome = harness.restores.restoreBackup(drill(SHOP, id, "shop_format1"));
+    Comparison comparison = harness.restores.compareWithManifest(drill(SHOP, id, "shop_format1"));
+
+    assertEquals(archive.length, outcome.bytes());
+    assertEquals(List.of(), comparison.differences());
+    try (Connection c = cluster().connect("shop_format1");
+        Statement st = c.createStatement();
+        ResultSet rs = st.executeQuery("SELECT count(*) FROM sales.orders")) {
+      rs.next();
+      assertEquals(SampleDatabases.ORDERS, rs.getLong(1));
+    }
+    harness.restores.dropRestoredDatabase(drill(SHOP, id, "shop_format1"));
   }
 
   // ---- idempotency
@@ -356,6 +451,11 @@ class BackupRestoreTest {
 
   static RunbookRequest request(String target) {
     return new RunbookRequest(target, "tester", false, Duration.ofHours(1));
+  }
+
+  private static boolean startsWith(byte[] bytes, String prefix) {
+    byte[] p = prefix.getBytes(StandardCharsets.UTF_8);
+    return bytes.length >= p.length && Arrays.equals(bytes, 0, p.length, p, 0, p.length);
   }
 
   static boolean contains(byte[] haystack, String needle) {

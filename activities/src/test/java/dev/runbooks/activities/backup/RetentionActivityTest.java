@@ -231,6 +231,8 @@ class RetentionActivityTest {
             "pg_dump (PostgreSQL) 15.18",
             start,
             start.plusSeconds(60),
+            DumpCompression.PG_DUMP.manifestName(),
+            80,
             80,
             "a".repeat(64),
             100,
