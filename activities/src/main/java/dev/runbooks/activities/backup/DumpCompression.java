@@ -1,11 +1,8 @@
 package dev.runbooks.activities.backup;
 
-import com.github.luben.zstd.ZstdInputStreamNoFinalizer;
-import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
 import com.github.luben.zstd.util.Native;
 import dev.runbooks.activities.backup.crypto.CorruptedBackupException;
 import dev.runbooks.workflows.shared.FailureType;
-import java.io.BufferedInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,8 +30,6 @@ public enum DumpCompression {
 
   /** zstd's own default level: past it, each level costs much more time for a little less size. */
   static final int ZSTD_LEVEL = 3;
-
-  private static final int BUFFER = 64 * 1024;
 
   private final String manifestName;
 
@@ -111,10 +106,8 @@ public enum DumpCompression {
       return out;
     }
     requireZstd();
-    ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, ZSTD_LEVEL);
-    // A whole frame with its checksum: decompression then proves it read every byte it was given.
-    zstd.setChecksum(true);
-    return zstd;
+    // One frame with its checksum: decompression then proves it read every byte it was given.
+    return ZstdStreams.compressing(out, ZSTD_LEVEL);
   }
 
   /**
@@ -133,6 +126,6 @@ public enum DumpCompression {
       return unclosed;
     }
     requireZstd();
-    return new BufferedInputStream(new ZstdInputStreamNoFinalizer(unclosed), BUFFER);
+    return ZstdStreams.decompressing(unclosed);
   }
 }

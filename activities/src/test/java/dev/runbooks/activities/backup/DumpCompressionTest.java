@@ -91,6 +91,102 @@ class DumpCompressionTest {
   }
 
   @Test
+  void aFlippedByteInTheFrameIsAnError() throws IOException {
+    byte[] compressed = compress(DumpCompression.ZSTD, archive());
+    compressed[compressed.length / 2] ^= 0x40;
+    try (InputStream in =
+        DumpCompression.ZSTD.decompressing(new ByteArrayInputStream(compressed))) {
+      assertThrows(IOException.class, in::readAllBytes);
+    }
+  }
+
+  @Test
+  void contextsAreReusedNotAllocatedPerStream() throws IOException {
+    byte[] archive = archive();
+    // Warm: one of each kind in the pool.
+    byte[] compressed = compress(DumpCompression.ZSTD, archive);
+    DumpCompression.ZSTD.decompressing(new ByteArrayInputStream(compressed)).close();
+    int idle = ZstdStreams.idleContexts();
+    assertTrue(idle >= 2, idle + " idle");
+
+    for (int i = 0; i < 5; i++) {
+      byte[] again = compress(DumpCompression.ZSTD, archive);
+      assertArrayEquals(compressed, again, "a reused context writes the same frame");
+      try (InputStream in = DumpCompression.ZSTD.decompressing(new ByteArrayInputStream(again))) {
+        assertArrayEquals(archive, in.readAllBytes());
+      }
+    }
+    assertEquals(idle, ZstdStreams.idleContexts());
+  }
+
+  @Test
+  void aContextLeftMidFrameByAFailureStartsTheNextStreamClean() throws IOException {
+    byte[] archive = archive();
+    OutputStream failing =
+        new OutputStream() {
+          private int writes;
+
+          @Override
+          public void write(int b) throws IOException {
+            write(new byte[] {(byte) b}, 0, 1);
+          }
+
+          @Override
+          public void write(byte[] b, int off, int len) throws IOException {
+            if (++writes > 2) {
+              throw new IOException("disk full");
+            }
+          }
+        };
+    OutputStream broken = DumpCompression.ZSTD.compressing(failing);
+    assertThrows(
+        IOException.class,
+        () -> {
+          for (int i = 0; i < 100; i++) {
+            broken.write(archive, 0, archive.length);
+          }
+        });
+    assertThrows(IOException.class, broken::close);
+
+    byte[] compressed = compress(DumpCompression.ZSTD, archive);
+    try (InputStream in =
+        DumpCompression.ZSTD.decompressing(new ByteArrayInputStream(compressed))) {
+      assertArrayEquals(archive, in.readAllBytes());
+    }
+  }
+
+  @Test
+  void flushPushesOutWhatWasWrittenSoFar() throws IOException {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    byte[] line = "1\t2\tthree\n".getBytes(StandardCharsets.UTF_8);
+    try (OutputStream out = DumpCompression.ZSTD.compressing(sink)) {
+      out.write(line);
+      out.flush();
+      try (InputStream partial =
+          DumpCompression.ZSTD.decompressing(new ByteArrayInputStream(sink.toByteArray()))) {
+        byte[] got = new byte[line.length];
+        int n = 0;
+        while (n < got.length) {
+          int r = partial.read(got, n, got.length - n);
+          assertTrue(r > 0, "the flushed bytes should decompress");
+          n += r;
+        }
+        assertArrayEquals(line, got);
+      }
+      out.write(line);
+    }
+    try (InputStream in =
+        DumpCompression.ZSTD.decompressing(new ByteArrayInputStream(sink.toByteArray()))) {
+      int b;
+      ByteArrayOutputStream oneByOne = new ByteArrayOutputStream();
+      while ((b = in.read()) >= 0) {
+        oneByOne.write(b);
+      }
+      assertEquals(new String(line, StandardCharsets.UTF_8).repeat(2), oneByOne.toString());
+    }
+  }
+
+  @Test
   void pgDumpIsToldNotToCompressOnlyWhenTheWorkerDoes() {
     assertEquals(List.of("--compress=0"), DumpCompression.ZSTD.pgDumpArguments());
     assertEquals(List.of(), DumpCompression.PG_DUMP.pgDumpArguments());
