@@ -28,11 +28,11 @@ import java.util.stream.Stream;
  * The backup runbook against its plain baselines, in one run on one throwaway cluster:
  *
  * <ol>
- *   <li>{@code pg_dump -Fc -f FILE} with the runbook's own pg_dump flags;
+ *   <li>{@code pg_dump -Fc -f FILE}, as a DBA runs it (default compression);
  *   <li>{@code runbook backup --no-verify} into a file repository and into an S3-compatible server
- *       (S3Mock in this JVM), run by long-running worker JVMs ({@code runbook dev}, one per
- *       repository) under {@code -Xmx256m -XX:+UseSerialGC}, the file worker's peak RSS polled from
- *       /proc;
+ *       (S3Mock in this JVM), run by long-running worker JVMs ({@code runbook worker}, one per
+ *       repository, beside an in-memory Temporal in a JVM of its own) under {@code -Xmx256m
+ *       -XX:+UseSerialGC}, the file worker's peak RSS polled from /proc;
  *   <li>{@code createdb} + {@code pg_restore FILE} (one job: a streamed restore is single-job);
  *   <li>{@code runbook restore-drill} of a backup from step 2, on the file worker.
  * </ol>
@@ -195,37 +195,45 @@ public final class BackupBench {
     try (S3Server s3 = S3Server.start(work.resolve("s3"), BUCKET)) {
       Map<String, String> s3Env = s3Environment(s3);
       err.println("   at " + s3.endpoint());
-      err.println(
-          "== workers: runbook dev (in-memory Temporal + worker), "
-              + JVM_HEAP
-              + " "
-              + JVM_GC
-              + ", one per repository");
-      try (BenchWorker fileWorker = worker("worker-file", fileConfig, Map.of());
-          BenchWorker s3Worker = worker("worker-s3", s3Config, s3Env)) {
-        // Not counted: each worker's first run (the keyset is made on the first backup, S3Mock
-        // sets itself up on its first request, and a worker's code is cold until it has run).
-        err.println("== warm-up (not counted): a backup of -s " + options.scaleSmall() + " each");
-        backup("warm-up-file", SMALL_TARGET, fileWorker, fileConfig);
-        backup("warm-up-s3", SMALL_TARGET, s3Worker, s3Config);
-        for (int r = 1; r <= options.runs(); r++) {
-          err.println("== round " + r + "/" + options.runs() + ": -s " + options.scaleSmall());
-          small.add(backup("backup-small-file", SMALL_TARGET, fileWorker, fileConfig));
-        }
-        rssSmall = fileWorker.peakRssKb();
-        for (int r = 1; r <= options.runs(); r++) {
-          err.println(
-              "== round " + r + "/" + options.runs() + ": dumps of -s " + options.scaleLarge());
-          pgDumps.add(pgDump(LARGE_DB, baselineDump));
-          toFile.add(backup("backup-file", TARGET, fileWorker, fileConfig));
-          toS3.add(backup("backup-s3", TARGET, s3Worker, s3Config));
-        }
-        rssLarge = fileWorker.peakRssKb();
-        for (int r = 1; r <= options.runs(); r++) {
-          err.println(
-              "== round " + r + "/" + options.runs() + ": restores of -s " + options.scaleLarge());
-          pgRestores.add(pgRestore(baselineDump, "restored_baseline"));
-          drills.add(drill(fileWorker, fileConfig, toFile.get(r - 1).backupId()));
+      err.println("== Temporal in memory (runbook dev), not measured");
+      try (BenchWorker temporal = temporal(fileConfig)) {
+        err.println(
+            "== workers: runbook worker, "
+                + JVM_HEAP
+                + " "
+                + JVM_GC
+                + ", one per repository, each on its own task queue");
+        try (BenchWorker fileWorker = worker("worker-file", fileConfig, Map.of(), temporal);
+            BenchWorker s3Worker = worker("worker-s3", s3Config, s3Env, temporal)) {
+          // Not counted: each worker's first run (the keyset is made on the first backup, S3Mock
+          // sets itself up on its first request, and a worker's code is cold until it has run).
+          err.println("== warm-up (not counted): a backup of -s " + options.scaleSmall() + " each");
+          backup("warm-up-file", SMALL_TARGET, fileWorker, fileConfig);
+          backup("warm-up-s3", SMALL_TARGET, s3Worker, s3Config);
+          for (int r = 1; r <= options.runs(); r++) {
+            err.println("== round " + r + "/" + options.runs() + ": -s " + options.scaleSmall());
+            small.add(backup("backup-small-file", SMALL_TARGET, fileWorker, fileConfig));
+          }
+          rssSmall = fileWorker.peakRssKb();
+          for (int r = 1; r <= options.runs(); r++) {
+            err.println(
+                "== round " + r + "/" + options.runs() + ": dumps of -s " + options.scaleLarge());
+            pgDumps.add(pgDump(LARGE_DB, baselineDump));
+            toFile.add(backup("backup-file", TARGET, fileWorker, fileConfig));
+            toS3.add(backup("backup-s3", TARGET, s3Worker, s3Config));
+          }
+          rssLarge = fileWorker.peakRssKb();
+          for (int r = 1; r <= options.runs(); r++) {
+            err.println(
+                "== round "
+                    + r
+                    + "/"
+                    + options.runs()
+                    + ": restores of -s "
+                    + options.scaleLarge());
+            pgRestores.add(pgRestore(baselineDump, "restored_baseline"));
+            drills.add(drill(fileWorker, fileConfig, toFile.get(r - 1).backupId()));
+          }
         }
       }
     }
@@ -405,21 +413,44 @@ public final class BackupBench {
     return run;
   }
 
-  /** A worker JVM ({@code runbook dev}) under {@value #JVM_HEAP} for one configuration. */
-  private BenchWorker worker(String name, Path config, Map<String, String> extraEnv) {
+  /** The in-memory Temporal ({@code runbook dev}) the workers and clients use; not measured. */
+  private BenchWorker temporal(Path config) {
+    BenchWorker temporal =
+        BenchWorker.startTemporal(
+            "runbook dev (temporal)",
+            List.of(javaBin(), "-Xmx512m"),
+            options.runbookJar(),
+            config,
+            "bench-unused",
+            cleanEnvironment(),
+            work,
+            logs,
+            next("temporal"));
+    err.println("   at " + temporal.address());
+    return temporal;
+  }
+
+  /**
+   * A worker JVM ({@code runbook worker}) under {@value #JVM_HEAP} for one configuration, on a task
+   * queue of its own on {@code temporal}.
+   */
+  private BenchWorker worker(
+      String name, Path config, Map<String, String> extraEnv, BenchWorker temporal) {
     Map<String, String> env = cleanEnvironment();
     env.putAll(extraEnv);
     BenchWorker worker =
-        BenchWorker.start(
-            "runbook dev (" + name + ")",
+        BenchWorker.startWorker(
+            "runbook worker (" + name + ")",
             List.of(javaBin(), JVM_HEAP, JVM_GC),
             options.runbookJar(),
             config,
+            temporal.address(),
+            "bench-" + name,
             env,
             work,
             logs,
             next(name));
-    err.println("   " + name + " at " + worker.address());
+    err.println("   " + name + " on task queue bench-" + name);
     return worker;
   }
 
@@ -431,7 +462,7 @@ public final class BackupBench {
     List<String> argv =
         new ArrayList<>(List.of(javaBin(), "-jar", options.runbookJar().toString()));
     argv.addAll(List.of(args));
-    argv.addAll(List.of("--temporal", worker.address()));
+    argv.addAll(worker.clientArguments());
     Child.Outcome outcome =
         Child.run(
             "runbook " + String.join(" ", args),
@@ -516,8 +547,9 @@ public final class BackupBench {
             "- restore + compare steps: the drill's `restore` and `compare` steps; its"
                 + " restore activity alone: the JSON result's restoreDuration (createdb to the"
                 + " digests checked).",
-            "- workers: one `runbook dev` JVM per repository (in-memory Temporal and a worker),"
-                + " started once, under "
+            "- workers: one `runbook worker` JVM per repository, on its own task queue of an"
+                + " in-memory Temporal in another JVM (`runbook dev`, not measured), started once,"
+                + " under "
                 + JVM_HEAP
                 + " "
                 + JVM_GC

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -13,13 +14,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A long-running {@code runbook dev} JVM (in-memory Temporal and a worker) that the measured runs
- * are sent to, as production sends runs to a worker that is already up: its JIT and its backup
- * cipher are warm by the second run, and none of the measured time is JVM start-up. Its peak
- * resident set size is the kernel's VmHWM, polled until it stops.
+ * A long-running runbook JVM: the in-memory Temporal ({@code runbook dev}), or a worker ({@code
+ * runbook worker}) that the measured runs are sent to, as production sends runs to a worker that is
+ * already up: its JIT and its backup cipher are warm by the second run, and none of the measured
+ * time is JVM start-up. Its peak resident set size is the kernel's VmHWM, polled until it stops.
  */
 final class BenchWorker implements AutoCloseable {
-  private static final Pattern ADDRESS = Pattern.compile("Temporal \\(in memory\\) on (\\S+),");
+  private static final Pattern TEMPORAL_ADDRESS =
+      Pattern.compile("Temporal \\(in memory\\) on (\\S+),");
+  private static final Pattern WORKER_READY = Pattern.compile("^Worker on ", Pattern.MULTILINE);
   private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
   private final String label;
@@ -27,15 +30,18 @@ final class BenchWorker implements AutoCloseable {
   private final Path stdout;
   private final Path stderr;
   private final String address;
+  private final String queue;
   private final AtomicLong peakRssKb = new AtomicLong();
   private final Thread poller;
 
-  private BenchWorker(String label, Process process, Path stdout, Path stderr, String address) {
+  private BenchWorker(
+      String label, Process process, Path stdout, Path stderr, String address, String queue) {
     this.label = label;
     this.process = process;
     this.stdout = stdout;
     this.stderr = stderr;
     this.address = address;
+    this.queue = queue;
     Path status = Path.of("/proc", Long.toString(process.pid()), "status");
     this.poller =
         new Thread(
@@ -55,37 +61,96 @@ final class BenchWorker implements AutoCloseable {
   }
 
   /**
-   * Starts {@code java JVM_OPTIONS -jar runbook.jar dev --port 0 --config CONFIG} with exactly
-   * {@code env} and waits until it says where its Temporal listens.
+   * Starts {@code java JVM_OPTIONS -jar runbook.jar dev --port 0 --task-queue QUEUE --config
+   * CONFIG} with exactly {@code env}: Temporal in memory, for the workers. Its own worker polls
+   * {@code queue}, which no measured run uses.
    */
-  static BenchWorker start(
+  static BenchWorker startTemporal(
       String label,
       List<String> jvm,
       Path runbookJar,
       Path config,
+      String queue,
       Map<String, String> env,
       Path dir,
       Path logs,
       String name) {
-    Path out = logs.resolve(name + ".out");
-    Path err = logs.resolve(name + ".err");
-    List<String> argv = new java.util.ArrayList<>(jvm);
+    List<String> argv = new ArrayList<>(jvm);
     argv.addAll(
         List.of(
-            "-jar", runbookJar.toString(), "dev", "--port", "0", "--config", config.toString()));
+            "-jar",
+            runbookJar.toString(),
+            "dev",
+            "--port",
+            "0",
+            "--task-queue",
+            queue,
+            "--config",
+            config.toString()));
+    return launch(label, argv, env, dir, logs, name, TEMPORAL_ADDRESS, null, queue);
+  }
+
+  /**
+   * Starts {@code java JVM_OPTIONS -jar runbook.jar worker --temporal ADDRESS --task-queue QUEUE
+   * --config CONFIG} with exactly {@code env}: a worker alone, as production runs one beside a
+   * Temporal cluster, so that its resident size is the worker's own.
+   */
+  static BenchWorker startWorker(
+      String label,
+      List<String> jvm,
+      Path runbookJar,
+      Path config,
+      String temporal,
+      String queue,
+      Map<String, String> env,
+      Path dir,
+      Path logs,
+      String name) {
+    List<String> argv = new ArrayList<>(jvm);
+    argv.addAll(
+        List.of(
+            "-jar",
+            runbookJar.toString(),
+            "worker",
+            "--temporal",
+            temporal,
+            "--task-queue",
+            queue,
+            "--config",
+            config.toString()));
+    return launch(label, argv, env, dir, logs, name, WORKER_READY, temporal, queue);
+  }
+
+  /**
+   * Starts {@code argv} and waits until its output matches {@code ready}; the Temporal address is
+   * {@code temporal}, or what {@code ready}'s first group captured.
+   */
+  private static BenchWorker launch(
+      String label,
+      List<String> argv,
+      Map<String, String> env,
+      Path dir,
+      Path logs,
+      String name,
+      Pattern ready,
+      String temporal,
+      String queue) {
+    Path out = logs.resolve(name + ".out");
+    Path err = logs.resolve(name + ".err");
     Process process = Child.start(label, argv, env, dir, out, err);
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     try {
       while (true) {
-        Matcher m = ADDRESS.matcher(read(out));
+        Matcher m = ready.matcher(read(out));
         if (m.find()) {
-          return new BenchWorker(label, process, out, err, m.group(1));
+          String address = temporal != null ? temporal : m.group(1);
+          return new BenchWorker(label, process, out, err, address, queue);
         }
         if (!process.isAlive() || System.nanoTime() > deadline) {
           process.destroyForcibly();
           throw new BenchException(
               label
-                  + " did not start serving within "
+                  + " did not start within "
                   + READY_TIMEOUT
                   + " (exit "
                   + (process.isAlive() ? "none" : process.exitValue())
@@ -103,6 +168,11 @@ final class BenchWorker implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new BenchException("interrupted waiting for " + label, e);
     }
+  }
+
+  /** What a client adds to reach this worker: {@code --temporal ADDRESS --task-queue QUEUE}. */
+  List<String> clientArguments() {
+    return List.of("--temporal", address, "--task-queue", queue);
   }
 
   /** Where its Temporal listens, for {@code --temporal}. */
