@@ -75,18 +75,17 @@ final class BenchWorker implements AutoCloseable {
       Path dir,
       Path logs,
       String name) {
-    List<String> argv = new ArrayList<>(jvm);
-    argv.addAll(
-        List.of(
-            "-jar",
-            runbookJar.toString(),
+    List<String> argv =
+        runbook(
+            jvm,
+            runbookJar,
             "dev",
             "--port",
             "0",
             "--task-queue",
             queue,
             "--config",
-            config.toString()));
+            config.toString());
     return launch(label, argv, env, dir, logs, name, TEMPORAL_ADDRESS, null, queue);
   }
 
@@ -106,19 +105,27 @@ final class BenchWorker implements AutoCloseable {
       Path dir,
       Path logs,
       String name) {
-    List<String> argv = new ArrayList<>(jvm);
-    argv.addAll(
-        List.of(
-            "-jar",
-            runbookJar.toString(),
+    List<String> argv =
+        runbook(
+            jvm,
+            runbookJar,
             "worker",
             "--temporal",
             temporal,
             "--task-queue",
             queue,
             "--config",
-            config.toString()));
+            config.toString());
     return launch(label, argv, env, dir, logs, name, WORKER_READY, temporal, queue);
+  }
+
+  /** {@code java JVM_OPTIONS -jar runbook.jar ARGS}. */
+  private static List<String> runbook(List<String> jvm, Path runbookJar, String... args) {
+    List<String> argv = new ArrayList<>(jvm);
+    argv.add("-jar");
+    argv.add(runbookJar.toString());
+    argv.addAll(List.of(args));
+    return argv;
   }
 
   /**
