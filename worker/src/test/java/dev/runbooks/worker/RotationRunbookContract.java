@@ -77,6 +77,9 @@ import org.slf4j.LoggerFactory;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 abstract class RotationRunbookContract {
+  private static final org.slf4j.Logger log =
+      LoggerFactory.getLogger(RotationRunbookContract.class);
+
   static final String ADMIN_PASSWORD = "rot-Admin-" + Long.toHexString(System.nanoTime());
   static final String WRONG_PASSWORD = "rot-Wrong-" + Long.toHexString(System.nanoTime());
   static final String ADMIN_SECRET = "db/orders/admin";
@@ -344,9 +347,12 @@ abstract class RotationRunbookContract {
 
     List<RotationResult> results = new ArrayList<>();
     LoginLoad.Counts counts = rotationsUnderLoad(GROUP, RotationStrategy.ALTERNATING, 3, results);
-    System.out.printf(
-        "rotation under load (alternating, %s): %d logins, %d failed logins, %d other errors%n",
-        getClass().getSimpleName(), counts.logins(), counts.failedLogins(), counts.otherErrors());
+    log.info(
+        "rotation under load (alternating, {}): {} logins, {} failed logins, {} other errors",
+        getClass().getSimpleName(),
+        counts.logins(),
+        counts.failedLogins(),
+        counts.otherErrors());
 
     assertEquals(0, counts.failedLogins(), "failed logins: " + counts.samples());
     assertEquals(0, counts.otherErrors(), "errors: " + counts.samples());
@@ -373,9 +379,12 @@ abstract class RotationRunbookContract {
 
     List<RotationResult> results = new ArrayList<>();
     single = rotationsUnderLoad(SERVICE, RotationStrategy.SINGLE, 3, results);
-    System.out.printf(
-        "rotation under load (single, %s): %d logins, %d failed logins, %d other errors%n",
-        getClass().getSimpleName(), single.logins(), single.failedLogins(), single.otherErrors());
+    log.info(
+        "rotation under load (single, {}): {} logins, {} failed logins, {} other errors",
+        getClass().getSimpleName(),
+        single.logins(),
+        single.failedLogins(),
+        single.otherErrors());
 
     assertEquals(List.of(2, 3, 4), results.stream().map(RotationResult::newVersion).toList());
     assertTrue(single.logins() > 100, "the clients logged in: " + single);

@@ -66,6 +66,7 @@ public final class BackupManifests {
       format1.set("archiveBytes", format1.get("plaintextBytes"));
     }
     BackupManifest manifest = convert(tree, BackupManifest.class, "backup manifest");
+    // A compression this version does not know is refused here, before any restore begins.
     manifest.dumpCompression();
     return manifest;
   }

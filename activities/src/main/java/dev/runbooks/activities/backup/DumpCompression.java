@@ -115,17 +115,15 @@ public enum DumpCompression {
    * leaves {@code in} open, for its owner to drain and close.
    */
   public InputStream decompressing(InputStream in) throws IOException {
-    InputStream unclosed =
-        new FilterInputStream(in) {
-          @Override
-          public void close() {
-            // in belongs to the caller
-          }
-        };
-    if (this == PG_DUMP) {
-      return unclosed;
+    if (this == ZSTD) {
+      requireZstd();
+      return ZstdStreams.decompressing(in);
     }
-    requireZstd();
-    return ZstdStreams.decompressing(unclosed);
+    return new FilterInputStream(in) {
+      @Override
+      public void close() {
+        // in belongs to the caller
+      }
+    };
   }
 }

@@ -306,9 +306,9 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
       try {
         byte[] buffer = new byte[BUFFER];
         int n;
-        // A failing read (the download, a segment that fails authentication, or the
-        // decompression) is thrown; a
-        // failing write means pg_restore has ended, and its exit code and stderr say why.
+        // A failing read (the download, a segment that fails authentication, the decompression)
+        // is thrown; a failing write means pg_restore has ended, and its exit code and stderr say
+        // why.
         while ((n = archive.read(buffer)) >= 0) {
           heartbeat.check();
           try {

@@ -54,7 +54,8 @@ final class ZstdStreams {
 
   /**
    * A stream that decompresses the zstd frames {@code in} holds; closing it returns its context and
-   * closes {@code in}. A source that ends inside a frame is an {@link IOException}.
+   * leaves {@code in} open, for its owner. A source that ends inside a frame is an {@link
+   * IOException}.
    */
   static InputStream decompressing(InputStream in) {
     Objects.requireNonNull(in, "in");
@@ -227,17 +228,13 @@ final class ZstdStreams {
     }
 
     @Override
-    public void close() throws IOException {
+    public void close() {
       Decompressor closing = d;
       if (closing == null) {
         return;
       }
       d = null;
-      try (in) {
-        // in is closed; the context goes back to the pool
-      } finally {
-        idleDecompressors.add(closing);
-      }
+      idleDecompressors.add(closing);
     }
   }
 }
