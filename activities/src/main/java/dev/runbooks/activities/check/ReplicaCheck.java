@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * receiver streaming, lag behind the primary), then the primary's own view of who streams from it.
  */
 final class ReplicaCheck {
-  private static final String CHECK = CheckActivitiesImpl.REPLICAS;
+  static final String NAME = "replicas";
   private static final Logger log = LoggerFactory.getLogger(ReplicaCheck.class);
 
   /** A row of the primary's pg_stat_replication. Columns are null when the role cannot see them. */
@@ -120,7 +120,7 @@ final class ReplicaCheck {
     } catch (SQLException e) {
       Sql.authenticationOr(e, replica);
       return new Finding(
-          CHECK,
+          NAME,
           CRITICAL,
           "replica " + name + " is unreachable: " + Text.cause(e),
           "Check that PostgreSQL runs on replica "
@@ -134,7 +134,7 @@ final class ReplicaCheck {
     } catch (SQLException e) {
       log.warn("Check of {} failed: {}", replica, Text.cause(e));
       return new Finding(
-          CHECK,
+          NAME,
           Sql.connectionLost(e) ? CRITICAL : WARN,
           "could not check replica " + name + ": " + Text.cause(e),
           Sql.privilegeMissing(e)
@@ -149,7 +149,7 @@ final class ReplicaCheck {
       throws SQLException {
     if (!Sql.bool(r, "SELECT pg_is_in_recovery()")) {
       return new Finding(
-          CHECK,
+          NAME,
           CRITICAL,
           "replica " + name + " is not a replica: it is not in recovery and accepts writes",
           "If it was promoted, rebuild it from the current primary (pg_basebackup) or correct the"
@@ -306,7 +306,7 @@ final class ReplicaCheck {
       }
     }
     return new Finding(
-        CHECK,
+        NAME,
         severity,
         "replica " + name + ": " + streaming + (paused ? ", replay paused" : "") + ", " + lag,
         String.join(" Also: ", advice),
@@ -366,7 +366,7 @@ final class ReplicaCheck {
       int configured, List<Sender> senders, String primaryProblem, String role) {
     if (senders == null) {
       return new Finding(
-          CHECK,
+          NAME,
           WARN,
           "cannot compare the replicas with the primary's pg_stat_replication: "
               + (primaryProblem == null ? "the primary is not usable" : primaryProblem),
@@ -376,7 +376,7 @@ final class ReplicaCheck {
     List<String> details = senders.stream().map(Sender::describe).toList();
     if (senders.stream().anyMatch(s -> s.state() == null)) {
       return new Finding(
-          CHECK,
+          NAME,
           WARN,
           "the admin role cannot see the state of the primary's "
               + senders.size()
@@ -387,7 +387,7 @@ final class ReplicaCheck {
     long streaming = senders.stream().filter(s -> "streaming".equals(s.state())).count();
     if (streaming < configured) {
       return new Finding(
-          CHECK,
+          NAME,
           WARN,
           "the primary streams WAL to "
               + standbys(streaming)
@@ -400,7 +400,7 @@ final class ReplicaCheck {
           details);
     }
     return new Finding(
-        CHECK,
+        NAME,
         OK,
         "the primary streams WAL to " + standbys(streaming) + " (" + configured + " configured)",
         "",
