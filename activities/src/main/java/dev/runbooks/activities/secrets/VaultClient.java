@@ -131,14 +131,14 @@ public final class VaultClient {
             .connectTimeout(settings.timeout())
             .sslContext(sslContext(settings))
             .build();
-    if (settings.skipVerify()) {
+    if (settings.tls().skipVerify()) {
       log.warn(
           "TLS verification of Vault at {} is off (VAULT_SKIP_VERIFY): anyone on the network"
               + " path can read the secrets; use VAULT_CACERT instead outside of tests",
           settings.address());
     }
-    if (!settings.appRole()) {
-      session = session(settings.token());
+    if (settings.auth() instanceof VaultAuth.Token token) {
+      session = session(token.token());
     }
   }
 
@@ -153,8 +153,8 @@ public final class VaultClient {
 
   /** Reads a secret from the KV v2 mount: the latest version, or {@code version}. */
   Reply kvRead(String path, Integer version) {
-    String resource = settings.kvMount() + "/data/" + path;
-    String full = settings.kvMount() + "/" + path;
+    String resource = settings.mounts().kv() + "/data/" + path;
+    String full = settings.mounts().kv() + "/" + path;
     return send(
         resource,
         "read",
@@ -166,8 +166,8 @@ public final class VaultClient {
 
   /** Writes a version of a secret to the KV v2 mount, with check-and-set when {@code cas}. */
   Reply kvWrite(String path, Map<String, String> data, OptionalInt cas) {
-    String resource = settings.kvMount() + "/data/" + path;
-    String full = settings.kvMount() + "/" + path;
+    String resource = settings.mounts().kv() + "/data/" + path;
+    String full = settings.mounts().kv() + "/" + path;
     Map<String, Object> values = new HashMap<>(data);
     return send(
         resource,
@@ -187,7 +187,7 @@ public final class VaultClient {
 
   /** Reads a secret's metadata (its versions) from the KV v2 mount. */
   Reply kvMetadata(String path) {
-    return read(settings.kvMount() + "/metadata/" + path);
+    return read(settings.mounts().kv() + "/metadata/" + path);
   }
 
   /**
@@ -278,13 +278,14 @@ public final class VaultClient {
       if (current != null && current != stale) {
         return current;
       }
-      String loginPath = "auth/" + settings.appRoleMount() + "/login";
+      VaultAuth.AppRole appRole = (VaultAuth.AppRole) settings.auth();
+      String loginPath = "auth/" + settings.mounts().appRole() + "/login";
       AuthResponse auth;
       try {
         auth =
             vault(null, 1)
                 .auth()
-                .loginByAppRole(settings.appRoleMount(), settings.roleId(), settings.secretId());
+                .loginByAppRole(settings.mounts().appRole(), appRole.roleId(), appRole.secretId());
       } catch (VaultException e) {
         int status = e.getHttpStatusCode();
         if (status >= 400 && status < 500 && status != 429 && status != 412) {
@@ -347,7 +348,7 @@ public final class VaultClient {
               .openTimeout((int) settings.timeout().toSeconds())
               .readTimeout((int) settings.timeout().toSeconds())
               .engineVersion(engineVersion)
-              .prefixPath(settings.kvMount());
+              .prefixPath(settings.mounts().kv());
       if (token != null) {
         config.token(token);
       }
@@ -390,7 +391,7 @@ public final class VaultClient {
               + ". Fix: set "
               + VaultSettings.ENV_CACERT
               + " to the PEM file of the CA that signed Vault's certificate"
-              + (settings.caCert() == null ? "" : " (now " + settings.caCert() + ")")
+              + (settings.tls().caCert() == null ? "" : " (now " + settings.tls().caCert() + ")")
               + ", and check that VAULT_ADDR uses the host name in that certificate.",
           cause);
     }
@@ -490,9 +491,9 @@ public final class VaultClient {
   private static SSLContext sslContext(VaultSettings settings) {
     try {
       SSLContext context = SSLContext.getInstance("TLS");
-      if (settings.skipVerify()) {
+      if (settings.tls().skipVerify()) {
         context.init(null, new TrustManager[] {new TrustEverything()}, null);
-      } else if (settings.caCert() != null) {
+      } else if (settings.tls().caCert() != null) {
         TrustManagerFactory factory =
             TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trustStore(settings));
@@ -508,20 +509,20 @@ public final class VaultClient {
 
   private static KeyStore trustStore(VaultSettings settings) throws GeneralSecurityException {
     Collection<? extends Certificate> certificates;
-    try (InputStream in = Files.newInputStream(settings.caCert())) {
+    try (InputStream in = Files.newInputStream(settings.tls().caCert())) {
       certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
     } catch (NoSuchFileException e) {
       throw new IllegalArgumentException(
           VaultSettings.ENV_CACERT
               + " names "
-              + settings.caCert()
+              + settings.tls().caCert()
               + ", which does not exist. Fix: point it at the PEM file of the CA that signed"
               + " Vault's certificate.",
           e);
     } catch (IOException | CertificateException e) {
       throw new IllegalArgumentException(
           "cannot read the Vault CA certificates in "
-              + settings.caCert()
+              + settings.tls().caCert()
               + ": "
               + e.getMessage()
               + ". Fix: point "
@@ -531,7 +532,7 @@ public final class VaultClient {
     }
     if (certificates.isEmpty()) {
       throw new IllegalArgumentException(
-          settings.caCert() + " holds no certificate; expected PEM CA certificates");
+          settings.tls().caCert() + " holds no certificate; expected PEM CA certificates");
     }
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     try {
