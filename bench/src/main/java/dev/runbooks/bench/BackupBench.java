@@ -1,9 +1,9 @@
 package dev.runbooks.bench;
 
-import dev.runbooks.activities.postgres.local.LocalCluster;
-import dev.runbooks.activities.postgres.local.LocalClusterException;
-import dev.runbooks.activities.postgres.local.MissingPostgresException;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.MissingPostgresException;
+import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.pgtools.PgToolsException;
+import dev.runbooks.testing.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -144,7 +144,7 @@ public final class BackupBench {
     try {
       bench.measure();
       return 0;
-    } catch (BenchException | LocalClusterException | SQLException | UncheckedIOException e) {
+    } catch (BenchException | PgToolsException | SQLException | UncheckedIOException e) {
       err.println("bench/backup: FAILED: " + e.getMessage());
       err.println("The runs' output is in " + bench.logs + " (kept).");
       bench.failed = true;

@@ -1,8 +1,8 @@
 package dev.runbooks.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runbooks.activities.postgres.local.LocalCluster;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.testing.LocalCluster;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;

@@ -1,12 +1,12 @@
 package dev.runbooks.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.runbooks.activities.postgres.local.LocalCluster;
-import dev.runbooks.activities.postgres.local.LocalClusterException;
-import dev.runbooks.activities.postgres.local.MissingPostgresException;
-import dev.runbooks.activities.postgres.local.PgBinaries;
 import dev.runbooks.activities.secrets.FileSecretStore;
 import dev.runbooks.activities.testing.LoginLoad;
+import dev.runbooks.pgtools.MissingPostgresException;
+import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.pgtools.PgToolsException;
+import dev.runbooks.testing.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
@@ -116,7 +116,7 @@ public final class RotationBench {
     try {
       bench.measure();
       return 0;
-    } catch (BenchException | LocalClusterException | SQLException | UncheckedIOException e) {
+    } catch (BenchException | PgToolsException | SQLException | UncheckedIOException e) {
       err.println("bench/rotation: FAILED: " + e.getMessage());
       bench.failed = true;
       return 1;

@@ -2,9 +2,9 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.activities.postgres.local.LocalCluster;
-import dev.runbooks.activities.postgres.local.PgBinaries;
 import dev.runbooks.activities.secrets.SecretStores;
+import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupResult;

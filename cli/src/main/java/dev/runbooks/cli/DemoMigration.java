@@ -1,7 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.workflows.migration.MigrationRequest;
 import dev.runbooks.workflows.migration.MigrationResult;

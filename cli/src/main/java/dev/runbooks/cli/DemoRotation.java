@@ -1,9 +1,9 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
-import dev.runbooks.activities.postgres.local.LocalCluster;
 import dev.runbooks.activities.secrets.Secret;
 import dev.runbooks.activities.secrets.SecretStores;
+import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.workflows.rotation.RotationResult;
 import dev.runbooks.workflows.rotation.RotationSecrets;

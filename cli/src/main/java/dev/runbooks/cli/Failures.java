@@ -1,7 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.ConfigException;
-import dev.runbooks.activities.postgres.local.MissingPostgresException;
+import dev.runbooks.pgtools.MissingPostgresException;
 import dev.runbooks.worker.TemporalSettingsException;
 import dev.runbooks.worker.TemporalUnreachableException;
 import io.grpc.Status;

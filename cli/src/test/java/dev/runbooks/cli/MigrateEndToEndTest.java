@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbooks.activities.postgres.local.LocalCluster;
 import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.testing.LocalCluster;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;

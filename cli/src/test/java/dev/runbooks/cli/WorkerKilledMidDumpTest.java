@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.config.ConfigLoader;
-import dev.runbooks.activities.postgres.local.LocalCluster;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.worker.Activities;
 import dev.runbooks.worker.EmbeddedTemporal;
 import dev.runbooks.worker.RunbookWorker;

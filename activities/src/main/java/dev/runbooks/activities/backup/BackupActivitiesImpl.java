@@ -8,7 +8,7 @@ import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.BackupUpload;
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.TargetConnections;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.backup.BackupActivities;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupInput;

@@ -1,7 +1,7 @@
 package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.postgres.ConnectionSpec;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.PgBinaries;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -7,7 +7,7 @@ import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.TargetConnections;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.backup.Comparison;
 import dev.runbooks.workflows.backup.DrillRequest;
 import dev.runbooks.workflows.backup.DrillVerdictInput;

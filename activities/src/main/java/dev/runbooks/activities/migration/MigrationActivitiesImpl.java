@@ -4,7 +4,7 @@ import dev.runbooks.activities.backup.Heartbeat;
 import dev.runbooks.activities.backup.PgTool;
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.TargetConnections;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.migration.ApplyInput;
 import dev.runbooks.workflows.migration.ApplyResult;
 import dev.runbooks.workflows.migration.MigrationActivities;

@@ -11,36 +11,13 @@ import io.github.jopenlibs.vault.api.WriteOptions;
 import io.github.jopenlibs.vault.response.AuthResponse;
 import io.github.jopenlibs.vault.response.LogicalResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.Socket;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
-import java.net.http.HttpTimeoutException;
-import java.nio.channels.UnresolvedAddressException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLException;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +48,7 @@ public final class VaultClient {
 
   private final VaultSettings settings;
   private final HttpClient http;
+  private final VaultErrors errors;
   private final Object loginLock = new Object();
   private volatile Session session;
 
@@ -124,21 +102,22 @@ public final class VaultClient {
   public VaultClient(VaultSettings settings) {
     this.settings = Objects.requireNonNull(settings, "settings");
     settings.validate();
+    this.errors = new VaultErrors(settings);
     this.http =
         HttpClient.newBuilder()
             // Vault Agent cannot proxy h2c: stay on HTTP/1.1 like the driver does.
             .version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(settings.timeout())
-            .sslContext(sslContext(settings))
+            .sslContext(VaultTlsContext.of(settings))
             .build();
-    if (settings.skipVerify()) {
+    if (settings.tls().skipVerify()) {
       log.warn(
           "TLS verification of Vault at {} is off (VAULT_SKIP_VERIFY): anyone on the network"
               + " path can read the secrets; use VAULT_CACERT instead outside of tests",
           settings.address());
     }
-    if (!settings.appRole()) {
-      session = session(settings.token());
+    if (settings.auth() instanceof VaultAuth.Token token) {
+      session = session(token.token());
     }
   }
 
@@ -153,8 +132,8 @@ public final class VaultClient {
 
   /** Reads a secret from the KV v2 mount: the latest version, or {@code version}. */
   Reply kvRead(String path, Integer version) {
-    String resource = settings.kvMount() + "/data/" + path;
-    String full = settings.kvMount() + "/" + path;
+    String resource = settings.mounts().kv() + "/data/" + path;
+    String full = settings.mounts().kv() + "/" + path;
     return send(
         resource,
         "read",
@@ -166,8 +145,8 @@ public final class VaultClient {
 
   /** Writes a version of a secret to the KV v2 mount, with check-and-set when {@code cas}. */
   Reply kvWrite(String path, Map<String, String> data, OptionalInt cas) {
-    String resource = settings.kvMount() + "/data/" + path;
-    String full = settings.kvMount() + "/" + path;
+    String resource = settings.mounts().kv() + "/data/" + path;
+    String full = settings.mounts().kv() + "/" + path;
     Map<String, Object> values = new HashMap<>(data);
     return send(
         resource,
@@ -187,7 +166,7 @@ public final class VaultClient {
 
   /** Reads a secret's metadata (its versions) from the KV v2 mount. */
   Reply kvMetadata(String path) {
-    return read(settings.kvMount() + "/metadata/" + path);
+    return read(settings.mounts().kv() + "/metadata/" + path);
   }
 
   /**
@@ -253,12 +232,12 @@ public final class VaultClient {
     try {
       response = call.send(session);
     } catch (VaultException e) {
-      throw translate(e, resource);
+      throw errors.translate(e, resource);
     }
     int status = response.getRestResponse().getStatus();
     Reply reply = parse(status, response.getRestResponse().getBody());
     if (status >= 500 || status == 429 || status == 412) {
-      throw unavailable(status, reply.errors(), resource, null);
+      throw errors.unavailable(status, reply.errors(), resource, null);
     }
     return reply;
   }
@@ -278,13 +257,14 @@ public final class VaultClient {
       if (current != null && current != stale) {
         return current;
       }
-      String loginPath = "auth/" + settings.appRoleMount() + "/login";
+      VaultAuth.AppRole appRole = (VaultAuth.AppRole) settings.auth();
+      String loginPath = "auth/" + settings.mounts().appRole() + "/login";
       AuthResponse auth;
       try {
         auth =
             vault(null, 1)
                 .auth()
-                .loginByAppRole(settings.appRoleMount(), settings.roleId(), settings.secretId());
+                .loginByAppRole(settings.mounts().appRole(), appRole.roleId(), appRole.secretId());
       } catch (VaultException e) {
         int status = e.getHttpStatusCode();
         if (status >= 400 && status < 500 && status != 429 && status != 412) {
@@ -297,7 +277,7 @@ public final class VaultClient {
                   + " (HTTP "
                   + status
                   + ": "
-                  + parse(status, bodyOf(e)).errorText()
+                  + parse(status, VaultErrors.bodyOf(e)).errorText()
                   + ") needed for "
                   + resource
                   + ". Fix: check "
@@ -306,7 +286,7 @@ public final class VaultClient {
                   + VaultSettings.ENV_SECRET_ID
                   + " (a secret id expires or runs out of uses; issue a new one) / the role.");
         }
-        throw translate(e, loginPath);
+        throw errors.translate(e, loginPath);
       }
       String token = auth.getAuthClientToken();
       if (token == null || token.isEmpty()) {
@@ -347,7 +327,7 @@ public final class VaultClient {
               .openTimeout((int) settings.timeout().toSeconds())
               .readTimeout((int) settings.timeout().toSeconds())
               .engineVersion(engineVersion)
-              .prefixPath(settings.kvMount());
+              .prefixPath(settings.mounts().kv());
       if (token != null) {
         config.token(token);
       }
@@ -361,102 +341,7 @@ public final class VaultClient {
     }
   }
 
-  private SecretStoreException translate(VaultException e, String resource) {
-    int status = e.getHttpStatusCode();
-    if (status > 0) {
-      Reply reply = parse(status, bodyOf(e));
-      if (status >= 500 || status == 429 || status == 412) {
-        return unavailable(status, reply.errors(), resource, null);
-      }
-      return new SecretStoreException(
-          "Vault at "
-              + address()
-              + " answered HTTP "
-              + status
-              + " ("
-              + reply.errorText()
-              + ") for "
-              + resource);
-    }
-    Throwable cause = rootCause(e);
-    if (cause instanceof SSLException) {
-      return new SecretStoreException(
-          "TLS with Vault at "
-              + address()
-              + " failed for "
-              + resource
-              + ": "
-              + cause.getMessage()
-              + ". Fix: set "
-              + VaultSettings.ENV_CACERT
-              + " to the PEM file of the CA that signed Vault's certificate"
-              + (settings.caCert() == null ? "" : " (now " + settings.caCert() + ")")
-              + ", and check that VAULT_ADDR uses the host name in that certificate.",
-          cause);
-    }
-    return unavailable(0, List.of(), resource, cause);
-  }
-
-  private SecretStoreUnavailableException unavailable(
-      int status, List<String> errors, String resource, Throwable cause) {
-    String what;
-    String fix;
-    if (status == 503
-        && errors.stream().anyMatch(s -> s.toLowerCase(Locale.ROOT).contains("sealed"))) {
-      what = "is sealed (HTTP 503: " + String.join("; ", errors) + ")";
-      fix = "unseal it (vault operator unseal)";
-    } else if (status > 0) {
-      what =
-          "answered HTTP "
-              + status
-              + " ("
-              + (errors.isEmpty() ? "no error text" : String.join("; ", errors))
-              + ")";
-      fix = "check Vault's health (vault status) and its server log";
-    } else if (cause instanceof ConnectException) {
-      what =
-          cause.getCause() instanceof UnknownHostException
-                  || cause.getCause() instanceof UnresolvedAddressException
-              ? "is unknown (no such host)"
-              : "refused the connection";
-      fix = "check that Vault is running and that VAULT_ADDR is right";
-    } else if (cause instanceof HttpTimeoutException) {
-      what = "did not answer within " + settings.timeout().toSeconds() + " s";
-      fix = "check that Vault is running and reachable from this host";
-    } else {
-      what =
-          "could not be reached ("
-              + (cause == null ? "no answer" : cause.getClass().getSimpleName())
-              + ")";
-      fix = "check that Vault is running and that VAULT_ADDR is right";
-    }
-    return new SecretStoreUnavailableException(
-        address(),
-        status,
-        errors,
-        "Vault at "
-            + address()
-            + " "
-            + what
-            + " while accessing "
-            + resource
-            + "; the call will be retried. Fix: "
-            + fix
-            + ".",
-        cause);
-  }
-
-  /** The response body the driver put into its message for a non-4xx status. */
-  private static byte[] bodyOf(VaultException e) {
-    String message = e.getMessage();
-    String marker = "Response body: ";
-    int at = message == null ? -1 : message.indexOf(marker);
-    return at < 0
-        ? new byte[0]
-        : message.substring(at + marker.length()).getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static Reply parse(int status, byte[] body) {
+  static Reply parse(int status, byte[] body) {
     JsonNode root;
     try {
       root = body == null || body.length == 0 ? MissingNode.getInstance() : JSON.readTree(body);
@@ -472,104 +357,6 @@ public final class VaultClient {
       errors.add(error.asText());
     }
     return new Reply(status, root, errors);
-  }
-
-  private static Throwable rootCause(Throwable e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      if (cause instanceof ConnectException
-          || cause instanceof HttpTimeoutException
-          || cause instanceof SSLException) {
-        return cause;
-      }
-      cause = cause.getCause();
-    }
-    return cause;
-  }
-
-  private static SSLContext sslContext(VaultSettings settings) {
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      if (settings.skipVerify()) {
-        context.init(null, new TrustManager[] {new TrustEverything()}, null);
-      } else if (settings.caCert() != null) {
-        TrustManagerFactory factory =
-            TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        factory.init(trustStore(settings));
-        context.init(null, factory.getTrustManagers(), null);
-      } else {
-        return SSLContext.getDefault();
-      }
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalArgumentException("cannot set up TLS for Vault: " + e.getMessage(), e);
-    }
-  }
-
-  private static KeyStore trustStore(VaultSettings settings) throws GeneralSecurityException {
-    Collection<? extends Certificate> certificates;
-    try (InputStream in = Files.newInputStream(settings.caCert())) {
-      certificates = CertificateFactory.getInstance("X.509").generateCertificates(in);
-    } catch (NoSuchFileException e) {
-      throw new IllegalArgumentException(
-          VaultSettings.ENV_CACERT
-              + " names "
-              + settings.caCert()
-              + ", which does not exist. Fix: point it at the PEM file of the CA that signed"
-              + " Vault's certificate.",
-          e);
-    } catch (IOException | CertificateException e) {
-      throw new IllegalArgumentException(
-          "cannot read the Vault CA certificates in "
-              + settings.caCert()
-              + ": "
-              + e.getMessage()
-              + ". Fix: point "
-              + VaultSettings.ENV_CACERT
-              + " at a PEM file (-----BEGIN CERTIFICATE-----).",
-          e);
-    }
-    if (certificates.isEmpty()) {
-      throw new IllegalArgumentException(
-          settings.caCert() + " holds no certificate; expected PEM CA certificates");
-    }
-    KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-    try {
-      store.load(null, null);
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot create an empty key store", e);
-    }
-    int i = 0;
-    for (Certificate certificate : certificates) {
-      store.setCertificateEntry("vault-ca-" + i++, certificate);
-    }
-    return store;
-  }
-
-  /** For {@code VAULT_SKIP_VERIFY}: accepts every certificate and host name. */
-  private static final class TrustEverything extends X509ExtendedTrustManager {
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {}
-
-    @Override
-    public X509Certificate[] getAcceptedIssuers() {
-      return new X509Certificate[0];
-    }
   }
 
   /** Keeps the driver from reading environment variables and files on its own. */

@@ -35,10 +35,10 @@ public final class VaultSecretStore implements SecretStore {
   private final VaultClient client;
   private final String mount;
 
-  /** A store on {@code client}'s KV mount ({@link VaultSettings#kvMount()}). */
+  /** A store on {@code client}'s KV mount ({@link VaultMounts#kv()}). */
   public VaultSecretStore(VaultClient client) {
     this.client = Objects.requireNonNull(client, "client");
-    this.mount = client.settings().kvMount();
+    this.mount = client.settings().mounts().kv();
   }
 
   /**

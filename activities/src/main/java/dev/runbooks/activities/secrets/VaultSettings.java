@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * How to reach and log in to Vault. {@link #fromEnv} reads the variables Vault's own CLI reads, so
@@ -26,38 +25,26 @@ import java.util.regex.Pattern;
  *
  * and two of this project's own for AppRole auth, which the Vault CLI has no variables for: {@code
  * VAULT_ROLE_ID} and {@code VAULT_SECRET_ID}. When a role id is set, AppRole is used and any token
- * is ignored. The {@code with...} methods override what the environment said.
+ * is ignored. The {@code with...} methods override what the environment said; each changes one part
+ * (auth, TLS, mounts) and keeps the rest.
  *
  * <p>{@link #toString} never shows the token or the secret id.
  *
  * @param address Vault's base address without a trailing slash, or null when not set
- * @param token the token for token auth, or null
- * @param roleId the AppRole role id, or null for token auth
- * @param secretId the AppRole secret id, or null
- * @param appRoleMount where the AppRole auth method is mounted ({@code approle})
+ * @param auth how to log in: a token, AppRole, or none yet
  * @param namespace the Vault Enterprise namespace, or null
- * @param caCert a PEM file of trusted CA certificates, or null for the JVM's default trust store
- * @param skipVerify accept any TLS certificate and host name: never in production
- * @param kvMount where the KV version 2 secrets engine is mounted ({@code secret})
- * @param transitMount where the transit secrets engine is mounted ({@code transit})
+ * @param tls how to trust Vault's certificate
+ * @param mounts where the KV, transit and AppRole engines are mounted
  * @param timeout how long to wait for a connection, and for an answer
  */
 public record VaultSettings(
     String address,
-    String token,
-    String roleId,
-    String secretId,
-    String appRoleMount,
+    VaultAuth auth,
     String namespace,
-    Path caCert,
-    boolean skipVerify,
-    String kvMount,
-    String transitMount,
+    VaultTls tls,
+    VaultMounts mounts,
     Duration timeout) {
 
-  public static final String DEFAULT_KV_MOUNT = "secret";
-  public static final String DEFAULT_TRANSIT_MOUNT = "transit";
-  public static final String DEFAULT_APPROLE_MOUNT = "approle";
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
   public static final String ENV_ADDR = "VAULT_ADDR";
@@ -68,13 +55,10 @@ public record VaultSettings(
   public static final String ENV_ROLE_ID = "VAULT_ROLE_ID";
   public static final String ENV_SECRET_ID = "VAULT_SECRET_ID";
 
-  private static final Pattern MOUNT =
-      Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)*");
-
   public VaultSettings {
-    Objects.requireNonNull(appRoleMount, "appRoleMount");
-    Objects.requireNonNull(kvMount, "kvMount");
-    Objects.requireNonNull(transitMount, "transitMount");
+    Objects.requireNonNull(auth, "auth");
+    Objects.requireNonNull(tls, "tls");
+    Objects.requireNonNull(mounts, "mounts");
     Objects.requireNonNull(timeout, "timeout");
   }
 
@@ -88,15 +72,10 @@ public record VaultSettings(
     VaultSettings settings =
         new VaultSettings(
             null,
+            new VaultAuth.None(),
             null,
-            null,
-            null,
-            DEFAULT_APPROLE_MOUNT,
-            null,
-            null,
-            false,
-            DEFAULT_KV_MOUNT,
-            DEFAULT_TRANSIT_MOUNT,
+            VaultTls.DEFAULT,
+            VaultMounts.DEFAULT,
             DEFAULT_TIMEOUT);
     String address = value(env, ENV_ADDR);
     if (address != null) {
@@ -137,101 +116,44 @@ public record VaultSettings(
     return withAddress(address, "the Vault address");
   }
 
+  /** Logs in with {@code auth} instead; the other settings stay. */
+  public VaultSettings withAuth(VaultAuth auth) {
+    return new VaultSettings(address, auth, namespace, tls, mounts, timeout);
+  }
+
   /** Token auth with {@code token}; forgets any AppRole login. */
   public VaultSettings withToken(String token) {
-    Objects.requireNonNull(token, "token");
-    return new VaultSettings(
-        address,
-        token,
-        null,
-        null,
-        appRoleMount,
-        namespace,
-        caCert,
-        skipVerify,
-        kvMount,
-        transitMount,
-        timeout);
+    return withAuth(new VaultAuth.Token(token));
   }
 
   /** AppRole auth: log in with this role id and secret id; forgets any token. */
   public VaultSettings withAppRole(String roleId, String secretId) {
-    Objects.requireNonNull(roleId, "roleId");
-    return new VaultSettings(
-        address,
-        null,
-        roleId,
-        secretId,
-        appRoleMount,
-        namespace,
-        caCert,
-        skipVerify,
-        kvMount,
-        transitMount,
-        timeout);
-  }
-
-  /** Where the AppRole auth method is mounted, when not at {@code approle}. */
-  public VaultSettings withAppRoleMount(String mount) {
-    return new VaultSettings(
-        address,
-        token,
-        roleId,
-        secretId,
-        checkMount(mount, "AppRole mount"),
-        namespace,
-        caCert,
-        skipVerify,
-        kvMount,
-        transitMount,
-        timeout);
+    return withAuth(new VaultAuth.AppRole(roleId, secretId));
   }
 
   public VaultSettings withNamespace(String namespace) {
     return new VaultSettings(
         address,
-        token,
-        roleId,
-        secretId,
-        appRoleMount,
+        auth,
         namespace == null || namespace.isBlank() ? null : namespace.trim(),
-        caCert,
-        skipVerify,
-        kvMount,
-        transitMount,
+        tls,
+        mounts,
         timeout);
   }
 
   /** Trusts the CA certificates in this PEM file (instead of the JVM's trust store). */
   public VaultSettings withCaCert(Path caCert) {
-    return new VaultSettings(
-        address,
-        token,
-        roleId,
-        secretId,
-        appRoleMount,
-        namespace,
-        caCert == null ? null : caCert.toAbsolutePath().normalize(),
-        skipVerify,
-        kvMount,
-        transitMount,
-        timeout);
+    return withTls(tls.withCaCert(caCert));
   }
 
   /** Accepts any certificate and host name when true: for throwaway test servers only. */
   public VaultSettings withSkipVerify(boolean skipVerify) {
-    return new VaultSettings(
-        address,
-        token,
-        roleId,
-        secretId,
-        appRoleMount,
-        namespace,
-        caCert,
-        skipVerify,
-        kvMount,
-        transitMount,
-        timeout);
+    return withTls(tls.withSkipVerify(skipVerify));
+  }
+
+  /** Where the AppRole auth method is mounted, when not at {@code approle}. */
+  public VaultSettings withAppRoleMount(String mount) {
+    return withMounts(mounts.withAppRole(mount));
   }
 
   /**
@@ -240,34 +162,12 @@ public record VaultSettings(
    * @throws IllegalArgumentException when {@code mount} is not slash-separated names
    */
   public VaultSettings withKvMount(String mount) {
-    return new VaultSettings(
-        address,
-        token,
-        roleId,
-        secretId,
-        appRoleMount,
-        namespace,
-        caCert,
-        skipVerify,
-        checkMount(mount, "KV mount"),
-        transitMount,
-        timeout);
+    return withMounts(mounts.withKv(mount));
   }
 
   /** The transit mount, when not at {@code transit}. */
   public VaultSettings withTransitMount(String mount) {
-    return new VaultSettings(
-        address,
-        token,
-        roleId,
-        secretId,
-        appRoleMount,
-        namespace,
-        caCert,
-        skipVerify,
-        kvMount,
-        checkMount(mount, "transit mount"),
-        timeout);
+    return withMounts(mounts.withTransit(mount));
   }
 
   public VaultSettings withTimeout(Duration timeout) {
@@ -275,30 +175,25 @@ public record VaultSettings(
       throw new IllegalArgumentException(
           "a Vault timeout must be at least one second, found " + timeout);
     }
-    return new VaultSettings(
-        address,
-        token,
-        roleId,
-        secretId,
-        appRoleMount,
-        namespace,
-        caCert,
-        skipVerify,
-        kvMount,
-        transitMount,
-        timeout);
+    return new VaultSettings(address, auth, namespace, tls, mounts, timeout);
+  }
+
+  private VaultSettings withTls(VaultTls tls) {
+    return new VaultSettings(address, auth, namespace, tls, mounts, timeout);
+  }
+
+  private VaultSettings withMounts(VaultMounts mounts) {
+    return new VaultSettings(address, auth, namespace, tls, mounts, timeout);
   }
 
   /** True for AppRole auth, false for token auth. */
   public boolean appRole() {
-    return roleId != null;
+    return auth instanceof VaultAuth.AppRole;
   }
 
   /** What to tell an operator to check when Vault refuses the credentials. */
   String credentialsHint() {
-    return appRole()
-        ? ENV_ROLE_ID + " and " + ENV_SECRET_ID + " (AppRole at auth/" + appRoleMount + ")"
-        : ENV_TOKEN;
+    return auth.credentialsHint(mounts.appRole());
   }
 
   /**
@@ -314,8 +209,8 @@ public record VaultSettings(
               + " VAULT_ADDR=https://vault.example.com:8200 (and VAULT_TOKEN, or VAULT_ROLE_ID and"
               + " VAULT_SECRET_ID for AppRole), or use secrets: file:///path/secrets.json.");
     }
-    if (appRole()) {
-      if (secretId == null || secretId.isEmpty()) {
+    if (auth instanceof VaultAuth.AppRole appRole) {
+      if (appRole.secretId() == null || appRole.secretId().isEmpty()) {
         throw new IllegalArgumentException(
             ENV_ROLE_ID
                 + " is set but "
@@ -323,7 +218,7 @@ public record VaultSettings(
                 + " is not: an AppRole login needs both. Fix: export VAULT_SECRET_ID, or unset"
                 + " VAULT_ROLE_ID to use VAULT_TOKEN.");
       }
-    } else if (token == null || token.isEmpty()) {
+    } else if (!(auth instanceof VaultAuth.Token token) || token.token().isEmpty()) {
       throw new IllegalArgumentException(
           "no Vault credentials: neither "
               + ENV_TOKEN
@@ -339,14 +234,14 @@ public record VaultSettings(
     return "VaultSettings[address="
         + address
         + ", auth="
-        + (appRole() ? "approle at auth/" + appRoleMount : token == null ? "none" : "token")
+        + (appRole() ? "approle at auth/" + mounts.appRole() : auth)
         + (namespace == null ? "" : ", namespace=" + namespace)
-        + (caCert == null ? "" : ", caCert=" + caCert)
-        + (skipVerify ? ", skipVerify" : "")
+        + (tls.caCert() == null ? "" : ", caCert=" + tls.caCert())
+        + (tls.skipVerify() ? ", skipVerify" : "")
         + ", kvMount="
-        + kvMount
+        + mounts.kv()
         + ", transitMount="
-        + transitMount
+        + mounts.transit()
         + ", timeout="
         + timeout
         + "]";
@@ -379,31 +274,7 @@ public record VaultSettings(
               + " must be scheme://host:port only (credentials go in VAULT_TOKEN, never in the"
               + " address)");
     }
-    return new VaultSettings(
-        trimmed,
-        token,
-        roleId,
-        secretId,
-        appRoleMount,
-        namespace,
-        caCert,
-        skipVerify,
-        kvMount,
-        transitMount,
-        timeout);
-  }
-
-  static String checkMount(String mount, String what) {
-    if (mount == null || !MOUNT.matcher(mount).matches()) {
-      throw new IllegalArgumentException(
-          "\""
-              + mount
-              + "\" is not a Vault "
-              + what
-              + "; expected slash-separated names of letters, digits, '.', '_' and '-', such as"
-              + " secret or team/kv");
-    }
-    return mount;
+    return new VaultSettings(trimmed, auth, namespace, tls, mounts, timeout);
   }
 
   private static String value(Map<String, String> env, String name) {

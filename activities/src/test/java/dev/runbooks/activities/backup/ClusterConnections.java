@@ -2,7 +2,7 @@ package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.TargetConnections;
-import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.testing.LocalCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;

@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.postgres.TargetConnections;
-import dev.runbooks.activities.postgres.local.LocalCluster;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.backup.BackupActivities;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.RestoreActivities;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.postgres.ConnectionSpec;
-import dev.runbooks.activities.postgres.local.PgBinaries;
+import dev.runbooks.pgtools.PgBinaries;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;

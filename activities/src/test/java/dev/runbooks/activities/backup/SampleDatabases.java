@@ -1,6 +1,6 @@
 package dev.runbooks.activities.backup;
 
-import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.testing.LocalCluster;
 import java.sql.SQLException;
 
 /** The databases the backup tests dump: small, but with every kind of object a drill compares. */

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.runbooks.activities.check.FixtureConnections.Endpoint;
-import dev.runbooks.activities.postgres.local.LocalCluster;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Findings;

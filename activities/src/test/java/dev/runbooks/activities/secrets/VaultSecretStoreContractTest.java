@@ -83,8 +83,12 @@ class VaultSecretStoreContractTest extends SecretStoreContract {
   void namesItsVaultButNotItsToken() {
     VaultSecretStore store = store();
     assertTrue(store.toString().contains(settings.address()), store.toString());
-    assertTrue(store.toString().contains(settings.kvMount()), store.toString());
-    assertFalse(store.toString().contains(settings.token()), "the token is hidden");
-    assertFalse(settings.toString().contains(settings.token()), "the token is hidden");
+    assertTrue(store.toString().contains(settings.mounts().kv()), store.toString());
+    assertFalse(
+        store.toString().contains(((VaultAuth.Token) settings.auth()).token()),
+        "the token is hidden");
+    assertFalse(
+        settings.toString().contains(((VaultAuth.Token) settings.auth()).token()),
+        "the token is hidden");
   }
 }

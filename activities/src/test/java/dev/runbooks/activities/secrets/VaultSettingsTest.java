@@ -2,7 +2,6 @@ package dev.runbooks.activities.secrets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -23,13 +22,13 @@ class VaultSettingsTest {
                 "VAULT_NAMESPACE", "team-a",
                 "VAULT_CACERT", "/etc/ssl/vault-ca.pem"));
     assertEquals("https://vault.example.com:8200", settings.address());
-    assertEquals(TOKEN, settings.token());
+    assertEquals(new VaultAuth.Token(TOKEN), settings.auth());
     assertFalse(settings.appRole());
     assertEquals("team-a", settings.namespace());
-    assertEquals(Path.of("/etc/ssl/vault-ca.pem"), settings.caCert());
-    assertFalse(settings.skipVerify(), "TLS verification is on by default");
-    assertEquals("secret", settings.kvMount());
-    assertEquals("transit", settings.transitMount());
+    assertEquals(Path.of("/etc/ssl/vault-ca.pem"), settings.tls().caCert());
+    assertFalse(settings.tls().skipVerify(), "TLS verification is on by default");
+    assertEquals("secret", settings.mounts().kv());
+    assertEquals("transit", settings.mounts().transit());
     settings.validate();
   }
 
@@ -43,10 +42,9 @@ class VaultSettingsTest {
                 "VAULT_ROLE_ID", "role-1",
                 "VAULT_SECRET_ID", "secret-id-0c1d"));
     assertTrue(settings.appRole());
-    assertNull(settings.token());
-    assertEquals("role-1", settings.roleId());
+    assertEquals(new VaultAuth.AppRole("role-1", "secret-id-0c1d"), settings.auth());
     settings.validate();
-    assertTrue(settings.withToken(TOKEN).token().equals(TOKEN));
+    assertTrue(settings.withToken(TOKEN).auth().equals(new VaultAuth.Token(TOKEN)));
     assertFalse(settings.withToken(TOKEN).appRole(), "an explicit token replaces the AppRole");
   }
 
@@ -58,8 +56,8 @@ class VaultSettingsTest {
             .withToken("two")
             .withKvMount("team/kv");
     assertEquals("https://b:8200", settings.address());
-    assertEquals("two", settings.token());
-    assertEquals("team/kv", settings.kvMount());
+    assertEquals(new VaultAuth.Token("two"), settings.auth());
+    assertEquals("team/kv", settings.mounts().kv());
   }
 
   @Test
@@ -110,7 +108,7 @@ class VaultSettingsTest {
             IllegalArgumentException.class,
             () -> VaultSettings.fromEnv(Map.of("VAULT_SKIP_VERIFY", "maybe")));
     assertTrue(skip.getMessage().contains("VAULT_SKIP_VERIFY"), skip.getMessage());
-    assertTrue(VaultSettings.fromEnv(Map.of("VAULT_SKIP_VERIFY", "true")).skipVerify());
+    assertTrue(VaultSettings.fromEnv(Map.of("VAULT_SKIP_VERIFY", "true")).tls().skipVerify());
     for (String mount : new String[] {"", "/secret", "a//b", "a b", "../x"}) {
       assertThrows(
           IllegalArgumentException.class,

@@ -2,7 +2,7 @@ package dev.runbooks.activities.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.testing.LocalCluster;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 

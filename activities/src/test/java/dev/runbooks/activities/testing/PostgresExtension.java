@@ -1,6 +1,6 @@
 package dev.runbooks.activities.testing;
 
-import dev.runbooks.activities.postgres.local.LocalCluster;
+import dev.runbooks.testing.LocalCluster;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -20,7 +20,15 @@ public enum FailureType {
   APPROVAL_TIMEOUT,
   ROLLBACK_FAILED,
   MIGRATION_FAILED,
-  CONFLICT;
+  CONFLICT,
+  /** The server refused a statement for a reason retrying cannot change (see SqlFaults). */
+  SQL_ERROR,
+  /**
+   * A runbook's own check of its work found it not done (a canary write that did not read back).
+   */
+  VERIFICATION_FAILED,
+  /** A runbook failed for a reason no other type names; its message says which step. */
+  RUNBOOK_FAILED;
 
   /** Every type, for {@code RetryOptions.setDoNotRetry}. */
   public static String[] names() {

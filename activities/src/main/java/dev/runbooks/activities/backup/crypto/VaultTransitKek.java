@@ -117,9 +117,9 @@ public final class VaultTransitKek implements KeyEncryptionKey {
               + ", "
               + reply.errorText()
               + "): expected a vault:v1:... ciphertext. Fix: check that transit is mounted at "
-              + client.settings().transitMount()
+              + client.settings().mounts().transit()
               + " and the key exists (vault write -f "
-              + client.settings().transitMount()
+              + client.settings().mounts().transit()
               + "/keys/"
               + name
               + ").");
@@ -166,7 +166,7 @@ public final class VaultTransitKek implements KeyEncryptionKey {
               + reply.errorText()
               + "), which wrapped this backup's data key. Fix: restore the key into Vault"
               + " (vault write "
-              + client.settings().transitMount()
+              + client.settings().mounts().transit()
               + "/restore/"
               + name
               + " from its backup), or point VAULT_ADDR at the Vault that holds it.");
@@ -201,7 +201,7 @@ public final class VaultTransitKek implements KeyEncryptionKey {
   }
 
   private String transitPath(String operation) {
-    return client.settings().transitMount() + "/" + operation + "/" + name;
+    return client.settings().mounts().transit() + "/" + operation + "/" + name;
   }
 
   private VaultClient.Reply call(String path, String purpose, Map<String, Object> body) {

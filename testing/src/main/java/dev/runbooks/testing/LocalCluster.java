@@ -1,5 +1,9 @@
-package dev.runbooks.activities.postgres.local;
+package dev.runbooks.testing;
 
+import dev.runbooks.pgtools.Command;
+import dev.runbooks.pgtools.MissingPostgresException;
+import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.pgtools.PgToolsException;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
@@ -315,7 +319,7 @@ public final class LocalCluster implements AutoCloseable {
     try {
       Files.deleteIfExists(directory.resolve(ClusterDirs.OWNER_FILE));
     } catch (IOException e) {
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "could not remove " + directory.resolve(ClusterDirs.OWNER_FILE) + ": " + e.getMessage(),
           e);
     }
@@ -476,7 +480,7 @@ public final class LocalCluster implements AutoCloseable {
       Command.of(user.wrap(argv), directory, Map.of())
           .runChecked(INITDB_TIMEOUT, "initdb of " + describe());
     } catch (IOException e) {
-      throw new LocalClusterException("could not write " + pwfile + ": " + e.getMessage(), e);
+      throw new PgToolsException("could not write " + pwfile + ": " + e.getMessage(), e);
     } finally {
       try {
         Files.deleteIfExists(pwfile);
@@ -526,7 +530,7 @@ public final class LocalCluster implements AutoCloseable {
           StandardOpenOption.TRUNCATE_EXISTING,
           StandardOpenOption.WRITE);
     } catch (IOException e) {
-      throw new LocalClusterException("could not write pg_hba.conf of " + describe(), e);
+      throw new PgToolsException("could not write pg_hba.conf of " + describe(), e);
     }
   }
 
@@ -546,7 +550,7 @@ public final class LocalCluster implements AutoCloseable {
           StandardCharsets.UTF_8,
           StandardOpenOption.APPEND);
     } catch (IOException e) {
-      throw new LocalClusterException("could not write postgresql.conf of " + describe(), e);
+      throw new PgToolsException("could not write postgresql.conf of " + describe(), e);
     }
   }
 
@@ -581,7 +585,7 @@ public final class LocalCluster implements AutoCloseable {
         appendSettings("port retry", Map.of("port", Integer.toString(port)));
         continue;
       }
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "expected "
               + describe()
               + " to start, but pg_ctl exited with "
@@ -616,7 +620,7 @@ public final class LocalCluster implements AutoCloseable {
                 Map.of())
             .run(PG_CTL_TIMEOUT);
     if (result.exitCode() != 0 && isRunning()) {
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "expected "
               + describe()
               + " to stop (pg_ctl stop -m "
@@ -654,9 +658,9 @@ public final class LocalCluster implements AutoCloseable {
       seen = "unknown (" + e.getMessage() + ")";
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new LocalClusterException("interrupted while waiting for " + replica.describe(), e);
+      throw new PgToolsException("interrupted while waiting for " + replica.describe(), e);
     }
-    throw new LocalClusterException(
+    throw new PgToolsException(
         "expected "
             + replica.describe()
             + " to stream from "
@@ -709,7 +713,7 @@ public final class LocalCluster implements AutoCloseable {
     try {
       Files.createDirectories(root);
     } catch (IOException e) {
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "expected to create the directory for throwaway clusters "
               + root
               + ", but: "
@@ -736,7 +740,7 @@ public final class LocalCluster implements AutoCloseable {
       user.own(dir);
       return dir;
     } catch (IOException e) {
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "expected to create a cluster directory under " + root + ", but: " + e, e);
     }
   }
@@ -753,7 +757,7 @@ public final class LocalCluster implements AutoCloseable {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
       return socket.getLocalPort();
     } catch (IOException e) {
-      throw new LocalClusterException("could not find a free TCP port on " + HOST + ": " + e, e);
+      throw new PgToolsException("could not find a free TCP port on " + HOST + ": " + e, e);
     }
   }
 
@@ -861,8 +865,8 @@ public final class LocalCluster implements AutoCloseable {
      * Makes the cluster (initdb), starts it and returns once it accepts connections.
      *
      * @throws MissingPostgresException when there are no PostgreSQL binaries
-     * @throws LocalClusterException when it cannot be made or started; the message carries the
-     *     programs' output and the server log's last lines
+     * @throws PgToolsException when it cannot be made or started; the message carries the programs'
+     *     output and the server log's last lines
      */
     public LocalCluster start() {
       PgBinaries bin = binaries != null ? binaries : PgBinaries.require();

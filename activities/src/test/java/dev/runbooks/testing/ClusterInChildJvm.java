@@ -1,4 +1,4 @@
-package dev.runbooks.activities.postgres.local;
+package dev.runbooks.testing;
 
 import java.nio.file.Path;
 

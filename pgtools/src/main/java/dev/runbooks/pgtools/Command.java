@@ -1,4 +1,4 @@
-package dev.runbooks.activities.postgres.local;
+package dev.runbooks.pgtools;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * rather than a pipe: {@code pg_ctl start} leaves a server behind that could otherwise hold the
  * pipe open and make reading it hang.
  */
-final class Command {
+public final class Command {
   private static final Logger log = LoggerFactory.getLogger(Command.class);
 
   private final List<String> argv;
@@ -33,20 +33,20 @@ final class Command {
   /**
    * A command whose environment is ours minus every libpq {@code PG*} variable, plus {@code env}.
    */
-  static Command of(List<String> argv, Path workDir, Map<String, String> env) {
+  public static Command of(List<String> argv, Path workDir, Map<String, String> env) {
     return new Command(argv, workDir, env);
   }
 
-  static Command of(List<String> argv) {
+  public static Command of(List<String> argv) {
     return new Command(argv, null, Map.of());
   }
 
   /** The program and its arguments, for messages. Never carries a secret: those go in env. */
-  String describe() {
+  public String describe() {
     return String.join(" ", argv);
   }
 
-  Result run(Duration timeout) {
+  public Result run(Duration timeout) {
     long started = System.nanoTime();
     Path out = null;
     try {
@@ -61,11 +61,11 @@ final class Command {
       } catch (InterruptedException e) {
         process.destroyForcibly();
         Thread.currentThread().interrupt();
-        throw new LocalClusterException("interrupted while running " + describe(), e);
+        throw new PgToolsException("interrupted while running " + describe(), e);
       }
       if (!finished) {
         process.destroyForcibly();
-        throw new LocalClusterException(
+        throw new PgToolsException(
             "expected "
                 + describe()
                 + " to finish within "
@@ -80,7 +80,7 @@ final class Command {
           (System.nanoTime() - started) / 1_000_000);
       return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new LocalClusterException("could not run " + describe() + ": " + e.getMessage(), e);
+      throw new PgToolsException("could not run " + describe() + ": " + e.getMessage(), e);
     } finally {
       if (out != null) {
         try {
@@ -93,10 +93,10 @@ final class Command {
   }
 
   /** Runs the command and fails, with its output, unless it exits 0. */
-  String runChecked(Duration timeout, String whatFor) {
+  public String runChecked(Duration timeout, String whatFor) {
     Result result = run(timeout);
     if (result.exitCode() != 0) {
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "expected "
               + whatFor
               + " to succeed, but `"
@@ -120,10 +120,10 @@ final class Command {
     return builder;
   }
 
-  record Result(int exitCode, String output) {}
+  public record Result(int exitCode, String output) {}
 
   /** The last {@code lines} lines of {@code text}, trimmed. */
-  static String tail(String text, int lines) {
+  public static String tail(String text, int lines) {
     String[] all = text.strip().split("\\R");
     int from = Math.max(0, all.length - lines);
     return String.join("\n", List.of(all).subList(from, all.length));

@@ -1,5 +1,8 @@
-package dev.runbooks.activities.postgres.local;
+package dev.runbooks.testing;
 
+import dev.runbooks.pgtools.Command;
+import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.pgtools.PgToolsException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -174,7 +177,7 @@ final class ClusterDirs {
                 dataDir.getParent(),
                 java.util.Map.of())
             .run(Duration.ofSeconds(40));
-      } catch (LocalClusterException e) {
+      } catch (PgToolsException e) {
         log.warn("pg_ctl could not stop the server in {}: {}", dataDir, e.getMessage());
       }
     }

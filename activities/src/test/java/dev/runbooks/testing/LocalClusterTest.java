@@ -1,4 +1,4 @@
-package dev.runbooks.activities.postgres.local;
+package dev.runbooks.testing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

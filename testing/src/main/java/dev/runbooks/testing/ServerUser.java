@@ -1,5 +1,7 @@
-package dev.runbooks.activities.postgres.local;
+package dev.runbooks.testing;
 
+import dev.runbooks.pgtools.Command;
+import dev.runbooks.pgtools.PgToolsException;
 import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
@@ -61,7 +63,7 @@ final class ServerUser {
     try {
       Files.setOwner(path, postgresPrincipal());
     } catch (IOException e) {
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "expected to hand " + path + " to the OS user postgres, but: " + e.getMessage(), e);
     }
   }
@@ -98,12 +100,12 @@ final class ServerUser {
         try {
           Files.setPosixFilePermissions(dir, opened);
         } catch (IOException e) {
-          throw new LocalClusterException(
+          throw new PgToolsException(
               "expected to let the OS user postgres traverse " + dir + ", but: " + e.getMessage(),
               e);
         }
       } else {
-        throw new LocalClusterException(
+        throw new PgToolsException(
             "expected the OS user postgres (which runs the throwaway PostgreSQL servers, since"
                 + " PostgreSQL refuses to run as root) to be able to reach "
                 + clusterRoot
@@ -122,15 +124,14 @@ final class ServerUser {
           .getUserPrincipalLookupService()
           .lookupPrincipalByName(POSTGRES);
     } catch (UserPrincipalNotFoundException e) {
-      throw new LocalClusterException(
+      throw new PgToolsException(
           "expected an OS user named postgres to run the throwaway PostgreSQL servers (this JVM"
               + " runs as root, and PostgreSQL refuses to run as root), but there is none. Create"
               + " it (`useradd --system --home /var/lib/postgresql postgres`; the postgresql"
               + " package does this) or run as a normal user.",
           e);
     } catch (IOException e) {
-      throw new LocalClusterException(
-          "could not look up the OS user postgres: " + e.getMessage(), e);
+      throw new PgToolsException("could not look up the OS user postgres: " + e.getMessage(), e);
     }
   }
 
@@ -158,7 +159,7 @@ final class ServerUser {
       if (id.exitCode() == 0) {
         return id.output().strip().equals("0");
       }
-    } catch (LocalClusterException e) {
+    } catch (PgToolsException e) {
       // fall through to the user name
     }
     return "root".equals(System.getProperty("user.name"));

@@ -1,4 +1,4 @@
-package dev.runbooks.activities.postgres.local;
+package dev.runbooks.pgtools;
 
 import java.io.File;
 import java.io.IOException;
@@ -167,7 +167,7 @@ public final class PgBinaries {
       return result.exitCode() == 0 && !out.isEmpty()
           ? Optional.of(Path.of(out).toAbsolutePath().normalize())
           : Optional.empty();
-    } catch (LocalClusterException e) {
+    } catch (PgToolsException e) {
       return Optional.empty();
     }
   }
