@@ -212,7 +212,8 @@ class BackupWorkflowTest {
             () -> WorkflowStub.fromTyped(run).getResult(DrillResult.class));
     assertInstanceOf(CanceledFailure.class, failed.getCause());
     assertTrue(
-        activities.calls.contains("drop drill_restore_drill_orders_7"), activities.calls::toString);
+        activities.calls.contains("drop " + BackupIds.scratchDatabase("restore-drill-orders-7")),
+        activities.calls::toString);
     assertEquals(Outcome.ABORTED, run.progress().outcome());
     activities.holdRestore.countDown();
   }
