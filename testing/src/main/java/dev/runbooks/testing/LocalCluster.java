@@ -294,7 +294,7 @@ public final class LocalCluster implements AutoCloseable {
       Command.of(user.wrap(argv), replicaDir, env)
           .runChecked(BASEBACKUP_TIMEOUT, "copying " + describe() + " into replica '" + name + "'");
       if (password != null) {
-        replica.usePassfile(port);
+        ReplicaPassfile.write(replicaDir, replica.dataDir, password, user, HOST, port);
       }
       Map<String, String> own = new LinkedHashMap<>();
       own.put("port", Integer.toString(replica.port));
@@ -534,46 +534,6 @@ public final class LocalCluster implements AutoCloseable {
           StandardOpenOption.WRITE);
     } catch (IOException e) {
       throw new PgToolsException("could not write pg_hba.conf of " + describe(), e);
-    }
-  }
-
-  /**
-   * Moves the replication password out of primary_conninfo (where pg_basebackup -R put it) into a
-   * passfile in this replica's directory, as an operator should keep it: a password in a setting
-   * reaches the server log whenever the setting is changed (a failover repoints replicas). The
-   * passfile matches every host and port, so the replica still logs in once repointed.
-   */
-  private void usePassfile(int primaryPort) {
-    Path passfile = directory.resolve("replication.pgpass");
-    Path auto = dataDir.resolve("postgresql.auto.conf");
-    try {
-      Files.createFile(
-          passfile,
-          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      String escaped = password.replace("\\", "\\\\").replace(":", "\\:");
-      Files.writeString(
-          passfile, "*:*:*:" + SUPERUSER + ":" + escaped + "\n", StandardCharsets.UTF_8);
-      user.own(passfile);
-      List<String> lines = new ArrayList<>();
-      for (String line : Files.readAllLines(auto, StandardCharsets.UTF_8)) {
-        if (!line.strip().startsWith("primary_conninfo")) {
-          lines.add(line);
-        }
-      }
-      lines.add(
-          "primary_conninfo = 'user="
-              + SUPERUSER
-              + " passfile=''"
-              + passfile
-              + "'' host="
-              + HOST
-              + " port="
-              + primaryPort
-              + "'");
-      Files.write(auto, lines, StandardCharsets.UTF_8); // in place: the file keeps its owner
-    } catch (IOException e) {
-      throw new PgToolsException(
-          "could not move the replication password of " + describe() + " into " + passfile, e);
     }
   }
 
