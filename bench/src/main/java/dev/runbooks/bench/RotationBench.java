@@ -385,6 +385,7 @@ public final class RotationBench {
               + "    admin: { secret: db/"
               + TARGET
               + "/admin }\n"
+              + "    production: false\n"
               + "secrets: file://secrets.json\n");
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + config, e);

@@ -197,6 +197,7 @@ public final class SwitchoverBench {
             + r1.port()
             + " }\n"
             + "    admin: { user: postgres }\n"
+            + "    production: false\n"
             + "secrets: file://secrets.json\n");
   }
 

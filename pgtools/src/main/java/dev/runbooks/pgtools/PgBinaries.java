@@ -230,7 +230,8 @@ public final class PgBinaries {
     return Integer.parseInt(matcher.group(1));
   }
 
-  static String installAdvice() {
+  /** How to install the PostgreSQL programs, for messages that say they are missing. */
+  public static String installAdvice() {
     return "Install the PostgreSQL server: `apt-get install postgresql` on Debian/Ubuntu, "
         + "`dnf install postgresql-server` on Fedora/RHEL, `brew install postgresql` on macOS; "
         + "or set "

@@ -54,10 +54,18 @@ public record Activities(List<Object> implementations) {
    * @throws ConfigException when the secret store the configuration names cannot be opened
    */
   public static Activities build(RunbooksConfig config, WorkflowClient client, String taskQueue) {
+    // Looked up once: backup, migration and failover's rejoin all run the PostgreSQL programs.
+    return build(config, client, taskQueue, PgBinaries.find());
+  }
+
+  /** As {@link #build(RunbooksConfig, WorkflowClient, String)}, with the binaries given. */
+  static Activities build(
+      RunbooksConfig config,
+      WorkflowClient client,
+      String taskQueue,
+      Optional<PgBinaries> binaries) {
     SecretStore secrets = openSecrets(config);
     TargetConnections connections = new ConfiguredConnections(config, secrets);
-    // Looked up once: backup, migration and failover's rejoin all run the PostgreSQL programs.
-    Optional<PgBinaries> binaries = PgBinaries.find();
     List<Object> all = new ArrayList<>();
     all.add(new CheckActivitiesImpl(connections, thresholds(config.check())));
     all.add(new TargetLockActivitiesImpl(client, taskQueue));
@@ -73,8 +81,9 @@ public record Activities(List<Object> implementations) {
 
   /**
    * The backup and restore activities: the configuration's repository (opened on first use, so a
-   * worker without one still serves the other runbooks) and key, and the PostgreSQL client tools;
-   * without the tools, a stand-in that fails every backup saying what to install.
+   * worker without one still serves the other runbooks) and key, and the PostgreSQL client tools.
+   * Without the tools, the one stand-in for every activity that needs them (backup, restore and
+   * migration) that fails each call saying what to install.
    */
   static List<Object> backup(
       RunbooksConfig config, TargetConnections connections, Optional<PgBinaries> binaries) {
@@ -84,12 +93,12 @@ public record Activities(List<Object> implementations) {
       String problem;
       try {
         PgBinaries.require();
-        problem = "pg_dump and pg_restore were not found";
+        problem = "pg_dump and pg_restore were not found. " + PgBinaries.installAdvice();
       } catch (MissingPostgresException e) {
         problem = e.getMessage();
       }
-      log.warn("backup, restore-drill and restore will fail on this worker: {}", problem);
-      return List.of(new MissingPgTools(problem));
+      log.warn("backup, restore-drill, restore and migrate will fail on this worker: {}", problem);
+      return List.of(MissingPgTools.standIn(problem));
     }
     Clock clock = Clock.systemUTC();
     return List.of(
@@ -99,7 +108,8 @@ public record Activities(List<Object> implementations) {
 
   /**
    * The migration activities; they need pg_dump for the schema comparison, so without the
-   * PostgreSQL client tools there are none (the backup stand-in already says what to install).
+   * PostgreSQL client tools there are none here: the stand-in {@link #backup} returns then
+   * implements them too, failing each call with what to install.
    */
   static List<Object> migration(
       RunbooksConfig config, TargetConnections connections, Optional<PgBinaries> binaries) {

@@ -3,6 +3,7 @@ package dev.runbooks.activities.failover;
 import dev.runbooks.activities.config.Endpoint;
 import dev.runbooks.activities.config.FailoverConfig;
 import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.Jdbc;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.secrets.Secret;
 import dev.runbooks.activities.secrets.SecretNotFoundException;
@@ -122,8 +123,12 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     FailoverConfig config = targets.settings(target);
     PrimaryState primary = primary(target);
     List<ReplicaState> replicas = new ArrayList<>();
+    List<String> withPassword = new ArrayList<>();
     for (String name : connections.replicaNames(target)) {
-      replicas.add(replica(target, name, primary));
+      replicas.add(replica(target, name, primary, withPassword));
+    }
+    if (!withPassword.isEmpty()) {
+      throw FailureType.PREFLIGHT_FAILED.failure(Passfiles.refusal(target, withPassword));
     }
     FailoverSettings settings =
         new FailoverSettings(
@@ -162,7 +167,8 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     }
   }
 
-  private ReplicaState replica(String target, String name, PrimaryState primary) {
+  private ReplicaState replica(
+      String target, String name, PrimaryState primary, List<String> withPassword) {
     String address = address(target, name);
     try (Connection c = connections.replica(target, name)) {
       if (!bool(c, "SELECT pg_is_in_recovery()")) {
@@ -178,6 +184,9 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
             null,
             null,
             null);
+      }
+      if (Passfiles.conninfoHoldsPassword(c)) {
+        withPassword.add(name);
       }
       boolean paused;
       String receive;
@@ -531,6 +540,11 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
                 + " with pg_basebackup");
       }
       String current = string(c, "SHOW primary_conninfo");
+      if (Conninfo.hasPassword(current)) {
+        // Preflight refuses this; a replica changed since must not get its password logged either.
+        return new Repoint(
+            replica, false, false, Passfiles.refusal(input.target(), List.of(replica)));
+      }
       String wanted;
       try {
         wanted = Conninfo.withServer(current, to.host(), to.port());
@@ -727,6 +741,9 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
       String conninfo = string(c, "SHOW primary_conninfo");
       streamFrom = conninfo == null || conninfo.isBlank() ? null : conninfo;
     }
+    if (streamFrom != null && Conninfo.hasPassword(streamFrom)) {
+      return Passfiles.refusal(target, List.of(newPrimary));
+    }
     ConnectionSpec login = connections.connectionSpec(target);
     List<Conninfo.Pair> source =
         List.of(
@@ -781,17 +798,8 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     if (name.equals(FenceRecord.SETTING)) {
       knowSetting(c);
     }
-    execute(c, "ALTER SYSTEM SET " + name + " = " + literal(c, value));
-  }
-
-  private static String literal(Connection c, String value) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT quote_literal(?)")) {
-      s.setString(1, value);
-      try (ResultSet rs = s.executeQuery()) {
-        rs.next();
-        return rs.getString(1);
-      }
-    }
+    // Quoted here, not by the server: a bound parameter would be logged beside the statement.
+    execute(c, "ALTER SYSTEM SET " + name + " = " + Jdbc.literal(value));
   }
 
   private static String identifier(Connection c, String name) throws SQLException {

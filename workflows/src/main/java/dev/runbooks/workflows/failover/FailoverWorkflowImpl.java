@@ -36,35 +36,40 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
 
   /** Waiting on replication: one slice and some, heartbeating so a lost worker is noticed fast. */
   static final ActivityOptions WAITING_ON_REPLICATION =
-      ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
-          .setStartToCloseTimeout(CATCH_UP_SLICE.plusSeconds(30))
-          .setHeartbeatTimeout(Duration.ofSeconds(5))
-          .build();
+      ActivityProfiles.bounded(
+          ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
+              .setStartToCloseTimeout(CATCH_UP_SLICE.plusSeconds(30))
+              .setHeartbeatTimeout(Duration.ofSeconds(5))
+              .build());
 
   /**
    * Fencing, promotion, verification and repointing: quick, retried often and soon. A lost worker
    * must cost seconds (the outage lasts while they wait), and each call is safe to repeat.
    */
   static final ActivityOptions SWITCHING =
-      ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
-          .setStartToCloseTimeout(Duration.ofSeconds(90))
-          .setRetryOptions(
-              RetryOptions.newBuilder(ActivityProfiles.QUICK_SQL.getRetryOptions())
-                  .setInitialInterval(Duration.ofMillis(200))
-                  .setMaximumInterval(Duration.ofSeconds(5))
-                  .setMaximumAttempts(10)
-                  .build())
-          .build();
+      ActivityProfiles.bounded(
+          ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
+              .setStartToCloseTimeout(Duration.ofSeconds(90))
+              .setRetryOptions(
+                  RetryOptions.newBuilder(ActivityProfiles.QUICK_SQL.getRetryOptions())
+                      .setInitialInterval(Duration.ofMillis(200))
+                      .setMaximumInterval(Duration.ofSeconds(5))
+                      .setMaximumAttempts(10)
+                      .build())
+              .build());
 
   /**
    * Repointing a replica: after promotion, so a replica that is down must not hold up the run; it
    * is listed for a person instead after a few quick attempts.
    */
   static final ActivityOptions REPOINTING =
-      ActivityOptions.newBuilder(SWITCHING)
-          .setRetryOptions(
-              RetryOptions.newBuilder(SWITCHING.getRetryOptions()).setMaximumAttempts(3).build())
-          .build();
+      ActivityProfiles.bounded(
+          ActivityOptions.newBuilder(SWITCHING)
+              .setRetryOptions(
+                  RetryOptions.newBuilder(SWITCHING.getRetryOptions())
+                      .setMaximumAttempts(3)
+                      .build())
+              .build());
 
   private final FailoverActivities repointing =
       Workflow.newActivityStub(FailoverActivities.class, REPOINTING);

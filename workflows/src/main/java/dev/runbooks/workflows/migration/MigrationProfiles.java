@@ -1,5 +1,6 @@
 package dev.runbooks.workflows.migration;
 
+import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.FailureType;
 import io.temporal.activity.ActivityCancellationType;
 import io.temporal.activity.ActivityOptions;
@@ -23,11 +24,12 @@ final class MigrationProfiles {
 
   /** Applying, rehearsing, rolling back, copying: one SQL script or pg_dump at a time. */
   static final ActivityOptions CHANGING_SCHEMA =
-      ActivityOptions.newBuilder()
-          .setStartToCloseTimeout(Duration.ofHours(12))
-          .setHeartbeatTimeout(Duration.ofSeconds(60))
-          .setRetryOptions(FEW)
-          .build();
+      ActivityProfiles.bounded(
+          ActivityOptions.newBuilder()
+              .setStartToCloseTimeout(Duration.ofHours(12))
+              .setHeartbeatTimeout(Duration.ofSeconds(60))
+              .setRetryOptions(FEW)
+              .build());
 
   /**
    * Applying: an abort waits until the apply activity has stopped (it cancels its running statement

@@ -1,8 +1,15 @@
 package dev.runbooks.workflows.backup;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.runbooks.workflows.GoldenHistories;
 import dev.runbooks.workflows.check.FakeCheckActivities;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -29,9 +36,13 @@ class BackupWorkflowReplayTest {
     GoldenHistories.replay(
         "backup-verified",
         setup(),
-        client ->
-            stub(client, BackupWorkflow.class, "backup-verified")
-                .run(new BackupRequest(BackupWorkflowTest.runbook(), true, null)),
+        client -> {
+          BackupResult result =
+              stub(client, BackupWorkflow.class, "backup-verified")
+                  .run(new BackupRequest(BackupWorkflowTest.runbook(), true, null));
+          assertTrue(result.drill().passed(), result.toString());
+          assertEquals(result.backup().backupId(), result.drill().backupId());
+        },
         BackupWorkflowImpl.class);
   }
 
@@ -42,9 +53,16 @@ class BackupWorkflowReplayTest {
     GoldenHistories.replay(
         "backup-keeps-in-use",
         setup(),
-        client ->
-            stub(client, BackupWorkflow.class, "backup-keeps-in-use")
-                .run(new BackupRequest(BackupWorkflowTest.runbook(), false, null)),
+        client -> {
+          BackupResult result =
+              stub(client, BackupWorkflow.class, "backup-keeps-in-use")
+                  .run(new BackupRequest(BackupWorkflowTest.runbook(), false, null));
+          assertNull(result.drill());
+          assertTrue(
+              activities.calls.stream()
+                  .anyMatch(c -> c.startsWith("retention") && c.contains("20261120T020000Z-aaaa")),
+              activities.calls.toString());
+        },
         BackupWorkflowImpl.class);
   }
 
@@ -54,9 +72,18 @@ class BackupWorkflowReplayTest {
     GoldenHistories.replay(
         "drill-corrupted",
         setup(),
-        client ->
-            stub(client, RestoreDrillWorkflow.class, "drill-corrupted")
-                .run(new DrillRequest(BackupWorkflowTest.runbook(), "20261123T020000Z-bbbb")),
+        client -> {
+          WorkflowFailedException failed =
+              assertThrows(
+                  WorkflowFailedException.class,
+                  () ->
+                      stub(client, RestoreDrillWorkflow.class, "drill-corrupted")
+                          .run(
+                              new DrillRequest(
+                                  BackupWorkflowTest.runbook(), "20261123T020000Z-bbbb")));
+          assertEquals("CORRUPTED_BACKUP", ((ApplicationFailure) failed.getCause()).getType());
+          assertTrue(activities.calls.contains("verdict FAIL"), activities.calls.toString());
+        },
         RestoreDrillWorkflowImpl.class);
   }
 }

@@ -1,5 +1,6 @@
 package dev.runbooks.workflows.check;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.runbooks.workflows.GoldenHistories;
@@ -25,15 +26,22 @@ class CheckWorkflowReplayTest {
           worker.registerWorkflowImplementationTypes(CheckWorkflowImpl.class);
           worker.registerActivitiesImplementations(activities);
         },
-        client ->
-            client
-                .newWorkflowStub(
-                    CheckWorkflow.class,
-                    WorkflowOptions.newBuilder()
-                        .setWorkflowId(scenario)
-                        .setTaskQueue(GoldenHistories.QUEUE)
-                        .build())
-                .run(CheckWorkflowTest.request()),
+        client -> {
+          CheckResult result =
+              client
+                  .newWorkflowStub(
+                      CheckWorkflow.class,
+                      WorkflowOptions.newBuilder()
+                          .setWorkflowId(scenario)
+                          .setTaskQueue(GoldenHistories.QUEUE)
+                          .build())
+                  .run(CheckWorkflowTest.request());
+          // The healthy fake has one long transaction (a warning); the others a critical fault.
+          assertEquals(
+              scenario.equals("check-healthy") ? Severity.WARN : Severity.CRITICAL,
+              result.worst(),
+              result.findings().toString());
+        },
         CheckWorkflowImpl.class);
   }
 

@@ -1,11 +1,25 @@
 package dev.runbooks.workflows.failover;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.runbooks.workflows.GoldenHistories;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Today's failover workflow must replay runs recorded by the deployed one. */
 class FailoverWorkflowReplayTest {
+  private static FailoverWorkflow stub(WorkflowClient client, String id) {
+    return client.newWorkflowStub(
+        FailoverWorkflow.class,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(GoldenHistories.QUEUE).build());
+  }
+
   @Test
   void plannedSwitchover() throws Exception {
     GoldenHistories.replay(
@@ -15,15 +29,15 @@ class FailoverWorkflowReplayTest {
           worker.registerActivitiesImplementations(
               new FakeFailoverActivities(), new FakeTargetLocks());
         },
-        client ->
-            client
-                .newWorkflowStub(
-                    FailoverWorkflow.class,
-                    WorkflowOptions.newBuilder()
-                        .setWorkflowId("failover-switchover")
-                        .setTaskQueue(GoldenHistories.QUEUE)
-                        .build())
-                .run(new FailoverRequest(FailoverWorkflowTest.runbook(), null, null, false, false)),
+        client -> {
+          FailoverResult result =
+              stub(client, "failover-switchover")
+                  .run(
+                      new FailoverRequest(
+                          FailoverWorkflowTest.runbook(), null, null, false, false));
+          assertEquals("db2", result.newPrimary());
+          assertEquals(Long.valueOf(0), result.bytesLost());
+        },
         FailoverWorkflowImpl.class);
   }
 
@@ -37,16 +51,20 @@ class FailoverWorkflowReplayTest {
           worker.registerWorkflowImplementationTypes(FailoverWorkflowImpl.class);
           worker.registerActivitiesImplementations(failing, new FakeTargetLocks());
         },
-        client ->
-            client
-                .newWorkflowStub(
-                    FailoverWorkflow.class,
-                    WorkflowOptions.newBuilder()
-                        .setWorkflowId("failover-promotion-fails")
-                        .setTaskQueue(GoldenHistories.QUEUE)
-                        .build())
-                .run(
-                    new FailoverRequest(FailoverWorkflowTest.runbook(), "db2", null, false, false)),
+        client -> {
+          WorkflowFailedException failed =
+              assertThrows(
+                  WorkflowFailedException.class,
+                  () ->
+                      stub(client, "failover-promotion-fails")
+                          .run(
+                              new FailoverRequest(
+                                  FailoverWorkflowTest.runbook(), "db2", null, false, false)));
+          assertEquals("PERMISSION_DENIED", ((ApplicationFailure) failed.getCause()).getType());
+          assertTrue(
+              failing.calls.containsAll(List.of("isInRecovery db2", "unfence")),
+              failing.calls.toString());
+        },
         FailoverWorkflowImpl.class);
   }
 }

@@ -1,9 +1,15 @@
 package dev.runbooks.workflows.rotation;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.runbooks.workflows.GoldenHistories;
 import dev.runbooks.workflows.check.FakeCheckActivities;
 import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
+import io.temporal.failure.ApplicationFailure;
 import org.junit.jupiter.api.Test;
 
 /** Today's rotation workflow must replay runs recorded by the deployed one. */
@@ -28,9 +34,13 @@ class RotationWorkflowReplayTest {
     GoldenHistories.replay(
         "rotate-alternating",
         setup(),
-        client ->
-            stub(client, "rotate-alternating")
-                .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)),
+        client -> {
+          RotationResult result =
+              stub(client, "rotate-alternating")
+                  .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING));
+          assertEquals("app_b", result.renewedLogin());
+          assertEquals("app_a", result.expiredLogin());
+        },
         RotationWorkflowImpl.class);
   }
 
@@ -40,9 +50,16 @@ class RotationWorkflowReplayTest {
     GoldenHistories.replay(
         "rotate-rolled-back",
         setup(),
-        client ->
-            stub(client, "rotate-rolled-back")
-                .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)),
+        client -> {
+          WorkflowFailedException failed =
+              assertThrows(
+                  WorkflowFailedException.class,
+                  () ->
+                      stub(client, "rotate-rolled-back")
+                          .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)));
+          assertEquals("AUTHENTICATION", ((ApplicationFailure) failed.getCause()).getType());
+          assertTrue(activities.calls.contains("restore app_b"), activities.calls.toString());
+        },
         RotationWorkflowImpl.class);
   }
 }

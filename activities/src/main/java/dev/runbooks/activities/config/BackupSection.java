@@ -1,0 +1,138 @@
+package dev.runbooks.activities.config;
+
+import dev.runbooks.workflows.backup.RetentionPolicy;
+import java.util.regex.Pattern;
+
+/**
+ * Where backups go and how they are kept: {@code repository}, {@code encryption} and the {@code
+ * retention} policies (at the top and per target).
+ */
+final class BackupSection {
+  private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+  private static final Pattern TRANSIT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+  private static final String FILE_SCHEME = "file://";
+
+  private final Values values;
+
+  BackupSection(Values values) {
+    this.values = values;
+  }
+
+  private ConfigException error(String key, String problem, String fix) {
+    return values.error(key, problem, fix);
+  }
+
+  /**
+   * A retention policy: the rules left out are off (0), at least one keeps something, and a policy
+   * given replaces the inherited one whole rather than field by field, so what a target keeps can
+   * be read in one place.
+   */
+  RetentionPolicy retention(String key, RawConfig.Retention raw, RetentionPolicy inherited) {
+    if (raw == null) {
+      return inherited;
+    }
+    int keepLast = count(key + ".keepLast", raw.keepLast());
+    int keepDaily = count(key + ".keepDaily", raw.keepDaily());
+    int keepWeekly = count(key + ".keepWeekly", raw.keepWeekly());
+    if (keepLast == 0 && keepDaily == 0 && keepWeekly == 0) {
+      throw error(
+          key,
+          "the policy keeps nothing: keepLast, keepDaily and keepWeekly are all 0 or left out,"
+              + " so retention would delete every backup but the newest verified one",
+          "set at least one of them, for example retention: { keepLast: 7, keepDaily: 14,"
+              + " keepWeekly: 8 }; leave retention: out to keep every backup.");
+    }
+    return new RetentionPolicy(keepLast, keepDaily, keepWeekly);
+  }
+
+  private int count(String key, String written) {
+    if (written == null) {
+      return 0;
+    }
+    int value;
+    try {
+      value = Integer.parseInt(written.strip());
+    } catch (NumberFormatException e) {
+      value = -1;
+    }
+    if (value < 0) {
+      throw error(
+          key,
+          "\"" + written + "\" is not a number of backups",
+          "write a whole number, 0 or more (0 turns the rule off).");
+    }
+    return value;
+  }
+
+  String repository(String written) {
+    if (written == null) {
+      return null;
+    }
+    String key = "repository";
+    if (written.startsWith(FILE_SCHEME)) {
+      return FILE_SCHEME
+          + values.path(key, written.substring(FILE_SCHEME.length()), values.directory());
+    }
+    if (written.startsWith("s3://")) {
+      String rest = written.substring("s3://".length());
+      int slash = rest.indexOf('/');
+      String bucket = slash < 0 ? rest : rest.substring(0, slash);
+      String prefix = slash < 0 ? "" : rest.substring(slash + 1);
+      while (prefix.endsWith("/")) {
+        prefix = prefix.substring(0, prefix.length() - 1);
+      }
+      if (!S3_BUCKET.matcher(bucket).matches()) {
+        throw error(
+            key,
+            "\""
+                + bucket
+                + "\" is not an S3 bucket name; expected 3-63 lowercase letters, digits, '.' and"
+                + " '-'",
+            "write s3://BUCKET/PREFIX with the bucket's name, such as s3://backups/prod.");
+      }
+      return prefix.isEmpty() ? "s3://" + bucket : "s3://" + bucket + "/" + prefix;
+    }
+    String fix =
+        written.startsWith("/")
+            ? "write file://" + written + " for a local directory."
+            : "write file:///DIRECTORY for a local directory, or s3://BUCKET/PREFIX for S3 or an"
+                + " S3-compatible store.";
+    throw error(
+        key,
+        "\"" + written + "\" is not a backup repository; expected file://... or s3://...",
+        fix);
+  }
+
+  String encryption(String written) {
+    if (written == null) {
+      return null;
+    }
+    String key = "encryption";
+    if (written.startsWith("local-keyset:")) {
+      String rest = written.substring("local-keyset:".length());
+      if (rest.startsWith(FILE_SCHEME)) {
+        rest = rest.substring(FILE_SCHEME.length());
+      }
+      return "local-keyset:" + values.path(key, rest, values.directory());
+    }
+    if (written.startsWith("vault-transit:")) {
+      String name = written.substring("vault-transit:".length());
+      if (!TRANSIT_KEY.matcher(name).matches()) {
+        throw error(
+            key,
+            "\"" + name + "\" is not a Vault transit key name",
+            "write vault-transit:NAME with the transit key's name, such as"
+                + " vault-transit:backups.");
+      }
+      return written;
+    }
+    throw error(
+        key,
+        "\""
+            + written
+            + "\" is not an encryption spec; expected local-keyset:PATH or"
+            + " vault-transit:NAME",
+        "write local-keyset:/var/lib/runbooks/backup-keyset.json (a Tink keyset file, made on"
+            + " first use) or vault-transit:NAME (a Vault transit key).");
+  }
+}
