@@ -2,6 +2,7 @@ package dev.runbooks.worker;
 
 import dev.runbooks.activities.backup.BackupActivitiesImpl;
 import dev.runbooks.activities.backup.BackupTargets;
+import dev.runbooks.activities.backup.NewKeysetGuard;
 import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
@@ -88,7 +89,9 @@ public record Activities(List<Object> implementations) {
   static List<Object> backup(
       RunbooksConfig config, TargetConnections connections, Optional<PgBinaries> binaries) {
     BackupTargets targets = BackupTargets.fromConfig(config);
-    KeyEncryptionKey kek = new ConfiguredKek(encryption(config));
+    KeyEncryptionKey kek =
+        new ConfiguredKek(
+            encryption(config), new NewKeysetGuard(targets, config.targets().keySet()));
     if (binaries.isEmpty()) {
       String problem;
       try {

@@ -3,6 +3,7 @@ package dev.runbooks.worker;
 import dev.runbooks.activities.backup.PermanentBackupException;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKeys;
+import dev.runbooks.activities.backup.crypto.KeysetCreation;
 import dev.runbooks.workflows.shared.FailureType;
 
 /**
@@ -12,13 +13,22 @@ import dev.runbooks.workflows.shared.FailureType;
  */
 final class ConfiguredKek implements KeyEncryptionKey {
   private final String spec;
+  private final KeysetCreation creation;
   private KeyEncryptionKey key;
 
   /**
    * @param spec {@code local-keyset:/absolute/path} or {@code vault-transit:NAME}
    */
   ConfiguredKek(String spec) {
+    this(spec, KeysetCreation.ALWAYS);
+  }
+
+  /**
+   * @param creation whether a missing local keyset may be made (only for an empty repository)
+   */
+  ConfiguredKek(String spec, KeysetCreation creation) {
     this.spec = spec;
+    this.creation = creation;
   }
 
   @Override
@@ -38,14 +48,14 @@ final class ConfiguredKek implements KeyEncryptionKey {
 
   private synchronized KeyEncryptionKey key() {
     if (key == null) {
-      key = open(spec);
+      key = open(spec, creation);
     }
     return key;
   }
 
-  private static KeyEncryptionKey open(String spec) {
+  private static KeyEncryptionKey open(String spec, KeysetCreation creation) {
     try {
-      return KeyEncryptionKeys.open(spec, System.getenv());
+      return KeyEncryptionKeys.open(spec, System.getenv(), creation);
     } catch (PermanentBackupException e) {
       throw e.toFailure();
     } catch (IllegalArgumentException e) {

@@ -17,8 +17,17 @@ public final class KeyEncryptionKeys {
    *     or credentials in {@code env}
    */
   public static KeyEncryptionKey open(String spec, Map<String, String> env) {
+    return open(spec, env, KeysetCreation.ALWAYS);
+  }
+
+  /**
+   * The key for {@code spec}; a local keyset that does not exist is made only when {@code creation}
+   * allows it.
+   */
+  public static KeyEncryptionKey open(
+      String spec, Map<String, String> env, KeysetCreation creation) {
     if (spec != null && spec.startsWith(LocalKeysetKek.SCHEME)) {
-      return LocalKeysetKek.fromUri(spec);
+      return LocalKeysetKek.fromUri(spec, creation);
     }
     if (spec != null && spec.startsWith(VaultTransitKek.SCHEME)) {
       return VaultTransitKek.fromUri(spec, env);

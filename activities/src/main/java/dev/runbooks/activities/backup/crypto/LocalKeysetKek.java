@@ -72,6 +72,16 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
    * @throws IllegalArgumentException when {@code uri} is not of that form
    */
   public static LocalKeysetKek fromUri(String uri) {
+    return fromUri(uri, KeysetCreation.ALWAYS);
+  }
+
+  /**
+   * The key named by a configuration value {@code local-keyset:/path}, made only when {@code
+   * creation} allows it.
+   *
+   * @throws IllegalArgumentException when {@code uri} is not of that form
+   */
+  public static LocalKeysetKek fromUri(String uri, KeysetCreation creation) {
     if (uri == null || !uri.startsWith(SCHEME) || uri.length() == SCHEME.length()) {
       throw new IllegalArgumentException(
           "expected an encryption key of the form local-keyset:/absolute/path/keyset.json, found "
@@ -84,7 +94,7 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
               + uri
               + " must be absolute, e.g. local-keyset:/var/lib/runbooks/backup-keyset.json");
     }
-    return open(path);
+    return open(path, creation);
   }
 
   /**
@@ -94,9 +104,18 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
    *     AEAD keyset
    */
   public static LocalKeysetKek open(Path file) {
+    return open(file, KeysetCreation.ALWAYS);
+  }
+
+  /**
+   * Loads the keyset in {@code file}; when it does not exist, creates it (mode 0600) if {@code
+   * creation} allows, else fails with what {@code creation} says.
+   */
+  public static LocalKeysetKek open(Path file, KeysetCreation creation) {
     try {
       Path absolute = file.toAbsolutePath();
       if (!Files.exists(absolute)) {
+        creation.check(absolute);
         create(absolute);
       }
       checkOwnerOnly(absolute);
@@ -198,8 +217,9 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
       }
       try {
         Files.createLink(file, temp);
-        log.info(
-            "created backup key-encryption keyset {} ({})",
+        log.warn(
+            "created a NEW backup key-encryption keyset {} ({}): every backup from now on needs"
+                + " it; keep a copy somewhere safe, apart from the backups",
             file,
             idOf(keyset.getPrimary().getId()));
       } catch (FileAlreadyExistsException raced) {
