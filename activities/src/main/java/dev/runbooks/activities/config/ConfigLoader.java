@@ -112,7 +112,10 @@ public final class ConfigLoader {
       String approvalTimeout,
       RawRetention retention,
       String backupFreshness,
-      RawFailover failover) {}
+      RawFailover failover,
+      RawRotation rotation) {}
+
+  private record RawRotation(List<String> allowRoleAttributes) {}
 
   private record RawFailover(
       List<String> fenceRoles,
@@ -569,7 +572,21 @@ public final class ConfigLoader {
               TargetConfig.DEFAULT_APPROVAL_TIMEOUT),
           retention(key + ".retention", raw.retention(), retention),
           duration(key + ".backupFreshness", raw.backupFreshness(), freshness),
-          failover(key + ".failover", name, raw.failover()));
+          failover(key + ".failover", name, raw.failover()),
+          rotation(key + ".rotation.allowRoleAttributes", raw.rotation()));
+    }
+
+    private RotationConfig rotation(String key, RawRotation raw) {
+      try {
+        return raw == null
+            ? RotationConfig.defaults()
+            : RotationConfig.of(raw.allowRoleAttributes());
+      } catch (IllegalArgumentException e) {
+        throw error(
+            key,
+            e.getMessage(),
+            "allow only what the application needs, for example allowRoleAttributes: [CREATEDB].");
+      }
     }
 
     private FailoverConfig failover(String key, String target, RawFailover raw) {
