@@ -20,6 +20,7 @@ import dev.runbooks.activities.migration.MigrationTargets;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.rotation.RotationActivitiesImpl;
+import dev.runbooks.activities.rotation.RotationTargets;
 import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.pgtools.MissingPostgresException;
@@ -72,7 +73,7 @@ public record Activities(List<Object> implementations) {
     all.add(new TargetLockActivitiesImpl(client, taskQueue));
     all.add(new BackupsInUseActivitiesImpl(client));
     all.addAll(backup(config, connections, binaries));
-    all.add(new RotationActivitiesImpl(connections, secrets));
+    all.add(new RotationActivitiesImpl(connections, secrets, RotationTargets.fromConfig(config)));
     all.add(
         new FailoverActivitiesImpl(
             connections, FailoverTargets.fromConfig(config), secrets, binaries, Clock.systemUTC()));

@@ -27,7 +27,10 @@ record RawConfig(
       String approvalTimeout,
       Retention retention,
       String backupFreshness,
-      Failover failover) {}
+      Failover failover,
+      Rotation rotation) {}
+
+  record Rotation(List<String> allowRoleAttributes) {}
 
   record Failover(
       List<String> fenceRoles,

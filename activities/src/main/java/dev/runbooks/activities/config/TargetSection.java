@@ -63,7 +63,19 @@ final class TargetSection {
             key + ".approvalTimeout", raw.approvalTimeout(), TargetConfig.DEFAULT_APPROVAL_TIMEOUT),
         backup.retention(key + ".retention", raw.retention(), retention),
         values.duration(key + ".backupFreshness", raw.backupFreshness(), freshness),
-        failover(key + ".failover", name, raw.failover()));
+        failover(key + ".failover", name, raw.failover()),
+        rotation(key + ".rotation.allowRoleAttributes", raw.rotation()));
+  }
+
+  private RotationConfig rotation(String key, RawConfig.Rotation raw) {
+    try {
+      return raw == null ? RotationConfig.defaults() : RotationConfig.of(raw.allowRoleAttributes());
+    } catch (IllegalArgumentException e) {
+      throw error(
+          key,
+          e.getMessage(),
+          "allow only what the application needs, for example allowRoleAttributes: [CREATEDB].");
+    }
   }
 
   private FailoverConfig failover(String key, String target, RawConfig.Failover raw) {
