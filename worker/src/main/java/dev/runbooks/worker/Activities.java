@@ -17,6 +17,7 @@ import dev.runbooks.activities.lock.BackupsInUseActivitiesImpl;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationTargets;
+import dev.runbooks.activities.migration.SchemaDumps;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.rotation.RotationActivitiesImpl;
@@ -26,7 +27,6 @@ import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.pgtools.MissingPostgresException;
 import dev.runbooks.pgtools.PgBinaries;
 import io.temporal.client.WorkflowClient;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,7 +125,7 @@ public record Activities(List<Object> implementations) {
             connections,
             MigrationTargets.fromConfig(config),
             binaries.get(),
-            Path.of(System.getProperty("java.io.tmpdir"), "runbooks-schema-snapshots")));
+            SchemaDumps.workerDirectory()));
   }
 
   /**
