@@ -3,6 +3,7 @@ package dev.runbooks.worker;
 import dev.runbooks.activities.backup.PermanentBackupException;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKeys;
+import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.workflows.shared.FailureType;
 
 /**
@@ -11,13 +12,10 @@ import dev.runbooks.workflows.shared.FailureType;
  * first backup needs it, not when a worker starts.
  */
 final class ConfiguredKek implements KeyEncryptionKey {
-  private final String spec;
+  private final EncryptionSpec spec;
   private KeyEncryptionKey key;
 
-  /**
-   * @param spec {@code local-keyset:/absolute/path} or {@code vault-transit:NAME}
-   */
-  ConfiguredKek(String spec) {
+  ConfiguredKek(EncryptionSpec spec) {
     this.spec = spec;
   }
 
@@ -43,7 +41,7 @@ final class ConfiguredKek implements KeyEncryptionKey {
     return key;
   }
 
-  private static KeyEncryptionKey open(String spec) {
+  private static KeyEncryptionKey open(EncryptionSpec spec) {
     try {
       return KeyEncryptionKeys.open(spec, System.getenv());
     } catch (PermanentBackupException e) {
@@ -59,6 +57,6 @@ final class ConfiguredKek implements KeyEncryptionKey {
 
   @Override
   public String toString() {
-    return "ConfiguredKek[" + spec + "]";
+    return "ConfiguredKek[" + spec.uri() + "]";
   }
 }
