@@ -32,7 +32,9 @@ public final class SecretStores {
     if (spec instanceof SecretStoreSpec.File file) {
       return new FileSecretStore(file.path());
     }
-    SecretStoreSpec.Vault vault = (SecretStoreSpec.Vault) spec;
+    if (!(spec instanceof SecretStoreSpec.Vault vault)) {
+      throw new IllegalArgumentException("no secret store is named");
+    }
     if (vault.mount().isEmpty()) {
       return VaultSecretStore.open(VaultSettings.fromEnv(env));
     }

@@ -21,7 +21,10 @@ public final class KeyEncryptionKeys {
     if (spec instanceof EncryptionSpec.VaultTransit transit) {
       return VaultTransitKek.open(transit.key(), env);
     }
-    return LocalKeysetKek.open(((EncryptionSpec.LocalKeyset) spec).file());
+    if (spec instanceof EncryptionSpec.LocalKeyset local) {
+      return LocalKeysetKek.open(local.file());
+    }
+    throw new IllegalArgumentException("no encryption key is named");
   }
 
   /**
