@@ -5,11 +5,11 @@ import dev.runbooks.activities.backup.BackupTargets;
 import dev.runbooks.activities.backup.NewKeysetGuard;
 import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
-import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.CheckSettings;
 import dev.runbooks.activities.config.ConfigException;
+import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.failover.FailoverActivitiesImpl;
 import dev.runbooks.activities.failover.FailoverTargets;
@@ -132,11 +132,11 @@ public record Activities(List<Object> implementations) {
    * The key backups are encrypted with: the configuration's {@code encryption:}, else a local
    * keyset {@value #DEFAULT_KEYSET} beside the configuration file, made on the first backup.
    */
-  public static String encryption(RunbooksConfig config) {
+  public static EncryptionSpec encryption(RunbooksConfig config) {
     if (config.encryption() != null) {
       return config.encryption();
     }
-    return LocalKeysetKek.SCHEME + config.directory().resolve(DEFAULT_KEYSET);
+    return new EncryptionSpec.LocalKeyset(config.directory().resolve(DEFAULT_KEYSET));
   }
 
   /** The configured lag thresholds; the rest are the check's defaults. */
@@ -152,7 +152,7 @@ public record Activities(List<Object> implementations) {
 
   private static SecretStore openSecrets(RunbooksConfig config) {
     try {
-      return SecretStores.open(config.secrets(), config.directory());
+      return SecretStores.open(config.secrets());
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException(
           config.file(),

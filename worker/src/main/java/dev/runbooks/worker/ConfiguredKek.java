@@ -4,6 +4,7 @@ import dev.runbooks.activities.backup.PermanentBackupException;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKeys;
 import dev.runbooks.activities.backup.crypto.KeysetCreation;
+import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.workflows.shared.FailureType;
 
 /**
@@ -12,21 +13,18 @@ import dev.runbooks.workflows.shared.FailureType;
  * first backup needs it, not when a worker starts.
  */
 final class ConfiguredKek implements KeyEncryptionKey {
-  private final String spec;
+  private final EncryptionSpec spec;
   private final KeysetCreation creation;
   private KeyEncryptionKey key;
 
-  /**
-   * @param spec {@code local-keyset:/absolute/path} or {@code vault-transit:NAME}
-   */
-  ConfiguredKek(String spec) {
+  ConfiguredKek(EncryptionSpec spec) {
     this(spec, KeysetCreation.ALWAYS);
   }
 
   /**
    * @param creation whether a missing local keyset may be made (only for an empty repository)
    */
-  ConfiguredKek(String spec, KeysetCreation creation) {
+  ConfiguredKek(EncryptionSpec spec, KeysetCreation creation) {
     this.spec = spec;
     this.creation = creation;
   }
@@ -53,7 +51,7 @@ final class ConfiguredKek implements KeyEncryptionKey {
     return key;
   }
 
-  private static KeyEncryptionKey open(String spec, KeysetCreation creation) {
+  private static KeyEncryptionKey open(EncryptionSpec spec, KeysetCreation creation) {
     try {
       return KeyEncryptionKeys.open(spec, System.getenv(), creation);
     } catch (PermanentBackupException e) {
@@ -69,6 +67,6 @@ final class ConfiguredKek implements KeyEncryptionKey {
 
   @Override
   public String toString() {
-    return "ConfiguredKek[" + spec + "]";
+    return "ConfiguredKek[" + spec.uri() + "]";
   }
 }

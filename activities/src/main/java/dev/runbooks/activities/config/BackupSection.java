@@ -1,16 +1,12 @@
 package dev.runbooks.activities.config;
 
 import dev.runbooks.workflows.backup.RetentionPolicy;
-import java.util.regex.Pattern;
 
 /**
  * Where backups go and how they are kept: {@code repository}, {@code encryption} and the {@code
  * retention} policies (at the top and per target).
  */
 final class BackupSection {
-  private static final Pattern S3_BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
-  private static final Pattern TRANSIT_KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
-  private static final String FILE_SCHEME = "file://";
 
   private final Values values;
 
@@ -64,33 +60,14 @@ final class BackupSection {
     return value;
   }
 
-  String repository(String written) {
+  RepositorySpec repository(String written) {
     if (written == null) {
       return null;
     }
     String key = "repository";
-    if (written.startsWith(FILE_SCHEME)) {
-      return FILE_SCHEME
-          + values.path(key, written.substring(FILE_SCHEME.length()), values.directory());
-    }
-    if (written.startsWith("s3://")) {
-      String rest = written.substring("s3://".length());
-      int slash = rest.indexOf('/');
-      String bucket = slash < 0 ? rest : rest.substring(0, slash);
-      String prefix = slash < 0 ? "" : rest.substring(slash + 1);
-      while (prefix.endsWith("/")) {
-        prefix = prefix.substring(0, prefix.length() - 1);
-      }
-      if (!S3_BUCKET.matcher(bucket).matches()) {
-        throw error(
-            key,
-            "\""
-                + bucket
-                + "\" is not an S3 bucket name; expected 3-63 lowercase letters, digits, '.' and"
-                + " '-'",
-            "write s3://BUCKET/PREFIX with the bucket's name, such as s3://backups/prod.");
-      }
-      return prefix.isEmpty() ? "s3://" + bucket : "s3://" + bucket + "/" + prefix;
+    RepositorySpec spec = values.spec(key, () -> RepositorySpec.parse(written, values.directory()));
+    if (spec != null) {
+      return spec;
     }
     String fix =
         written.startsWith("/")
@@ -103,28 +80,14 @@ final class BackupSection {
         fix);
   }
 
-  String encryption(String written) {
+  EncryptionSpec encryption(String written) {
     if (written == null) {
       return null;
     }
     String key = "encryption";
-    if (written.startsWith("local-keyset:")) {
-      String rest = written.substring("local-keyset:".length());
-      if (rest.startsWith(FILE_SCHEME)) {
-        rest = rest.substring(FILE_SCHEME.length());
-      }
-      return "local-keyset:" + values.path(key, rest, values.directory());
-    }
-    if (written.startsWith("vault-transit:")) {
-      String name = written.substring("vault-transit:".length());
-      if (!TRANSIT_KEY.matcher(name).matches()) {
-        throw error(
-            key,
-            "\"" + name + "\" is not a Vault transit key name",
-            "write vault-transit:NAME with the transit key's name, such as"
-                + " vault-transit:backups.");
-      }
-      return written;
+    EncryptionSpec spec = values.spec(key, () -> EncryptionSpec.parse(written, values.directory()));
+    if (spec != null) {
+      return spec;
     }
     throw error(
         key,

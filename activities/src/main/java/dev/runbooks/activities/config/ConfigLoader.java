@@ -10,9 +10,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.runbooks.workflows.backup.RetentionPolicy;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -96,45 +93,8 @@ public final class ConfigLoader {
    * @throws ConfigException for the first mistake found
    */
   public static RunbooksConfig load(Path file, Map<String, String> env) {
-    RawConfig raw = parse(file, read(file));
+    RawConfig raw = parse(file, ConfigFile.read(file));
     return config(raw, new Values(file, env), file);
-  }
-
-  private static byte[] read(Path file) {
-    if (Files.isDirectory(file)) {
-      throw new ConfigException(
-          file,
-          null,
-          "is a directory, not a configuration file",
-          "pass the YAML file itself, for example --config " + file.resolve(DEFAULT_FILE) + ".");
-    }
-    try {
-      return Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new ConfigException(
-          file,
-          null,
-          "no such file (looked for " + file.toAbsolutePath() + ")",
-          "create it (runbooks/examples/runbooks.yaml is a start), or point to yours with --config"
-              + " FILE or the "
-              + ENV_CONFIG
-              + " environment variable.",
-          e);
-    } catch (AccessDeniedException e) {
-      throw new ConfigException(
-          file,
-          null,
-          "cannot be read: permission denied",
-          "run as a user who can read it, or give that user read permission (chmod/chown).",
-          e);
-    } catch (IOException e) {
-      throw new ConfigException(
-          file,
-          null,
-          "cannot be read: " + e.getMessage(),
-          "check that the file exists and is readable.",
-          e);
-    }
   }
 
   private static RawConfig parse(Path file, byte[] content) {

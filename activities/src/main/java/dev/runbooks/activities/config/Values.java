@@ -1,10 +1,10 @@
 package dev.runbooks.activities.config;
 
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * What every section of the file needs to check a value: where the file is (for messages and
@@ -95,13 +95,15 @@ final class Values {
 
   /** A path as written, resolved against {@code base}. */
   Path path(String key, String written, Path base) {
-    if (written.isBlank()) {
-      throw error(key, "the path is empty", "write the path after the prefix.");
-    }
+    return spec(key, () -> SpecText.path(written, base));
+  }
+
+  /** What {@code parse} makes of a value, its {@link InvalidSpecException} naming {@code key}. */
+  <T> T spec(String key, Supplier<T> parse) {
     try {
-      return base.resolve(written).normalize();
-    } catch (InvalidPathException e) {
-      throw error(key, "\"" + written + "\" is not a path: " + e.getReason(), "fix the path.");
+      return parse.get();
+    } catch (InvalidSpecException e) {
+      throw error(key, e.problem(), e.fix());
     }
   }
 }
