@@ -3,17 +3,19 @@ package dev.runbooks.cli;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.activities.migration.MigrationScripts;
+import dev.runbooks.workflows.migration.MigrationPlanText;
 import dev.runbooks.workflows.migration.MigrationRequest;
 import dev.runbooks.workflows.migration.MigrationWorkflow;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * A migration run prepared for {@code migrate} and the demo: the request, and the summary and plan
- * the Temporal UI shows (the migrations on disk; the pending ones and the rehearsal's timings are
- * in the run's step details once validation and the rehearsal are done).
+ * the Temporal UI shows (written by {@link MigrationPlanText}, beside the workflow's steps).
  */
 final class MigrationRuns {
   private final RunbooksConfig config;
@@ -69,67 +71,26 @@ final class MigrationRuns {
             t.name(),
             workflowId,
             initiator,
-            "migrate " + t.name() + " -> " + (to == null ? "latest" : "V" + to),
-            details(t, to, autoApprove, lockTimeout, statementTimeout)));
+            MigrationPlanText.summary(request),
+            MigrationPlanText.markdown(request, t.primary().toString(), onDisk(t))));
   }
 
-  private String details(
-      TargetConfig t, String to, boolean autoApprove, Duration lock, Duration statement) {
-    StringBuilder md = new StringBuilder();
-    md.append("**Migration** of `")
-        .append(t.name())
-        .append("` (")
-        .append(t.primary())
-        .append(") to ")
-        .append(to == null ? "the newest version" : "V" + to)
-        .append(" from `")
-        .append(t.migrations())
-        .append("`, started by ")
-        .append(initiator)
-        .append(".\n\n")
-        .append("1. preflight: connectivity and privileges\n")
-        .append(
-            "2. validate: Flyway validate against the schema history (edited applied migrations"
-                + " are CHECKSUM_MISMATCH), the pending versions, a down script or irreversible"
-                + " marker for each, a lint of the pending SQL\n")
-        .append(
-            "3. rehearse: a scratch copy (the newest verified backup, else schema only): up,"
-                + " down in reverse, schema compared with the one before, up again; dropped after\n")
-        .append(
-            autoApprove
-                ? "4. approve: skipped (--auto-approve, non-production target)\n"
-                : "4. approve: waits for `runbook approve ID`"
-                    + (t.fourEyes() ? " from someone other than " + initiator : "")
-                    + " (aborts after "
-                    + Text.duration(t.approvalTimeout())
-                    + ")\n")
-        .append("5. backup: a verified backup of the target (a child backup run)\n")
-        .append("6. apply: one version at a time, lock_timeout ")
-        .append(Text.duration(lock))
-        .append(", statement_timeout ")
-        .append(Text.duration(statement))
-        .append("\n")
-        .append(
-            "7. verify: history rows successful, verify scripts true, every table readable\n\n"
-                + "A failure in apply or verify, or an abort, runs the down scripts of what was"
-                + " applied in reverse and proves the schema is back to the one before.\n");
+  /** The target's migrations as this client reads them, for the plan. */
+  private static MigrationPlanText.OnDisk onDisk(TargetConfig t) {
+    String directory = t.migrations().toString();
     try {
-      MigrationScripts scripts = MigrationScripts.read(t.migrations());
-      md.append("\nMigrations on disk:\n");
-      for (MigrationScripts.Script s : scripts.all()) {
-        md.append("- `")
-            .append(s.upName())
-            .append("`")
-            .append(
-                s.down() != null
-                    ? " (down: `" + s.downName() + "`)"
-                    : s.irreversible() ? " (irreversible)" : " (NO down script)")
-            .append(s.verify() != null ? " (verify: `" + s.verifyName() + "`)" : "")
-            .append("\n");
+      List<MigrationPlanText.Script> scripts = new ArrayList<>();
+      for (MigrationScripts.Script s : MigrationScripts.read(t.migrations()).all()) {
+        scripts.add(
+            new MigrationPlanText.Script(
+                s.upName(),
+                s.down() != null ? s.downName() : null,
+                s.irreversible(),
+                s.verify() != null ? s.verifyName() : null));
       }
+      return MigrationPlanText.OnDisk.read(directory, scripts);
     } catch (IOException e) {
-      md.append("\nThe migrations directory could not be read here: ").append(e).append("\n");
+      return MigrationPlanText.OnDisk.unreadable(directory, e.toString());
     }
-    return md.toString();
   }
 }

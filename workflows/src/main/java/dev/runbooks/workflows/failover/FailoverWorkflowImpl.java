@@ -9,8 +9,6 @@ import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.Step;
 import dev.runbooks.workflows.shared.TargetLockActivities;
 import dev.runbooks.workflows.shared.Texts;
-import io.temporal.activity.ActivityOptions;
-import io.temporal.common.RetryOptions;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -31,52 +29,12 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   static final List<String> STEPS =
       List.of(PREFLIGHT, APPROVE, FENCE, CATCH_UP, PROMOTE, VERIFY, REPOINT, PUBLISH, REJOIN);
 
-  /** How long one catch-up call waits before it reports the remaining lag. */
-  static final Duration CATCH_UP_SLICE = Duration.ofSeconds(5);
-
-  /** Waiting on replication: one slice and some, heartbeating so a lost worker is noticed fast. */
-  static final ActivityOptions WAITING_ON_REPLICATION =
-      ActivityProfiles.bounded(
-          ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
-              .setStartToCloseTimeout(CATCH_UP_SLICE.plusSeconds(30))
-              .setHeartbeatTimeout(Duration.ofSeconds(5))
-              .build());
-
-  /**
-   * Fencing, promotion, verification and repointing: quick, retried often and soon. A lost worker
-   * must cost seconds (the outage lasts while they wait), and each call is safe to repeat.
-   */
-  static final ActivityOptions SWITCHING =
-      ActivityProfiles.bounded(
-          ActivityOptions.newBuilder(ActivityProfiles.QUICK_SQL)
-              .setStartToCloseTimeout(Duration.ofSeconds(90))
-              .setRetryOptions(
-                  RetryOptions.newBuilder(ActivityProfiles.QUICK_SQL.getRetryOptions())
-                      .setInitialInterval(Duration.ofMillis(200))
-                      .setMaximumInterval(Duration.ofSeconds(5))
-                      .setMaximumAttempts(10)
-                      .build())
-              .build());
-
-  /**
-   * Repointing a replica: after promotion, so a replica that is down must not hold up the run; it
-   * is listed for a person instead after a few quick attempts.
-   */
-  static final ActivityOptions REPOINTING =
-      ActivityProfiles.bounded(
-          ActivityOptions.newBuilder(SWITCHING)
-              .setRetryOptions(
-                  RetryOptions.newBuilder(SWITCHING.getRetryOptions())
-                      .setMaximumAttempts(3)
-                      .build())
-              .build());
-
   private final FailoverActivities repointing =
-      Workflow.newActivityStub(FailoverActivities.class, REPOINTING);
+      Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REPOINTING);
   private final FailoverActivities switching =
-      Workflow.newActivityStub(FailoverActivities.class, SWITCHING);
+      Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.SWITCHING);
   private final FailoverActivities waiting =
-      Workflow.newActivityStub(FailoverActivities.class, WAITING_ON_REPLICATION);
+      Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.WAITING_ON_REPLICATION);
   private final TargetLockActivities locks =
       Workflow.newActivityStub(TargetLockActivities.class, ActivityProfiles.TARGET_LOCK);
 
@@ -98,11 +56,12 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
     return runbook.run(this::failover);
   }
 
-  /** What preflight decided. */
-  private record Plan(Topology topology, ReplicaState candidate, String lostBytesNote, Long lost) {}
-
   private FailoverResult failover() {
-    Plan plan = runbook.step(PREFLIGHT, this::preflight, this::describe);
+    FailoverPreflight.Plan plan =
+        runbook.step(
+            PREFLIGHT,
+            () -> FailoverPreflight.run(runbook, request, switching, locks),
+            p -> p.describe(request));
     Topology topology = plan.topology();
     candidate = plan.candidate().name();
     if (topology.settings().approvalRequired()) {
@@ -158,7 +117,8 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
     return type == null ? "RUNBOOK_FAILED" : type.name();
   }
 
-  private FailoverResult settle(Plan plan, Fencing fencing, CatchUp caughtUp, Promotion promotion) {
+  private FailoverResult settle(
+      FailoverPreflight.Plan plan, Fencing fencing, CatchUp caughtUp, Promotion promotion) {
     Topology topology = plan.topology();
     Verification verification =
         runbook.step(
@@ -231,79 +191,6 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
         manual);
   }
 
-  private Plan preflight() {
-    runbook.lockTarget(locks);
-    Topology topology = switching.inspectTopology(target);
-    PrimaryState primary = topology.primary();
-    if (request.planned() && !primary.reachable()) {
-      throw FailureType.PREFLIGHT_FAILED.failure(
-          "a planned switchover needs the primary of "
-              + target
-              + " ("
-              + primary.address()
-              + "), but it does not answer: "
-              + primary.problem()
-              + ". Nothing was changed. If it is down for good, fail over with --force.");
-    }
-    if (!request.planned()) {
-      if (primary.reachable()) {
-        throw FailureType.PREFLIGHT_FAILED.failure(
-            "--force is for a primary that is down, but the primary of "
-                + target
-                + " ("
-                + primary.address()
-                + ") answers. Nothing was changed. Run a planned switchover (--planned): it"
-                + " fences the primary first, so no write is lost.");
-      }
-      PrimaryProbe probe = switching.confirmPrimaryDown(target);
-      if (!probe.down()) {
-        throw FailureType.PREFLIGHT_FAILED.failure(
-            "the primary of "
-                + target
-                + " answered again on attempt "
-                + probe.attempts()
-                + ". Nothing was changed. Run a planned switchover (--planned) instead.");
-      }
-    }
-    long maxLag =
-        request.maxLagBytes() != null ? request.maxLagBytes() : topology.settings().maxLagBytes();
-    Candidates.Choice choice =
-        Candidates.choose(target, topology.replicas(), request.to(), request.planned(), maxLag);
-    ReplicaState c = choice.candidate();
-    Long lost = null;
-    String note = "";
-    if (!request.planned()) {
-      long end = Lsn.parse(c.primaryEndLsn());
-      long received = Lsn.parse(c.receiveLsn() != null ? c.receiveLsn() : c.replayLsn());
-      if (end >= 0) {
-        lost = Math.max(0, end - received);
-        note =
-            "; possible data loss "
-                + Lsn.bytes(lost)
-                + " (primary last at "
-                + c.primaryEndLsn()
-                + ")";
-      } else {
-        note =
-            "; possible data loss unknown: whatever the primary committed after "
-                + (c.receiveLsn() != null ? c.receiveLsn() : c.replayLsn())
-                + " is lost";
-      }
-    }
-    String skipped =
-        choice.skipped().isEmpty() ? "" : "; skipped " + String.join("; ", choice.skipped());
-    runbook.current("candidate " + c.name() + note + skipped);
-    return new Plan(topology, c, note + skipped, lost);
-  }
-
-  private String describe(Plan plan) {
-    ReplicaState c = plan.candidate();
-    return (request.planned() ? "switchover to " : "unplanned failover to ")
-        + c.name()
-        + (c.lagBytes() != null ? " (lag " + Lsn.bytes(c.lagBytes()) + ")" : "")
-        + plan.lostBytesNote();
-  }
-
   private Fencing fence() {
     FenceInput input = new FenceInput(target, runbook.workflowId());
     runbook.onRollback(FENCE, () -> unfence(input));
@@ -358,7 +245,8 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
           Long initial = null;
           while (true) {
             CatchUp now =
-                waiting.awaitReplay(new CatchUpInput(target, candidate, lsn, CATCH_UP_SLICE));
+                waiting.awaitReplay(
+                    new CatchUpInput(target, candidate, lsn, FailoverProfiles.CATCH_UP_SLICE));
             if (initial == null) {
               initial = now.remainingBytes();
             }

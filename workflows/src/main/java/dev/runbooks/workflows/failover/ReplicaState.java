@@ -34,6 +34,18 @@ public record ReplicaState(
     problem = problem == null ? "" : problem;
   }
 
+  /** A replica that does not answer: nothing is known of its WAL. */
+  public static ReplicaState unreachable(String name, String address, String problem) {
+    return new ReplicaState(
+        name, address, false, problem, false, false, null, null, null, null, null);
+  }
+
+  /** A server that answers but is not in recovery (promoted earlier?): never a candidate. */
+  public static ReplicaState notInRecovery(String name, String address, String problem) {
+    return new ReplicaState(
+        name, address, true, problem, false, false, null, null, null, null, null);
+  }
+
   /** Reachable and in recovery: it could be promoted. */
   public boolean usable() {
     return reachable && problem.isEmpty();

@@ -25,4 +25,31 @@ public record MigrationResult(
     Objects.requireNonNull(plan, "plan");
     Objects.requireNonNull(rollback, "rollback");
   }
+
+  /** Nothing was pending: the target stays at the plan's current version, untouched. */
+  public static MigrationResult nothingPending(MigrationPlan plan) {
+    return new MigrationResult(
+        plan.target(),
+        plan.currentVersion(),
+        plan.currentVersion(),
+        List.of(),
+        plan,
+        null,
+        null,
+        "not needed");
+  }
+
+  /** The plan's versions were applied after this rehearsal and pre-migration backup. */
+  public static MigrationResult applied(
+      MigrationPlan plan, List<VersionTiming> applied, RehearsalResult rehearsal, String backupId) {
+    return new MigrationResult(
+        plan.target(),
+        plan.currentVersion(),
+        plan.finalVersion(),
+        applied,
+        plan,
+        rehearsal,
+        backupId,
+        "not needed");
+  }
 }

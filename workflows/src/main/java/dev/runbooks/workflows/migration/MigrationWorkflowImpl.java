@@ -54,15 +54,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
             for (String step : List.of("rehearse", "approve", "backup", "apply", "verify")) {
               runbook.skip(step, "nothing pending: at version " + plan.currentVersion());
             }
-            return new MigrationResult(
-                plan.target(),
-                plan.currentVersion(),
-                plan.currentVersion(),
-                List.of(),
-                plan,
-                null,
-                null,
-                "not needed");
+            return MigrationResult.nothingPending(plan);
           }
           if (request.autoApprove() && plan.production()) {
             throw FailureType.BAD_INPUT.failure(
@@ -77,15 +69,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
           List<VersionTiming> applied = apply(request, plan, pre);
           verify(plan, applied);
           runbook.settled("apply");
-          return new MigrationResult(
-              plan.target(),
-              plan.currentVersion(),
-              plan.finalVersion(),
-              applied,
-              plan,
-              rehearsal,
-              pre.backupId(),
-              "not needed");
+          return MigrationResult.applied(plan, applied, rehearsal, pre.backupId());
         });
   }
 

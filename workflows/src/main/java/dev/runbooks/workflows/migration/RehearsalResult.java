@@ -35,4 +35,41 @@ public record RehearsalResult(
     Objects.requireNonNull(schemaHash, "schemaHash");
     Objects.requireNonNull(duration, "duration");
   }
+
+  /** An irreversible migration is pending: only up ran, so rollback cannot be proven. */
+  public static RehearsalResult upOnly(
+      String source,
+      List<String> caughtUp,
+      List<VersionTiming> up,
+      String schemaHash,
+      Duration duration) {
+    return new RehearsalResult(
+        source, caughtUp, up, List.of(), List.of(), false, List.of(), schemaHash, duration);
+  }
+
+  /** The down scripts ran but left a schema that differs from the one before. */
+  public static RehearsalResult rollbackDiffers(
+      String source,
+      List<String> caughtUp,
+      List<VersionTiming> up,
+      List<VersionTiming> down,
+      List<String> differences,
+      String schemaHash,
+      Duration duration) {
+    return new RehearsalResult(
+        source, caughtUp, up, down, List.of(), false, differences, schemaHash, duration);
+  }
+
+  /** Up, down back to the schema before, and up again: the rollback is proven. */
+  public static RehearsalResult proven(
+      String source,
+      List<String> caughtUp,
+      List<VersionTiming> up,
+      List<VersionTiming> down,
+      List<VersionTiming> reUp,
+      String schemaHash,
+      Duration duration) {
+    return new RehearsalResult(
+        source, caughtUp, up, down, reUp, true, List.of(), schemaHash, duration);
+  }
 }

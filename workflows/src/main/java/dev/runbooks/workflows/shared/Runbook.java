@@ -23,12 +23,10 @@ import org.slf4j.Logger;
 public final class Runbook {
   private static final Logger log = Workflow.getLogger(Runbook.class);
 
-  private record Compensation(String step, Functions.Proc undo, boolean cleanup) {}
-
   private final RunbookKind kind;
   private final RunbookRequest request;
   private final List<Step> steps = new ArrayList<>();
-  private final List<Compensation> compensations = new ArrayList<>();
+  private final Compensations compensations = new Compensations();
   private String awaitingApproval;
   private Approval approval;
   private Outcome outcome = Outcome.RUNNING;
@@ -82,37 +80,28 @@ public final class Runbook {
       return result;
     } catch (CanceledFailure e) {
       inDetachedScope(
-          () -> {
-            String undone = compensate();
-            conclude(Outcome.ABORTED, "aborted" + reason(e) + undone);
-          });
+          () -> conclude(Outcome.ABORTED, "aborted" + reason(e) + compensate().detail()));
       throw e;
     } catch (RuntimeException e) {
       // Aborted, whatever the failure the abort met (an activity that failed on its own while
       // the abort reached it too): compensate outside the cancelled scope, or nothing would run.
       if (CancellationScope.current().isCancelRequested()) {
-        inDetachedScope(
-            () -> {
-              String undone = compensate();
-              conclude(Outcome.ABORTED, "aborted" + undone);
-            });
+        inDetachedScope(() -> conclude(Outcome.ABORTED, "aborted" + compensate().detail()));
         throw e;
       }
       FailureType type = Failures.typeOf(e);
       String cause = Failures.describe(e);
-      boolean hadRollbacks = compensations.stream().anyMatch(c -> !c.cleanup());
-      String undone = compensate();
-      boolean rollbackFailed = undone.contains("rollback FAILED");
+      Compensated undone = compensate();
       Outcome end;
       if (type == FailureType.APPROVAL_TIMEOUT) {
         end = Outcome.ABORTED;
-      } else if (hadRollbacks && !rollbackFailed) {
+      } else if (undone.rolledBack()) {
         end = Outcome.ROLLED_BACK;
       } else {
         end = Outcome.FAILED;
       }
-      conclude(end, cause + undone);
-      FailureType reported = rollbackFailed ? FailureType.ROLLBACK_FAILED : type;
+      conclude(end, cause + undone.detail());
+      FailureType reported = undone.rollbackFailed() ? FailureType.ROLLBACK_FAILED : type;
       throw ApplicationFailure.newNonRetryableFailureWithCause(
           outcomeDetail, reported == null ? "RUNBOOK_FAILED" : reported.name(), e);
     } finally {
@@ -212,7 +201,7 @@ public final class Runbook {
    * a call that timed out may still have done its work.
    */
   public void onRollback(String step, Functions.Proc undo) {
-    compensations.add(new Compensation(step, undo, false));
+    compensations.add(step, undo, false);
   }
 
   /**
@@ -221,42 +210,20 @@ public final class Runbook {
    * so a failed run stays FAILED rather than ROLLED_BACK.
    */
   public void onCleanup(String step, Functions.Proc tidy) {
-    compensations.add(new Compensation(step, tidy, true));
+    compensations.add(step, tidy, true);
   }
 
   /** What {@code step} did is final: drop the rollbacks and cleanups registered for it. */
   public void settled(String step) {
-    compensations.removeIf(c -> c.step().equals(step));
+    compensations.settled(step);
   }
 
-  /** Runs the compensations in reverse order; returns a suffix for the outcome's detail. */
-  private String compensate() {
-    if (compensations.isEmpty()) {
-      return "";
-    }
-    List<String> failed = new ArrayList<>();
-    for (int i = compensations.size() - 1; i >= 0; i--) {
-      Compensation c = compensations.get(i);
-      try {
-        c.undo().apply();
-        if (!c.cleanup()) {
-          replace(
-              c.step(),
-              s -> new Step(c.step(), StepState.COMPENSATED, s.start(), now(), "rolled back"));
-        }
-      } catch (RuntimeException e) {
-        log.error("compensation of step {} failed: {}", c.step(), Failures.describe(e));
-        failed.add(c.step() + " (" + Failures.describe(e) + ")");
-      }
-    }
-    long count = compensations.stream().filter(c -> !c.cleanup()).count();
-    compensations.clear();
-    if (!failed.isEmpty()) {
-      return "; rollback FAILED for " + String.join(", ", failed);
-    }
-    return count == 0
-        ? "; cleaned up"
-        : "; rolled back " + count + " step" + (count == 1 ? "" : "s");
+  /** Runs the compensations registered so far, newest first, marking each rolled-back step. */
+  private Compensated compensate() {
+    return compensations.run(
+        step ->
+            replace(
+                step, s -> new Step(step, StepState.COMPENSATED, s.start(), now(), "rolled back")));
   }
 
   private static void inDetachedScope(Runnable work) {
@@ -388,7 +355,7 @@ public final class Runbook {
     if (runbook != null) {
       return runbook.progress();
     }
-    return new RunbookProgress(kind, "", "", List.of(), null, Outcome.RUNNING, "", "starting");
+    return RunbookProgress.starting(kind);
   }
 
   /** Used by the validator of workflows whose run has not set up the runbook yet. */

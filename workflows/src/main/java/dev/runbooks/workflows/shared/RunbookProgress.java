@@ -28,4 +28,9 @@ public record RunbookProgress(
     outcomeDetail = outcomeDetail == null ? "" : outcomeDetail;
     current = current == null ? "" : current;
   }
+
+  /** A run whose body has not set up its runbook yet: no steps, nothing awaiting approval. */
+  public static RunbookProgress starting(RunbookKind kind) {
+    return new RunbookProgress(kind, "", "", List.of(), null, Outcome.RUNNING, "", "starting");
+  }
 }

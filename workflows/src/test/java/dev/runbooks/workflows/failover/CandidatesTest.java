@@ -15,18 +15,7 @@ class CandidatesTest {
   }
 
   private static ReplicaState down(String name) {
-    return new ReplicaState(
-        name,
-        name + ":5432",
-        false,
-        "connection refused",
-        false,
-        false,
-        null,
-        null,
-        null,
-        null,
-        null);
+    return ReplicaState.unreachable(name, name + ":5432", "connection refused");
   }
 
   @Test

@@ -51,16 +51,8 @@ final class FakeMigrationActivities implements MigrationActivities, TargetLockAc
         input.plan().versions().stream()
             .map(v -> new VersionTiming(v, Duration.ofMillis(120), Duration.ZERO))
             .toList();
-    return new RehearsalResult(
-        input.source(),
-        List.of(),
-        t,
-        t,
-        t,
-        true,
-        List.of(),
-        "cd".repeat(32),
-        Duration.ofSeconds(2));
+    return RehearsalResult.proven(
+        input.source(), List.of(), t, t, t, "cd".repeat(32), Duration.ofSeconds(2));
   }
 
   @Override

@@ -54,7 +54,7 @@ class ActivityProfilesTest {
                 "ActivityProfiles.QUICK_SQL",
                 "ActivityProfiles.LONG_STREAMING",
                 "MigrationProfiles.APPLYING",
-                "FailoverWorkflowImpl.SWITCHING")),
+                "FailoverProfiles.SWITCHING")),
         "the walk must find the profiles: " + names);
     for (int i = 0; i < options.size(); i++) {
       ActivityOptions profile = options.get(i);

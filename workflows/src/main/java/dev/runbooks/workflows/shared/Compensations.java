@@ -1,0 +1,61 @@
+package dev.runbooks.workflows.shared;
+
+import io.temporal.workflow.Functions;
+import io.temporal.workflow.Workflow;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+
+/**
+ * The rollbacks and cleanups a run registered so far, run in reverse order when it fails or is
+ * aborted. Deterministic workflow code only.
+ */
+final class Compensations {
+  private static final Logger log = Workflow.getLogger(Compensations.class);
+
+  private record Compensation(String step, Functions.Proc undo, boolean cleanup) {}
+
+  private final List<Compensation> registered = new ArrayList<>();
+
+  /**
+   * @param cleanup tidying-up that changes nothing the run set out to change, rather than a
+   *     rollback
+   */
+  void add(String step, Functions.Proc undo, boolean cleanup) {
+    registered.add(new Compensation(step, undo, cleanup));
+  }
+
+  /** What {@code step} did is final: drop what was registered for it. */
+  void settled(String step) {
+    registered.removeIf(c -> c.step().equals(step));
+  }
+
+  /**
+   * Runs every compensation, newest first, each even when an earlier one failed, and forgets them.
+   *
+   * @param rolledBack told of each step whose rollback ran
+   */
+  Compensated run(Consumer<String> rolledBack) {
+    List<String> undone = new ArrayList<>();
+    List<String> cleanedUp = new ArrayList<>();
+    List<String> failed = new ArrayList<>();
+    for (int i = registered.size() - 1; i >= 0; i--) {
+      Compensation c = registered.get(i);
+      try {
+        c.undo().apply();
+        if (c.cleanup()) {
+          cleanedUp.add(c.step());
+        } else {
+          undone.add(c.step());
+          rolledBack.accept(c.step());
+        }
+      } catch (RuntimeException e) {
+        log.error("compensation of step {} failed: {}", c.step(), Failures.describe(e));
+        failed.add(c.step() + " (" + Failures.describe(e) + ")");
+      }
+    }
+    registered.clear();
+    return new Compensated(undone, cleanedUp, failed);
+  }
+}
