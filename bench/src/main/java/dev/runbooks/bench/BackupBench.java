@@ -44,6 +44,19 @@ public final class BackupBench implements BenchMain.Measurement {
   static final String SMALL_DB = "bench_small";
   static final String BUCKET = "bench";
 
+  static final BenchMain.Program<BackupOptions> PROGRAM =
+      new BenchMain.Program<>(
+          "bench/backup",
+          BackupOptions.USAGE,
+          "runbooks-bench-",
+          BackupBench::parse,
+          BackupBench::new);
+
+  public static void main(String[] args) {
+    // S3Mock's Spring context keeps non-daemon threads: end the JVM with the exit code.
+    System.exit(PROGRAM.run(args, System.out, System.err));
+  }
+
   private final BackupOptions options;
   private final BenchEnvironment env;
   private final WorkDir work;
@@ -61,19 +74,6 @@ public final class BackupBench implements BenchMain.Measurement {
     this.runs = new BackupRuns(env, binaries, options.runbookJar(), err);
     this.out = out;
     this.err = err;
-  }
-
-  static final BenchMain.Program<BackupOptions> PROGRAM =
-      new BenchMain.Program<>(
-          "bench/backup",
-          BackupOptions.USAGE,
-          "runbooks-bench-",
-          BackupBench::parse,
-          BackupBench::new);
-
-  public static void main(String[] args) {
-    // S3Mock's Spring context keeps non-daemon threads: end the JVM with the exit code.
-    System.exit(PROGRAM.run(args, System.out, System.err));
   }
 
   /** The options, once the tools and /proc it needs are known to be there. */

@@ -45,6 +45,18 @@ public final class MigrationBench implements BenchMain.Measurement {
     }
   }
 
+  static final BenchMain.Program<Options> PROGRAM =
+      new BenchMain.Program<>(
+          "bench/migration",
+          USAGE,
+          "runbooks-bench-migration-",
+          Options::parse,
+          MigrationBench::new);
+
+  public static void main(String[] args) {
+    System.exit(PROGRAM.run(args, System.out, System.err));
+  }
+
   private final Options options;
   private final BenchEnvironment env;
   private final WorkDir work;
@@ -60,18 +72,6 @@ public final class MigrationBench implements BenchMain.Measurement {
     this.binaries = PgBinaries.require();
     this.out = out;
     this.err = err;
-  }
-
-  static final BenchMain.Program<Options> PROGRAM =
-      new BenchMain.Program<>(
-          "bench/migration",
-          USAGE,
-          "runbooks-bench-migration-",
-          Options::parse,
-          MigrationBench::new);
-
-  public static void main(String[] args) {
-    System.exit(PROGRAM.run(args, System.out, System.err));
   }
 
   /**

@@ -63,6 +63,14 @@ public final class RotationBench implements BenchMain.Measurement {
   private record Rotation(
       String login, int version, Duration duration, String steps, Duration wall) {}
 
+  static final BenchMain.Program<Options> PROGRAM =
+      new BenchMain.Program<>(
+          "bench/rotation", USAGE, "runbooks-bench-rotation-", Options::parse, RotationBench::new);
+
+  public static void main(String[] args) {
+    System.exit(PROGRAM.run(args, System.out, System.err));
+  }
+
   private final Options options;
   private final BenchEnvironment env;
   private final WorkDir work;
@@ -76,14 +84,6 @@ public final class RotationBench implements BenchMain.Measurement {
     this.env = env;
     this.work = env.work();
     this.out = out;
-  }
-
-  static final BenchMain.Program<Options> PROGRAM =
-      new BenchMain.Program<>(
-          "bench/rotation", USAGE, "runbooks-bench-rotation-", Options::parse, RotationBench::new);
-
-  public static void main(String[] args) {
-    System.exit(PROGRAM.run(args, System.out, System.err));
   }
 
   @Override
