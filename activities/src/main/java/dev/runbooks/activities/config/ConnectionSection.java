@@ -1,6 +1,7 @@
 package dev.runbooks.activities.config;
 
 import dev.runbooks.workflows.shared.SecretRef;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -217,5 +218,25 @@ final class ConnectionSection {
       throw error(key + ".user", "the user is empty", "name a role, such as postgres.");
     }
     return AdminConfig.ofUser(raw.user());
+  }
+
+  /** {@code failover.pooler:}: PgBouncer's console address, an admin login and its ini file. */
+  PoolerConfig pooler(String key, RawConfig.Pooler raw) {
+    String example =
+        "pooler: { host: 127.0.0.1, port: 6432, admin: { secret: pgbouncer/orders }, ini:"
+            + " /etc/pgbouncer/pgbouncer.ini }";
+    if (raw.host() == null || raw.port() == null || raw.ini() == null) {
+      throw error(
+          key,
+          "the pooler needs host, port, admin and ini; "
+              + (raw.host() == null ? "host" : raw.port() == null ? "port" : "ini")
+              + " is missing",
+          "write " + example + ".");
+    }
+    String host = checkHost(key + ".host", raw.host(), null);
+    int port = checkPort(key + ".port", raw.port(), null);
+    AdminConfig admin = admin(key + ".admin", raw.admin());
+    Path ini = values.path(key + ".ini", raw.ini(), values.directory());
+    return new PoolerConfig(host, port, admin, ini);
   }
 }

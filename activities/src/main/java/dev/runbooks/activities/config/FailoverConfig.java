@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param hook a command (program and arguments, no shell) run after the new endpoint is stored;
  *     empty for none
  * @param endpointSecret where the new endpoint is stored in the secret store
+ * @param pooler the PgBouncer a switchover pauses, repoints and resumes; null for none
  */
 public record FailoverConfig(
     List<String> fenceRoles,
@@ -22,7 +23,8 @@ public record FailoverConfig(
     Duration catchUpTimeout,
     long maxLagBytes,
     List<String> hook,
-    String endpointSecret) {
+    String endpointSecret,
+    PoolerConfig pooler) {
   public static final Duration DEFAULT_CATCH_UP_TIMEOUT = Duration.ofSeconds(60);
   public static final long DEFAULT_MAX_LAG_BYTES = 16L * 1024 * 1024;
 
@@ -31,6 +33,17 @@ public record FailoverConfig(
     Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
     hook = List.copyOf(hook);
     Objects.requireNonNull(endpointSecret, "endpointSecret");
+  }
+
+  /** Without a pooler. */
+  public FailoverConfig(
+      List<String> fenceRoles,
+      boolean approval,
+      Duration catchUpTimeout,
+      long maxLagBytes,
+      List<String> hook,
+      String endpointSecret) {
+    this(fenceRoles, approval, catchUpTimeout, maxLagBytes, hook, endpointSecret, null);
   }
 
   /** Where a target's endpoint is stored unless configured: {@code runbooks/endpoints/TARGET}. */

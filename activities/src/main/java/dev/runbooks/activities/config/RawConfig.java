@@ -38,7 +38,10 @@ record RawConfig(
       String catchUpTimeout,
       String maxLagBytes,
       List<String> hook,
-      String endpointSecret) {}
+      String endpointSecret,
+      Pooler pooler) {}
+
+  record Pooler(String host, String port, Admin admin, String ini) {}
 
   record Endpoint(String host, String port, String database, String sslmode) {}
 

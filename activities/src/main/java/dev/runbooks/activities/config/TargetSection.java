@@ -117,7 +117,8 @@ final class TargetSection {
             key + ".catchUpTimeout", raw.catchUpTimeout(), FailoverConfig.DEFAULT_CATCH_UP_TIMEOUT),
         values.bytes(key + ".maxLagBytes", raw.maxLagBytes(), FailoverConfig.DEFAULT_MAX_LAG_BYTES),
         hook,
-        secret);
+        secret,
+        raw.pooler() == null ? null : connection.pooler(key + ".pooler", raw.pooler()));
   }
 
   private static String suggestTargetName(String name) {

@@ -8,6 +8,8 @@ import dev.runbooks.workflows.failover.CatchUpInput;
 import dev.runbooks.workflows.failover.FailoverActivities;
 import dev.runbooks.workflows.failover.FenceInput;
 import dev.runbooks.workflows.failover.Fencing;
+import dev.runbooks.workflows.failover.PoolerInput;
+import dev.runbooks.workflows.failover.PoolerState;
 import dev.runbooks.workflows.failover.PrimaryProbe;
 import dev.runbooks.workflows.failover.Promotion;
 import dev.runbooks.workflows.failover.Publication;
@@ -29,7 +31,7 @@ import java.util.Optional;
  * The failover runbook's side effects over a target's PostgreSQL servers, as its admin role, one
  * stage per step of the runbook (runbooks/failover.md): {@link TopologyProbe} (preflight), {@link
  * FenceStage} (fence), {@link PromotionStage} (catch-up, promote, verify), {@link RepointStage},
- * {@link PublishStage}, {@link RejoinStage}.
+ * {@link PublishStage}, {@link RejoinStage}, and {@link PoolerStage} for the PgBouncer in front.
  *
  * <p>The admin role must be a superuser: fencing uses ALTER SYSTEM and reads pg_file_settings, ends
  * other roles' sessions and changes their LOGIN attribute, and repointing reads primary_conninfo,
@@ -44,6 +46,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
   private final RepointStage repoint;
   private final PublishStage publish;
   private final RejoinStage rejoin;
+  private final PoolerStage pooler;
 
   /**
    * @param binaries pg_ctl and pg_rewind, for {@code --rejoin} on the old primary's host; empty
@@ -88,6 +91,7 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
     this.repoint = new RepointStage(connections, targets, streamingWait);
     this.publish = new PublishStage(targets, secrets, clock);
     this.rejoin = new RejoinStage(connections, targets, binaries, streamingWait);
+    this.pooler = new PoolerStage(targets, secrets, binaries, Duration.ofSeconds(30));
   }
 
   @Override
@@ -118,6 +122,21 @@ public final class FailoverActivitiesImpl implements FailoverActivities {
   @Override
   public Promotion promoteReplica(ServerInput input) {
     return promotion.promote(input);
+  }
+
+  @Override
+  public PoolerState pausePooler(PoolerInput input) {
+    return pooler.pause(input);
+  }
+
+  @Override
+  public PoolerState repointPooler(PoolerInput input) {
+    return pooler.repoint(input);
+  }
+
+  @Override
+  public PoolerState resumePooler(PoolerInput input) {
+    return pooler.resume(input);
   }
 
   @Override

@@ -59,7 +59,8 @@ final class TopologyProbe {
             config.approval(),
             config.catchUpTimeout(),
             config.maxLagBytes(),
-            config.hook().isEmpty() ? null : String.join(" ", config.hook()));
+            config.hook().isEmpty() ? null : String.join(" ", config.hook()),
+            config.pooler() == null ? null : config.pooler().address());
     return new Topology(primary, replicas, settings);
   }
 

@@ -68,4 +68,43 @@ class FailoverConfigTest {
         assertThrows(ConfigException.class, () -> load("    failover: { maxLag: 5 }\n"));
     assertTrue(key.getMessage().contains("maxLagBytes"), key.getMessage());
   }
+
+  @Test
+  void readsThePoolerWithItsAdminSecretAndIniFile() throws IOException {
+    PoolerConfig p =
+        load("    failover:\n"
+                + "      pooler:\n"
+                + "        host: 127.0.0.1\n"
+                + "        port: 6432\n"
+                + "        admin: { secret: pgbouncer/orders }\n"
+                + "        ini: /etc/pgbouncer/pgbouncer.ini\n")
+            .failover()
+            .pooler();
+    assertEquals("127.0.0.1:6432", p.address());
+    assertEquals("pgbouncer/orders", p.admin().secret().path());
+    assertEquals(Path.of("/etc/pgbouncer/pgbouncer.ini"), p.ini());
+    assertNull(load("").failover().pooler());
+  }
+
+  @Test
+  void refusesAPoolerWithoutItsIniOrWithABadPort() {
+    ConfigException ini =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(
+                    "    failover: { pooler: { host: pgb, port: 6432, admin: { user: pgbouncer"
+                        + " } } }\n"));
+    assertTrue(ini.getMessage().contains("targets.orders.failover.pooler"), ini.getMessage());
+    assertTrue(ini.getMessage().contains("ini is missing"), ini.getMessage());
+    ConfigException port =
+        assertThrows(
+            ConfigException.class,
+            () ->
+                load(
+                    "    failover: { pooler: { host: pgb, port: 99999, admin: { user: pgbouncer"
+                        + " }, ini: /etc/pgbouncer/pgbouncer.ini } }\n"));
+    assertTrue(
+        port.getMessage().contains("targets.orders.failover.pooler.port"), port.getMessage());
+  }
 }

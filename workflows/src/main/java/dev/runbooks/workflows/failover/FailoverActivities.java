@@ -31,6 +31,21 @@ public interface FailoverActivities {
   /** pg_promote, waiting for it to finish; a replica already out of recovery is reported so. */
   Promotion promoteReplica(ServerInput input);
 
+  /**
+   * PAUSE on the target's PgBouncer: running transactions finish, new queries wait. Already paused
+   * is done. A PAUSE that does not finish in time is undone (RESUME) before it fails.
+   */
+  PoolerState pausePooler(PoolerInput input);
+
+  /**
+   * Points the pooler's {@code [databases]} entries at {@code to} where they point at {@code from}
+   * (its ini file rewritten), then RELOAD. Entries at {@code to} already are done.
+   */
+  PoolerState repointPooler(PoolerInput input);
+
+  /** RESUME on the target's PgBouncer; not paused is done. */
+  PoolerState resumePooler(PoolerInput input);
+
   /** Whether the server is in recovery (a replica); fails when it cannot be asked. */
   boolean isInRecovery(ServerInput input);
 

@@ -83,7 +83,10 @@ public final class FailoverPlan {
       case FailoverWorkflowImpl.FENCE ->
           force
               ? "skipped, the primary is down"
-              : "default_transaction_read_only on (ALTER SYSTEM + reload), application roles"
+              : (settings.pooler() == null
+                      ? ""
+                      : "PAUSE on PgBouncer " + settings.pooler() + ", then ")
+                  + "default_transaction_read_only on (ALTER SYSTEM + reload), application roles"
                   + " NOLOGIN, client sessions ended; replication continues";
       case FailoverWorkflowImpl.CATCH_UP ->
           force
@@ -93,6 +96,12 @@ public final class FailoverPlan {
       case FailoverWorkflowImpl.PROMOTE -> "pg_promote, waiting for it";
       case FailoverWorkflowImpl.VERIFY ->
           "out of recovery, a new timeline, a canary write reads back";
+      case FailoverWorkflowImpl.POOLER ->
+          settings.pooler() == null
+              ? "none configured"
+              : "PgBouncer "
+                  + settings.pooler()
+                  + ": [databases] to the new primary, RELOAD, RESUME (RESUME also on any failure)";
       case FailoverWorkflowImpl.REPOINT -> "the other replicas' primary_conninfo, then a reload";
       case FailoverWorkflowImpl.PUBLISH ->
           "the endpoint record `"

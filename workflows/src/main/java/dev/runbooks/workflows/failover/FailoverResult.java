@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param steps how long each step took, in order
  * @param repointed replicas now streaming from the new primary
  * @param manualSteps what a person still has to do; empty when nothing
+ * @param pooler the target's PgBouncer after the run (resumed, pointing at the new primary); null
+ *     when none is configured
  */
 public record FailoverResult(
     String target,
@@ -32,7 +34,8 @@ public record FailoverResult(
     List<StepTiming> steps,
     List<String> repointed,
     Publication endpoint,
-    List<String> manualSteps) {
+    List<String> manualSteps,
+    PoolerState pooler) {
   public FailoverResult {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(oldPrimary, "oldPrimary");

@@ -10,10 +10,22 @@ import java.util.Objects;
  * @param catchUpTimeout how long the candidate may take to replay the fenced primary's last WAL
  * @param maxLagBytes the default of {@code --max-lag}
  * @param hook the command run after the new endpoint is stored, shown for the plan; null for none
+ * @param pooler the PgBouncer a switchover pauses, repoints and resumes ({@code host:port}); null
+ *     for none
  */
 public record FailoverSettings(
-    boolean approvalRequired, Duration catchUpTimeout, long maxLagBytes, String hook) {
+    boolean approvalRequired,
+    Duration catchUpTimeout,
+    long maxLagBytes,
+    String hook,
+    String pooler) {
   public FailoverSettings {
     Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
+  }
+
+  /** Without a pooler. */
+  public FailoverSettings(
+      boolean approvalRequired, Duration catchUpTimeout, long maxLagBytes, String hook) {
+    this(approvalRequired, catchUpTimeout, maxLagBytes, hook, null);
   }
 }

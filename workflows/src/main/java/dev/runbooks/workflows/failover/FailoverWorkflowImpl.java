@@ -9,6 +9,7 @@ import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.Step;
 import dev.runbooks.workflows.shared.TargetLockActivities;
 import dev.runbooks.workflows.shared.Texts;
+import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -23,16 +24,20 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   static final String CATCH_UP = "catch-up";
   static final String PROMOTE = "promote";
   static final String VERIFY = "verify";
+  static final String POOLER = "pooler";
   static final String REPOINT = "repoint";
   static final String PUBLISH = "publish";
   static final String REJOIN = "rejoin";
   static final List<String> STEPS =
-      List.of(PREFLIGHT, APPROVE, FENCE, CATCH_UP, PROMOTE, VERIFY, REPOINT, PUBLISH, REJOIN);
+      List.of(
+          PREFLIGHT, APPROVE, FENCE, CATCH_UP, PROMOTE, VERIFY, POOLER, REPOINT, PUBLISH, REJOIN);
 
   private final FailoverActivities repointing =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REPOINTING);
   private final FailoverActivities switching =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.SWITCHING);
+  private final FailoverActivities pooling =
+      Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REPOINTING);
   private final FailoverActivities waiting =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.WAITING_ON_REPLICATION);
   private final TargetLockActivities locks =
@@ -43,6 +48,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   private String candidate;
   private boolean promotionAttempted;
   private Instant fencedAt;
+  private PoolerState pooler;
 
   public FailoverWorkflowImpl() {
     super(RunbookKind.FAILOVER);
@@ -73,7 +79,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
     Fencing fencing = null;
     CatchUp caughtUp;
     if (request.planned()) {
-      fencing = fence();
+      fencing = fence(topology.settings().pooler());
       caughtUp = catchUp(candidate, fencing.finalLsn(), topology.settings().catchUpTimeout());
     } else {
       runbook.skip(FENCE, "the primary is down: nothing to fence");
@@ -139,6 +145,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
                         ? "; write outage "
                             + Texts.duration(Duration.between(fencedAt, v.firstWriteAt()))
                         : ""));
+    PoolerState resumed = repointPooler(topology);
     List<String> manual = new ArrayList<>();
     List<String> repointed = repoint(topology, candidate, manual);
     Publication endpoint =
@@ -188,18 +195,25 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
         timings(),
         repointed,
         endpoint,
-        manual);
+        manual,
+        resumed);
   }
 
-  private Fencing fence() {
+  private Fencing fence(String poolerAddress) {
     FenceInput input = new FenceInput(target, runbook.workflowId());
-    runbook.onRollback(FENCE, () -> unfence(input));
     Fencing fencing =
         runbook.step(
             FENCE,
-            () -> switching.fencePrimary(input),
+            () -> {
+              pausePooler(poolerAddress);
+              // After the pooler's resume: compensations run newest first, so the primary is
+              // unfenced before the pooler lets its clients through again.
+              runbook.onRollback(FENCE, () -> unfence(input));
+              return switching.fencePrimary(input);
+            },
             f ->
-                "read-only at "
+                (pooler != null ? "PgBouncer " + pooler.address() + " paused; " : "")
+                    + "read-only at "
                     + f.finalLsn()
                     + (f.lockedRoles().isEmpty()
                         ? ""
@@ -209,6 +223,85 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
                     + " sessions ended");
     fencedAt = fencing.fencedAt();
     return fencing;
+  }
+
+  /**
+   * PAUSE on the target's PgBouncer before fencing: its clients' queries wait in the pooler instead
+   * of failing on the fenced primary. Unreachable, nothing is fenced and the run is refused.
+   */
+  private void pausePooler(String poolerAddress) {
+    if (poolerAddress == null) {
+      return;
+    }
+    try {
+      pooler = pooling.pausePooler(PoolerInput.of(target));
+    } catch (ActivityFailure e) {
+      if (Failures.isCancellation(e)) {
+        throw e;
+      }
+      throw FailureType.PREFLIGHT_FAILED.failure(
+          "PgBouncer at "
+              + poolerAddress
+              + " (targets."
+              + target
+              + ".failover.pooler) could not be paused: "
+              + Failures.describe(e)
+              + ". Nothing was changed: the primary is not fenced and the pooler serves its"
+              + " clients as before. Start PgBouncer or correct targets."
+              + target
+              + ".failover.pooler, then run the switchover again.");
+    }
+    // Right after PAUSE, and kept past promotion: whatever fails from here, the pooler resumes.
+    runbook.onCleanup(POOLER, this::resumePooler);
+  }
+
+  private void resumePooler() {
+    try {
+      pooler = pooling.resumePooler(PoolerInput.of(target));
+    } catch (ActivityFailure e) {
+      if (Failures.isCancellation(e)) {
+        throw e;
+      }
+      String address = pooler != null ? pooler.address() : "the pooler";
+      pooler = new PoolerState(address, true, List.of(), "RESUME failed: " + Failures.describe(e));
+      throw FailureType.ROLLBACK_FAILED.failure(
+          "PgBouncer at "
+              + address
+              + " did not take RESUME: "
+              + Failures.describe(e)
+              + ". If it still runs it holds its clients paused: run RESUME on its admin console"
+              + " by hand ("
+              + PoolerState.manualResume(address)
+              + "). A PgBouncer that restarted is not paused: check with SHOW DATABASES that it"
+              + " points at the primary (runbooks/failover.md, \"Pooler by hand\").");
+    }
+  }
+
+  /** The pooler pointed at the new primary (ini rewritten, RELOAD), then RESUME. */
+  private PoolerState repointPooler(Topology topology) {
+    String address = topology.settings().pooler();
+    if (address == null) {
+      runbook.skip(POOLER, "no failover.pooler configured");
+      return null;
+    }
+    PoolerState state =
+        runbook.step(
+            POOLER,
+            () -> {
+              PoolerState repointed =
+                  pooling.repointPooler(
+                      new PoolerInput(target, topology.primary().name(), candidate));
+              PoolerState resumed = pooling.resumePooler(PoolerInput.of(target));
+              return new PoolerState(
+                  resumed.address(),
+                  resumed.paused(),
+                  repointed.databases(),
+                  repointed.detail() + "; " + resumed.detail());
+            },
+            PoolerState::detail);
+    runbook.settled(POOLER);
+    pooler = state;
+    return state;
   }
 
   /**

@@ -42,7 +42,7 @@ class FailoverPlanTest {
     assertTrue(plan.contains("the candidate must lag at most 1024 bytes"), plan);
     assertTrue(plan.contains("at most 1m00s"), plan);
     assertTrue(plan.contains("`db/orders/endpoint` in the secret store, then the hook"), plan);
-    assertTrue(plan.contains("9. rejoin: pg_rewind where possible, else the manual steps"), plan);
+    assertTrue(plan.contains("10. rejoin: pg_rewind where possible, else the manual steps"), plan);
     assertEquals("switchover orders -> db2", FailoverPlan.summary(request(false)));
   }
 

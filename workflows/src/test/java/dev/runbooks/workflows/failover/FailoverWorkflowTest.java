@@ -1,6 +1,7 @@
 package dev.runbooks.workflows.failover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -75,6 +76,80 @@ class FailoverWorkflowTest {
             "rejoin"),
         activities.calls);
     assertEquals(Outcome.SUCCEEDED, run.progress().outcome());
+  }
+
+  @Test
+  void pooledSwitchoverPausesBeforeFencingAndResumesOnTheNewPrimary() {
+    activities.pooler = "127.0.0.1:6432";
+    FailoverWorkflow run = run("failover-orders-pooled");
+    FailoverResult result = run.run(new FailoverRequest(runbook(), "db2", null, false, false));
+    assertEquals(
+        List.of(
+            "inspect",
+            "pause",
+            "fence",
+            "catchUp db2",
+            "promote db2",
+            "verify db2 [app]",
+            "repointPooler primary->db2",
+            "resume",
+            "repoint db3",
+            "publish db2",
+            "rejoin"),
+        activities.calls);
+    assertFalse(result.pooler().paused());
+    assertEquals(List.of("orders"), result.pooler().databases());
+    assertEquals(StepState.DONE, step(run, "pooler").state());
+  }
+
+  @Test
+  void unreachablePoolerAtPauseIsRefusedBeforeFencing() {
+    activities.pooler = "127.0.0.1:6432";
+    activities.poolerAnswers = 0;
+    FailoverWorkflow run = run("failover-orders-pooler-down");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run.run(new FailoverRequest(runbook(), "db2", null, false, false)));
+    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
+    assertEquals("PREFLIGHT_FAILED", cause.getType());
+    assertTrue(cause.getOriginalMessage().contains("could not be paused"), cause.toString());
+    assertTrue(cause.getOriginalMessage().contains("Nothing was changed"), cause.toString());
+    assertFalse(activities.calls.contains("fence"), activities.calls.toString());
+  }
+
+  @Test
+  void failureAfterPauseUnfencesThenResumesThePooler() {
+    activities.pooler = "127.0.0.1:6432";
+    activities.failPromotion = true;
+    FailoverWorkflow run = run("failover-orders-pooled-promote-fails");
+    assertThrows(
+        WorkflowFailedException.class,
+        () -> run.run(new FailoverRequest(runbook(), "db2", null, false, false)));
+    List<String> calls = activities.calls;
+    assertTrue(calls.indexOf("unfence") >= 0, calls.toString());
+    assertEquals("resume", calls.get(calls.size() - 1), calls.toString());
+    assertTrue(calls.indexOf("unfence") < calls.indexOf("resume"), calls.toString());
+  }
+
+  @Test
+  void poolerDyingAfterPauseEndsWithTheManualResume() {
+    activities.pooler = "127.0.0.1:6432";
+    activities.poolerAnswers = 1; // PAUSE answers; then PgBouncer is gone
+    FailoverWorkflow run = run("failover-orders-pooler-dies");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run.run(new FailoverRequest(runbook(), "db2", null, false, false)));
+    String message = failed.getCause().getMessage();
+    assertTrue(message.contains("db2 was promoted"), message);
+    assertTrue(message.contains("RESUME"), message);
+    assertEquals(Outcome.FAILED, run.progress().outcome());
+    assertEquals(StepState.FAILED, step(run, "pooler").state());
+  }
+
+  private static dev.runbooks.workflows.shared.Step step(FailoverWorkflow run, String name) {
+    return run.progress().steps().stream().filter(s -> s.name().equals(name)).findFirst().get();
   }
 
   @Test

@@ -11,6 +11,12 @@ public class FakeFailoverActivities implements FailoverActivities {
   public boolean failPromotion;
   public boolean approvalRequired;
 
+  /** The PgBouncer's address in the settings; null for none. */
+  public String pooler;
+
+  /** PgBouncer stops answering once this many pooler calls were made; -1 never. */
+  public int poolerAnswers = -1;
+
   private static final Instant T0 = Instant.parse("2026-11-24T03:00:00Z");
 
   @Override
@@ -43,7 +49,8 @@ public class FakeFailoverActivities implements FailoverActivities {
                 256L,
                 Duration.ofMillis(5),
                 "0/5000000")),
-        new FailoverSettings(approvalRequired, Duration.ofSeconds(60), 16L * 1024 * 1024, null));
+        new FailoverSettings(
+            approvalRequired, Duration.ofSeconds(60), 16L * 1024 * 1024, null, pooler));
   }
 
   @Override
@@ -108,5 +115,31 @@ public class FakeFailoverActivities implements FailoverActivities {
   public Rejoin rejoinOldPrimary(RejoinInput input) {
     calls.add("rejoin");
     return new Rejoin(false, "manual steps listed", List.of("pg_rewind the old primary"));
+  }
+
+  private PoolerState pooler(String call, boolean paused, List<String> databases) {
+    calls.add(call);
+    if (poolerAnswers == 0) {
+      throw new IllegalStateException("PgBouncer at " + pooler + ": connection refused");
+    }
+    if (poolerAnswers > 0) {
+      poolerAnswers--;
+    }
+    return new PoolerState(pooler, paused, databases, call);
+  }
+
+  @Override
+  public PoolerState pausePooler(PoolerInput input) {
+    return pooler("pause", true, List.of());
+  }
+
+  @Override
+  public PoolerState repointPooler(PoolerInput input) {
+    return pooler("repointPooler " + input.from() + "->" + input.to(), true, List.of("orders"));
+  }
+
+  @Override
+  public PoolerState resumePooler(PoolerInput input) {
+    return pooler("resume", false, List.of());
   }
 }
