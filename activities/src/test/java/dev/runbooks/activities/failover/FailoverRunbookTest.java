@@ -13,6 +13,7 @@ import dev.runbooks.activities.secrets.FileSecretStore;
 import dev.runbooks.activities.testing.SecretScan;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.testing.LocalCluster;
+import dev.runbooks.testing.LocalPgBouncer;
 import dev.runbooks.workflows.failover.FailoverRequest;
 import dev.runbooks.workflows.failover.FailoverResult;
 import dev.runbooks.workflows.failover.FailoverWorkflow;
@@ -74,6 +75,7 @@ class FailoverRunbookTest {
   private static final String QUEUE = "failover";
   private static final String DB = "postgres";
   private static final AtomicLong MARKERS = new AtomicLong();
+  private static final int POOLED_CLIENTS = 8;
 
   @TempDir Path dir;
   private WorkerFactory factory;
@@ -82,6 +84,7 @@ class FailoverRunbookTest {
   private LocalCluster primary;
   private LocalCluster replica0;
   private LocalCluster replica1;
+  private LocalPgBouncer bouncer;
 
   @BeforeEach
   void setUp() throws Exception {
@@ -211,6 +214,9 @@ class FailoverRunbookTest {
       // The admin password is the replication password too (replicas log in as the superuser).
       ServerLogScan.assertNoSecrets(clusters, List.of(PASSWORD));
     } finally {
+      if (bouncer != null) {
+        bouncer.close();
+      }
       for (int i = clusters.size() - 1; i >= 0; i--) {
         clusters.get(i).close();
       }
@@ -469,6 +475,181 @@ class FailoverRunbookTest {
     assertEquals("replica0", result.newPrimary());
     assertEquals(1000, count(replica0));
     assertStreamsFrom(replica1, replica0);
+  }
+
+  // ---- through PgBouncer -------------------------------------------------------------------
+
+  @Test
+  void pooledSwitchoverUnderWriteLoadFailsNoQueryAndLosesNoWrite() throws Exception {
+    usePooler();
+    FailoverResult result;
+    long longestWait;
+    Set<Long> acknowledged;
+    List<String> failures;
+    PooledWriters writers =
+        new PooledWriters(bouncer.jdbcUrl(DB), "app", APP_PASSWORD, POOLED_CLIENTS);
+    try {
+      writers.awaitAcknowledged(400);
+      FailoverWorkflow run = newRun("failover-orders-pooled");
+      result = run.run(request(null, null, false, false));
+      int after = writers.acknowledged.size();
+      writers.awaitAcknowledged(after + 200); // the clients go on writing, now to the new primary
+      assertTrue(writers.acknowledged.size() >= after + 200, "the clients stopped writing");
+    } finally {
+      writers.stop();
+    }
+    longestWait = writers.longestWaitMillis();
+    acknowledged = new TreeSet<>(writers.acknowledged);
+    failures = List.copyOf(writers.failures);
+    assertEquals(List.of(), failures, "queries through PgBouncer failed during the switchover");
+    LocalCluster promoted = byName(result.newPrimary());
+    Set<Long> present = new TreeSet<>();
+    try (Connection c = promoted.connect(DB);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT n FROM seq")) {
+      while (rs.next()) {
+        present.add(rs.getLong(1));
+      }
+    }
+    acknowledged.removeAll(present);
+    assertEquals(Set.of(), acknowledged, "acknowledged writes missing on the new primary");
+    assertEquals(Map.of(DB, "127.0.0.1:" + promoted.port()), bouncer.databases());
+    assertFalse(result.pooler().paused(), result.pooler().toString());
+    assertEquals(List.of(DB), result.pooler().databases());
+    System.out.println("pooled switchover: longest client wait " + longestWait + " ms");
+    SecretScan.assertNoSecrets(
+        client, "failover-orders-pooled", List.of(PASSWORD, APP_PASSWORD, bouncer.adminPassword()));
+  }
+
+  @Test
+  void poolerUnreachableAtPauseIsRefusedBeforeFencingWithNothingChanged() throws Exception {
+    usePooler();
+    bouncer.kill();
+
+    FailoverWorkflow run = newRun("failover-orders-pooler-down");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(request(null, null, false)));
+    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
+    assertEquals("PREFLIGHT_FAILED", cause.getType(), cause.toString());
+    String message = cause.getOriginalMessage();
+    for (String expected :
+        List.of(
+            "PgBouncer at 127.0.0.1:" + bouncer.port(),
+            "could not be paused",
+            "Nothing was changed",
+            "failover.pooler")) {
+      assertTrue(message.contains(expected), "no \"" + expected + "\" in: " + message);
+    }
+    assertNothingChanged();
+  }
+
+  @Test
+  void poolerDyingAfterPauseEndsWithADefiniteStateAndTheManualResume() throws Exception {
+    usePooler();
+    replica0.execute(DB, "SELECT pg_wal_replay_pause()");
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)");
+    FailoverWorkflow run = newRun("failover-orders-pooler-dies");
+    WorkflowClient.start(run::run, request("replica0", null, false));
+    awaitStep(run, "catch-up", StepState.RUNNING);
+    bouncer.kill(); // after PAUSE, before the repoint and RESUME
+    replica0.execute(DB, "SELECT pg_wal_replay_resume()");
+
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () ->
+                WorkflowStub.fromTyped(run).getResult(120, TimeUnit.SECONDS, FailoverResult.class));
+    String message = failed.getCause().getMessage();
+    for (String expected :
+        List.of("replica0 was promoted", "does not answer", "RESUME", "-c RESUME")) {
+      assertTrue(message.contains(expected), "no \"" + expected + "\" in: " + message);
+    }
+    assertEquals(Outcome.FAILED, run.progress().outcome());
+    // Definite: the ini points at the new primary, so a restarted PgBouncer serves it, unpaused.
+    bouncer.restart();
+    assertEquals(Map.of(DB, "127.0.0.1:" + replica0.port()), bouncer.databases());
+    assertWritesThrough(bouncer);
+  }
+
+  @Test
+  void workerKilledBetweenPauseAndResumeIsReplacedAndThePoolerResumed() throws Exception {
+    usePooler();
+    replica0.execute(DB, "SELECT pg_wal_replay_pause()");
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)");
+    FailoverWorkflow run = newRun("failover-orders-pooler-restart");
+    WorkflowClient.start(run::run, request("replica0", null, false));
+    awaitStep(run, "catch-up", StepState.RUNNING);
+    assertTrue(
+        run.progress().steps().get(2).detail().contains("paused")
+            || run.progress().steps().get(2).state() == StepState.DONE,
+        run.progress().toString());
+
+    factory.shutdownNow();
+    workerStubs.shutdownNow();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    factory = startWorker();
+    replica0.execute(DB, "SELECT pg_wal_replay_resume()");
+
+    FailoverResult result =
+        WorkflowStub.fromTyped(run).getResult(120, TimeUnit.SECONDS, FailoverResult.class);
+    assertEquals("replica0", result.newPrimary());
+    assertFalse(result.pooler().paused(), result.pooler().toString());
+    assertEquals(Map.of(DB, "127.0.0.1:" + replica0.port()), bouncer.databases());
+    assertWritesThrough(bouncer);
+  }
+
+  private static void assertWritesThrough(LocalPgBouncer bouncer) throws Exception {
+    PooledWriters writers = new PooledWriters(bouncer.jdbcUrl(DB), "app", APP_PASSWORD, 1);
+    try {
+      writers.awaitAcknowledged(10);
+    } finally {
+      writers.stop();
+    }
+    assertTrue(writers.acknowledged.size() >= 10, writers.failures.toString());
+  }
+
+  /**
+   * Puts a PgBouncer in front of the primary (the application's clients go through it) and gives
+   * the activity worker a configuration that names it under failover.pooler.
+   */
+  private void usePooler() throws Exception {
+    bouncer =
+        LocalPgBouncer.builder()
+            .name("orders")
+            .database(DB, primary)
+            .user("app", APP_PASSWORD)
+            .start();
+    secrets.write(
+        "pgbouncer/orders",
+        Map.of("username", LocalPgBouncer.ADMIN_USER, "password", bouncer.adminPassword()),
+        OptionalInt.of(0));
+    Path file = dir.resolve("runbooks.yaml");
+    String pooled =
+        Files.readString(file)
+            .replace(
+                "    failover: { catchUpTimeout: PT60S }\n",
+                "    failover:\n"
+                    + "      catchUpTimeout: PT60S\n"
+                    + "      pooler: { host: 127.0.0.1, port: "
+                    + bouncer.port()
+                    + ", admin: { secret: pgbouncer/orders }, ini: "
+                    + bouncer.iniFile()
+                    + " }\n");
+    Files.writeString(file, pooled);
+    var config = ConfigLoader.load(file, Map.of());
+    activities =
+        new FailoverActivitiesImpl(
+            new ConfiguredConnections(config, secrets),
+            FailoverTargets.fromConfig(config),
+            secrets,
+            PgBinaries.find(),
+            Clock.systemUTC(),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(20));
+    factory.shutdownNow();
+    workerStubs.shutdownNow();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    factory = startWorker();
   }
 
   // ---- helpers -----------------------------------------------------------------------------
