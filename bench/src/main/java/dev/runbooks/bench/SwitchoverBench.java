@@ -113,7 +113,17 @@ public final class SwitchoverBench {
     out.println("FIGURE switchover_outage_ms_min " + outages.get(0));
     out.println("FIGURE switchover_outage_ms_max " + outages.get(outages.size() - 1));
     out.println("FIGURE switchover_lost_writes " + lost);
+    new PooledSwitchover(out, runs, work).report();
     return 0;
+  }
+
+  /** The application's role and table on a fresh primary. */
+  static void prepare(LocalCluster primary) throws SQLException {
+    primary.execute(
+        "postgres",
+        "CREATE ROLE app LOGIN",
+        "CREATE TABLE seq (n bigint PRIMARY KEY)",
+        "GRANT INSERT, SELECT ON seq TO app");
   }
 
   private Run once(int n) throws Exception {
@@ -121,39 +131,13 @@ public final class SwitchoverBench {
     try (LocalCluster primary = LocalCluster.builder().name("primary").start();
         LocalCluster r0 = primary.createReplica("replica0");
         LocalCluster r1 = primary.createReplica("replica1")) {
-      primary.execute(
-          "postgres",
-          "CREATE ROLE app LOGIN",
-          "CREATE TABLE seq (n bigint PRIMARY KEY)",
-          "GRANT INSERT, SELECT ON seq TO app");
+      prepare(primary);
       Path config = config(dir, primary, r0, r1);
       Writer writer = new Writer(primary, r0, r1);
       Thread thread = new Thread(writer, "writer");
       thread.start();
       writer.awaitAcknowledged(300);
-      Map<String, String> env = BenchEnvironment.cleanEnvironment();
-      env.put("RUNBOOKS_CONFIG", config.toString());
-      Child.Outcome o =
-          Child.run(
-                  "runbook failover",
-                  BenchEnvironment.runbookCommand(
-                      BenchEnvironment.measuredJvm(),
-                      RUNBOOK_JAR.toAbsolutePath(),
-                      List.of(
-                          "failover",
-                          "--target",
-                          "bench",
-                          "--planned",
-                          "--embedded",
-                          "--output",
-                          "json")),
-                  env,
-                  dir,
-                  dir,
-                  "failover",
-                  Duration.ofMinutes(5),
-                  false)
-              .requireSuccess();
+      Child.Outcome o = failover(dir, config);
       int before = writer.acks.size();
       long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
       while (writer.acks.size() < before + 300 && System.nanoTime() < deadline) {
@@ -176,7 +160,41 @@ public final class SwitchoverBench {
     }
   }
 
+  /** {@code runbook failover --planned --embedded} in a child JVM, as an operator runs it. */
+  static Child.Outcome failover(Path dir, Path config) throws Exception {
+    Map<String, String> env = BenchEnvironment.cleanEnvironment();
+    env.put("RUNBOOKS_CONFIG", config.toString());
+    return Child.run(
+            "runbook failover",
+            BenchEnvironment.runbookCommand(
+                BenchEnvironment.measuredJvm(),
+                RUNBOOK_JAR.toAbsolutePath(),
+                List.of(
+                    "failover",
+                    "--target",
+                    "bench",
+                    "--planned",
+                    "--embedded",
+                    "--output",
+                    "json")),
+            env,
+            dir,
+            dir,
+            "failover",
+            Duration.ofMinutes(5),
+            false)
+        .requireSuccess();
+  }
+
   private static Path config(Path dir, LocalCluster p, LocalCluster r0, LocalCluster r1)
+      throws IOException {
+    return config(dir, p, r0, r1, "");
+  }
+
+  /**
+   * @param failover lines of the target's failover section, indented six spaces; empty for none
+   */
+  static Path config(Path dir, LocalCluster p, LocalCluster r0, LocalCluster r1, String failover)
       throws IOException {
     return Files.writeString(
         dir.resolve("runbooks.yaml"),
@@ -194,19 +212,26 @@ public final class SwitchoverBench {
             + " }\n"
             + "    admin: { user: postgres }\n"
             + "    production: false\n"
+            + (failover.isEmpty() ? "" : "    failover:\n" + failover)
             + "secrets: file://secrets.json\n");
   }
 
   private static long lost(LocalCluster promoted, List<Ack> acks) throws SQLException {
+    Set<Long> present = present(promoted);
+    return acks.stream().filter(a -> !present.contains(a.n())).count();
+  }
+
+  /** The rows of {@code seq} on {@code server}. */
+  static Set<Long> present(LocalCluster server) throws SQLException {
     Set<Long> present = new HashSet<>();
-    try (Connection c = promoted.connect("postgres");
+    try (Connection c = server.connect("postgres");
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT n FROM seq")) {
       while (rs.next()) {
         present.add(rs.getLong(1));
       }
     }
-    return acks.stream().filter(a -> !present.contains(a.n())).count();
+    return present;
   }
 
   record Ack(long n, long nanos) {}
@@ -275,7 +300,7 @@ public final class SwitchoverBench {
       close(c);
     }
 
-    private static void close(Connection c) {
+    static void close(Connection c) {
       if (c != null) {
         try {
           c.close();

@@ -47,6 +47,13 @@ final class FailoverReport {
           out.println(
               "  repointed     "
                   + (r.repointed().isEmpty() ? "none" : String.join(", ", r.repointed())));
+          if (r.pooler() != null) {
+            out.println(
+                "  pooler        PgBouncer "
+                    + r.pooler().address()
+                    + (r.pooler().paused() ? " PAUSED: " : ": ")
+                    + r.pooler().detail());
+          }
           out.println(
               "  endpoint      "
                   + r.endpoint().path()

@@ -44,6 +44,7 @@ public final class LocalPgBouncer implements AutoCloseable {
   private final String adminPassword;
   private final Map<String, String> databases;
   private final Map<String, String> users;
+  private final boolean trust;
   private final ServerUser user = ServerUser.current();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook = new Thread(this::stopQuietly, "pgbouncer-shutdown");
@@ -54,6 +55,7 @@ public final class LocalPgBouncer implements AutoCloseable {
     this.adminPassword = b.adminPassword;
     this.databases = Map.copyOf(b.databases);
     this.users = Map.copyOf(b.users);
+    this.trust = b.trust;
     Path root = LocalCluster.defaultRoot().resolveSibling("runbooks-pgbouncer");
     Files.createDirectories(root);
     user.ensureReachable(root);
@@ -190,7 +192,9 @@ public final class LocalPgBouncer implements AutoCloseable {
         .append("\nlisten_port = ")
         .append(port)
         .append("\nunix_socket_dir =\n")
-        .append("auth_type = scram-sha-256\n")
+        .append("auth_type = ")
+        .append(trust ? "trust" : "scram-sha-256")
+        .append('\n')
         .append("auth_file = ")
         .append(dir.resolve("userlist.txt"))
         .append("\nadmin_users = ")
@@ -341,9 +345,19 @@ public final class LocalPgBouncer implements AutoCloseable {
     private String adminPassword = "pgbouncer-admin-" + Long.toHexString(System.nanoTime());
     private final Map<String, String> databases = new LinkedHashMap<>();
     private final Map<String, String> users = new LinkedHashMap<>();
+    private boolean trust;
 
     public Builder name(String name) {
       this.name = name;
+      return this;
+    }
+
+    /**
+     * No passwords asked of its clients and its admin (auth_type trust), for clusters that trust
+     * 127.0.0.1 too; the users listed are still the only ones let in.
+     */
+    public Builder trust() {
+      this.trust = true;
       return this;
     }
 
