@@ -4,21 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.testing.LocalPgBouncer;
+import dev.runbooks.testing.WritingClients;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Properties;
 import java.util.Set;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The switchover's pooled mode: the same fresh clusters with a real PgBouncer (transaction pooling)
@@ -110,7 +103,8 @@ final class PooledSwitchover {
                   + " }, ini: "
                   + bouncer.iniFile()
                   + " }\n");
-      Clients clients = new Clients(bouncer.jdbcUrl("postgres"));
+      WritingClients clients =
+          new WritingClients(bouncer.jdbcUrl("postgres"), "app", null, CLIENTS);
       try {
         clients.awaitAcknowledged(300);
         Child.Outcome o = SwitchoverBench.failover(dir, config);
@@ -121,79 +115,14 @@ final class PooledSwitchover {
         Set<Long> present = SwitchoverBench.present(promoted);
         long lost = clients.acknowledged.stream().filter(a -> !present.contains(a)).count();
         return new Run(
-            clients.failed.get(),
-            clients.longestNanos.get() / 1_000_000,
+            clients.failures.size(),
+            clients.longestWaitMillis(),
             lost,
             clients.acknowledged.size(),
-            clients.firstFailure);
+            clients.failures.isEmpty() ? "" : clients.failures.get(0));
       } finally {
         clients.stop();
       }
-    }
-  }
-
-  /** {@value #CLIENTS} writers through the pooler; each failed query counts, and each wait. */
-  static final class Clients {
-    final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
-    final AtomicLong failed = new AtomicLong();
-    final AtomicLong longestNanos = new AtomicLong();
-    volatile String firstFailure = "";
-    private final List<Thread> threads = new ArrayList<>();
-    private final String url;
-    private volatile boolean stopped;
-
-    Clients(String url) {
-      this.url = url;
-      for (int i = 1; i <= CLIENTS; i++) {
-        long first = i * 100_000_000L;
-        Thread t = new Thread(() -> write(first), "pooled-client-" + i);
-        threads.add(t);
-        t.start();
-      }
-    }
-
-    void awaitAcknowledged(int n) throws InterruptedException {
-      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-      while (acknowledged.size() < n && System.nanoTime() < deadline) {
-        Thread.sleep(5);
-      }
-    }
-
-    void stop() throws InterruptedException {
-      stopped = true;
-      for (Thread t : threads) {
-        t.join(30_000);
-      }
-    }
-
-    private void write(long first) {
-      Properties p = new Properties();
-      p.setProperty("user", "app");
-      p.setProperty("connectTimeout", "10");
-      long n = first;
-      Connection c = null;
-      while (!stopped) {
-        long started = System.nanoTime();
-        try {
-          if (c == null) {
-            c = DriverManager.getConnection(url, p);
-          }
-          n++;
-          try (PreparedStatement s = c.prepareStatement("INSERT INTO seq VALUES (?)")) {
-            s.setLong(1, n);
-            s.executeUpdate();
-          }
-          acknowledged.add(n);
-        } catch (SQLException e) {
-          if (failed.getAndIncrement() == 0) {
-            firstFailure = e.getSQLState() + " " + e.getMessage();
-          }
-          SwitchoverBench.Writer.close(c);
-          c = null;
-        }
-        longestNanos.accumulateAndGet(System.nanoTime() - started, Math::max);
-      }
-      SwitchoverBench.Writer.close(c);
     }
   }
 }

@@ -14,6 +14,7 @@ import dev.runbooks.activities.testing.SecretScan;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.testing.LocalPgBouncer;
+import dev.runbooks.testing.WritingClients;
 import dev.runbooks.workflows.failover.FailoverRequest;
 import dev.runbooks.workflows.failover.FailoverResult;
 import dev.runbooks.workflows.failover.FailoverWorkflow;
@@ -128,7 +129,6 @@ class FailoverRunbookTest {
             + " }\n"
             + "    admin: { secret: db/orders/admin }\n"
             + "    failover: { catchUpTimeout: PT60S }\n");
-    var config = ConfigLoader.load(file, Map.of());
 
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -150,20 +150,26 @@ class FailoverRunbookTest {
     operator.shutdownNow();
     clientStubs = stubs();
     client = WorkflowClient.newInstance(clientStubs);
-    activities =
-        new FailoverActivitiesImpl(
-            new ConfiguredConnections(config, secrets),
-            FailoverTargets.fromConfig(config),
-            secrets,
-            PgBinaries.find(),
-            Clock.systemUTC(),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(20));
+    activities = activities(file);
     workflowWorker = startWorkflowWorker();
     factory = startWorker();
   }
 
   private FailoverActivitiesImpl activities;
+
+  /** The real activities on the configuration in {@code file}, quick to call a primary down. */
+  private FailoverActivitiesImpl activities(Path file) throws Exception {
+    var config = ConfigLoader.load(file, Map.of());
+    return new FailoverActivitiesImpl(
+        new ConfiguredConnections(config, secrets),
+        FailoverTargets.fromConfig(config),
+        secrets,
+        PgBinaries.find(),
+        Clock.systemUTC(),
+        Duration.ofMillis(200),
+        Duration.ofSeconds(20));
+  }
+
   private TestServer.PortBoundTestServer server;
   private String address;
   private WorkflowServiceStubs clientStubs;
@@ -288,18 +294,8 @@ class FailoverRunbookTest {
     LocalCluster other = promoted == replica0 ? replica1 : replica0;
 
     // Every acknowledged write is on the new primary.
-    Set<Long> acknowledged = new TreeSet<>(writer.acknowledged);
-    assertTrue(acknowledged.size() >= 200, "writer acknowledged " + acknowledged.size());
-    Set<Long> present = new TreeSet<>();
-    try (Connection c = promoted.connect(DB);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT n FROM seq")) {
-      while (rs.next()) {
-        present.add(rs.getLong(1));
-      }
-    }
-    acknowledged.removeAll(present);
-    assertEquals(Set.of(), acknowledged, "acknowledged writes missing on the new primary");
+    assertTrue(writer.acknowledged.size() >= 200, "writer acknowledged " + writer.acknowledged);
+    assertAllOn(promoted, writer.acknowledged);
 
     // The writer's writes failed once the primary was fenced, and writes there fail still.
     assertFalse(writer.failures.isEmpty(), "the writer never saw its writes refused");
@@ -486,8 +482,8 @@ class FailoverRunbookTest {
     long longestWait;
     Set<Long> acknowledged;
     List<String> failures;
-    PooledWriters writers =
-        new PooledWriters(bouncer.jdbcUrl(DB), "app", APP_PASSWORD, POOLED_CLIENTS);
+    WritingClients writers =
+        new WritingClients(bouncer.jdbcUrl(DB), "app", APP_PASSWORD, POOLED_CLIENTS);
     try {
       writers.awaitAcknowledged(400);
       FailoverWorkflow run = newRun("failover-orders-pooled");
@@ -503,16 +499,7 @@ class FailoverRunbookTest {
     failures = List.copyOf(writers.failures);
     assertEquals(List.of(), failures, "queries through PgBouncer failed during the switchover");
     LocalCluster promoted = byName(result.newPrimary());
-    Set<Long> present = new TreeSet<>();
-    try (Connection c = promoted.connect(DB);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT n FROM seq")) {
-      while (rs.next()) {
-        present.add(rs.getLong(1));
-      }
-    }
-    acknowledged.removeAll(present);
-    assertEquals(Set.of(), acknowledged, "acknowledged writes missing on the new primary");
+    assertAllOn(promoted, acknowledged);
     assertEquals(Map.of(DB, "127.0.0.1:" + promoted.port()), bouncer.databases());
     assertFalse(result.pooler().paused(), result.pooler().toString());
     assertEquals(List.of(DB), result.pooler().databases());
@@ -598,8 +585,22 @@ class FailoverRunbookTest {
     assertWritesThrough(bouncer);
   }
 
+  /** Every acknowledged write is on {@code promoted}. */
+  private static void assertAllOn(LocalCluster promoted, java.util.Collection<Long> acknowledged)
+      throws SQLException {
+    Set<Long> missing = new TreeSet<>(acknowledged);
+    try (Connection c = promoted.connect(DB);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT n FROM seq")) {
+      while (rs.next()) {
+        missing.remove(rs.getLong(1));
+      }
+    }
+    assertEquals(Set.of(), missing, "acknowledged writes missing on the new primary");
+  }
+
   private static void assertWritesThrough(LocalPgBouncer bouncer) throws Exception {
-    PooledWriters writers = new PooledWriters(bouncer.jdbcUrl(DB), "app", APP_PASSWORD, 1);
+    WritingClients writers = new WritingClients(bouncer.jdbcUrl(DB), "app", APP_PASSWORD, 1);
     try {
       writers.awaitAcknowledged(10);
     } finally {
@@ -636,16 +637,7 @@ class FailoverRunbookTest {
                     + bouncer.iniFile()
                     + " }\n");
     Files.writeString(file, pooled);
-    var config = ConfigLoader.load(file, Map.of());
-    activities =
-        new FailoverActivitiesImpl(
-            new ConfiguredConnections(config, secrets),
-            FailoverTargets.fromConfig(config),
-            secrets,
-            PgBinaries.find(),
-            Clock.systemUTC(),
-            Duration.ofMillis(200),
-            Duration.ofSeconds(20));
+    activities = activities(file);
     factory.shutdownNow();
     workerStubs.shutdownNow();
     factory.awaitTermination(30, TimeUnit.SECONDS);

@@ -9,7 +9,6 @@ import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.Step;
 import dev.runbooks.workflows.shared.TargetLockActivities;
 import dev.runbooks.workflows.shared.Texts;
-import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import io.temporal.workflow.Workflow;
 import java.time.Duration;
@@ -36,8 +35,6 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REPOINTING);
   private final FailoverActivities switching =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.SWITCHING);
-  private final FailoverActivities pooling =
-      Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REPOINTING);
   private final FailoverActivities waiting =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.WAITING_ON_REPLICATION);
   private final TargetLockActivities locks =
@@ -48,7 +45,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   private String candidate;
   private boolean promotionAttempted;
   private Instant fencedAt;
-  private PoolerState pooler;
+  private FailoverPooler pooler;
 
   public FailoverWorkflowImpl() {
     super(RunbookKind.FAILOVER);
@@ -70,6 +67,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
             p -> p.describe(request));
     Topology topology = plan.topology();
     candidate = plan.candidate().name();
+    pooler = new FailoverPooler(runbook, target, topology.settings().pooler());
     if (topology.settings().approvalRequired()) {
       runbook.awaitApproval(APPROVE);
     } else {
@@ -79,7 +77,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
     Fencing fencing = null;
     CatchUp caughtUp;
     if (request.planned()) {
-      fencing = fence(topology.settings().pooler());
+      fencing = fence();
       caughtUp = catchUp(candidate, fencing.finalLsn(), topology.settings().catchUpTimeout());
     } else {
       runbook.skip(FENCE, "the primary is down: nothing to fence");
@@ -126,6 +124,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   private FailoverResult settle(
       FailoverPreflight.Plan plan, Fencing fencing, CatchUp caughtUp, Promotion promotion) {
     Topology topology = plan.topology();
+    pooler.repoint(topology.primary().name(), candidate);
     Verification verification =
         runbook.step(
             VERIFY,
@@ -145,7 +144,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
                         ? "; write outage "
                             + Texts.duration(Duration.between(fencedAt, v.firstWriteAt()))
                         : ""));
-    PoolerState resumed = repointPooler(topology);
+    PoolerState resumed = pooler.resumeStep();
     List<String> manual = new ArrayList<>();
     List<String> repointed = repoint(topology, candidate, manual);
     Publication endpoint =
@@ -199,20 +198,20 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
         resumed);
   }
 
-  private Fencing fence(String poolerAddress) {
+  private Fencing fence() {
     FenceInput input = new FenceInput(target, runbook.workflowId());
     Fencing fencing =
         runbook.step(
             FENCE,
             () -> {
-              pausePooler(poolerAddress);
+              pooler.pause();
               // After the pooler's resume: compensations run newest first, so the primary is
               // unfenced before the pooler lets its clients through again.
               runbook.onRollback(FENCE, () -> unfence(input));
               return switching.fencePrimary(input);
             },
             f ->
-                (pooler != null ? "PgBouncer " + pooler.address() + " paused; " : "")
+                pooler.pausedNote()
                     + "read-only at "
                     + f.finalLsn()
                     + (f.lockedRoles().isEmpty()
@@ -223,85 +222,6 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
                     + " sessions ended");
     fencedAt = fencing.fencedAt();
     return fencing;
-  }
-
-  /**
-   * PAUSE on the target's PgBouncer before fencing: its clients' queries wait in the pooler instead
-   * of failing on the fenced primary. Unreachable, nothing is fenced and the run is refused.
-   */
-  private void pausePooler(String poolerAddress) {
-    if (poolerAddress == null) {
-      return;
-    }
-    try {
-      pooler = pooling.pausePooler(PoolerInput.of(target));
-    } catch (ActivityFailure e) {
-      if (Failures.isCancellation(e)) {
-        throw e;
-      }
-      throw FailureType.PREFLIGHT_FAILED.failure(
-          "PgBouncer at "
-              + poolerAddress
-              + " (targets."
-              + target
-              + ".failover.pooler) could not be paused: "
-              + Failures.describe(e)
-              + ". Nothing was changed: the primary is not fenced and the pooler serves its"
-              + " clients as before. Start PgBouncer or correct targets."
-              + target
-              + ".failover.pooler, then run the switchover again.");
-    }
-    // Right after PAUSE, and kept past promotion: whatever fails from here, the pooler resumes.
-    runbook.onCleanup(POOLER, this::resumePooler);
-  }
-
-  private void resumePooler() {
-    try {
-      pooler = pooling.resumePooler(PoolerInput.of(target));
-    } catch (ActivityFailure e) {
-      if (Failures.isCancellation(e)) {
-        throw e;
-      }
-      String address = pooler != null ? pooler.address() : "the pooler";
-      pooler = new PoolerState(address, true, List.of(), "RESUME failed: " + Failures.describe(e));
-      throw FailureType.ROLLBACK_FAILED.failure(
-          "PgBouncer at "
-              + address
-              + " did not take RESUME: "
-              + Failures.describe(e)
-              + ". If it still runs it holds its clients paused: run RESUME on its admin console"
-              + " by hand ("
-              + PoolerState.manualResume(address)
-              + "). A PgBouncer that restarted is not paused: check with SHOW DATABASES that it"
-              + " points at the primary (runbooks/failover.md, \"Pooler by hand\").");
-    }
-  }
-
-  /** The pooler pointed at the new primary (ini rewritten, RELOAD), then RESUME. */
-  private PoolerState repointPooler(Topology topology) {
-    String address = topology.settings().pooler();
-    if (address == null) {
-      runbook.skip(POOLER, "no failover.pooler configured");
-      return null;
-    }
-    PoolerState state =
-        runbook.step(
-            POOLER,
-            () -> {
-              PoolerState repointed =
-                  pooling.repointPooler(
-                      new PoolerInput(target, topology.primary().name(), candidate));
-              PoolerState resumed = pooling.resumePooler(PoolerInput.of(target));
-              return new PoolerState(
-                  resumed.address(),
-                  resumed.paused(),
-                  repointed.databases(),
-                  repointed.detail() + "; " + resumed.detail());
-            },
-            PoolerState::detail);
-    runbook.settled(POOLER);
-    pooler = state;
-    return state;
   }
 
   /**

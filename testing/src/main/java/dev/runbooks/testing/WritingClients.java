@@ -1,4 +1,4 @@
-package dev.runbooks.activities.failover;
+package dev.runbooks.testing;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,12 +14,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Clients writing through a pooler, each on its own connection, as an application would: every
- * acknowledged insert is recorded, every failed query too, and the longest a query waited.
+ * Clients inserting into {@code seq (n bigint PRIMARY KEY)}, each on its own connection (through a
+ * pooler, typically), as an application would: every acknowledged insert is recorded, every failed
+ * query too, and the longest a query took.
  */
-final class PooledWriters {
-  final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
-  final List<String> failures = new CopyOnWriteArrayList<>();
+public final class WritingClients {
+  /** The inserted values that were acknowledged. */
+  public final Set<Long> acknowledged = new ConcurrentSkipListSet<>();
+
+  /** Each failed query: the client, its SQLSTATE and message. */
+  public final List<String> failures = new CopyOnWriteArrayList<>();
+
   private final AtomicLong longestNanos = new AtomicLong();
   private final List<Thread> threads = new ArrayList<>();
   private final String url;
@@ -27,24 +32,28 @@ final class PooledWriters {
   private final String password;
   private volatile boolean stopped;
 
-  PooledWriters(String url, String user, String password, int clients) {
+  /**
+   * @param password null for none (trust)
+   */
+  public WritingClients(String url, String user, String password, int clients) {
     this.url = url;
     this.user = user;
     this.password = password;
     for (int i = 1; i <= clients; i++) {
       long first = i * 100_000_000L;
-      Thread t = new Thread(() -> write(first), "pooled-writer-" + i);
+      Thread t = new Thread(() -> write(first), "writing-client-" + i);
       threads.add(t);
       t.start();
     }
   }
 
   /** The longest a single query waited, in milliseconds. */
-  long longestWaitMillis() {
+  public long longestWaitMillis() {
     return TimeUnit.NANOSECONDS.toMillis(longestNanos.get());
   }
 
-  void awaitAcknowledged(int n) throws InterruptedException {
+  /** Waits (at most a minute) until {@code n} inserts were acknowledged. */
+  public void awaitAcknowledged(int n) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (acknowledged.size() < n && System.nanoTime() < deadline) {
       Thread.sleep(10);
@@ -60,7 +69,9 @@ final class PooledWriters {
         if (c == null) {
           Properties p = new Properties();
           p.setProperty("user", user);
-          p.setProperty("password", password);
+          if (password != null) {
+            p.setProperty("password", password);
+          }
           p.setProperty("connectTimeout", "10");
           c = DriverManager.getConnection(url, p);
         }
@@ -91,7 +102,7 @@ final class PooledWriters {
   }
 
   /** Stops the clients and waits for them; a second call does nothing more. */
-  void stop() throws InterruptedException {
+  public void stop() throws InterruptedException {
     stopped = true;
     for (Thread t : threads) {
       t.join(30_000);
