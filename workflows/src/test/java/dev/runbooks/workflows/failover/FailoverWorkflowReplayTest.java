@@ -42,6 +42,28 @@ class FailoverWorkflowReplayTest {
   }
 
   @Test
+  void pooledSwitchover() throws Exception {
+    FakeFailoverActivities pooled = new FakeFailoverActivities();
+    pooled.pooler = "127.0.0.1:6432";
+    GoldenHistories.replay(
+        "failover-pooled-switchover",
+        worker -> {
+          worker.registerWorkflowImplementationTypes(FailoverWorkflowImpl.class);
+          worker.registerActivitiesImplementations(pooled, new FakeTargetLocks());
+        },
+        client -> {
+          FailoverResult result =
+              stub(client, "failover-pooled-switchover")
+                  .run(
+                      new FailoverRequest(
+                          FailoverWorkflowTest.runbook(), null, null, false, false));
+          assertEquals("db2", result.newPrimary());
+          assertEquals(false, result.pooler().paused());
+        },
+        FailoverWorkflowImpl.class);
+  }
+
+  @Test
   void promotionFailsAndTheOldPrimaryIsUnfenced() throws Exception {
     FakeFailoverActivities failing = new FakeFailoverActivities();
     failing.failPromotion = true;
