@@ -121,7 +121,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 
@@ -141,7 +141,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 
@@ -192,7 +192,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 
@@ -210,7 +210,7 @@ public final class BackupActivitiesImpl implements BackupActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 

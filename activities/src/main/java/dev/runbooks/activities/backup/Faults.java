@@ -1,8 +1,11 @@
 package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.backup.repository.BackupRepository;
+import dev.runbooks.workflows.shared.FailureType;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.sql.SQLException;
 
 /**
@@ -22,9 +25,17 @@ final class Faults {
     return e.type().failure(message.startsWith(context) ? message : context + ": " + message);
   }
 
-  /** A repository or network fault that may pass: retried by Temporal. */
-  static TransientBackupException transientFault(
+  /**
+   * A repository fault: permanent (never retried, and saying what to do) when the repository's file
+   * system is full, read-only or denies the worker; else one that may pass (a network file system's
+   * hiccup, a 503), retried by Temporal.
+   */
+  static RuntimeException repositoryFault(
       String context, BackupRepository repository, IOException e) {
+    ApplicationFailure permanent = permanentStorageFault(context, repository, e);
+    if (permanent != null) {
+      return permanent;
+    }
     String message = context + ": " + e.getMessage();
     if (!message.contains(repository.describe())) {
       message += " (repository " + repository.describe() + ")";
@@ -33,6 +44,48 @@ final class Faults {
       message += "; the activity will be retried";
     }
     return new TransientBackupException(message, e);
+  }
+
+  /** The non-retryable failure for a full, read-only or denied repository; null for others. */
+  static ApplicationFailure permanentStorageFault(
+      String context, BackupRepository repository, IOException e) {
+    String where = " (" + e.getMessage() + ")";
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      String reason =
+          t instanceof FileSystemException f && f.getReason() != null
+              ? f.getReason()
+              : String.valueOf(t.getMessage());
+      if (reason.contains("No space left on device") || reason.contains("Disk quota exceeded")) {
+        return FailureType.STORAGE_FULL.failure(
+            context
+                + ": the backup repository "
+                + repository.describe()
+                + " is full"
+                + where
+                + ": free space there or point repository: at a larger file system, then run it"
+                + " again");
+      }
+      if (reason.contains("Read-only file system")) {
+        return FailureType.PERMISSION_DENIED.failure(
+            context
+                + ": the backup repository "
+                + repository.describe()
+                + " is on a read-only file system"
+                + where
+                + ": remount it read-write or point repository: at a writable directory, then run"
+                + " it again");
+      }
+      if (t instanceof AccessDeniedException) {
+        return FailureType.PERMISSION_DENIED.failure(
+            context
+                + ": the worker may not write to the backup repository "
+                + repository.describe()
+                + where
+                + ": give the worker's user ownership of it (chown -R) or point repository: at a"
+                + " directory it owns, then run it again");
+      }
+    }
+    return null;
   }
 
   /** A database fault that may pass (a refused or broken connection): retried by Temporal. */

@@ -104,7 +104,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 
@@ -148,7 +148,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 
@@ -198,7 +198,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 
@@ -255,7 +255,7 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
     } catch (PermanentBackupException e) {
       throw Faults.permanent(context, e);
     } catch (IOException e) {
-      throw Faults.transientFault(context, repository, e);
+      throw Faults.repositoryFault(context, repository, e);
     }
   }
 
