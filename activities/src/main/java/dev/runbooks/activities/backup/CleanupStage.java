@@ -54,7 +54,7 @@ final class CleanupStage {
       drop(c, database);
       log.info("{}: dropped", context);
     } catch (SQLException e) {
-      throw Faults.transientFault(context + " on " + spec.address(), e);
+      throw Faults.sqlFault(context + " on " + spec.address(), e);
     }
   }
 
@@ -89,7 +89,7 @@ final class CleanupStage {
       Jdbc.execute(
           c, "COMMENT ON DATABASE " + Jdbc.identifier(database) + " IS " + Jdbc.literal(marker));
     } catch (SQLException e) {
-      throw Faults.transientFault(context + ": creating the database on " + spec.address(), e);
+      throw Faults.sqlFault(context + ": creating the database on " + spec.address(), e);
     }
   }
 
@@ -134,7 +134,7 @@ final class CleanupStage {
     try {
       return connections.primary(target);
     } catch (SQLException e) {
-      throw Faults.transientFault(context + ": connecting to " + spec.address(), e);
+      throw Faults.sqlFault(context + ": connecting to " + spec.address(), e);
     }
   }
 

@@ -55,14 +55,14 @@ final class CompareStage {
                 });
         c.rollback();
       } catch (SQLException e) {
-        if (Faults.NO_SUCH_DATABASE.equals(e.getSQLState())) {
+        if (Faults.noSuchDatabase(e)) {
           throw FailureType.NOT_FOUND.failure(
               context
                   + ": the database "
                   + database
                   + " does not exist: restore the backup into it first (restoreBackup)");
         }
-        throw Faults.transientFault(context, e);
+        throw Faults.sqlFault(context, e);
       }
       List<String> differences = differences(manifest, restored);
       long rows = manifest.rowCounts().values().stream().mapToLong(Long::longValue).sum();

@@ -89,7 +89,7 @@ final class DumpStage {
       checkPgDumpVersion(exported, spec);
       return dumpInSnapshot(repository, target, id, context, spec, snapshot, exported, started);
     } catch (SQLException e) {
-      throw Faults.transientFault(
+      throw Faults.sqlFault(
           context + ": reading " + spec.address() + "/" + spec.database() + " for the dump", e);
     } finally {
       closeQuietly(snapshot);
@@ -234,7 +234,7 @@ final class DumpStage {
       heartbeat.check();
       Throwable cause = e.getCause();
       if (cause instanceof SQLException sql) {
-        throw Faults.transientFault(
+        throw Faults.sqlFault(
             context + ": counting rows and listing objects in the dump's snapshot", sql);
       }
       if (cause instanceof RuntimeException runtime) {
@@ -285,7 +285,7 @@ final class DumpStage {
     try (Connection c = connections.primary(target)) {
       return c.isValid(5);
     } catch (SQLException e) {
-      return !Faults.NO_SUCH_DATABASE.equals(e.getSQLState());
+      return !Faults.noSuchDatabase(e);
     } catch (ApplicationFailure e) {
       return true;
     }
@@ -295,7 +295,7 @@ final class DumpStage {
     try {
       return connections.primary(target);
     } catch (SQLException e) {
-      if (Faults.NO_SUCH_DATABASE.equals(e.getSQLState())) {
+      if (Faults.noSuchDatabase(e)) {
         throw FailureType.NOT_FOUND.failure(
             "target "
                 + target
@@ -307,7 +307,7 @@ final class DumpStage {
                 + target
                 + ".primary.database at the database to back up");
       }
-      throw Faults.transientFault(
+      throw Faults.sqlFault(
           "connecting to target " + target + " at " + spec.address() + " for the dump", e);
     }
   }

@@ -1,6 +1,7 @@
 package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.backup.repository.BackupRepository;
+import dev.runbooks.activities.postgres.SqlFaults;
 import dev.runbooks.workflows.shared.FailureType;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -14,10 +15,12 @@ import java.sql.SQLException;
  * Temporal retries. Every message says which backup of which target.
  */
 final class Faults {
-  /** PostgreSQL's "database does not exist". */
-  static final String NO_SUCH_DATABASE = "3D000";
-
   private Faults() {}
+
+  /** Whether the server said the database does not exist. */
+  static boolean noSuchDatabase(SQLException e) {
+    return SqlFaults.permanentType(e) == FailureType.NOT_FOUND;
+  }
 
   /** A permanent fault as a non-retryable failure, its message prefixed with {@code context}. */
   static ApplicationFailure permanent(String context, PermanentBackupException e) {
@@ -88,8 +91,17 @@ final class Faults {
     return null;
   }
 
-  /** A database fault that may pass (a refused or broken connection): retried by Temporal. */
-  static TransientBackupException transientFault(String doing, SQLException e) {
+  /**
+   * A database fault by the one rule of {@link SqlFaults}: one that may pass (a refused or broken
+   * connection, a server shutting down, a lock timeout) is retried by Temporal; one retrying cannot
+   * change (a wrong password, a missing privilege or database, a refused statement) is a
+   * non-retryable failure of its type.
+   */
+  static RuntimeException sqlFault(String doing, SQLException e) {
+    FailureType permanent = SqlFaults.permanentType(e);
+    if (permanent != null) {
+      return permanent.failure(doing + " failed: " + SqlFaults.describe(e));
+    }
     return new TransientBackupException(
         doing
             + " failed: "
