@@ -54,6 +54,7 @@ class RotationRoleSafetyTest {
             "CREATE ROLE files NOLOGIN IN ROLE pg_write_server_files",
             "CREATE ROLE shop NOLOGIN",
             "CREATE ROLE kept NOLOGIN",
+            "CREATE ROLE crm NOLOGIN",
             "CREATE ROLE owned NOLOGIN",
             "CREATE ROLE owned_a LOGIN SUPERUSER IN ROLE owned");
     store = new FileSecretStore(dir.resolve("secrets.json"));
@@ -242,5 +243,27 @@ class RotationRoleSafetyTest {
     assertTrue(
         e.getMessage().contains("targets.orders.rotation.allowRoleAttributes"), e.getMessage());
     assertTrue(e.getMessage().contains("never published"), e.getMessage());
+  }
+
+  @Test
+  void aRefusalOfTheServerIsAPermanentFailureNotARetry() throws Exception {
+    RotationActivitiesImpl activities = activities("");
+    LoginPlan plan = activities.prepareLogins(input("crm", RotationStrategy.ALTERNATING));
+    pg.primary()
+        .execute(
+            "postgres", "CREATE TABLE crm_notes (id int)", "ALTER TABLE crm_notes OWNER TO crm_a");
+    DropLoginsInput drop =
+        new DropLoginsInput(
+            "orders", plan.secretPath(), plan.createdLogins(), "rotate-test-crm/prepare");
+
+    // 2BP01: the login owns a table. Retrying the same DROP ROLE gets the same answer.
+    ApplicationFailure failure =
+        assertThrows(ApplicationFailure.class, () -> activities.dropCreatedLogins(drop));
+    assertEquals("SQL_ERROR", failure.getType(), failure.getOriginalMessage());
+    assertTrue(failure.isNonRetryable());
+    assertTrue(failure.getOriginalMessage().contains("2BP01"), failure.getOriginalMessage());
+    assertTrue(
+        failure.getOriginalMessage().contains("target orders"), failure.getOriginalMessage());
+    assertEquals(List.of("crm_a", "crm_b"), roles("crm\\__"));
   }
 }
