@@ -103,7 +103,18 @@ final class Rollback {
 
   /** Drops the logins prepare created and marked as its own, unless the store publishes one. */
   String dropCreatedLogins(DropLoginsInput in) {
-    Secret current = context.current(in.secretPath());
+    Secret current;
+    try {
+      current = context.current(in.secretPath());
+    } catch (SecretStoreUnavailableException e) {
+      // The renewed login may be published without an answer having come back: like the
+      // put-back, leave the logins to a later rotation, which finds and reuses them.
+      return "secret store unreachable ("
+          + e.getMessage()
+          + "): left "
+          + String.join(", ", in.logins())
+          + " as they are; a later rotation uses them";
+    }
     String published = RotationContext.username(current);
     List<String> dropped = new ArrayList<>();
     List<String> kept = new ArrayList<>();
