@@ -134,6 +134,7 @@ final class Apply {
                 + timing.elapsed().toMillis()
                 + " ms: "
                 + MigrationFaults.rootMessage(e)
+                + (MigrationFaults.lockTimeout(e) ? "; " + waits.blockers() : "")
                 + (dropped.isEmpty()
                     ? ""
                     : "; dropped the INVALID indexes it left: " + String.join(", ", dropped))

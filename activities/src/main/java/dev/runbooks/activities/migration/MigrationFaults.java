@@ -50,6 +50,12 @@ final class MigrationFaults {
     return null;
   }
 
+  /** True when {@code e} is a lock_timeout (SQLSTATE 55P03). */
+  static boolean lockTimeout(Throwable e) {
+    SQLException sql = rootSql(e);
+    return sql != null && "55P03".equals(sql.getSQLState());
+  }
+
   /** The message of the first SQLException under {@code e}, with its SQLSTATE. */
   static String rootMessage(Throwable e) {
     SQLException sql = rootSql(e);

@@ -169,15 +169,7 @@ class SessionBoundsTest {
       // A reader's open transaction: no obstacle to the index build, but DROP INDEX CONCURRENTLY
       // waits for it to end.
       report.setAutoCommit(false);
-      int pid;
-      try (Statement s = report.createStatement()) {
-        s.execute("SET application_name = 'nightly-report'");
-        s.executeQuery("SELECT count(*) FROM other.t").close();
-        try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-          rs.next();
-          pid = rs.getInt(1);
-        }
-      }
+      int pid = readerInTransaction(report, "other.t");
       ApplicationFailure failure =
           assertTimeoutPreemptively(
               Duration.ofSeconds(90),
@@ -199,6 +191,48 @@ class SessionBoundsTest {
       assertTrue(message.contains("nightly-report"), message);
       assertTrue(message.contains("DROP INDEX CONCURRENTLY"), message);
       report.rollback();
+    }
+  }
+
+  @Test
+  void aMigrationThatTimesOutOnItsLockNamesTheBlocker() throws Exception {
+    TargetConnections connections = connections(pg.primary().port());
+    pg.primary().execute(database, "CREATE SCHEMA other", "CREATE TABLE other.t (v int)");
+    Files.writeString(
+        migrations.resolve("V1__column.sql"), "ALTER TABLE other.t ADD COLUMN w int;\n");
+    MigrationActivitiesImpl activities = activities(connections);
+    try (Connection report = pg.primary().connect(database)) {
+      report.setAutoCommit(false);
+      int pid = readerInTransaction(report, "other.t");
+      ApplicationFailure failure =
+          assertThrows(
+              ApplicationFailure.class,
+              () ->
+                  activities.applyMigrations(
+                      new ApplyInput(
+                          "app",
+                          List.of("1"),
+                          Duration.ofSeconds(2),
+                          Duration.ofMinutes(5),
+                          "blocked-apply")));
+      String message = failure.getOriginalMessage();
+      assertEquals("MIGRATION_FAILED", failure.getType(), message);
+      assertTrue(message.contains("lock timeout"), message);
+      assertTrue(message.contains("pid " + pid), message);
+      assertTrue(message.contains("nightly-report"), message);
+      report.rollback();
+    }
+  }
+
+  /** A report's open transaction that has read {@code table}: it holds ACCESS SHARE on it. */
+  private static int readerInTransaction(Connection report, String table) throws SQLException {
+    try (Statement s = report.createStatement()) {
+      s.execute("SET application_name = 'nightly-report'");
+      s.executeQuery("SELECT count(*) FROM " + table).close();
+      try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        return rs.getInt(1);
+      }
     }
   }
 
