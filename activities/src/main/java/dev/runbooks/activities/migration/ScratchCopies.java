@@ -112,7 +112,7 @@ final class ScratchCopies {
   private void copyHistory(String target, String database) throws SQLException {
     try (Connection from = m.connections.primary(target);
         Connection into = m.connections.primary(target, database)) {
-      if (!Jdbc.bool(from, "SELECT to_regclass('" + HISTORY_TABLE + "') IS NOT NULL")) {
+      if (!Migrator.historyExists(from)) {
         return;
       }
       try (Statement s = from.createStatement();
