@@ -34,6 +34,7 @@ public final class Runbook {
   private Outcome outcome = Outcome.RUNNING;
   private String outcomeDetail = "";
   private String current = "";
+  private String failedStep;
   private LockHolder lock;
   private TargetLockActivities lockActivities;
 
@@ -100,6 +101,9 @@ public final class Runbook {
       }
       FailureType type = Failures.typeOf(e);
       String cause = Failures.describe(e);
+      if (type == FailureType.BAD_INPUT && failedStep != null) {
+        refused(failedStep);
+      }
       boolean hadRollbacks = compensations.stream().anyMatch(c -> !c.cleanup());
       String undone = compensate();
       boolean rollbackFailed = undone.contains("rollback FAILED");
@@ -141,6 +145,7 @@ public final class Runbook {
     try {
       value = body.apply();
     } catch (RuntimeException e) {
+      failedStep = name;
       end(name, StepState.FAILED, describe(e));
       throw e;
     }
@@ -180,6 +185,7 @@ public final class Runbook {
   }
 
   private void begin(String name) {
+    failedStep = null;
     Instant now = now();
     replace(name, s -> new Step(name, StepState.RUNNING, now, null, s.detail()));
     Workflow.upsertTypedSearchAttributes(RunbookSearchAttributes.STEP.valueSet(name));
@@ -227,6 +233,16 @@ public final class Runbook {
   /** What {@code step} did is final: drop the rollbacks and cleanups registered for it. */
   public void settled(String step) {
     compensations.removeIf(c -> c.step().equals(step));
+  }
+
+  /**
+   * {@code step} was refused on bad input, which the activities check before they change anything:
+   * what was registered to undo it still runs, as tidying-up, so a run that changed nothing never
+   * reports a rollback.
+   */
+  private void refused(String step) {
+    compensations.replaceAll(
+        c -> c.step().equals(step) ? new Compensation(c.step(), c.undo(), true) : c);
   }
 
   /** Runs the compensations in reverse order; returns a suffix for the outcome's detail. */
