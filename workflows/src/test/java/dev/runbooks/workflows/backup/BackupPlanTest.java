@@ -3,9 +3,9 @@ package dev.runbooks.workflows.backup;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.workflows.PlanTexts;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The backup family's plans the Temporal UI shows are written from each workflow's own steps. */
@@ -13,18 +13,12 @@ class BackupPlanTest {
   private static final RunbookRequest RUN =
       new RunbookRequest("orders", "alice", false, Duration.ofHours(1));
 
-  private static void assertNumbered(List<String> steps, String plan) {
-    for (int i = 0; i < steps.size(); i++) {
-      assertTrue(plan.contains("\n" + (i + 1) + ". " + steps.get(i) + ": "), steps.get(i) + plan);
-    }
-  }
-
   @Test
   void theBackupPlanFollowsTheBackupSteps() {
     String plan =
         BackupPlan.backup(
             new BackupRequest(RUN, false, null), "db1:5432/orders", "file:///b", "local-keyset:k");
-    assertNumbered(BackupWorkflowImpl.STEPS, plan);
+    PlanTexts.assertEveryStepNumbered(BackupWorkflowImpl.STEPS, plan);
     assertTrue(plan.startsWith("**Backup** of `orders` (db1:5432/orders) into `file:///b`"), plan);
     assertTrue(plan.contains("envelope encryption (local-keyset:k)"), plan);
     assertTrue(plan.contains("3. verify: skipped (--no-verify)\n"), plan);
@@ -37,14 +31,14 @@ class BackupPlanTest {
   void theDrillAndRestorePlansFollowTheirSteps() {
     DrillRequest drill = new DrillRequest(RUN, null);
     String plan = BackupPlan.drill(drill, "file:///b", "db1:5432");
-    assertNumbered(RestoreDrillWorkflowImpl.STEPS, plan);
+    PlanTexts.assertEveryStepNumbered(RestoreDrillWorkflowImpl.STEPS, plan);
     assertTrue(plan.contains("scratch database named after this run on db1:5432\n"), plan);
     assertEquals(
         "restore-drill orders <- file:///b (newest)", BackupPlan.drillSummary(drill, "file:///b"));
 
     RestoreRequest restore = new RestoreRequest(RUN, "20261124T020000Z-ab12", "orders_back");
     plan = BackupPlan.restore(restore, "file:///b", "db1:5432", "orders");
-    assertNumbered(RestoreWorkflowImpl.STEPS, plan);
+    PlanTexts.assertEveryStepNumbered(RestoreWorkflowImpl.STEPS, plan);
     assertTrue(plan.contains("refused when `orders_back` exists"), plan);
     assertTrue(plan.contains("The target's own database `orders` is never touched"), plan);
     assertEquals(

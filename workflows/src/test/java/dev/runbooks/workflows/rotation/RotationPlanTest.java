@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.workflows.PlanTexts;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The rotation plan the Temporal UI shows is written from the workflow's own steps. */
@@ -23,10 +23,7 @@ class RotationPlanTest {
   void bothStrategiesNumberEveryStepAndOnlySingleWarns() {
     for (RotationStrategy strategy : RotationStrategy.values()) {
       String plan = RotationPlan.markdown(request(strategy), "db1:5432/orders");
-      List<String> steps = RotationWorkflowImpl.STEPS;
-      for (int i = 0; i < steps.size(); i++) {
-        assertTrue(plan.contains("\n" + (i + 1) + ". " + steps.get(i) + ": "), steps.get(i) + plan);
-      }
+      PlanTexts.assertEveryStepNumbered(RotationWorkflowImpl.STEPS, plan);
       assertEquals(strategy == RotationStrategy.SINGLE, plan.contains("**Warning:**"), plan);
     }
     String alternating = RotationPlan.markdown(request(RotationStrategy.ALTERNATING), "db1");
