@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -72,21 +71,14 @@ final class BenchWorker implements AutoCloseable {
       Path config,
       String queue,
       Map<String, String> env,
-      Path dir,
-      Path logs,
+      WorkDir work,
       String name) {
     List<String> argv =
-        runbook(
+        BenchEnvironment.runbookCommand(
             jvm,
             runbookJar,
-            "dev",
-            "--port",
-            "0",
-            "--task-queue",
-            queue,
-            "--config",
-            config.toString());
-    return launch(label, argv, env, dir, logs, name, TEMPORAL_ADDRESS, null, queue);
+            List.of("dev", "--port", "0", "--task-queue", queue, "--config", config.toString()));
+    return launch(label, argv, env, work, name, TEMPORAL_ADDRESS, null, queue);
   }
 
   /**
@@ -102,49 +94,41 @@ final class BenchWorker implements AutoCloseable {
       String temporal,
       String queue,
       Map<String, String> env,
-      Path dir,
-      Path logs,
+      WorkDir work,
       String name) {
     List<String> argv =
-        runbook(
+        BenchEnvironment.runbookCommand(
             jvm,
             runbookJar,
-            "worker",
-            "--temporal",
-            temporal,
-            "--task-queue",
-            queue,
-            "--config",
-            config.toString());
-    return launch(label, argv, env, dir, logs, name, WORKER_READY, temporal, queue);
-  }
-
-  /** {@code java JVM_OPTIONS -jar runbook.jar ARGS}. */
-  private static List<String> runbook(List<String> jvm, Path runbookJar, String... args) {
-    List<String> argv = new ArrayList<>(jvm);
-    argv.add("-jar");
-    argv.add(runbookJar.toString());
-    argv.addAll(List.of(args));
-    return argv;
+            List.of(
+                "worker",
+                "--temporal",
+                temporal,
+                "--task-queue",
+                queue,
+                "--config",
+                config.toString()));
+    return launch(label, argv, env, work, name, WORKER_READY, temporal, queue);
   }
 
   /**
-   * Starts {@code argv} and waits until its output matches {@code ready}; the Temporal address is
-   * {@code temporal}, or what {@code ready}'s first group captured.
+   * Starts {@code argv} in {@code work}, its output in {@code logs/NN-<name>.out|.err}, and waits
+   * until its output matches {@code ready}; the Temporal address is {@code temporal}, or what
+   * {@code ready}'s first group captured.
    */
   private static BenchWorker launch(
       String label,
       List<String> argv,
       Map<String, String> env,
-      Path dir,
-      Path logs,
+      WorkDir work,
       String name,
       Pattern ready,
       String temporal,
       String queue) {
-    Path out = logs.resolve(name + ".out");
-    Path err = logs.resolve(name + ".err");
-    Process process = Child.start(label, argv, env, dir, out, err);
+    String logName = work.next(name);
+    Path out = work.logs().resolve(logName + ".out");
+    Path err = work.logs().resolve(logName + ".err");
+    Process process = Child.start(label, argv, env, work.path(), out, err);
     long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
     try {
       while (true) {

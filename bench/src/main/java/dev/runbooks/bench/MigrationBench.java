@@ -4,14 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.testing.LocalCluster;
 import java.io.IOException;
-import java.io.PrintWriter;
+import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,70 +25,53 @@ import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
  * runbook runs as an operator runs it, {@code runbook migrate --auto-approve --embedded --output
  * json} in a child JVM; its figures are its own step timings from that JSON.
  */
-public final class MigrationBench {
+public final class MigrationBench implements BenchMain.Measurement {
+  static final String USAGE =
+      "Usage: bench/migration [--rows N] [--runs N] [--keep] [--runbook-jar FILE]";
+
   private static final String SEED = "bench_seed";
   private static final Duration TIMEOUT = Duration.ofMinutes(30);
 
-  private final int rows;
-  private final int runs;
-  private final boolean keep;
-  private final Path jar;
-  private final Path work;
-  private final Path logs;
-  private final PrintWriter out;
-  private final PrintWriter err;
-  private LocalCluster cluster;
-  private int children;
-
-  private MigrationBench(
-      int rows, int runs, boolean keep, Path jar, Path work, PrintWriter out, PrintWriter err) {
-    this.rows = rows;
-    this.runs = runs;
-    this.keep = keep;
-    this.jar = jar;
-    this.work = work;
-    this.logs = work.resolve("logs");
-    this.out = out;
-    this.err = err;
+  /** Its options: events seeded, rounds measured, keep the cluster, the CLI to run. */
+  record Options(int rows, int runs, boolean keep, Path runbookJar) implements BenchArgs.Common {
+    static Options parse(String[] args) {
+      BenchArgs given = BenchArgs.parse(args, "--rows", "--runs");
+      PgBinaries.require();
+      return new Options(
+          given.positive("--rows", 1_000_000),
+          given.positive("--runs", 3),
+          given.keep(),
+          given.runbookJar());
+    }
   }
 
-  public static void main(String[] args) throws Exception {
-    PrintWriter out = new PrintWriter(System.out, true, StandardCharsets.UTF_8);
-    PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
-    int rows = 1_000_000;
-    int runs = 3;
-    boolean keep = false;
-    Path jar = Path.of("cli", "target", "runbook.jar");
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--rows" -> rows = Integer.parseInt(args[++i]);
-        case "--runs" -> runs = Integer.parseInt(args[++i]);
-        case "--keep" -> keep = true;
-        case "--runbook-jar" -> jar = Path.of(args[++i]);
-        default -> {
-          err.println(
-              "bench/migration: unknown option "
-                  + args[i]
-                  + "\nUsage: bench/migration [--rows N] [--runs N] [--keep] [--runbook-jar FILE]");
-          System.exit(2);
-        }
-      }
-    }
-    Path work = Files.createTempDirectory("runbooks-bench-migration-");
-    Files.createDirectories(work.resolve("logs"));
-    MigrationBench bench =
-        new MigrationBench(rows, runs, keep, jar.toAbsolutePath().normalize(), work, out, err);
-    int exit = 0;
-    try {
-      bench.measure();
-    } catch (BenchException | IOException | java.sql.SQLException e) {
-      err.println("bench/migration: FAILED: " + e.getMessage());
-      err.println("The runs' output is in " + bench.logs + " (kept).");
-      exit = 1;
-    } finally {
-      bench.cleanUp(exit != 0);
-    }
-    System.exit(exit);
+  static final BenchMain.Program<Options> PROGRAM =
+      new BenchMain.Program<>(
+          "bench/migration",
+          USAGE,
+          "runbooks-bench-migration-",
+          Options::parse,
+          MigrationBench::new);
+
+  public static void main(String[] args) {
+    System.exit(PROGRAM.run(args, System.out, System.err));
+  }
+
+  private final Options options;
+  private final BenchEnvironment env;
+  private final WorkDir work;
+  private final PgBinaries binaries;
+  private final PrintStream out;
+  private final PrintStream err;
+  private LocalCluster cluster;
+
+  private MigrationBench(Options options, BenchEnvironment env, PrintStream out, PrintStream err) {
+    this.options = options;
+    this.env = env;
+    this.work = env.work();
+    this.binaries = PgBinaries.require();
+    this.out = out;
+    this.err = err;
   }
 
   /**
@@ -104,18 +86,11 @@ public final class MigrationBench {
       Duration runbookSql,
       Duration versions) {}
 
-  private void measure() throws Exception {
-    PgBinaries binaries = PgBinaries.require();
+  @Override
+  public void measure() throws IOException, SQLException {
     err.println("== throwaway PostgreSQL cluster from " + binaries.binDir());
-    cluster =
-        LocalCluster.builder()
-            .name("bench-migration")
-            .binaries(binaries)
-            .setting("max_wal_size", "8GB")
-            .setting("checkpoint_timeout", "1h")
-            .setting("autovacuum", "off")
-            .start();
-    err.println("== seeding " + SEED + " with " + rows + " events");
+    cluster = env.startCluster(BenchEnvironment.steadyCluster("bench-migration", binaries));
+    err.println("== seeding " + SEED + " with " + options.rows() + " events");
     cluster.execute("postgres", "CREATE DATABASE " + SEED);
     cluster.execute(
         SEED,
@@ -125,12 +100,12 @@ public final class MigrationBench {
         "INSERT INTO app.events (account_id, kind, payload, created_at) SELECT g % 5000,"
             + " (ARRAY['view','click','buy'])[1 + g % 3], md5(g::text),"
             + " timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, "
-            + rows
+            + options.rows()
             + ") g",
         "VACUUM ANALYZE app.events");
-    Path migrations = writeMigrations();
+    Path migrations = MigrationScripts.write(work.resolve("migrations"));
     List<Round> rounds = new ArrayList<>();
-    for (int r = 1; r <= runs; r++) {
+    for (int r = 1; r <= options.runs(); r++) {
       String fw = "fw_" + r;
       String rb = "rb_" + r;
       cluster.execute(
@@ -166,34 +141,35 @@ public final class MigrationBench {
               "   round %d: flyway migrate %.2fs (scripts %.2fs), runbook apply %.2fs (versions"
                   + " %.2fs, scripts %.2fs), ratio %.2f, rehearsal %.2fs",
               r,
-              seconds(round.flyway()),
-              seconds(round.flywaySql()),
-              seconds(round.apply()),
-              seconds(round.versions()),
-              seconds(round.runbookSql()),
-              BackupBench.ratio(round.apply(), round.flyway()),
-              seconds(round.rehearse())));
+              Figures.seconds(round.flyway()),
+              Figures.seconds(round.flywaySql()),
+              Figures.seconds(round.apply()),
+              Figures.seconds(round.versions()),
+              Figures.seconds(round.runbookSql()),
+              Figures.ratio(round.apply(), round.flyway()),
+              Figures.seconds(round.rehearse())));
       cluster.execute("postgres", "DROP DATABASE " + fw, "DROP DATABASE " + rb);
     }
-    Duration flyway = BackupBench.median(rounds, Round::flyway);
-    Duration apply = BackupBench.median(rounds, Round::apply);
-    Duration rehearse = BackupBench.median(rounds, Round::rehearse);
-    double ratio = BackupBench.ratio(apply, flyway);
+    Duration flyway = Figures.median(rounds, Round::flyway);
+    Duration apply = Figures.median(rounds, Round::apply);
+    Duration rehearse = Figures.median(rounds, Round::rehearse);
+    double ratio = Figures.ratio(apply, flyway);
     out.println();
     out.println(
         "10 migrations on "
-            + rows
+            + options.rows()
             + " events, medians of "
-            + runs
+            + options.runs()
             + " rounds; load average "
-            + Files.readString(Path.of("/proc/loadavg")).split("\\s+")[0]);
-    out.println(String.format(Locale.ROOT, "  flyway migrate (API)   %7.2fs", seconds(flyway)));
+            + Figures.loadAverage());
+    out.println(
+        String.format(Locale.ROOT, "  flyway migrate (API)   %7.2fs", Figures.seconds(flyway)));
     out.println(
         String.format(
             Locale.ROOT,
             "  runbook apply stage    %7.2fs  (one version at a time; the schema snapshot is"
                 + " taken with the backup)",
-            seconds(apply)));
+            Figures.seconds(apply)));
     out.println(
         String.format(
             Locale.ROOT,
@@ -204,19 +180,14 @@ public final class MigrationBench {
         String.format(
             Locale.ROOT,
             "  rehearsal              %7.2fs  (schema-only copy: up, down, compare, up)",
-            seconds(rehearse)));
-    out.println(BackupBench.figure("migrate_apply_vs_flyway", ratio));
-    out.println(BackupBench.figure("migrate_rehearsal_s", seconds(rehearse)));
+            Figures.seconds(rehearse)));
+    out.println(Figures.figure("migrate_apply_vs_flyway", ratio));
+    out.println(Figures.figure("migrate_rehearsal_s", Figures.seconds(rehearse)));
   }
 
   /** {@code pg_dump -Fc}, then {@code pg_restore} into a scratch database, which is dropped. */
   private void verifiedBackup(String database) {
-    PgBinaries binaries = PgBinaries.require();
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.keySet().removeIf(k -> k.startsWith("PG"));
-    env.put("PGHOST", LocalCluster.HOST);
-    env.put("PGPORT", Integer.toString(cluster.port()));
-    env.put("PGUSER", LocalCluster.SUPERUSER);
+    Map<String, String> libpq = env.libpqEnvironment();
     Path dump = work.resolve(database + ".dump");
     String scratch = database + "_drill";
     for (List<String> argv :
@@ -230,15 +201,7 @@ public final class MigrationBench {
                 scratch,
                 dump.toString()),
             List.of(binaries.bin("dropdb").toString(), scratch))) {
-      Child.run(
-              String.join(" ", argv.subList(0, 1)),
-              argv,
-              env,
-              work,
-              logs,
-              "baseline-" + (++children),
-              TIMEOUT,
-              false)
+      env.run(String.join(" ", argv.subList(0, 1)), argv, libpq, "baseline", TIMEOUT)
           .requireSuccess();
     }
     try {
@@ -249,17 +212,13 @@ public final class MigrationBench {
   }
 
   /** The scripts' own execution times as Flyway recorded them in the schema history. */
-  private Duration scriptTime(String database) throws java.sql.SQLException {
+  private Duration scriptTime(String database) throws SQLException {
     try (var c = cluster.connect(database);
         var s = c.createStatement();
         var rs = s.executeQuery("SELECT sum(execution_time) FROM flyway_schema_history")) {
       rs.next();
       return Duration.ofMillis(rs.getLong(1));
     }
-  }
-
-  private static double seconds(Duration d) {
-    return d.toNanos() / 1e9;
   }
 
   /**
@@ -289,150 +248,32 @@ public final class MigrationBench {
     return took;
   }
 
-  private JsonNode runbook(String database, Path migrations) throws IOException {
+  private JsonNode runbook(String database, Path migrations) {
     Path config =
-        Files.writeString(
-            work.resolve("runbooks-" + database + ".yaml"),
-            "targets:\n  "
-                + database
-                + ":\n    primary: { host: "
-                + LocalCluster.HOST
-                + ", port: "
-                + cluster.port()
-                + ", database: "
-                + database
-                + ", sslmode: disable }\n    admin: { user: "
-                + LocalCluster.SUPERUSER
-                + " }\n    production: false\n    migrations: "
-                + migrations
-                + "\nrepository: file://"
-                + work.resolve("backups")
-                + "\nencryption: local-keyset:"
-                + work.resolve("keyset.json")
-                + "\n",
-            StandardCharsets.UTF_8);
+        new RunbookConfig("")
+            .target(database, cluster, database, "migrations: " + migrations)
+            .setting("repository: file://" + work.resolve("backups"))
+            .setting("encryption: local-keyset:" + work.resolve("keyset.json"))
+            .write(work.resolve("runbooks-" + database + ".yaml"));
     List<String> argv =
-        List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            BackupBench.JVM_HEAP,
-            BackupBench.JVM_GC,
-            "-jar",
-            jar.toString(),
-            "migrate",
-            "--target",
-            database,
-            "--auto-approve",
-            "--lock-timeout",
-            "30s",
-            "--embedded",
-            "--output",
-            "json");
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.keySet()
-        .removeIf(
-            k -> k.startsWith("PG") || k.startsWith("RUNBOOKS_") || k.startsWith("TEMPORAL_"));
-    env.put("RUNBOOKS_CONFIG", config.toString());
+        BenchEnvironment.runbookCommand(
+            BenchEnvironment.measuredJvm(),
+            options.runbookJar(),
+            List.of(
+                "migrate",
+                "--target",
+                database,
+                "--auto-approve",
+                "--lock-timeout",
+                "30s",
+                "--embedded",
+                "--output",
+                "json"));
+    Map<String, String> childEnv = BenchEnvironment.cleanEnvironment();
+    childEnv.put("RUNBOOKS_CONFIG", config.toString());
     Child.Outcome o =
-        Child.run(
-                "runbook migrate --target " + database,
-                argv,
-                env,
-                work,
-                logs,
-                "runbook-" + (++children),
-                TIMEOUT,
-                false)
+        env.run("runbook migrate --target " + database, argv, childEnv, "runbook", TIMEOUT)
             .requireSuccess();
     return RunbookOutput.parse(o.out(), o.label());
-  }
-
-  /** Ten migrations with real work on the seeded table, each with its down script. */
-  private Path writeMigrations() throws IOException {
-    Path dir = work.resolve("migrations");
-    Files.createDirectories(dir);
-    String[][] m = {
-      {
-        "add_source",
-        "ALTER TABLE app.events ADD COLUMN source text;",
-        "ALTER TABLE app.events DROP COLUMN source;"
-      },
-      {
-        "backfill_source",
-        "UPDATE app.events SET source = CASE WHEN id % 2 = 0 THEN 'web' ELSE 'app' END;",
-        "UPDATE app.events SET source = NULL;"
-      },
-      {
-        "index_account",
-        "CREATE INDEX CONCURRENTLY events_account_idx ON app.events (account_id);",
-        "DROP INDEX CONCURRENTLY app.events_account_idx;"
-      },
-      {
-        "create_accounts",
-        "CREATE TABLE app.accounts (id int PRIMARY KEY, name text);\n"
-            + "INSERT INTO app.accounts SELECT DISTINCT account_id, 'account ' || account_id FROM app.events;",
-        "DROP TABLE app.accounts;"
-      },
-      {
-        "events_account_fk",
-        "ALTER TABLE app.events ADD CONSTRAINT events_account_fk FOREIGN KEY (account_id)"
-            + " REFERENCES app.accounts (id) NOT VALID;",
-        "ALTER TABLE app.events DROP CONSTRAINT events_account_fk;"
-      },
-      {
-        "validate_fk",
-        "ALTER TABLE app.events VALIDATE CONSTRAINT events_account_fk;",
-        "ALTER TABLE app.events DROP CONSTRAINT events_account_fk;\n"
-            + "ALTER TABLE app.events ADD CONSTRAINT events_account_fk FOREIGN KEY (account_id)"
-            + " REFERENCES app.accounts (id) NOT VALID;"
-      },
-      {
-        "created_at_plain",
-        "ALTER TABLE app.events ALTER COLUMN created_at TYPE timestamp;",
-        "ALTER TABLE app.events ALTER COLUMN created_at TYPE timestamptz;"
-      },
-      {
-        "rename_kind",
-        "ALTER TABLE app.events RENAME COLUMN kind TO event_kind;",
-        "ALTER TABLE app.events RENAME COLUMN event_kind TO kind;"
-      },
-      {
-        "index_created",
-        "CREATE INDEX CONCURRENTLY events_created_idx ON app.events (created_at);",
-        "DROP INDEX CONCURRENTLY app.events_created_idx;"
-      },
-      {
-        "daily_counts",
-        "CREATE TABLE app.daily_counts AS SELECT date_trunc('day', created_at) AS day, count(*) AS n"
-            + " FROM app.events GROUP BY 1;",
-        "DROP TABLE app.daily_counts;"
-      },
-    };
-    for (int i = 0; i < m.length; i++) {
-      int v = i + 1;
-      Files.writeString(
-          dir.resolve("V" + v + "__" + m[i][0] + ".sql"),
-          "SET lock_timeout = '30s';\n" + m[i][1] + "\n");
-      Files.writeString(
-          dir.resolve("U" + v + "__" + m[i][0] + ".sql"),
-          "SET lock_timeout = '30s';\n" + m[i][2] + "\n");
-    }
-    return dir;
-  }
-
-  private void cleanUp(boolean failed) {
-    if (keep) {
-      err.println("kept: cluster " + cluster + ", working directory " + work);
-      return;
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (!failed) {
-      try (var files = Files.walk(work)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
   }
 }

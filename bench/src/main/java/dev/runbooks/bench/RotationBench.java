@@ -3,28 +3,23 @@ package dev.runbooks.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.runbooks.activities.secrets.FileSecretStore;
 import dev.runbooks.activities.testing.LoginLoad;
-import dev.runbooks.pgtools.MissingPostgresException;
 import dev.runbooks.pgtools.PgBinaries;
-import dev.runbooks.pgtools.PgToolsException;
 import dev.runbooks.testing.LocalCluster;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.stream.Stream;
 
 /**
  * Credential rotation under load, outside JUnit: on a throwaway SCRAM cluster, client threads keep
@@ -34,7 +29,7 @@ import java.util.stream.Stream;
  * {@code rotationDuration}: grace period, JVM start-up and the embedded Temporal left out). Ends
  * with {@code FIGURE} lines.
  */
-public final class RotationBench {
+public final class RotationBench implements BenchMain.Measurement {
   static final String USAGE =
       "usage: bench/rotation [--rotations N] [--clients N] [--grace-seconds N] [--keep]"
           + " [--runbook-jar FILE]\n"
@@ -49,128 +44,51 @@ public final class RotationBench {
   private static final String SINGLE = "bench_job";
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(10);
 
-  private record Options(int rotations, int clients, int graceSeconds, boolean keep, Path jar) {}
+  /** Its options; see {@link #USAGE}. */
+  record Options(int rotations, int clients, int graceSeconds, boolean keep, Path runbookJar)
+      implements BenchArgs.Common {
+    static Options parse(String[] args) {
+      BenchArgs given = BenchArgs.parse(args, "--rotations", "--clients", "--grace-seconds");
+      PgBinaries.require();
+      return new Options(
+          given.positive("--rotations", 3),
+          given.positive("--clients", 8),
+          given.positive("--grace-seconds", 3),
+          given.keep(),
+          given.runbookJar());
+    }
+  }
 
   /** One measured rotation. */
   private record Rotation(
       String login, int version, Duration duration, String steps, Duration wall) {}
 
+  static final BenchMain.Program<Options> PROGRAM =
+      new BenchMain.Program<>(
+          "bench/rotation", USAGE, "runbooks-bench-rotation-", Options::parse, RotationBench::new);
+
+  public static void main(String[] args) {
+    System.exit(PROGRAM.run(args, System.out, System.err));
+  }
+
   private final Options options;
-  private final Path work;
-  private final Path logs;
+  private final BenchEnvironment env;
+  private final WorkDir work;
   private final PrintStream out;
-  private final PrintStream err;
   private LocalCluster cluster;
   private FileSecretStore store;
   private Path config;
-  private int sequence;
-  private boolean failed;
 
-  private RotationBench(Options options, Path work, PrintStream out, PrintStream err) {
+  private RotationBench(Options options, BenchEnvironment env, PrintStream out, PrintStream err) {
     this.options = options;
-    this.work = work;
-    this.logs = work.resolve("logs");
+    this.env = env;
+    this.work = env.work();
     this.out = out;
-    this.err = err;
   }
 
-  public static void main(String[] args) {
-    System.exit(run(args, System.out, System.err));
-  }
-
-  static int run(String[] args, PrintStream out, PrintStream err) {
-    Options options;
-    try {
-      if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
-        out.println(USAGE);
-        return 0;
-      }
-      options = parse(args);
-      PgBinaries.require();
-    } catch (IllegalArgumentException e) {
-      err.println("bench/rotation: " + e.getMessage());
-      err.println(USAGE);
-      return 2;
-    } catch (MissingPostgresException e) {
-      err.println("bench/rotation: " + e.getMessage());
-      return 2;
-    }
-    if (!Files.isRegularFile(options.jar())) {
-      err.println(
-          "bench/rotation: expected the runbook CLI at "
-              + options.jar()
-              + ". Build it with ./mvnw -B -q -pl bench -am package -DskipTests (bench/rotation"
-              + " does), or name it with --runbook-jar FILE.");
-      return 2;
-    }
-    Path work;
-    try {
-      work = Files.createTempDirectory("runbooks-bench-rotation-");
-      Files.setPosixFilePermissions(work, PosixFilePermissions.fromString("rwxr-xr-x"));
-      Files.createDirectories(work.resolve("logs"));
-    } catch (IOException e) {
-      err.println("bench/rotation: could not make a working directory: " + e);
-      return 1;
-    }
-    RotationBench bench = new RotationBench(options, work, out, err);
-    try {
-      bench.measure();
-      return 0;
-    } catch (BenchException | PgToolsException | SQLException | UncheckedIOException e) {
-      err.println("bench/rotation: FAILED: " + e.getMessage());
-      bench.failed = true;
-      return 1;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      bench.failed = true;
-      return 1;
-    } finally {
-      bench.cleanUp();
-    }
-  }
-
-  private static Options parse(String[] args) {
-    int rotations = 3;
-    int clients = 8;
-    int grace = 3;
-    boolean keep = false;
-    Path jar = Path.of("cli/target/runbook.jar");
-    for (int i = 0; i < args.length; i++) {
-      switch (args[i]) {
-        case "--rotations" -> rotations = positive(args, ++i);
-        case "--clients" -> clients = positive(args, ++i);
-        case "--grace-seconds" -> grace = positive(args, ++i);
-        case "--keep" -> keep = true;
-        case "--runbook-jar" -> jar = Path.of(value(args, ++i));
-        default -> throw new IllegalArgumentException("unknown option " + args[i]);
-      }
-    }
-    return new Options(rotations, clients, grace, keep, jar.toAbsolutePath());
-  }
-
-  private static String value(String[] args, int i) {
-    if (i >= args.length) {
-      throw new IllegalArgumentException(args[i - 1] + " needs a value");
-    }
-    return args[i];
-  }
-
-  private static int positive(String[] args, int i) {
-    String text = value(args, i);
-    try {
-      int n = Integer.parseInt(text);
-      if (n > 0) {
-        return n;
-      }
-    } catch (NumberFormatException e) {
-      // reported below
-    }
-    throw new IllegalArgumentException(
-        args[i - 1] + " " + text + ": expected a positive whole number");
-  }
-
-  private void measure() throws SQLException, InterruptedException {
-    String loadAtStart = loadAverage();
+  @Override
+  public void measure() throws SQLException, InterruptedException {
+    String loadAtStart = Figures.loadAverages();
     prepare();
     String grace = options.graceSeconds() + "s";
     out.printf(
@@ -213,7 +131,7 @@ public final class RotationBench {
         "Load average at the start: "
             + loadAtStart
             + "; at the end: "
-            + loadAverage()
+            + Figures.loadAverages()
             + ". The clients' SCRAM logins and other work on a shared machine slow the rotations"
             + " down: read rotation_duration_s with the load.");
     Duration median = median(alternating);
@@ -245,38 +163,28 @@ public final class RotationBench {
   }
 
   private Rotation rotate(String role, String strategy, String grace) {
-    List<String> argv = new ArrayList<>();
-    argv.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    argv.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-jar", options.jar().toString()));
-    argv.addAll(
-        List.of(
-            "rotate",
-            "--target",
-            TARGET,
-            "--role",
-            role,
-            "--strategy",
-            strategy,
-            "--grace",
-            grace,
-            "--embedded",
-            "--output",
-            "json",
-            "--config",
-            config.toString()));
-    Map<String, String> env = new HashMap<>(System.getenv());
-    env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("RUNBOOKS_"));
+    List<String> argv =
+        BenchEnvironment.runbookCommand(
+            BenchEnvironment.measuredJvm(),
+            options.runbookJar(),
+            List.of(
+                "rotate",
+                "--target",
+                TARGET,
+                "--role",
+                role,
+                "--strategy",
+                strategy,
+                "--grace",
+                grace,
+                "--embedded",
+                "--output",
+                "json",
+                "--config",
+                config.toString()));
     String label = "runbook rotate --role " + role + " --strategy " + strategy;
     Child.Outcome o =
-        Child.run(
-                label,
-                argv,
-                env,
-                work,
-                logs,
-                String.format(Locale.ROOT, "%02d-rotate-%s", ++sequence, strategy),
-                RUN_TIMEOUT,
-                false)
+        env.run(label, argv, BenchEnvironment.cleanEnvironment(), "rotate-" + strategy, RUN_TIMEOUT)
             .requireSuccess();
     JsonNode result = RunbookOutput.parse(o.out(), label);
     JsonNode rotation = result.path("rotation");
@@ -330,14 +238,6 @@ public final class RotationBench {
         c.otherErrors());
   }
 
-  private static String loadAverage() {
-    try {
-      return Files.readString(Path.of("/proc/loadavg")).strip();
-    } catch (IOException e) {
-      return "unknown";
-    }
-  }
-
   private static Duration median(List<Rotation> rotations) {
     List<Duration> sorted =
         rotations.stream().map(Rotation::duration).sorted(Comparator.naturalOrder()).toList();
@@ -346,12 +246,14 @@ public final class RotationBench {
 
   private void prepare() throws SQLException {
     String admin = newPassword();
+    // The cluster lives under the working directory: open it to the server's OS user.
+    work.readableByAll();
     cluster =
-        LocalCluster.builder()
-            .baseDir(work.resolve("postgres"))
-            .name("bench-rotation")
-            .scram(admin)
-            .start();
+        env.startCluster(
+            LocalCluster.builder()
+                .baseDir(work.resolve("postgres"))
+                .name("bench-rotation")
+                .scram(admin));
     cluster.execute("postgres", "CREATE DATABASE " + TARGET);
     cluster.execute(
         TARGET,
@@ -385,6 +287,7 @@ public final class RotationBench {
               + "    admin: { secret: db/"
               + TARGET
               + "/admin }\n"
+              + "    production: false\n"
               + "secrets: file://secrets.json\n");
     } catch (IOException e) {
       throw new UncheckedIOException("could not write " + config, e);
@@ -395,29 +298,5 @@ public final class RotationBench {
     byte[] bytes = new byte[24];
     new SecureRandom().nextBytes(bytes);
     return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-  }
-
-  private void cleanUp() {
-    if (options.keep()) {
-      if (cluster != null) {
-        cluster.keepAfterExit();
-      }
-      err.println("Kept " + work + " and the cluster (--keep).");
-      return;
-    }
-    if (cluster != null) {
-      cluster.close();
-    }
-    if (failed) {
-      err.println("Kept " + work + " for its logs; delete it when done.");
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(work)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    } catch (IOException e) {
-      err.println("bench/rotation: could not remove " + work + ": " + e);
-    }
   }
 }

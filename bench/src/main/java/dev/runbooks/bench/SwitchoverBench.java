@@ -16,7 +16,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -132,25 +131,22 @@ public final class SwitchoverBench {
       Thread thread = new Thread(writer, "writer");
       thread.start();
       writer.awaitAcknowledged(300);
-      Map<String, String> env = new HashMap<>(System.getenv());
-      env.keySet().removeIf(k -> k.startsWith("PG") || k.startsWith("RUNBOOKS_"));
+      Map<String, String> env = BenchEnvironment.cleanEnvironment();
       env.put("RUNBOOKS_CONFIG", config.toString());
       Child.Outcome o =
           Child.run(
                   "runbook failover",
-                  List.of(
-                      Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                      "-Xmx256m",
-                      "-XX:+UseSerialGC",
-                      "-jar",
-                      RUNBOOK_JAR.toAbsolutePath().toString(),
-                      "failover",
-                      "--target",
-                      "bench",
-                      "--planned",
-                      "--embedded",
-                      "--output",
-                      "json"),
+                  BenchEnvironment.runbookCommand(
+                      BenchEnvironment.measuredJvm(),
+                      RUNBOOK_JAR.toAbsolutePath(),
+                      List.of(
+                          "failover",
+                          "--target",
+                          "bench",
+                          "--planned",
+                          "--embedded",
+                          "--output",
+                          "json")),
                   env,
                   dir,
                   dir,
@@ -197,6 +193,7 @@ public final class SwitchoverBench {
             + r1.port()
             + " }\n"
             + "    admin: { user: postgres }\n"
+            + "    production: false\n"
             + "secrets: file://secrets.json\n");
   }
 

@@ -51,10 +51,10 @@ class RunbookOutputTest {
   void middleValueOrMeanOfTheTwoMiddleOnes() {
     assertEquals(
         Duration.ofSeconds(3),
-        BackupBench.median(
+        Figures.median(
             List.of(Duration.ofSeconds(9), Duration.ofSeconds(1), Duration.ofSeconds(3)), d -> d));
     assertEquals(
         Duration.ofMillis(2500),
-        BackupBench.median(List.of(Duration.ofSeconds(3), Duration.ofSeconds(2)), d -> d));
+        Figures.median(List.of(Duration.ofSeconds(3), Duration.ofSeconds(2)), d -> d));
   }
 }

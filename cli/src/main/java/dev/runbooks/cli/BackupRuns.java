@@ -258,10 +258,10 @@ final class BackupRuns {
               + ": add repository: file:///var/lib/runbooks/backups (or s3://BUCKET/PREFIX),"
               + " then start again.");
     }
-    return config.repository();
+    return config.repository().uri();
   }
 
   private String encryption() {
-    return Activities.encryption(config);
+    return Activities.encryption(config).uri();
   }
 }

@@ -13,6 +13,7 @@ import dev.runbooks.activities.backup.crypto.WrongKeyException;
 import dev.runbooks.activities.backup.repository.BackupRepositories;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.ObjectNotFoundException;
+import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.Activities;
 import dev.runbooks.workflows.shared.FailureType;
@@ -253,15 +254,16 @@ final class DecryptCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage() + "; fix repository: in " + config.file() + ".");
     } catch (UncheckedIOException e) {
-      throw new UsageException("the repository " + config.repository() + ": " + e.getMessage());
+      throw new UsageException(
+          "the repository " + config.repository().uri() + ": " + e.getMessage());
     }
   }
 
   /** The configured key; a missing keyset file is an error here, never made anew. */
   private static KeyEncryptionKey kek(RunbooksConfig config) {
-    String spec = Activities.encryption(config);
-    if (spec.startsWith(LocalKeysetKek.SCHEME)) {
-      Path file = Path.of(spec.substring(LocalKeysetKek.SCHEME.length()));
+    EncryptionSpec spec = Activities.encryption(config);
+    if (spec instanceof EncryptionSpec.LocalKeyset local) {
+      Path file = local.file();
       if (!Files.isRegularFile(file)) {
         throw new UsageException(
             "the backup key file "
@@ -279,7 +281,7 @@ final class DecryptCommand implements Callable<Integer> {
     }
     throw new UsageException(
         "decrypt reads backups encrypted with local-keyset: keys; "
-            + spec
+            + spec.uri()
             + " is not one. With Vault transit, run 'runbook restore' on a worker that reaches"
             + " Vault.");
   }

@@ -247,7 +247,7 @@ final class DemoCommand implements Callable<Integer> {
     RunbookStarter.Launch launch =
         new BackupRuns(config, Identity.user(root.env())).backup(TARGET, true, null);
     String id = new RunbookStarter(client, connection.taskQueue(), Clock.systemUTC()).start(launch);
-    out.println("== backup " + TARGET + " -> " + config.repository() + ": " + id);
+    out.println("== backup " + TARGET + " -> " + config.repository().uri() + ": " + id);
     Launcher.Finished<BackupResult> finished =
         Launcher.follow(
             client,

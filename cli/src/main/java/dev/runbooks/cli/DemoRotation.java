@@ -85,8 +85,7 @@ final class DemoRotation {
   private static String loginWithCurrent(RunbooksConfig config, LocalCluster primary)
       throws SQLException {
     String path = RotationSecrets.path(DemoCommand.TARGET, ROLE);
-    Secret secret =
-        SecretStores.open(config.secrets(), config.directory()).read(SecretRef.latest(path));
+    Secret secret = SecretStores.open(config.secrets()).read(SecretRef.latest(path));
     Properties login = new Properties();
     login.setProperty("user", secret.require("username"));
     login.setProperty("password", secret.require("password"));

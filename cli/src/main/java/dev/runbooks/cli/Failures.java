@@ -62,7 +62,9 @@ final class Failures
     if (known == null) {
       return ExitCodes.RUNBOOK_FAILED;
     }
-    if (known instanceof TemporalUnreachableException || known instanceof StatusRuntimeException) {
+    if (known instanceof TemporalUnreachableException
+        || known instanceof UnguardedTargetException
+        || known instanceof StatusRuntimeException) {
       return ExitCodes.TEMPORAL_UNREACHABLE;
     }
     if (known instanceof TargetLockedException) {
@@ -80,6 +82,7 @@ final class Failures
           || t instanceof TemporalSettingsException
           || t instanceof TemporalUnreachableException
           || t instanceof TargetLockedException
+          || t instanceof UnguardedTargetException
           || t instanceof WorkflowNotFoundException
           || t instanceof ParameterException
           || isUnavailable(t)) {

@@ -3,6 +3,8 @@ package dev.runbooks.cli;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.worker.TemporalSettingsException;
+import dev.runbooks.worker.TemporalUnreachableException;
 import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -63,12 +65,49 @@ final class Launcher {
       Report<R> report)
       throws InterruptedException {
     if (options.embedded) {
+      checkConfiguredLock(config, launch.plan());
       try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
         return run(local.connection(), true, launch, resultType, report);
       }
     }
     try (TemporalConnection temporal = connection.connect(root.env())) {
       return run(temporal, options.follow(), launch, resultType, report);
+    }
+  }
+
+  /**
+   * One mutating runbook per target whatever Temporal a run uses: the in-memory Temporal of an
+   * embedded run cannot see the lock runs on the configured cluster hold, so that cluster is asked
+   * first. When it cannot be asked, only a target marked {@code production: false} may go ahead.
+   *
+   * @throws TargetLockedException when a run on the configured cluster holds the target
+   * @throws UnguardedTargetException when that cluster cannot be asked and the target is production
+   */
+  private void checkConfiguredLock(RunbooksConfig config, RunbookStarter.Plan plan) {
+    if (!plan.kind().mutating()) {
+      return;
+    }
+    TemporalConnection configured;
+    try {
+      configured = connection.connect(root.env());
+    } catch (TemporalUnreachableException e) {
+      refuseProduction(config, plan, "no Temporal answers at " + e.address(), e);
+      return;
+    } catch (TemporalSettingsException e) {
+      refuseProduction(config, plan, e.getMessage(), e);
+      return;
+    }
+    try (configured) {
+      new RunbookStarter(configured.client(), connection.taskQueue(), Clock.systemUTC())
+          .refuseWhenHeld(plan);
+    }
+  }
+
+  private static void refuseProduction(
+      RunbooksConfig config, RunbookStarter.Plan plan, String problem, RuntimeException cause) {
+    if (config.target(plan.target()).production()) {
+      String requested = plan.kind().label() + " of " + plan.target();
+      throw new UnguardedTargetException(requested, plan.target(), problem, cause);
     }
   }
 

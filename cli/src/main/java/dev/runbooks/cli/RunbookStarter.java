@@ -178,6 +178,18 @@ final class RunbookStarter {
             + "' shows it). Give a new ID with --id, or leave --id out for a generated one.");
   }
 
+  /**
+   * Refuses {@code plan} when a run on this client's Temporal holds its target, as a start here
+   * would; an embedded run asks the configured cluster this way before it starts.
+   *
+   * @throws TargetLockedException when another run holds the target
+   */
+  void refuseWhenHeld(Plan plan) {
+    String workflowId =
+        plan.workflowId() == null ? workflowId(plan.kind(), plan.target()) : plan.workflowId();
+    refuseWhenHeld(plan.kind(), plan.target(), workflowId);
+  }
+
   private void refuseWhenHeld(RunbookKind kind, String target, String workflowId) {
     String lockId = TargetLockWorkflow.workflowId(target);
     try {

@@ -53,6 +53,7 @@ class FailoverEndToEndTest {
                 + pg.replica(1).port()
                 + " }\n"
                 + "    admin: { user: postgres }\n"
+                + "    production: false\n"
                 + "secrets: file://secrets.json\n");
     cli = new Cli(Cli.isolatedEnv()).with("RUNBOOKS_CONFIG", config.toString());
   }

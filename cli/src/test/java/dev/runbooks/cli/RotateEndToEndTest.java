@@ -63,6 +63,7 @@ class RotateEndToEndTest {
                 + pg.primary().port()
                 + ", database: orders }\n"
                 + "    admin: { secret: db/orders/admin }\n"
+                + "    production: false\n"
                 + "secrets: file://secrets.json\n");
     cli = new Cli(Cli.isolatedEnv()).with("RUNBOOKS_CONFIG", config.toString());
   }

@@ -1,39 +1,21 @@
 package dev.runbooks.testing;
 
-import dev.runbooks.pgtools.Command;
 import dev.runbooks.pgtools.MissingPostgresException;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.pgtools.PgToolsException;
-import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.Set;
-import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,58 +38,17 @@ public final class LocalCluster implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
 
-  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,39}");
-  private static final Pattern SETTING_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_.]*");
-
-  /** sun_path holds 108 bytes with its NUL; the socket's lock file name is the longest we need. */
-  private static final int MAX_SOCKET_PATH = 107;
-
-  private static final Duration INITDB_TIMEOUT = Duration.ofMinutes(2);
-  private static final int PG_CTL_WAIT_SECONDS = 120;
-  private static final Duration PG_CTL_TIMEOUT = Duration.ofSeconds(PG_CTL_WAIT_SECONDS + 30);
-  private static final Duration BASEBACKUP_TIMEOUT = Duration.ofMinutes(30);
-  private static final Duration STREAMING_TIMEOUT = Duration.ofSeconds(60);
-  private static final Duration EXIT_CLEANUP_TIMEOUT = Duration.ofSeconds(60);
-  private static final int PORT_ATTEMPTS = 4;
-
-  private static final Set<LocalCluster> OPEN = ConcurrentHashMap.newKeySet();
-  private static final Set<Path> ROOTS_USED = ConcurrentHashMap.newKeySet();
-  private static final Set<Path> ROOTS_REAPED = ConcurrentHashMap.newKeySet();
-  private static final AtomicBoolean EXIT_HOOK = new AtomicBoolean();
-
-  private final PgBinaries binaries;
-  private final ServerUser user;
-  private final String name;
+  private final PgServer server;
   private final Path root;
-  private final Path directory;
-  private final Path dataDir;
-  private final Path logFile;
   private final String password;
-  private final boolean portPicked;
   private final LocalCluster primary;
   private final List<LocalCluster> replicas = new CopyOnWriteArrayList<>();
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile int port;
 
-  private LocalCluster(
-      PgBinaries binaries,
-      ServerUser user,
-      String name,
-      Path root,
-      Path directory,
-      String password,
-      int port,
-      LocalCluster primary) {
-    this.binaries = binaries;
-    this.user = user;
-    this.name = name;
+  LocalCluster(PgServer server, Path root, String password, LocalCluster primary) {
+    this.server = server;
     this.root = root;
-    this.directory = directory;
-    this.dataDir = directory.resolve(ClusterDirs.DATA);
-    this.logFile = directory.resolve("postgres.log");
     this.password = password;
-    this.portPicked = port == 0;
-    this.port = port == 0 ? freePort() : port;
     this.primary = primary;
   }
 
@@ -122,14 +63,12 @@ public final class LocalCluster implements AutoCloseable {
         .normalize();
   }
 
-  // ---- where it is and how to reach it
-
   /**
    * The name given at build time, also its {@code cluster_name} and, for a replica, its {@code
    * application_name}.
    */
   public String name() {
-    return name;
+    return server.name();
   }
 
   public String host() {
@@ -137,33 +76,33 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public int port() {
-    return port;
+    return server.port();
   }
 
   /**
    * The cluster's own directory: {@code owner.pid}, {@code postgres.log} and the data directory.
    */
   public Path directory() {
-    return directory;
+    return server.directory();
   }
 
   public Path dataDir() {
-    return dataDir;
+    return server.dataDir();
   }
 
   /** The server's log file (pg_ctl -l). */
   public Path logFile() {
-    return logFile;
+    return server.logFile();
   }
 
   /** The binaries this cluster runs on; use its pg_dump and pg_restore for matching versions. */
   public PgBinaries binaries() {
-    return binaries;
+    return server.binaries();
   }
 
   /** {@code jdbc:postgresql://127.0.0.1:<port>/<database>}, without user or password. */
   public String jdbcUrl(String database) {
-    return "jdbc:postgresql://" + HOST + ":" + port + "/" + database;
+    return "jdbc:postgresql://" + HOST + ":" + server.port() + "/" + database;
   }
 
   public String superuser() {
@@ -206,11 +145,9 @@ public final class LocalCluster implements AutoCloseable {
     }
   }
 
-  // ---- life cycle
-
   /** Whether this cluster's server is running (its postmaster.pid names a live server). */
   public boolean isRunning() {
-    return ClusterDirs.postmaster(dataDir).isPresent();
+    return server.isRunning();
   }
 
   /**
@@ -219,7 +156,7 @@ public final class LocalCluster implements AutoCloseable {
    * @throws IllegalStateException when it is not running
    */
   public long postmasterPid() {
-    return ClusterDirs.postmaster(dataDir)
+    return ClusterDirs.postmaster(server.dataDir())
         .map(ProcessHandle::pid)
         .orElseThrow(() -> new IllegalStateException(describe() + " is not running"));
   }
@@ -228,14 +165,14 @@ public final class LocalCluster implements AutoCloseable {
   public synchronized void start() {
     requireOpen();
     if (!isRunning()) {
-      startServer();
+      server.start();
     }
   }
 
   /** Stops the server the normal way ({@code pg_ctl stop -m fast}). Does nothing when stopped. */
   public synchronized void stop() {
     requireOpen();
-    stopServer("fast");
+    server.stop("fast");
   }
 
   /**
@@ -244,7 +181,7 @@ public final class LocalCluster implements AutoCloseable {
    */
   public synchronized void stopImmediate() {
     requireOpen();
-    stopServer("immediate");
+    server.stop("immediate");
   }
 
   /**
@@ -256,57 +193,19 @@ public final class LocalCluster implements AutoCloseable {
    */
   public synchronized LocalCluster createReplica(String name) {
     requireOpen();
-    requireName(name);
+    ServerSetup.requireName(name);
     if (!isRunning()) {
       throw new IllegalStateException(
           "expected " + describe() + " to be running to copy a replica from it, but it is stopped");
     }
-    if (replicas.stream().anyMatch(replica -> replica.name.equals(name))) {
+    if (replicas.stream().anyMatch(replica -> replica.name().equals(name))) {
       throw new IllegalArgumentException(
           "expected a replica name not yet used by " + describe() + ", but '" + name + "' is");
     }
-    Path replicaDir = newClusterDirectory(root, name, user);
-    LocalCluster replica =
-        new LocalCluster(binaries, user, name, root, replicaDir, password, 0, this);
-    register(replica);
-    try {
-      List<String> argv =
-          List.of(
-              binaries.bin("pg_basebackup").toString(),
-              "-h",
-              HOST,
-              "-p",
-              Integer.toString(port),
-              "-U",
-              SUPERUSER,
-              "-w",
-              "-D",
-              replica.dataDir.toString(),
-              "-R",
-              "-X",
-              "stream",
-              "-c",
-              "fast",
-              "--no-sync");
-      // -R writes the connection it used into primary_conninfo, password included: the replica
-      // authenticates with SCRAM like any client. The password travels in the environment only.
-      Map<String, String> env = password == null ? Map.of() : Map.of("PGPASSWORD", password);
-      Command.of(user.wrap(argv), replicaDir, env)
-          .runChecked(BASEBACKUP_TIMEOUT, "copying " + describe() + " into replica '" + name + "'");
-      Map<String, String> own = new LinkedHashMap<>();
-      own.put("port", Integer.toString(replica.port));
-      own.put("unix_socket_directories", socketDirectory(replicaDir));
-      own.put("cluster_name", name);
-      replica.appendSettings("this replica's own settings", own);
-      replica.startServer();
-      waitUntilStreaming(replica);
-      replicas.add(replica);
-      log.info("Started replica '{}' of '{}' on {}:{}", name, this.name, HOST, replica.port);
-      return replica;
-    } catch (RuntimeException e) {
-      replica.close();
-      throw e;
-    }
+    LocalCluster replica = ServerSetup.newReplica(this, name);
+    replicas.add(replica);
+    log.info("Started replica '{}' of '{}' on {}:{}", name, name(), HOST, replica.port());
+    return replica;
   }
 
   /**
@@ -315,14 +214,7 @@ public final class LocalCluster implements AutoCloseable {
    * {@link #close()}.
    */
   public void keepAfterExit() {
-    OPEN.remove(this);
-    try {
-      Files.deleteIfExists(directory.resolve(ClusterDirs.OWNER_FILE));
-    } catch (IOException e) {
-      throw new PgToolsException(
-          "could not remove " + directory.resolve(ClusterDirs.OWNER_FILE) + ": " + e.getMessage(),
-          e);
-    }
+    ClusterRegistry.keepAfterExit(this);
   }
 
   /**
@@ -335,21 +227,26 @@ public final class LocalCluster implements AutoCloseable {
       return;
     }
     try {
-      ClusterDirs.postmaster(dataDir)
-          .ifPresent(
-              postmaster ->
-                  ClusterDirs.stopImmediately(dataDir, postmaster, Optional.of(binaries), user));
+      server.stopNow();
     } catch (RuntimeException e) {
       log.warn("Could not stop {}: {}", describe(), e.toString());
     }
-    if (!ClusterDirs.deleteTree(directory)) {
-      log.warn("Could not delete {} of closed {}", directory, describe());
+    if (!ClusterDirs.deleteTree(directory())) {
+      log.warn("Could not delete {} of closed {}", directory(), describe());
     }
-    OPEN.remove(this);
+    ClusterRegistry.forget(this);
     if (primary != null) {
       primary.replicas.remove(this);
     }
     log.debug("Closed {}", describe());
+  }
+
+  PgServer server() {
+    return server;
+  }
+
+  Path root() {
+    return root;
   }
 
   @Override
@@ -357,19 +254,15 @@ public final class LocalCluster implements AutoCloseable {
     return describe();
   }
 
-  private String describe() {
-    return (primary == null ? "PostgreSQL cluster '" : "PostgreSQL replica '")
-        + name
-        + "' ("
-        + HOST
-        + ":"
-        + port
-        + ", "
-        + directory
-        + ")";
+  private void requireOpen() {
+    if (closed.get()) {
+      throw new IllegalStateException(describe() + " is closed");
+    }
   }
 
-  // ---- leftovers
+  private String describe() {
+    return server.describe();
+  }
 
   /**
    * Stops and deletes the clusters under {@code root} whose JVM is gone (the {@code owner.pid}
@@ -377,15 +270,7 @@ public final class LocalCluster implements AutoCloseable {
    * file are left alone.
    */
   public static int reapStale(Path root) {
-    Path normalized = root.toAbsolutePath().normalize();
-    Optional<PgBinaries> binaries = PgBinaries.find();
-    int reaped = 0;
-    for (Path dir : ClusterDirs.children(normalized)) {
-      if (ClusterDirs.ownerIsGone(dir) && ClusterDirs.reap(dir, binaries, ServerUser.current())) {
-        reaped++;
-      }
-    }
-    return reaped;
+    return ClusterRegistry.reapStale(root);
   }
 
   /**
@@ -394,11 +279,7 @@ public final class LocalCluster implements AutoCloseable {
    * has open counts: the suite's last test uses this to prove nothing was left behind.
    */
   public static List<ProcessHandle> runningStrays(Path root) {
-    Path normalized = root.toAbsolutePath().normalize();
-    return ClusterDirs.serversUnder(normalized).stream()
-        .filter(running -> !ownedByAnotherLiveJvm(running.clusterDir()))
-        .map(ClusterDirs.Running::process)
-        .collect(Collectors.toList());
+    return ClusterRegistry.runningStrays(root);
   }
 
   /**
@@ -408,25 +289,7 @@ public final class LocalCluster implements AutoCloseable {
    * next JVM to use the root.
    */
   public static Leftovers leftovers() {
-    Set<Path> roots = new TreeSet<>(ROOTS_USED);
-    roots.add(defaultRoot());
-    List<String> open =
-        OPEN.stream().map(LocalCluster::describe).sorted().collect(Collectors.toList());
-    List<String> processes = new ArrayList<>();
-    List<Path> directories = new ArrayList<>();
-    for (Path root : roots) {
-      for (ClusterDirs.Running running : ClusterDirs.serversUnder(root)) {
-        Path dir = running.clusterDir();
-        if (!Files.exists(dir) || ClusterDirs.ownedByThisJvm(dir)) {
-          ProcessHandle process = running.process();
-          processes.add(process.pid() + " " + process.info().commandLine().orElse("postgres"));
-        }
-      }
-      ClusterDirs.children(root).stream()
-          .filter(ClusterDirs::ownedByThisJvm)
-          .forEach(directories::add);
-    }
-    return new Leftovers(open, processes, directories);
+    return ClusterRegistry.leftovers();
   }
 
   /** What {@link #leftovers()} found. */
@@ -440,360 +303,6 @@ public final class LocalCluster implements AutoCloseable {
 
     public boolean isEmpty() {
       return openClusters.isEmpty() && runningServers.isEmpty() && directories.isEmpty();
-    }
-  }
-
-  private static boolean ownedByAnotherLiveJvm(Path clusterDir) {
-    return Files.exists(clusterDir.resolve(ClusterDirs.OWNER_FILE))
-        && !ClusterDirs.ownedByThisJvm(clusterDir)
-        && !ClusterDirs.ownerIsGone(clusterDir);
-  }
-
-  // ---- making and running
-
-  private void initdb(Map<String, String> extraSettings) {
-    List<String> argv =
-        new ArrayList<>(
-            List.of(
-                binaries.bin("initdb").toString(),
-                "-D",
-                dataDir.toString(),
-                "-U",
-                SUPERUSER,
-                "-A",
-                "trust",
-                "--no-sync",
-                "-E",
-                "UTF8",
-                isLinux() ? "--locale=C.UTF-8" : "--locale=C"));
-    Path pwfile = directory.resolve("superuser.pw");
-    try {
-      if (password != null) {
-        Files.createFile(
-            pwfile,
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(pwfile, password + "\n", StandardCharsets.UTF_8);
-        user.own(pwfile);
-        argv.addAll(
-            List.of("--auth-host=scram-sha-256", "--auth-local=trust", "--pwfile=" + pwfile));
-      }
-      Command.of(user.wrap(argv), directory, Map.of())
-          .runChecked(INITDB_TIMEOUT, "initdb of " + describe());
-    } catch (IOException e) {
-      throw new PgToolsException("could not write " + pwfile + ": " + e.getMessage(), e);
-    } finally {
-      try {
-        Files.deleteIfExists(pwfile);
-      } catch (IOException e) {
-        log.warn("Could not delete the initdb password file {}: {}", pwfile, e.toString());
-      }
-    }
-    writeHba();
-    Map<String, String> settings = new LinkedHashMap<>();
-    settings.put("port", Integer.toString(port));
-    settings.put("listen_addresses", HOST);
-    settings.put("unix_socket_directories", socketDirectory(directory));
-    settings.put("cluster_name", name);
-    settings.put("fsync", "off");
-    settings.put("wal_level", "replica");
-    settings.put("max_wal_senders", "10");
-    settings.put("hot_standby", "on");
-    // A replica made or restarted a little later still finds the WAL it needs.
-    settings.put("wal_keep_size", "64MB");
-    if (password != null) {
-      settings.put("password_encryption", "scram-sha-256");
-    }
-    appendSettings("throwaway cluster settings", settings);
-    if (!extraSettings.isEmpty()) {
-      appendSettings("settings asked for", extraSettings);
-    }
-  }
-
-  /** Local socket trusted; TCP from 127.0.0.1 trusted or SCRAM, replication included. */
-  private void writeHba() {
-    String method = password == null ? "trust" : "scram-sha-256";
-    String hba =
-        "# Written by runbooks for a throwaway cluster.\n"
-            + "local   all          all                 trust\n"
-            + "local   replication  all                 trust\n"
-            + "host    all          all  127.0.0.1/32   "
-            + method
-            + "\n"
-            + "host    replication  all  127.0.0.1/32   "
-            + method
-            + "\n";
-    try {
-      Files.writeString(
-          dataDir.resolve("pg_hba.conf"),
-          hba,
-          StandardCharsets.UTF_8,
-          StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE);
-    } catch (IOException e) {
-      throw new PgToolsException("could not write pg_hba.conf of " + describe(), e);
-    }
-  }
-
-  /** Appends settings to postgresql.conf; a later line wins over an earlier one. */
-  private void appendSettings(String comment, Map<String, String> settings) {
-    StringBuilder text = new StringBuilder("\n# runbooks: ").append(comment).append('\n');
-    settings.forEach(
-        (key, value) ->
-            text.append(key)
-                .append(" = '")
-                .append(value.replace("\\", "\\\\").replace("'", "''"))
-                .append("'\n"));
-    try {
-      Files.writeString(
-          dataDir.resolve("postgresql.conf"),
-          text.toString(),
-          StandardCharsets.UTF_8,
-          StandardOpenOption.APPEND);
-    } catch (IOException e) {
-      throw new PgToolsException("could not write postgresql.conf of " + describe(), e);
-    }
-  }
-
-  private void startServer() {
-    for (int attempt = 1; ; attempt++) {
-      long logOffset = fileSize(logFile);
-      Command.Result result =
-          Command.of(
-                  user.wrap(
-                      List.of(
-                          binaries.bin("pg_ctl").toString(),
-                          "-D",
-                          dataDir.toString(),
-                          "-l",
-                          logFile.toString(),
-                          "-w",
-                          "-t",
-                          Integer.toString(PG_CTL_WAIT_SECONDS),
-                          "start")),
-                  directory,
-                  Map.of())
-              .run(PG_CTL_TIMEOUT);
-      if (result.exitCode() == 0) {
-        return;
-      }
-      String serverLog = readFrom(logFile, logOffset);
-      if (portPicked && attempt < PORT_ATTEMPTS && serverLog.contains("Address already in use")) {
-        // Someone took the free port between our check and the server's bind: pick another.
-        int taken = port;
-        port = freePort();
-        log.debug("Port {} was taken before '{}' could bind it; trying {}", taken, name, port);
-        appendSettings("port retry", Map.of("port", Integer.toString(port)));
-        continue;
-      }
-      throw new PgToolsException(
-          "expected "
-              + describe()
-              + " to start, but pg_ctl exited with "
-              + result.exitCode()
-              + ":\n"
-              + Command.tail(result.output(), 10)
-              + "\nlast lines of the server log "
-              + logFile
-              + ":\n"
-              + Command.tail(serverLog, 20));
-    }
-  }
-
-  private void stopServer(String mode) {
-    if (!isRunning()) {
-      return;
-    }
-    Command.Result result =
-        Command.of(
-                user.wrap(
-                    List.of(
-                        binaries.bin("pg_ctl").toString(),
-                        "-D",
-                        dataDir.toString(),
-                        "-m",
-                        mode,
-                        "-w",
-                        "-t",
-                        Integer.toString(PG_CTL_WAIT_SECONDS),
-                        "stop")),
-                directory,
-                Map.of())
-            .run(PG_CTL_TIMEOUT);
-    if (result.exitCode() != 0 && isRunning()) {
-      throw new PgToolsException(
-          "expected "
-              + describe()
-              + " to stop (pg_ctl stop -m "
-              + mode
-              + "), but pg_ctl exited with "
-              + result.exitCode()
-              + ":\n"
-              + Command.tail(result.output(), 10)
-              + "\nlast lines of the server log:\n"
-              + Command.tail(readFrom(logFile, Math.max(0, fileSize(logFile) - 4096)), 20));
-    }
-  }
-
-  private void waitUntilStreaming(LocalCluster replica) {
-    long deadline = System.nanoTime() + STREAMING_TIMEOUT.toNanos();
-    String seen = "no row";
-    try (Connection connection = connect("postgres");
-        PreparedStatement query =
-            connection.prepareStatement(
-                "select state from pg_stat_replication where application_name = ?")) {
-      query.setString(1, replica.name);
-      while (true) {
-        try (ResultSet rows = query.executeQuery()) {
-          seen = rows.next() ? rows.getString(1) : "no row";
-        }
-        if ("streaming".equals(seen)) {
-          return;
-        }
-        if (!replica.isRunning() || System.nanoTime() > deadline) {
-          break;
-        }
-        Thread.sleep(25);
-      }
-    } catch (SQLException e) {
-      seen = "unknown (" + e.getMessage() + ")";
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new PgToolsException("interrupted while waiting for " + replica.describe(), e);
-    }
-    throw new PgToolsException(
-        "expected "
-            + replica.describe()
-            + " to stream from "
-            + describe()
-            + " within "
-            + STREAMING_TIMEOUT.toSeconds()
-            + " s, but pg_stat_replication shows: "
-            + seen
-            + (replica.isRunning() ? "" : " and the replica's server is not running")
-            + "\nlast lines of the replica's log:\n"
-            + Command.tail(readFrom(replica.logFile, 0), 20));
-  }
-
-  private void requireOpen() {
-    if (closed.get()) {
-      throw new IllegalStateException(describe() + " is closed");
-    }
-  }
-
-  // ---- registry and directories
-
-  private static void register(LocalCluster cluster) {
-    if (EXIT_HOOK.compareAndSet(false, true)) {
-      Runtime.getRuntime()
-          .addShutdownHook(new Thread(LocalCluster::closeAllAtExit, "runbooks-pg-cleanup"));
-    }
-    OPEN.add(cluster);
-  }
-
-  /** The shutdown hook: stops every open cluster at once, in parallel, and deletes them. */
-  private static void closeAllAtExit() {
-    List<Thread> closers = new ArrayList<>();
-    for (LocalCluster cluster : List.copyOf(OPEN)) {
-      Thread closer = new Thread(cluster::close, "runbooks-pg-close-" + cluster.name);
-      closer.start();
-      closers.add(closer);
-    }
-    long deadline = System.nanoTime() + EXIT_CLEANUP_TIMEOUT.toNanos();
-    for (Thread closer : closers) {
-      try {
-        closer.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-    }
-  }
-
-  private static void prepareRoot(Path root, ServerUser user) {
-    try {
-      Files.createDirectories(root);
-    } catch (IOException e) {
-      throw new PgToolsException(
-          "expected to create the directory for throwaway clusters "
-              + root
-              + ", but: "
-              + e
-              + ". Choose another base directory or java.io.tmpdir.",
-          e);
-    }
-    user.ensureReachable(root);
-    ROOTS_USED.add(root);
-    if (ROOTS_REAPED.add(root)) {
-      int reaped = reapStale(root);
-      if (reaped > 0) {
-        log.info(
-            "Removed {} throwaway cluster(s) under {} left by JVMs that are gone", reaped, root);
-      }
-    }
-  }
-
-  private static Path newClusterDirectory(Path root, String name, ServerUser user) {
-    try {
-      // createTempDirectory makes it 0700; the owner file goes in before anyone could reap it.
-      Path dir = Files.createTempDirectory(root, name + "-");
-      ClusterDirs.writeOwner(dir);
-      user.own(dir);
-      return dir;
-    } catch (IOException e) {
-      throw new PgToolsException(
-          "expected to create a cluster directory under " + root + ", but: " + e, e);
-    }
-  }
-
-  /** The cluster directory as socket directory, or none (TCP only) when its path is too long. */
-  private static String socketDirectory(Path directory) {
-    String socketLock = directory + "/.s.PGSQL.65535.lock";
-    return socketLock.getBytes(StandardCharsets.UTF_8).length <= MAX_SOCKET_PATH
-        ? directory.toString()
-        : "";
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(HOST))) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new PgToolsException("could not find a free TCP port on " + HOST + ": " + e, e);
-    }
-  }
-
-  private static long fileSize(Path file) {
-    try {
-      return Files.size(file);
-    } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private static String readFrom(Path file, long offset) {
-    try (RandomAccessFile in = new RandomAccessFile(file.toFile(), "r")) {
-      long length = in.length();
-      long from = Math.min(offset, length);
-      byte[] bytes = new byte[(int) Math.min(length - from, 1 << 20)];
-      in.seek(length - bytes.length);
-      in.readFully(bytes);
-      return new String(bytes, StandardCharsets.UTF_8);
-    } catch (IOException e) {
-      return "(no log: " + e.getMessage() + ")";
-    }
-  }
-
-  private static boolean isLinux() {
-    return System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux");
-  }
-
-  private static void requireName(String name) {
-    Objects.requireNonNull(name, "name");
-    if (!NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "expected a cluster name of letters, digits, '-' and '_' (at most 40, starting with a"
-              + " letter or digit), but got '"
-              + name
-              + "'");
     }
   }
 
@@ -838,19 +347,13 @@ public final class LocalCluster implements AutoCloseable {
 
     /** A postgresql.conf setting, written after (so winning over) the defaults. */
     public Builder setting(String key, String value) {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(value, "value");
-      if (!SETTING_NAME.matcher(key).matches()) {
-        throw new IllegalArgumentException(
-            "expected a PostgreSQL setting name, but got '" + key + "'");
-      }
-      settings.put(key, value);
+      settings.put(ServerSetup.requireSettingName(key), Objects.requireNonNull(value, "value"));
       return this;
     }
 
     /** Names the cluster: its directory's prefix and its cluster_name. Default "cluster". */
     public Builder name(String name) {
-      requireName(name);
+      ServerSetup.requireName(name);
       this.name = name;
       return this;
     }
@@ -871,26 +374,15 @@ public final class LocalCluster implements AutoCloseable {
     public LocalCluster start() {
       PgBinaries bin = binaries != null ? binaries : PgBinaries.require();
       Path root = (baseDir != null ? baseDir : defaultRoot()).toAbsolutePath().normalize();
-      ServerUser user = ServerUser.current();
-      prepareRoot(root, user);
-      Path directory = newClusterDirectory(root, name, user);
       LocalCluster cluster =
-          new LocalCluster(bin, user, name, root, directory, password, port, null);
-      register(cluster);
-      try {
-        cluster.initdb(new LinkedHashMap<>(settings));
-        cluster.startServer();
-      } catch (RuntimeException e) {
-        cluster.close();
-        throw e;
-      }
+          ServerSetup.newPrimary(bin, root, name, password, port, new LinkedHashMap<>(settings));
       log.info(
           "Started PostgreSQL {} cluster '{}' on {}:{} in {}",
           bin.majorVersion(),
           name,
           HOST,
-          cluster.port,
-          directory);
+          cluster.port(),
+          cluster.directory());
       return cluster;
     }
   }

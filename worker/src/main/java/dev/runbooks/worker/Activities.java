@@ -2,13 +2,14 @@ package dev.runbooks.worker;
 
 import dev.runbooks.activities.backup.BackupActivitiesImpl;
 import dev.runbooks.activities.backup.BackupTargets;
+import dev.runbooks.activities.backup.NewKeysetGuard;
 import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
-import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.CheckSettings;
 import dev.runbooks.activities.config.ConfigException;
+import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.failover.FailoverActivitiesImpl;
 import dev.runbooks.activities.failover.FailoverTargets;
@@ -16,15 +17,16 @@ import dev.runbooks.activities.lock.BackupsInUseActivitiesImpl;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationTargets;
+import dev.runbooks.activities.migration.SchemaDumps;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.rotation.RotationActivitiesImpl;
+import dev.runbooks.activities.rotation.RotationTargets;
 import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.pgtools.MissingPostgresException;
 import dev.runbooks.pgtools.PgBinaries;
 import io.temporal.client.WorkflowClient;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -71,7 +73,7 @@ public record Activities(List<Object> implementations) {
     all.add(new TargetLockActivitiesImpl(client, taskQueue));
     all.add(new BackupsInUseActivitiesImpl(client));
     all.addAll(backup(config, connections, binaries));
-    all.add(new RotationActivitiesImpl(connections, secrets));
+    all.add(new RotationActivitiesImpl(connections, secrets, RotationTargets.fromConfig(config)));
     all.add(
         new FailoverActivitiesImpl(
             connections, FailoverTargets.fromConfig(config), secrets, binaries, Clock.systemUTC()));
@@ -88,7 +90,9 @@ public record Activities(List<Object> implementations) {
   static List<Object> backup(
       RunbooksConfig config, TargetConnections connections, Optional<PgBinaries> binaries) {
     BackupTargets targets = BackupTargets.fromConfig(config);
-    KeyEncryptionKey kek = new ConfiguredKek(encryption(config));
+    KeyEncryptionKey kek =
+        new ConfiguredKek(
+            encryption(config), new NewKeysetGuard(targets, config.targets().keySet()));
     if (binaries.isEmpty()) {
       String problem;
       try {
@@ -121,18 +125,18 @@ public record Activities(List<Object> implementations) {
             connections,
             MigrationTargets.fromConfig(config),
             binaries.get(),
-            Path.of(System.getProperty("java.io.tmpdir"), "runbooks-schema-snapshots")));
+            SchemaDumps.workerDirectory()));
   }
 
   /**
    * The key backups are encrypted with: the configuration's {@code encryption:}, else a local
    * keyset {@value #DEFAULT_KEYSET} beside the configuration file, made on the first backup.
    */
-  public static String encryption(RunbooksConfig config) {
+  public static EncryptionSpec encryption(RunbooksConfig config) {
     if (config.encryption() != null) {
       return config.encryption();
     }
-    return LocalKeysetKek.SCHEME + config.directory().resolve(DEFAULT_KEYSET);
+    return new EncryptionSpec.LocalKeyset(config.directory().resolve(DEFAULT_KEYSET));
   }
 
   /** The configured lag thresholds; the rest are the check's defaults. */
@@ -148,7 +152,7 @@ public record Activities(List<Object> implementations) {
 
   private static SecretStore openSecrets(RunbooksConfig config) {
     try {
-      return SecretStores.open(config.secrets(), config.directory());
+      return SecretStores.open(config.secrets());
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw new ConfigException(
           config.file(),

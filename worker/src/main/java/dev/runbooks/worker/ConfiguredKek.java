@@ -3,6 +3,8 @@ package dev.runbooks.worker;
 import dev.runbooks.activities.backup.PermanentBackupException;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKeys;
+import dev.runbooks.activities.backup.crypto.KeysetCreation;
+import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.workflows.shared.FailureType;
 
 /**
@@ -11,14 +13,20 @@ import dev.runbooks.workflows.shared.FailureType;
  * first backup needs it, not when a worker starts.
  */
 final class ConfiguredKek implements KeyEncryptionKey {
-  private final String spec;
+  private final EncryptionSpec spec;
+  private final KeysetCreation creation;
   private KeyEncryptionKey key;
 
+  ConfiguredKek(EncryptionSpec spec) {
+    this(spec, KeysetCreation.ALWAYS);
+  }
+
   /**
-   * @param spec {@code local-keyset:/absolute/path} or {@code vault-transit:NAME}
+   * @param creation whether a missing local keyset may be made (only for an empty repository)
    */
-  ConfiguredKek(String spec) {
+  ConfiguredKek(EncryptionSpec spec, KeysetCreation creation) {
     this.spec = spec;
+    this.creation = creation;
   }
 
   @Override
@@ -38,14 +46,14 @@ final class ConfiguredKek implements KeyEncryptionKey {
 
   private synchronized KeyEncryptionKey key() {
     if (key == null) {
-      key = open(spec);
+      key = open(spec, creation);
     }
     return key;
   }
 
-  private static KeyEncryptionKey open(String spec) {
+  private static KeyEncryptionKey open(EncryptionSpec spec, KeysetCreation creation) {
     try {
-      return KeyEncryptionKeys.open(spec, System.getenv());
+      return KeyEncryptionKeys.open(spec, System.getenv(), creation);
     } catch (PermanentBackupException e) {
       throw e.toFailure();
     } catch (IllegalArgumentException e) {
@@ -59,6 +67,6 @@ final class ConfiguredKek implements KeyEncryptionKey {
 
   @Override
   public String toString() {
-    return "ConfiguredKek[" + spec + "]";
+    return "ConfiguredKek[" + spec.uri() + "]";
   }
 }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runbooks.activities.backup.BackupActivitiesImpl;
 import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.secrets.SecretStores;
@@ -42,7 +43,7 @@ class ActivitiesTest {
   }
 
   private ConfiguredConnections connections(RunbooksConfig config) {
-    return new ConfiguredConnections(config, SecretStores.open(config.secrets(), dir));
+    return new ConfiguredConnections(config, SecretStores.open(config.secrets()));
   }
 
   @Test
@@ -78,22 +79,23 @@ class ActivitiesTest {
   @Test
   void theKeyIsTheConfiguredOneElseALocalKeysetBesideTheConfiguration() throws IOException {
     assertEquals(
-        "local-keyset:" + dir.resolve("backup-keyset.json"), Activities.encryption(config("")));
+        "local-keyset:" + dir.resolve("backup-keyset.json"),
+        Activities.encryption(config("")).uri());
     assertEquals(
         "local-keyset:" + dir.resolve("keys/k.json"),
-        Activities.encryption(config("encryption: local-keyset:keys/k.json\n")));
+        Activities.encryption(config("encryption: local-keyset:keys/k.json\n")).uri());
   }
 
   @Test
   void aLocalKeysetIsMadeOnFirstUseAndAnUnavailableKindFailsAsBadInput() {
     Path file = dir.resolve("kek.json");
-    ConfiguredKek kek = new ConfiguredKek("local-keyset:" + file);
+    ConfiguredKek kek = new ConfiguredKek(new EncryptionSpec.LocalKeyset(file));
     assertFalse(Files.exists(file));
     byte[] wrapped = kek.wrap(new byte[] {1, 2, 3});
     assertTrue(Files.exists(file));
     assertEquals(3, kek.unwrap(wrapped, kek.keyId()).length);
 
-    ConfiguredKek vault = new ConfiguredKek("vault-transit:backups");
+    ConfiguredKek vault = new ConfiguredKek(new EncryptionSpec.VaultTransit("backups"));
     ApplicationFailure failure = assertThrows(ApplicationFailure.class, vault::keyId);
     assertEquals("BAD_INPUT", failure.getType());
     assertTrue(failure.getOriginalMessage().contains("local-keyset:"), failure.getMessage());

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.runbooks.activities.backup.repository.S3Settings;
 import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.RepositorySpec;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import io.temporal.common.SearchAttributeKey;
@@ -143,7 +144,7 @@ class DockerComposeTest {
     Map<String, String> worker = environment(services.path("worker"));
     RunbooksConfig config =
         ConfigLoader.load(ROOT.resolve("runbooks/examples/docker/runbooks.yaml"), Map.of());
-    S3Settings s3 = S3Settings.fromUri(config.repository(), worker);
+    S3Settings s3 = S3Settings.of((RepositorySpec.S3) config.repository(), worker);
     assertEquals("runbooks-backups", s3.bucket());
     assertEquals("docker", s3.prefix());
     assertTrue(s3.pathStyle(), "MinIO wants path-style requests");

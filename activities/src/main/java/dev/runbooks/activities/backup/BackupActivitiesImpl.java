@@ -158,8 +158,13 @@ public final class BackupActivitiesImpl implements BackupActivities {
       List<String> incomplete = new ArrayList<>();
       for (StoredBackups.Stored s : stored) {
         if (s.complete()) {
-          boolean verified = s.verdict() != null && s.verdict().passed();
-          candidates.add(new Retention.Candidate(s.id(), s.manifest().startedAt(), verified));
+          DrillVerdict v = s.verdict();
+          candidates.add(
+              new Retention.Candidate(
+                  s.id(),
+                  s.manifest().startedAt(),
+                  v != null && v.passed(),
+                  v != null && v.unproven()));
         } else {
           incomplete.add(s.id());
         }

@@ -73,7 +73,13 @@ public final class BackupManifests {
 
   /** Reads a drill verdict. */
   public static DrillVerdict verdictFromJson(String json) {
-    return convert(parse(json, "drill verdict"), DrillVerdict.class, "drill verdict");
+    JsonNode tree = parse(json, "drill verdict");
+    if (!tree.has("restored") && tree instanceof ObjectNode older) {
+      // Before the field: a passed verdict came from a restore; a failed one may not have.
+      JsonNode passed = older.get("passed");
+      older.put("restored", passed != null && passed.asBoolean());
+    }
+    return convert(tree, DrillVerdict.class, "drill verdict");
   }
 
   private static String write(Object value) {

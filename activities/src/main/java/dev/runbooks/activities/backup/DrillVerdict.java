@@ -12,6 +12,9 @@ import java.util.Objects;
  * @param differences what did not match between the restored copy and the manifest; empty when the
  *     drill passed
  * @param drillWorkflowId the workflow that ran the drill, to find its history
+ * @param restored whether the verdict came from a restore of the backup. Every verdict written now
+ *     does; a failed verdict of an older version without this field may have come from a key or
+ *     configuration error instead, and retention never deletes on its word.
  */
 public record DrillVerdict(
     String backupId,
@@ -19,12 +22,29 @@ public record DrillVerdict(
     List<String> differences,
     Duration restoreDuration,
     Instant drilledAt,
-    String drillWorkflowId) {
+    String drillWorkflowId,
+    boolean restored) {
   public DrillVerdict {
     Objects.requireNonNull(backupId, "backupId");
     differences = List.copyOf(Objects.requireNonNull(differences, "differences"));
     Objects.requireNonNull(restoreDuration, "restoreDuration");
     Objects.requireNonNull(drilledAt, "drilledAt");
     Objects.requireNonNull(drillWorkflowId, "drillWorkflowId");
+  }
+
+  /** A verdict from a drill that restored the backup. */
+  public DrillVerdict(
+      String backupId,
+      boolean passed,
+      List<String> differences,
+      Duration restoreDuration,
+      Instant drilledAt,
+      String drillWorkflowId) {
+    this(backupId, passed, differences, restoreDuration, drilledAt, drillWorkflowId, true);
+  }
+
+  /** A failed verdict that may not have come from a restore: its backup is never deleted. */
+  boolean unproven() {
+    return !passed && !restored;
   }
 }

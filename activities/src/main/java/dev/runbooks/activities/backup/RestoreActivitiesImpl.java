@@ -246,7 +246,8 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
               input.differences(),
               input.restoreDuration() == null ? Duration.ZERO : input.restoreDuration(),
               clock.instant(),
-              input.drillWorkflowId());
+              input.drillWorkflowId(),
+              true);
       repository.put(
           BackupLayout.verdictKey(target, id),
           BackupManifests.toJson(verdict).getBytes(StandardCharsets.UTF_8));

@@ -27,15 +27,24 @@ import java.util.Set;
  *
  * Days and weeks count those with backups, not calendar days back from now, so a pause in backups
  * never makes retention delete what is left. A backup any rule keeps is kept, and so are always the
- * newest verified backup (its drill passed) and every protected one (the backup just taken, backups
- * a running migration references).
+ * newest verified backup (its drill passed), every protected one (the backup just taken, backups a
+ * running migration references) and every one whose failed verdict did not come from a restore.
  */
 final class Retention {
-  /** A complete backup: when it started and whether its latest drill passed. */
-  record Candidate(String id, Instant startedAt, boolean verified) {
+  /**
+   * A complete backup: when it started and whether its latest drill passed.
+   *
+   * @param unproven its latest verdict failed but may not have come from a restore (see {@link
+   *     DrillVerdict#restored()}): kept, since nothing shows the backup is bad
+   */
+  record Candidate(String id, Instant startedAt, boolean verified, boolean unproven) {
     Candidate {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(startedAt, "startedAt");
+    }
+
+    Candidate(String id, Instant startedAt, boolean verified) {
+      this(id, startedAt, verified, false);
     }
   }
 
@@ -96,6 +105,9 @@ final class Retention {
     for (Candidate c : newestFirst) {
       if (protectedIds.contains(c.id())) {
         reasons.get(c.id()).add("protected");
+      }
+      if (c.unproven()) {
+        reasons.get(c.id()).add("last verdict not from a restore");
       }
     }
 

@@ -3,6 +3,7 @@ package dev.runbooks.activities.check;
 import static dev.runbooks.workflows.check.Severity.CRITICAL;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.activities.postgres.Jdbc;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
@@ -39,7 +40,7 @@ final class OnPrimary {
    */
   static Optional<Finding> cannotSeeOtherSessions(Connection c, String check, String what)
       throws SQLException {
-    if (Sql.bool(c, "SELECT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')")) {
+    if (Jdbc.bool(c, "SELECT pg_has_role(current_user, 'pg_read_all_stats', 'USAGE')")) {
       return Optional.empty();
     }
     String role = Sql.quotedCurrentUser(c);

@@ -4,11 +4,12 @@ import static dev.runbooks.workflows.check.Severity.CRITICAL;
 import static dev.runbooks.workflows.check.Severity.OK;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.activities.postgres.Jdbc;
+import dev.runbooks.activities.postgres.ReplicaProbe;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Severity;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -84,7 +85,7 @@ final class ReplicaCheck {
       if (primary != null) {
         try {
           role = Sql.quotedCurrentUser(primary);
-          if (Sql.bool(primary, "SELECT pg_is_in_recovery()")) {
+          if (Jdbc.bool(primary, "SELECT pg_is_in_recovery()")) {
             primaryProblem = primaryName() + " is in recovery (see the connectivity check)";
           } else {
             senders = senders(primary);
@@ -147,7 +148,8 @@ final class ReplicaCheck {
   private Finding inspect(
       String name, Connection r, Connection primary, String primaryProblem, List<Sender> senders)
       throws SQLException {
-    if (!Sql.bool(r, "SELECT pg_is_in_recovery()")) {
+    ReplicaProbe.State state = ReplicaProbe.read(r);
+    if (!state.inRecovery()) {
       return new Finding(
           NAME,
           CRITICAL,
@@ -156,59 +158,18 @@ final class ReplicaCheck {
               + " target's configuration: two writable servers risk split brain",
           List.of());
     }
-    boolean paused;
-    String receiveLsn;
-    String replayLsn;
-    String replayedAt;
-    Duration sinceReplay;
-    try (Statement s = r.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT pg_is_wal_replay_paused(), pg_last_wal_receive_lsn()::text,"
-                    + " pg_last_wal_replay_lsn()::text, pg_last_xact_replay_timestamp(),"
-                    + " extract(epoch FROM now() - pg_last_xact_replay_timestamp())")) {
-      rs.next();
-      paused = rs.getBoolean(1);
-      receiveLsn = rs.getString(2);
-      replayLsn = rs.getString(3);
-      replayedAt = rs.getString(4);
-      double seconds = rs.getDouble(5);
-      sinceReplay = rs.wasNull() ? null : Text.seconds(seconds);
-    }
-    boolean receiverRuns = false;
-    String status = null;
-    String sender = null;
-    try (Statement s = r.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT status, sender_host, sender_port FROM pg_stat_wal_receiver")) {
-      if (rs.next()) {
-        receiverRuns = true;
-        status = rs.getString(1);
-        sender = rs.getString(2) == null ? null : rs.getString(2) + ":" + rs.getInt(3);
-      }
-    }
-    Long lagBytes = null;
+    boolean paused = state.replayPaused();
+    boolean receiverRuns = state.receiverRuns();
+    String status = state.receiverStatus();
     String primaryLsn = null;
-    if (primary != null && replayLsn != null) {
-      try (PreparedStatement s =
-          primary.prepareStatement(
-              "SELECT pg_current_wal_lsn()::text,"
-                  + " pg_wal_lsn_diff(pg_current_wal_lsn(), ?::pg_lsn)::bigint")) {
-        s.setString(1, replayLsn);
-        try (ResultSet rs = s.executeQuery()) {
-          rs.next();
-          primaryLsn = rs.getString(1);
-          // The replica was read first, so it can only have moved on: never report it ahead.
-          lagBytes = Math.max(0, rs.getLong(2));
-        }
-      }
+    ReplicaProbe.Lag behind = null;
+    if (primary != null && state.replayLsn() != null) {
+      // The replica was read first, so it can only have moved on: never reported ahead.
+      primaryLsn = Jdbc.string(primary, "SELECT pg_current_wal_lsn()::text").orElse(null);
+      behind = state.lagBehind(primaryLsn);
     }
-    // Seconds behind only mean something while the primary has WAL the replica has not
-    // replayed; on an idle primary the last replayed commit is old but nothing is missing.
-    Duration lagTime = null;
-    if (lagBytes != null) {
-      lagTime = lagBytes == 0 ? Duration.ZERO : sinceReplay;
-    }
+    Long lagBytes = behind == null ? null : behind.bytes();
+    Duration lagTime = behind == null ? null : behind.time();
 
     Severity severity = OK;
     Set<String> advice = new LinkedHashSet<>();
@@ -277,9 +238,9 @@ final class ReplicaCheck {
     List<String> details = new ArrayList<>();
     details.add(
         "receive LSN "
-            + receiveLsn
+            + state.receiveLsn()
             + ", replay LSN "
-            + replayLsn
+            + state.replayLsn()
             + ", primary's current LSN "
             + (primaryLsn == null ? "unknown" : primaryLsn));
     details.add(
@@ -288,16 +249,18 @@ final class ReplicaCheck {
             + ", "
             + (lagTime == null ? "unknown" : Text.duration(lagTime)));
     details.add("replay paused: " + (paused ? "yes" : "no"));
-    if (replayedAt != null) {
+    if (state.lastReplayedAt() != null) {
       details.add(
           "last replayed transaction committed at "
-              + replayedAt
-              + (sinceReplay == null ? "" : " (" + Text.duration(sinceReplay) + " ago)"));
+              + state.lastReplayedAt()
+              + (state.sinceReplay() == null
+                  ? ""
+                  : " (" + Text.duration(state.sinceReplay()) + " ago)"));
     }
     details.add(
         "WAL receiver: "
             + (receiverRuns ? (status == null ? "status not visible" : status) : "none")
-            + (sender == null ? "" : " from " + sender));
+            + (state.sender() == null ? "" : " from " + state.sender()));
     if (senders != null) {
       for (Sender s : senders) {
         if (name.equals(s.application())) {

@@ -3,6 +3,7 @@ package dev.runbooks.activities.check;
 import static dev.runbooks.workflows.check.Severity.OK;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.activities.postgres.Jdbc;
 import dev.runbooks.workflows.check.Finding;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,9 +25,9 @@ final class SlowStatementsCheck {
   private SlowStatementsCheck() {}
 
   static List<Finding> run(Connection c) throws SQLException {
-    String database = Sql.string(c, "SELECT current_database()").orElseThrow();
+    String database = Jdbc.string(c, "SELECT current_database()").orElseThrow();
     Optional<String> schema =
-        Sql.string(
+        Jdbc.string(
             c,
             "SELECT quote_ident(n.nspname) FROM pg_extension e"
                 + " JOIN pg_namespace n ON n.oid = e.extnamespace"
@@ -145,7 +146,7 @@ final class SlowStatementsCheck {
   /** shared_preload_libraries, or empty when this role may not read it (pg_read_all_settings). */
   private static Optional<String> preloadLibraries(Connection c) throws SQLException {
     try {
-      return Sql.string(c, "SELECT current_setting('shared_preload_libraries')");
+      return Jdbc.string(c, "SELECT current_setting('shared_preload_libraries')");
     } catch (SQLException e) {
       if (Sql.privilegeMissing(e)) {
         return Optional.empty();

@@ -1,13 +1,12 @@
 package dev.runbooks.activities.check;
 
+import dev.runbooks.activities.postgres.Jdbc;
+import dev.runbooks.activities.postgres.SqlFaults;
 import dev.runbooks.workflows.shared.FailureType;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.Optional;
 
 /** How the checks use a connection: read-only, with a statement timeout, errors classified. */
 final class Sql {
@@ -34,12 +33,12 @@ final class Sql {
   }
 
   /**
-   * A failed login is permanent: retrying with the same secret fails the same way, so it becomes a
-   * non-retryable AUTHENTICATION failure (class 28: invalid authorization, wrong password).
+   * A failed login is permanent (see {@link SqlFaults}): retrying with the same secret fails the
+   * same way, so it is thrown as a non-retryable AUTHENTICATION failure that says where to look.
+   * Any other error is returned, for the check to turn into a finding.
    */
   static SQLException authenticationOr(SQLException e, String what) {
-    String state = e.getSQLState();
-    if (state != null && state.startsWith("28")) {
+    if (SqlFaults.permanentType(e) == FailureType.AUTHENTICATION) {
       throw FailureType.AUTHENTICATION.failure(
           "Expected the admin role to log in to "
               + what
@@ -50,45 +49,28 @@ final class Sql {
     return e;
   }
 
+  /** The connection broke (SQLSTATE class 08): the server went away, not the query. */
   static boolean connectionLost(SQLException e) {
     return e.getSQLState() != null && e.getSQLState().startsWith("08");
   }
 
   static boolean privilegeMissing(SQLException e) {
-    return "42501".equals(e.getSQLState());
+    return SqlFaults.permanentType(e) == FailureType.PERMISSION_DENIED;
   }
 
+  /** The statement timeout set by {@link #prepare} cancelled the query (57014). */
   static boolean timedOut(SQLException e) {
     return "57014".equals(e.getSQLState());
   }
 
-  /** The first row's first column, or empty when there is no row. */
-  static Optional<String> string(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      return rs.next() ? Optional.ofNullable(rs.getString(1)) : Optional.empty();
-    }
-  }
-
-  static boolean bool(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery(sql)) {
-      rs.next();
-      return rs.getBoolean(1);
-    }
-  }
-
   /** The admin role as an SQL identifier, quoted when it needs to be, for the advice we print. */
   static String quotedCurrentUser(Connection c) throws SQLException {
-    return string(c, "SELECT quote_ident(current_user)").orElseThrow();
+    return Jdbc.string(c, "SELECT quote_ident(current_user)").orElseThrow();
   }
 
   static int serverVersionNum(Connection c) throws SQLException {
-    try (PreparedStatement s = c.prepareStatement("SELECT current_setting('server_version_num')");
-        ResultSet rs = s.executeQuery()) {
-      rs.next();
-      return Integer.parseInt(rs.getString(1).trim());
-    }
+    return Integer.parseInt(
+        Jdbc.string(c, "SELECT current_setting('server_version_num')").orElseThrow().trim());
   }
 
   static void closeQuietly(Connection c, Exception primary) {

@@ -8,21 +8,20 @@ import java.util.Objects;
 
 /**
  * The validated contents of {@code runbooks.yaml}, made by {@link ConfigLoader}. Relative paths are
- * already resolved: {@code file://} and {@code local-keyset:} specs here are absolute.
+ * already resolved: the paths in the specs here are absolute.
  *
  * @param file the configuration file it was read from
  * @param targets by name, in the file's order
- * @param repository {@code file:///dir} or {@code s3://bucket/prefix}, or null when none is set
- * @param secrets {@code file:///path/secrets.json} or {@code vault}; never null
- * @param encryption {@code local-keyset:/path} or {@code vault-transit:NAME}, or null when none is
- *     set
+ * @param repository a directory or an S3 bucket, or null when none is set
+ * @param secrets a secrets file or Vault; never null
+ * @param encryption a local keyset or a Vault transit key, or null when none is set
  */
 public record RunbooksConfig(
     Path file,
     Map<String, TargetConfig> targets,
-    String repository,
-    String secrets,
-    String encryption,
+    RepositorySpec repository,
+    SecretStoreSpec secrets,
+    EncryptionSpec encryption,
     CheckSettings check) {
   public RunbooksConfig {
     Objects.requireNonNull(file, "file");

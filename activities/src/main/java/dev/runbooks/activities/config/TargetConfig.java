@@ -22,6 +22,7 @@ import java.util.Optional;
  * @param backupFreshness the newest verified backup must be younger than this: the target's {@code
  *     backupFreshness:}, else the top-level one; null when neither is set
  * @param failover the target's {@code failover:} settings, defaults when it has none
+ * @param rotation the target's {@code rotation:} settings, defaults when it has none
  */
 public record TargetConfig(
     String name,
@@ -34,7 +35,8 @@ public record TargetConfig(
     Duration approvalTimeout,
     RetentionPolicy retention,
     Duration backupFreshness,
-    FailoverConfig failover) {
+    FailoverConfig failover,
+    RotationConfig rotation) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   public TargetConfig {
@@ -45,6 +47,35 @@ public record TargetConfig(
     Objects.requireNonNull(approvalTimeout, "approvalTimeout");
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(failover, "failover");
+    Objects.requireNonNull(rotation, "rotation");
+  }
+
+  /** A target with the default rotation settings. */
+  public TargetConfig(
+      String name,
+      Endpoint primary,
+      List<ReplicaConfig> replicas,
+      AdminConfig admin,
+      Path migrations,
+      boolean production,
+      boolean fourEyes,
+      Duration approvalTimeout,
+      RetentionPolicy retention,
+      Duration backupFreshness,
+      FailoverConfig failover) {
+    this(
+        name,
+        primary,
+        replicas,
+        admin,
+        migrations,
+        production,
+        fourEyes,
+        approvalTimeout,
+        retention,
+        backupFreshness,
+        failover,
+        RotationConfig.defaults());
   }
 
   /** A target with the default failover settings. */

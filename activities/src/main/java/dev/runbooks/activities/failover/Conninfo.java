@@ -37,6 +37,27 @@ final class Conninfo {
     return value;
   }
 
+  /**
+   * Whether the connection string carries a password: the keyword password, or a password in a
+   * URI's user information or parameters. When it cannot be parsed, whether it mentions one.
+   */
+  static boolean hasPassword(String conninfo) {
+    String s = conninfo == null ? "" : conninfo.strip();
+    int scheme = s.indexOf("://");
+    if (s.startsWith("postgres://") || s.startsWith("postgresql://")) {
+      int end = s.indexOf('/', scheme + 3);
+      String authority = s.substring(scheme + 3, end < 0 ? s.length() : end);
+      int at = authority.lastIndexOf('@');
+      return (at >= 0 && authority.substring(0, at).contains(":"))
+          || s.matches("(?s).*[?&]password=.*");
+    }
+    try {
+      return get(s, "password") != null;
+    } catch (IllegalArgumentException e) {
+      return s.contains("password");
+    }
+  }
+
   static List<Pair> parse(String conninfo) {
     String s = conninfo == null ? "" : conninfo.strip();
     if (s.startsWith("postgres://") || s.startsWith("postgresql://")) {

@@ -3,6 +3,7 @@ package dev.runbooks.activities.migration;
 import dev.runbooks.activities.backup.Heartbeat;
 import dev.runbooks.activities.backup.PgTool;
 import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.SessionSettings;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.migration.ApplyInput;
@@ -285,7 +286,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
             "COMMENT ON DATABASE " + quote(input.database()) + " IS " + literal(marker(input)));
       }
       heartbeat.set(1);
-      pipeSchema(spec, spec.withDatabase(input.database()), context);
+      pipeSchema(spec, spec.withDatabase(input.database()), sessionOptions(target), context);
       heartbeat.set(2);
       copyHistory(target, input.database());
       log.info("{}: done", context);
@@ -296,12 +297,15 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     }
   }
 
-  private void pipeSchema(ConnectionSpec from, ConnectionSpec into, String context)
+  private void pipeSchema(ConnectionSpec from, ConnectionSpec into, String options, String context)
       throws IOException {
     try (PgTool.Running dump =
             tools.start(
                 PgTool.PG_DUMP,
-                List.of("-Fc", "--schema-only", PgTool.dbnameArgument(from.database())),
+                List.of(
+                    "-Fc",
+                    "--schema-only",
+                    SessionSettings.dbnameArgument(from.database(), options)),
                 from);
         PgTool.Running restore =
             tools.start(
@@ -310,7 +314,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
                     "--no-owner",
                     "--no-privileges",
                     "--exit-on-error",
-                    PgTool.dbnameArgument(into.database())),
+                    SessionSettings.dbnameArgument(into.database(), options)),
                 into)) {
       dump.stdin().close();
       try (InputStream in = dump.stdout();
@@ -422,7 +426,8 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     int total = plan.pending().size() * 3 + 2;
     try (Heartbeat heartbeat = Heartbeat.start("rehearse", total, "steps")) {
       List<String> caughtUp = catchUp(migrator, plan, input, context);
-      SchemaDumps.Schema before = dumps.dump(spec.withDatabase(scratch.database()));
+      String options = sessionOptions(target);
+      SchemaDumps.Schema before = dumps.dump(spec.withDatabase(scratch.database()), options);
       heartbeat.set(1);
       List<VersionTiming> up =
           applyAll(
@@ -452,7 +457,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
         down.add(downOne(migrator, v, input.lockTimeout(), input.statementTimeout(), context));
         heartbeat.set(1 + up.size() + down.size());
       }
-      SchemaDumps.Schema after = dumps.dump(spec.withDatabase(scratch.database()));
+      SchemaDumps.Schema after = dumps.dump(spec.withDatabase(scratch.database()), options);
       List<String> differences = SchemaDumps.differences(before, after);
       if (!differences.isEmpty()) {
         log.warn("{}: the down scripts do not restore the schema: {}", context, differences);
@@ -535,7 +540,8 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     String target = input.target();
     String context = "schema snapshot of target " + target;
     try {
-      SchemaDumps.Schema schema = dumps.dump(connections.connectionSpec(target));
+      SchemaDumps.Schema schema =
+          dumps.dump(connections.connectionSpec(target), sessionOptions(target));
       dumps.keep(input.idempotencyKey(), schema);
       return new SchemaSnapshot(
           input.idempotencyKey(), schema.sha256(), schema.statements().size());
@@ -600,7 +606,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
         done.add(new VersionTiming(v, Duration.ofMillis(row.executionMillis()), Duration.ZERO));
       } else {
         if (row != null) {
-          migrator.deleteFailedRow(v);
+          migrator.deleteFailedRow(v, migrator.cleanup(lockTimeout, statementTimeout));
         }
         todo.add(v);
       }
@@ -630,8 +636,10 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
         migrator.flyway(last.getVersion(), lockTimeout, statementTimeout, timing).migrate();
       } catch (FlywayException e) {
         String v = timing.current();
-        List<String> dropped = migrator.dropNewInvalidIndexes(invalidBefore);
-        int rows = v == null ? 0 : migrator.deleteFailedRow(v);
+        BoundedCleanup cleanup = migrator.cleanup(lockTimeout, statementTimeout);
+        Migrator.Cleaned cleaned = migrator.dropNewInvalidIndexes(invalidBefore, cleanup);
+        List<String> dropped = cleaned.dropped();
+        int rows = v == null ? 0 : migrator.deleteFailedRow(v, cleanup);
         if (isConnectionFault(e)) {
           throw new TransientMigrationException(context + ": V" + v + ": " + e.getMessage(), e);
         }
@@ -651,6 +659,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
                 + (dropped.isEmpty()
                     ? ""
                     : "; dropped the INVALID indexes it left: " + String.join(", ", dropped))
+                + (cleaned.left().isEmpty() ? "" : "; " + String.join("; ", cleaned.left()))
                 + (rows == 0 ? "" : "; removed its failed schema history row")
                 + ". V"
                 + v
@@ -759,6 +768,8 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
         checks.add(verified + " verify script" + (verified == 1 ? "" : "s") + " true");
         checks.add("smoke: " + smoke(c) + " tables readable");
       }
+      // Verified: nothing rolls this run back now, so its schema snapshot has served.
+      dumps.discard(SchemaDumps.snapshotKeyOfRun(input.idempotencyKey()));
       return new VerifyResult(checks);
     } catch (SQLException e) {
       throw transientFault(context, e);
@@ -852,7 +863,8 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
         }
         heartbeat.set(undone.size());
       }
-      SchemaDumps.Schema now = dumps.dump(connections.connectionSpec(target));
+      SchemaDumps.Schema now =
+          dumps.dump(connections.connectionSpec(target), sessionOptions(target));
       if (!now.sha256().equals(input.before().sha256())) {
         Optional<SchemaDumps.Schema> before = dumps.kept(input.before().key());
         String diff =
@@ -864,12 +876,14 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
                         + ", before it was "
                         + input.before().sha256()
                         + " (the text before is on another worker)");
+        dumps.discard(input.before().key());
         throw rollbackFailed(
             input,
             migrator,
             "the down scripts ran, but the schema differs from the one before: " + diff);
       }
       log.info("{}: undid {}; schema equals the one before", context, undone);
+      dumps.discard(input.before().key());
       return new RollbackResult(undone, true);
     } catch (IOException e) {
       throw rollbackFailed(input, migrator, e.getMessage());
@@ -968,6 +982,15 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
               + " ("
               + e
               + "); check migrations: in the configuration and the directory's permissions");
+    }
+  }
+
+  /** The options pg_dump and pg_restore sessions set: the same bounds as every JDBC session. */
+  private String sessionOptions(String target) {
+    try (Connection c = connections.primary(target)) {
+      return connections.sessionSettings().libpqOptions(c);
+    } catch (SQLException e) {
+      throw transientFault("connecting to target " + target, e);
     }
   }
 

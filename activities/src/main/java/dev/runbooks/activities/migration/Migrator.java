@@ -130,19 +130,45 @@ final class Migrator {
     return names;
   }
 
-  /** Drops the INVALID indexes not in {@code before}: what a failed script left. */
-  List<String> dropNewInvalidIndexes(List<String> before) throws SQLException {
+  /** What a cleanup after a failed script did: indexes dropped, and what it had to leave. */
+  record Cleaned(List<String> dropped, List<String> left) {
+    Cleaned {
+      dropped = List.copyOf(dropped);
+      left = List.copyOf(left);
+    }
+  }
+
+  /**
+   * Drops the INVALID indexes not in {@code before}: what a failed script left. Each drop is
+   * bounded by {@code cleanup}; one that gives up is left, with who blocked it and how to finish.
+   */
+  Cleaned dropNewInvalidIndexes(List<String> before, BoundedCleanup cleanup) throws SQLException {
     List<String> dropped = new ArrayList<>();
+    List<String> left = new ArrayList<>();
     for (String index : invalidIndexes()) {
-      if (!before.contains(index)) {
-        try (Connection c = opener.open();
-            Statement s = c.createStatement()) {
-          s.execute("DROP INDEX CONCURRENTLY IF EXISTS " + index);
-        }
+      if (before.contains(index)) {
+        continue;
+      }
+      String drop = "DROP INDEX CONCURRENTLY IF EXISTS " + index;
+      try {
+        cleanup.execute(drop);
         dropped.add(index);
+      } catch (BoundedCleanup.GaveUp e) {
+        left.add(
+            "could not drop the INVALID index "
+                + index
+                + " it left: "
+                + e.getMessage()
+                + ". Then drop it by hand: "
+                + drop);
       }
     }
-    return dropped;
+    return new Cleaned(dropped, left);
+  }
+
+  /** Cleanups on this database with these bounds. */
+  BoundedCleanup cleanup(Duration lockTimeout, Duration statementTimeout) {
+    return new BoundedCleanup(opener, lockTimeout, statementTimeout);
   }
 
   /** A schema history row. */
@@ -174,20 +200,26 @@ final class Migrator {
     return rows;
   }
 
-  /** Deletes the failed history rows of {@code version} that a non-transactional script left. */
-  int deleteFailedRow(String version) throws SQLException {
+  /**
+   * Deletes the failed history rows of {@code version} that a non-transactional script left, within
+   * the bound of {@code cleanup}.
+   */
+  int deleteFailedRow(String version, BoundedCleanup cleanup) throws SQLException {
     if (!historyExists()) {
       return 0;
     }
-    try (Connection c = opener.open();
-        PreparedStatement s =
-            c.prepareStatement(
-                "DELETE FROM "
-                    + MigrationActivitiesImpl.HISTORY_TABLE
-                    + " WHERE version = ? AND NOT success")) {
-      s.setString(1, version);
-      return s.executeUpdate();
-    }
+    return cleanup.run(
+        "deleting the failed schema history row of V" + version,
+        c -> {
+          try (PreparedStatement s =
+              c.prepareStatement(
+                  "DELETE FROM "
+                      + MigrationActivitiesImpl.HISTORY_TABLE
+                      + " WHERE version = ? AND NOT success")) {
+            s.setString(1, version);
+            return s.executeUpdate();
+          }
+        });
   }
 
   boolean historyExists() throws SQLException {

@@ -2,19 +2,26 @@ package dev.runbooks.activities.migration;
 
 import dev.runbooks.activities.backup.PgTool;
 import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.SessionSettings;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * The schema comparison the runbook proves rollbacks with, and the tests check them with: {@code
@@ -26,6 +33,11 @@ import java.util.Optional;
 public final class SchemaDumps {
   /** A comparison lists at most this many differences, then how many more. */
   static final int MAX_DIFFERENCES = 40;
+
+  /** A snapshot no run came back for in this long is removed. */
+  static final Duration KEPT_FOR = Duration.ofDays(7);
+
+  private static final String SNAPSHOTS = "schema-snapshots";
 
   private final PgTool tools;
   private final Path store;
@@ -49,15 +61,24 @@ public final class SchemaDumps {
     }
   }
 
-  /** Dumps {@code spec}'s database's schema and normalises it. */
+  /** Dumps {@code spec}'s database's schema and normalises it, with no session options. */
   public Schema dump(ConnectionSpec spec) throws IOException {
+    return dump(spec, null);
+  }
+
+  /**
+   * Dumps {@code spec}'s database's schema and normalises it.
+   *
+   * @param options libpq options for pg_dump's session ({@link SessionSettings#libpqOptions})
+   */
+  public Schema dump(ConnectionSpec spec, String options) throws IOException {
     List<String> args =
         List.of(
             "--schema-only",
             "--no-owner",
             "--no-privileges",
             "--exclude-table=" + MigrationActivitiesImpl.HISTORY_TABLE,
-            PgTool.dbnameArgument(spec.database()));
+            SessionSettings.dbnameArgument(spec.database(), options));
     String text;
     try (PgTool.Running dump = tools.start(PgTool.PG_DUMP, args, spec)) {
       dump.stdin().close();
@@ -149,13 +170,21 @@ public final class SchemaDumps {
     return s.length() > 300 ? s.substring(0, 300) + "..." : s;
   }
 
-  /** Keeps a snapshot's text under {@code key} on this worker. */
+  /**
+   * Keeps a snapshot's text under {@code key} on this worker, in a directory only the worker's user
+   * can enter (0700) and a file only it can read (0600), whatever the umask. Snapshots no run came
+   * back for within {@link #KEPT_FOR} are removed on the way.
+   */
   public void keep(String key, Schema schema) throws IOException {
-    Files.createDirectories(store);
-    Path file = file(key);
-    Path tmp = Files.createTempFile(store, "snapshot", ".tmp");
-    Files.writeString(tmp, schema.text(), StandardCharsets.UTF_8);
-    Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    PrivateFiles.directory(store);
+    removeOlderThan(KEPT_FOR);
+    Path tmp = PrivateFiles.newFile(store, "snapshot", ".tmp");
+    try {
+      Files.writeString(tmp, schema.text(), StandardCharsets.UTF_8);
+      Files.move(tmp, file(key), StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(tmp);
+    }
   }
 
   /** The snapshot kept under {@code key}, if this worker has it. */
@@ -167,8 +196,56 @@ public final class SchemaDumps {
     return Optional.of(normalise(Files.readString(file, StandardCharsets.UTF_8)));
   }
 
+  /** Removes the snapshot kept under {@code key}, once its run needs it no more. */
+  public void discard(String key) throws IOException {
+    Files.deleteIfExists(file(key));
+  }
+
+  /**
+   * The key the migration workflow keeps its run's snapshot under ({@code RUN/backup/schema}), from
+   * the key of another step of the same run ({@code RUN/verify}).
+   */
+  static String snapshotKeyOfRun(String stepKey) {
+    int slash = stepKey.lastIndexOf('/');
+    return (slash < 0 ? stepKey : stepKey.substring(0, slash)) + "/backup/schema";
+  }
+
+  private void removeOlderThan(Duration age) throws IOException {
+    FileTime before = FileTime.from(Instant.now().minus(age));
+    try (Stream<Path> files = Files.list(store)) {
+      for (Path f : files.toList()) {
+        if (Files.isRegularFile(f, LinkOption.NOFOLLOW_LINKS)
+            && Files.getLastModifiedTime(f).compareTo(before) < 0) {
+          Files.deleteIfExists(f);
+        }
+      }
+    }
+  }
+
   private Path file(String key) {
     return store.resolve(sha256(key).substring(0, 32) + ".sql");
+  }
+
+  /**
+   * Where a worker keeps schema snapshots: under its own data directory ({@code RUNBOOKS_DATA_DIR},
+   * else {@code $XDG_STATE_HOME/runbooks}, else {@code ~/.local/state/runbooks}), never a fixed
+   * path in a directory every user can write to.
+   */
+  public static Path workerDirectory(Map<String, String> env, String home) {
+    String data = env.get("RUNBOOKS_DATA_DIR");
+    if (data != null && !data.isBlank()) {
+      return Path.of(data, SNAPSHOTS);
+    }
+    String state = env.get("XDG_STATE_HOME");
+    if (state != null && !state.isBlank()) {
+      return Path.of(state, "runbooks", SNAPSHOTS);
+    }
+    return Path.of(home, ".local", "state", "runbooks", SNAPSHOTS);
+  }
+
+  /** {@link #workerDirectory(Map, String)} of this process. */
+  public static Path workerDirectory() {
+    return workerDirectory(System.getenv(), System.getProperty("user.home"));
   }
 
   static String sha256(String text) {

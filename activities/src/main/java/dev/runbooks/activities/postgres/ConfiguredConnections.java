@@ -45,10 +45,26 @@ public final class ConfiguredConnections implements TargetConnections {
 
   private final RunbooksConfig config;
   private final SecretStore secrets;
+  private final SessionSettings sessions;
 
+  /** Connections whose sessions carry {@link SessionSettings#DEFAULTS}. */
   public ConfiguredConnections(RunbooksConfig config, SecretStore secrets) {
+    this(config, secrets, SessionSettings.DEFAULTS);
+  }
+
+  /**
+   * @param sessions what every session sets (lock_timeout, the check for a dead client)
+   */
+  public ConfiguredConnections(
+      RunbooksConfig config, SecretStore secrets, SessionSettings sessions) {
     this.config = Objects.requireNonNull(config, "config");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
+    this.sessions = Objects.requireNonNull(sessions, "sessions");
+  }
+
+  @Override
+  public SessionSettings sessionSettings() {
+    return sessions;
   }
 
   @Override
@@ -172,6 +188,12 @@ public final class ConfiguredConnections implements TargetConnections {
       Connection connection = DRIVER.connect(jdbcUrl(endpoint), properties);
       if (connection == null) {
         throw new SQLException("the PostgreSQL driver did not accept " + jdbcUrl(endpoint));
+      }
+      try {
+        sessions.apply(connection);
+      } catch (SQLException e) {
+        connection.close();
+        throw e;
       }
       return connection;
     } catch (SQLException e) {

@@ -31,6 +31,11 @@ public interface TargetConnections {
   /** A new connection to one of the target's replicas, to the target's database. */
   Connection replica(String target, String replica) throws SQLException;
 
+  /** What every session opened here sets. */
+  default SessionSettings sessionSettings() {
+    return SessionSettings.DEFAULTS;
+  }
+
   /** Where a target's primary is, for messages: {@code host:port/database}. Never a password. */
   String describe(String target);
 }

@@ -3,6 +3,7 @@ package dev.runbooks.activities.rotation;
 import dev.runbooks.activities.config.Endpoint;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.Jdbc;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.secrets.Secret;
 import dev.runbooks.activities.secrets.SecretConflictException;
@@ -10,6 +11,7 @@ import dev.runbooks.activities.secrets.SecretNotFoundException;
 import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.activities.secrets.SecretStoreAccessDeniedException;
 import dev.runbooks.activities.secrets.SecretStoreUnavailableException;
+import dev.runbooks.workflows.rotation.DropLoginsInput;
 import dev.runbooks.workflows.rotation.ExpireInput;
 import dev.runbooks.workflows.rotation.ExpiredLogin;
 import dev.runbooks.workflows.rotation.LoginPlan;
@@ -35,6 +37,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.OptionalInt;
 import java.util.Properties;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,11 +60,19 @@ public final class RotationActivitiesImpl implements RotationActivities {
 
   private final TargetConnections connections;
   private final SecretStore secrets;
+  private final RotationTargets targets;
   private final SecureRandom random = new SecureRandom();
 
+  /** Rotation that allows no role attribute on any target. */
   public RotationActivitiesImpl(TargetConnections connections, SecretStore secrets) {
+    this(connections, secrets, RotationTargets.strict());
+  }
+
+  public RotationActivitiesImpl(
+      TargetConnections connections, SecretStore secrets, RotationTargets targets) {
     this.connections = Objects.requireNonNull(connections, "connections");
     this.secrets = Objects.requireNonNull(secrets, "secrets");
+    this.targets = Objects.requireNonNull(targets, "targets");
   }
 
   // ---- prepare ---------------------------------------------------------------------------------
@@ -95,30 +106,48 @@ public final class RotationActivitiesImpl implements RotationActivities {
                 + in.role()
                 + " NOLOGIN; then GRANT its privileges to it).");
       }
-      if (in.strategy() == RotationStrategy.SINGLE) {
-        if (!role.canLogin()) {
-          throw FailureType.BAD_INPUT.failure(
-              "role \""
-                  + in.role()
-                  + "\" on target "
-                  + in.target()
-                  + " cannot log in (NOLOGIN), so the single strategy has no password to replace."
-                  + " Fix: rotate it with --strategy alternating, which logs in through "
-                  + RotationSecrets.loginA(in.role())
-                  + " and "
-                  + RotationSecrets.loginB(in.role())
-                  + ".");
-        }
+      if (in.strategy() == RotationStrategy.SINGLE && !role.canLogin()) {
+        throw FailureType.BAD_INPUT.failure(
+            "role \""
+                + in.role()
+                + "\" on target "
+                + in.target()
+                + " cannot log in (NOLOGIN), so the single strategy has no password to replace."
+                + " Fix: rotate it with --strategy alternating, which logs in through "
+                + RotationSecrets.loginA(in.role())
+                + " and "
+                + RotationSecrets.loginB(in.role())
+                + ".");
+      }
+      Set<String> allowed = targets.allowedRoleAttributes(in.target());
+      boolean single = in.strategy() == RotationStrategy.SINGLE;
+      RolePowers.check(admin, in.target(), in.role(), in.role(), in.strategy(), single, allowed);
+      if (single) {
         return new LoginPlan(path, in.role(), version, currentLogin, null, List.of());
       }
       String a = RotationSecrets.loginA(in.role());
       String b = RotationSecrets.loginB(in.role());
+      // Every check before the first CREATE ROLE: a refused rotation leaves nothing behind.
+      List<String> missing = new ArrayList<>();
       List<String> created = new ArrayList<>();
       for (String login : List.of(a, b)) {
-        if (ensureLogin(admin, in, login)) {
+        RoleState state = roleState(admin, login, in.role());
+        if (state == null) {
+          missing.add(login);
+          continue;
+        }
+        checkLogin(in, login, state);
+        RolePowers.check(admin, in.target(), login, in.role(), in.strategy(), true, allowed);
+        if (createdBy(in.idempotencyKey()).equals(state.comment())) {
+          created.add(login); // by an earlier attempt of this call
+        }
+      }
+      for (String login : missing) {
+        if (createLogin(admin, in, login)) {
           created.add(login);
         }
       }
+      created.sort(null);
       boolean pair = a.equals(currentLogin) || b.equals(currentLogin);
       String renew = a.equals(currentLogin) ? b : a;
       log.info(
@@ -135,23 +164,46 @@ public final class RotationActivitiesImpl implements RotationActivities {
     }
   }
 
-  /** Creates the login as a member of the role when missing; true when it created it. */
-  private boolean ensureLogin(Connection admin, RotationInput in, String login)
+  /** What marks a login as made by the prepare call with this idempotency key. */
+  static String createdBy(String idempotencyKey) {
+    return "created by runbook rotation " + idempotencyKey;
+  }
+
+  /**
+   * Creates the login as a member of the role, marked with this call's key so that the rollback
+   * knows it made it; true when it did, false when another attempt made it in between.
+   */
+  private boolean createLogin(Connection admin, RotationInput in, String login)
       throws SQLException {
-    RoleState state = roleState(admin, login, in.role());
-    if (state == null) {
-      try (Statement s = admin.createStatement()) {
-        s.execute("CREATE ROLE " + quote(login) + " LOGIN INHERIT IN ROLE " + quote(in.role()));
-        log.info("created login {} as a member of {} on target {}", login, in.role(), in.target());
-        return true;
-      } catch (SQLException e) {
-        if (!"42710".equals(e.getSQLState())) {
-          throw e;
-        }
-        // Another attempt created it in between: check it like an existing one.
-        state = roleState(admin, login, in.role());
+    boolean autoCommit = admin.getAutoCommit();
+    admin.setAutoCommit(false);
+    try {
+      execute(admin, "CREATE ROLE " + quote(login) + " LOGIN INHERIT IN ROLE " + quote(in.role()));
+      execute(
+          admin,
+          "COMMENT ON ROLE "
+              + quote(login)
+              + " IS "
+              + Jdbc.literal(createdBy(in.idempotencyKey())));
+      admin.commit();
+      log.info("created login {} as a member of {} on target {}", login, in.role(), in.target());
+      return true;
+    } catch (SQLException e) {
+      admin.rollback();
+      if (!"42710".equals(e.getSQLState())) {
+        throw e;
       }
+    } finally {
+      admin.setAutoCommit(autoCommit);
     }
+    // Another attempt created it in between: check it like an existing one.
+    RoleState state = roleState(admin, login, in.role());
+    checkLogin(in, login, state);
+    return createdBy(in.idempotencyKey()).equals(state.comment());
+  }
+
+  /** Refuses an existing login of the pair that cannot stand in for the role. */
+  private static void checkLogin(RotationInput in, String login, RoleState state) {
     String problem = null;
     if (!state.canLogin()) {
       problem = "cannot log in (NOLOGIN)";
@@ -180,13 +232,13 @@ public final class RotationActivitiesImpl implements RotationActivities {
               + login
               + "; if it belongs to something else, rename it.");
     }
-    return false;
   }
 
-  private record RoleState(boolean canLogin, boolean inherits, boolean member) {}
+  private record RoleState(boolean canLogin, boolean inherits, boolean member, String comment) {}
 
   /**
-   * The role's login and inherit flags and whether it is a member of {@code group}; null if absent.
+   * The role's login and inherit flags, whether it is a member of {@code group} and its comment;
+   * null if absent.
    */
   private static RoleState roleState(Connection admin, String role, String group)
       throws SQLException {
@@ -194,14 +246,15 @@ public final class RotationActivitiesImpl implements RotationActivities {
         admin.prepareStatement(
             "SELECT rolcanlogin, rolinherit,"
                 + " EXISTS (SELECT 1 FROM pg_roles g WHERE g.rolname = ?)"
-                + " AND pg_has_role(r.rolname, ?, 'MEMBER')"
+                + " AND pg_has_role(r.rolname, ?, 'MEMBER'),"
+                + " shobj_description(r.oid, 'pg_authid')"
                 + " FROM pg_roles r WHERE r.rolname = ?")) {
       s.setString(1, group);
       s.setString(2, group);
       s.setString(3, role);
       try (ResultSet rs = s.executeQuery()) {
         return rs.next()
-            ? new RoleState(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3))
+            ? new RoleState(rs.getBoolean(1), rs.getBoolean(2), rs.getBoolean(3), rs.getString(4))
             : null;
       }
     }
@@ -535,6 +588,53 @@ public final class RotationActivitiesImpl implements RotationActivities {
     }
     log.info("put back login {} on target {}: {}", in.login(), in.target(), undo.what());
     return "put back " + in.login() + ": " + undo.what();
+  }
+
+  @Override
+  public String dropCreatedLogins(DropLoginsInput in) {
+    Secret current = current(in.secretPath());
+    String published = current == null ? null : current.data().get(USERNAME);
+    List<String> dropped = new ArrayList<>();
+    List<String> kept = new ArrayList<>();
+    try (Connection admin = connections.primary(in.target())) {
+      for (String login : in.logins()) {
+        checkRoleName(login);
+        String comment;
+        try (PreparedStatement s =
+            admin.prepareStatement(
+                "SELECT shobj_description(oid, 'pg_authid') FROM pg_roles WHERE rolname = ?")) {
+          s.setString(1, login);
+          try (ResultSet rs = s.executeQuery()) {
+            if (!rs.next()) {
+              kept.add(login + " is gone");
+              continue;
+            }
+            comment = rs.getString(1);
+          }
+        }
+        if (login.equals(published)) {
+          kept.add(login + " is published as " + in.secretPath() + "@" + current.version());
+        } else if (!createdBy(in.createdBy()).equals(comment)) {
+          kept.add(login + " was not created by this run");
+        } else {
+          execute(admin, "DROP ROLE " + quote(login));
+          dropped.add(login);
+        }
+      }
+    } catch (SQLException e) {
+      throw sqlFailure("drop the logins " + String.join(", ", in.logins()), in.target(), e);
+    }
+    log.info(
+        "rollback of the logins created on target {}: dropped {}; kept {}",
+        in.target(),
+        dropped,
+        kept);
+    if (dropped.isEmpty()) {
+      return "nothing to undo: " + String.join("; ", kept);
+    }
+    return "dropped "
+        + String.join(", ", dropped)
+        + (kept.isEmpty() ? "" : "; " + String.join("; ", kept));
   }
 
   /** Whether the login's VALID UNTIL has passed: no password of it works. */

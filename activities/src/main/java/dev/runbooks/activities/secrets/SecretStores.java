@@ -1,34 +1,60 @@
 package dev.runbooks.activities.secrets;
 
-import java.nio.file.InvalidPathException;
+import dev.runbooks.activities.config.InvalidSpecException;
+import dev.runbooks.activities.config.SecretStoreSpec;
 import java.nio.file.Path;
 import java.util.Map;
 
 /**
- * Opens the secret store a configuration's {@code secrets:} spec names:
+ * Opens the secret store a configuration's {@code secrets:} names: a {@link FileSecretStore}, or a
+ * {@link VaultSecretStore} on the KV version 2 engine mounted at {@code secret} ({@code vault}) or
+ * another mount ({@code vault://kv}, {@code vault://team/kv}).
  *
- * <ul>
- *   <li>{@code file:///absolute/secrets.json} or {@code file://relative/secrets.json} (against the
- *       configuration's directory): a {@link FileSecretStore}
- *   <li>{@code vault}: a {@link VaultSecretStore} on the KV version 2 engine mounted at {@code
- *       secret}
- *   <li>{@code vault://MOUNT}: the same on another mount, such as {@code vault://kv} or {@code
- *       vault://team/kv}
- * </ul>
- *
- * Vault's address and credentials come from the environment ({@code VAULT_ADDR}, {@code
+ * <p>Vault's address and credentials come from the environment ({@code VAULT_ADDR}, {@code
  * VAULT_TOKEN} or {@code VAULT_ROLE_ID} + {@code VAULT_SECRET_ID}, {@code VAULT_NAMESPACE}, {@code
  * VAULT_CACERT}; see {@link VaultSettings#fromEnv}), never from the configuration file.
  */
 public final class SecretStores {
-  private static final String FILE_SCHEME = "file://";
-  private static final String VAULT = "vault";
-  private static final String VAULT_SCHEME = "vault://";
-
   private SecretStores() {}
 
+  /** The store {@code spec} names, with Vault settings from this process's environment. */
+  public static SecretStore open(SecretStoreSpec spec) {
+    return open(spec, System.getenv());
+  }
+
   /**
-   * The store for {@code spec}, with Vault settings from this process's environment.
+   * The store {@code spec} names, reading Vault's settings from {@code env}.
+   *
+   * @throws IllegalArgumentException for Vault without {@code VAULT_ADDR} or credentials in the
+   *     environment, or a mount Vault's settings refuse
+   */
+  public static SecretStore open(SecretStoreSpec spec, Map<String, String> env) {
+    if (spec instanceof SecretStoreSpec.File file) {
+      return new FileSecretStore(file.path());
+    }
+    if (!(spec instanceof SecretStoreSpec.Vault vault)) {
+      throw new IllegalArgumentException("no secret store is named");
+    }
+    if (vault.mount().isEmpty()) {
+      return VaultSecretStore.open(VaultSettings.fromEnv(env));
+    }
+    VaultSettings settings;
+    try {
+      settings = VaultSettings.fromEnv(env).withKvMount(vault.mount());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(
+          "secret store \""
+              + vault.uri()
+              + "\" names no usable KV mount: "
+              + e.getMessage()
+              + "; expected vault://MOUNT such as vault://secret",
+          e);
+    }
+    return VaultSecretStore.open(settings);
+  }
+
+  /**
+   * The store for the text {@code spec}, with Vault settings from this process's environment.
    *
    * @param spec {@code file:///absolute/secrets.json}, {@code file://relative/secrets.json}
    *     (against {@code configDir}), {@code vault} or {@code vault://MOUNT}
@@ -41,50 +67,28 @@ public final class SecretStores {
   }
 
   /**
-   * The store for {@code spec}, reading Vault's settings from {@code env}.
+   * The store for the text {@code spec}, reading Vault's settings from {@code env}.
    *
    * @see #open(String, Path)
    */
   public static SecretStore open(String spec, Path configDir, Map<String, String> env) {
-    if (spec != null && spec.startsWith(FILE_SCHEME)) {
-      String path = spec.substring(FILE_SCHEME.length());
-      if (path.isBlank()) {
-        throw new IllegalArgumentException(
-            "secret store \"" + spec + "\" names no file; expected file:///path/secrets.json");
-      }
-      try {
-        return new FileSecretStore(configDir.resolve(path).normalize());
-      } catch (InvalidPathException e) {
-        throw new IllegalArgumentException(
-            "secret store \"" + spec + "\" is not a valid path: " + e.getReason(), e);
-      }
+    SecretStoreSpec parsed;
+    String problem = "";
+    try {
+      parsed = SecretStoreSpec.parse(spec, configDir);
+    } catch (InvalidSpecException e) {
+      parsed = null;
+      problem = " (" + e.problem() + ")";
     }
-    if (VAULT.equals(spec)) {
-      return VaultSecretStore.open(VaultSettings.fromEnv(env));
+    if (parsed == null) {
+      throw new IllegalArgumentException(
+          "\""
+              + spec
+              + "\" is not a secret store"
+              + problem
+              + "; expected file:///path/secrets.json (a local file), vault (Vault KV v2 at"
+              + " VAULT_ADDR, mount secret) or vault://MOUNT");
     }
-    if (spec != null && spec.startsWith(VAULT_SCHEME)) {
-      String mount = spec.substring(VAULT_SCHEME.length());
-      while (mount.endsWith("/")) {
-        mount = mount.substring(0, mount.length() - 1);
-      }
-      VaultSettings settings;
-      try {
-        settings = VaultSettings.fromEnv(env).withKvMount(mount);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "secret store \""
-                + spec
-                + "\" names no usable KV mount: "
-                + e.getMessage()
-                + "; expected vault://MOUNT such as vault://secret",
-            e);
-      }
-      return VaultSecretStore.open(settings);
-    }
-    throw new IllegalArgumentException(
-        "\""
-            + spec
-            + "\" is not a secret store; expected file:///path/secrets.json (a local file), vault"
-            + " (Vault KV v2 at VAULT_ADDR, mount secret) or vault://MOUNT");
+    return open(parsed, env);
   }
 }

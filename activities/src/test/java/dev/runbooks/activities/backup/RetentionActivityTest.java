@@ -71,6 +71,29 @@ class RetentionActivityTest {
   }
 
   @Test
+  void keepsABackupWhoseFailedVerdictCameFromNoRestore() throws IOException {
+    store("20261124T020000Z-new", "2026-11-24T02:00:00Z", null);
+    store("20261123T020000Z-old", "2026-11-23T02:00:00Z", null);
+    // Written by an older version when a drill failed for a missing key: no restore ran.
+    repository.put(
+        BackupLayout.verdictKey(T, "20261123T020000Z-old"),
+        ("{\"backupId\": \"20261123T020000Z-old\", \"passed\": false, \"differences\":"
+                + " [\"wrapped by local:3750989215 but the configured key is local:2399110627\"],"
+                + " \"restoreDuration\": \"PT0S\", \"drilledAt\": \"2026-11-24T03:00:00Z\","
+                + " \"drillWorkflowId\": \"restore-drill-orders-1\"}")
+            .getBytes(StandardCharsets.UTF_8));
+
+    RetentionOutcome outcome =
+        harness.backups.applyRetention(
+            new RetentionInput(T, new RetentionPolicy(1, 0, 0), List.of(), "k/retention"));
+
+    assertEquals(List.of(), outcome.deleted());
+    assertTrue(
+        outcome.kept().contains("20261123T020000Z-old: last verdict not from a restore"),
+        outcome.kept()::toString);
+  }
+
+  @Test
   void deletesExactlyWhatNoRuleKeepsAndSaysWhy() throws IOException {
     store("20261124T140000Z-a1", "2026-11-24T14:00:00Z", null);
     store("20261124T020000Z-a2", "2026-11-24T02:00:00Z", null);

@@ -115,9 +115,10 @@ class ConfigLoaderTest {
             new RetentionPolicy(7, 14, 8),
             Duration.ofHours(26)),
         config.target("billing"));
-    assertEquals("s3://backups/prod", config.repository());
-    assertEquals("file:///var/lib/runbooks/secrets.json", config.secrets());
-    assertEquals("local-keyset:" + dir.resolve("keys/backup-keyset.json"), config.encryption());
+    assertEquals("s3://backups/prod", config.repository().uri());
+    assertEquals("file:///var/lib/runbooks/secrets.json", config.secrets().uri());
+    assertEquals(
+        "local-keyset:" + dir.resolve("keys/backup-keyset.json"), config.encryption().uri());
     assertEquals(new CheckSettings(Duration.ofMinutes(10), 1000, 2000), config.check());
     assertEquals(dir, config.directory());
   }
@@ -137,7 +138,7 @@ class ConfigLoaderTest {
     assertNull(a.backupFreshness());
     assertNull(config.repository());
     assertNull(config.encryption());
-    assertEquals("file://" + dir.resolve("secrets.json"), config.secrets());
+    assertEquals("file://" + dir.resolve("secrets.json"), config.secrets().uri());
     assertEquals(
         new CheckSettings(Duration.ofMinutes(5), 16_777_216L, 1_073_741_824L), config.check());
   }
@@ -149,19 +150,19 @@ class ConfigLoaderTest {
             target("{ database: app }")
                 + "repository: file://backups/../backups/here\n"
                 + "secrets: file://s/secrets.json\n");
-    assertEquals("file://" + dir.resolve("backups/here"), config.repository());
-    assertEquals("file://" + dir.resolve("s/secrets.json"), config.secrets());
+    assertEquals("file://" + dir.resolve("backups/here"), config.repository().uri());
+    assertEquals("file://" + dir.resolve("s/secrets.json"), config.secrets().uri());
   }
 
   @Test
   void acceptsVaultSpecs() throws IOException {
     RunbooksConfig config =
         load(target("{ database: app }") + "secrets: vault\nencryption: vault-transit:backups\n");
-    assertEquals("vault", config.secrets());
-    assertEquals("vault-transit:backups", config.encryption());
+    assertEquals("vault", config.secrets().uri());
+    assertEquals("vault-transit:backups", config.encryption().uri());
     assertEquals(
         "vault://team/kv",
-        load(target("{ database: app }") + "secrets: vault://team/kv\n").secrets());
+        load(target("{ database: app }") + "secrets: vault://team/kv\n").secrets().uri());
   }
 
   // --- the environment
@@ -191,13 +192,16 @@ class ConfigLoaderTest {
   @Test
   void runbooksSecretsOverridesTheFile() throws IOException {
     Path file = write(target("{ database: app }") + "secrets: file:///from/file.json\n");
-    assertEquals("vault", ConfigLoader.load(file, Map.of("RUNBOOKS_SECRETS", "vault")).secrets());
+    assertEquals(
+        "vault", ConfigLoader.load(file, Map.of("RUNBOOKS_SECRETS", "vault")).secrets().uri());
     assertEquals(
         "file:///from/env.json",
-        ConfigLoader.load(file, Map.of("RUNBOOKS_SECRETS", "file:///from/env.json")).secrets());
+        ConfigLoader.load(file, Map.of("RUNBOOKS_SECRETS", "file:///from/env.json"))
+            .secrets()
+            .uri());
     assertEquals(
         "file://" + Path.of("rel.json").toAbsolutePath(),
-        ConfigLoader.load(file, Map.of("RUNBOOKS_SECRETS", "file://rel.json")).secrets());
+        ConfigLoader.load(file, Map.of("RUNBOOKS_SECRETS", "file://rel.json")).secrets().uri());
   }
 
   @Test

@@ -1,7 +1,9 @@
 package dev.runbooks.activities.failover;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -35,5 +37,18 @@ class ConninfoTest {
     assertThrows(
         IllegalArgumentException.class,
         () -> Conninfo.withServer("postgresql://db1:5432/x", "db2", 5432));
+  }
+
+  @Test
+  void findsAPasswordInKeywordsAndInUris() {
+    assertTrue(Conninfo.hasPassword("user=r password=secret host=db1"));
+    assertTrue(Conninfo.hasPassword("user=r password='' host=db1"));
+    assertTrue(Conninfo.hasPassword("postgresql://r:secret@db1:5432/x"));
+    assertTrue(Conninfo.hasPassword("postgresql://r@db1:5432/x?password=secret"));
+    assertTrue(Conninfo.hasPassword("user=r password='unterminated"));
+    assertFalse(Conninfo.hasPassword("user=r passfile='/var/lib/postgresql/.pgpass' host=db1"));
+    assertFalse(Conninfo.hasPassword("postgresql://r@db1:5432/x"));
+    assertFalse(Conninfo.hasPassword(""));
+    assertFalse(Conninfo.hasPassword(null));
   }
 }

@@ -85,12 +85,14 @@ class FailoverRunbookTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    // wal_log_hints: pg_rewind can rejoin the old primary.
+    // wal_log_hints: pg_rewind can rejoin the old primary. log_statement: every statement the
+    // runbook sends is in the server logs, which are scanned for the password after each test.
     primary =
         LocalCluster.builder()
             .name("primary")
             .scram(PASSWORD)
             .setting("wal_log_hints", "on")
+            .setting("log_statement", "all")
             .start();
     clusters.add(primary);
     replica0 = primary.createReplica("replica0");
@@ -203,7 +205,19 @@ class FailoverRunbookTest {
   }
 
   @AfterEach
-  void tearDown() {
+  void tearDown() throws Exception {
+    try {
+      stopWorkers();
+      // The admin password is the replication password too (replicas log in as the superuser).
+      ServerLogScan.assertNoSecrets(clusters, List.of(PASSWORD));
+    } finally {
+      for (int i = clusters.size() - 1; i >= 0; i--) {
+        clusters.get(i).close();
+      }
+    }
+  }
+
+  private void stopWorkers() {
     if (factory != null) {
       factory.shutdownNow();
       workerStubs.shutdownNow();
@@ -216,9 +230,6 @@ class FailoverRunbookTest {
     }
     if (server != null) {
       server.close();
-    }
-    for (int i = clusters.size() - 1; i >= 0; i--) {
-      clusters.get(i).close();
     }
   }
 
@@ -295,6 +306,10 @@ class FailoverRunbookTest {
     // The other replica streams from the new primary.
     assertEquals(List.of(other.name()), result.repointed());
     assertStreamsFrom(other, promoted);
+    // The server logs show the repoint's statement, so their scan (after each test) can fail.
+    assertTrue(
+        ServerLogScan.anyLogHolds(List.of(other), "ALTER SYSTEM SET primary_conninfo"),
+        "the repoint is not in " + other.name() + "'s log: log_statement is not all");
     Map<String, String> endpoint =
         secrets
             .read(dev.runbooks.workflows.shared.SecretRef.latest("runbooks/endpoints/orders"))
@@ -335,6 +350,46 @@ class FailoverRunbookTest {
     for (LocalCluster r : List.of(replica0, replica1)) {
       r.execute(DB, "SELECT pg_wal_replay_resume()");
     }
+  }
+
+  @Test
+  void passwordInAReplicasConninfoIsRefusedWithThePassfileFixAndNothingChanged() throws Exception {
+    // replica1 keeps the replication password in primary_conninfo, as pg_basebackup -R writes it.
+    // Written into the file while it is stopped, so no statement puts it in a log.
+    replica1.stop();
+    Path auto = replica1.dataDir().resolve("postgresql.auto.conf");
+    List<String> lines = new ArrayList<>();
+    for (String line : Files.readAllLines(auto)) {
+      if (!line.startsWith("primary_conninfo")) {
+        lines.add(line);
+      }
+    }
+    lines.add(
+        "primary_conninfo = 'user=postgres password="
+            + PASSWORD
+            + " host=127.0.0.1 port="
+            + primary.port()
+            + " sslmode=disable'");
+    Files.write(auto, lines); // in place: the file keeps its owner
+    replica1.start();
+    assertStreamsFrom(replica1, primary);
+
+    FailoverWorkflow run = newRun("failover-orders-password");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class, () -> run.run(request("replica0", null, false)));
+    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
+    assertEquals("PREFLIGHT_FAILED", cause.getType(), cause.toString());
+    String message = cause.getOriginalMessage();
+    for (String expected :
+        List.of("replica1", "password", "passfile", ".pgpass", "0600", "Nothing was changed")) {
+      assertTrue(message.contains(expected), "no \"" + expected + "\" in: " + message);
+    }
+    assertFalse(message.contains(PASSWORD), message);
+    assertNothingChanged();
+    assertStreamsFrom(replica0, primary);
+    assertStreamsFrom(replica1, primary);
+    SecretScan.assertNoSecrets(client, "failover-orders-password", List.of(PASSWORD));
   }
 
   @Test

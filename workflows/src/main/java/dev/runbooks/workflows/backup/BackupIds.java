@@ -1,5 +1,6 @@
 package dev.runbooks.workflows.backup;
 
+import dev.runbooks.workflows.shared.ScratchNames;
 import io.temporal.workflow.Workflow;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -16,10 +17,9 @@ public final class BackupIds {
     return stamp + "-" + Workflow.randomUUID().toString().substring(0, 4);
   }
 
-  /** A drill's scratch database, named after its run and within PostgreSQL's 63 bytes. */
+  /** A drill's scratch database: named after its run, unique to it, within 63 bytes. */
   public static String scratchDatabase(String workflowId) {
-    String name = "drill_" + workflowId.toLowerCase().replaceAll("[^a-z0-9_]", "_");
-    return name.length() <= 63 ? name : name.substring(0, 63);
+    return ScratchNames.database("drill_", workflowId);
   }
 
   private BackupIds() {}

@@ -42,7 +42,9 @@ public class RestoreDrillWorkflowImpl extends RunbookWorkflowBase implements Res
           try {
             restored = restore(scratch);
           } catch (ActivityFailure e) {
-            verdict(target, backupId, false, List.of(Failures.describe(e)), Duration.ZERO);
+            if (judgesTheBackup(e)) {
+              verdict(target, backupId, false, List.of(Failures.describe(e)), Duration.ZERO);
+            }
             throw e;
           }
           Comparison comparison =
@@ -74,6 +76,17 @@ public class RestoreDrillWorkflowImpl extends RunbookWorkflowBase implements Res
           }
           return new DrillResult(backupId, true, List.of(), restored.duration());
         });
+  }
+
+  /**
+   * Whether a failed restore says something about the backup itself (its bytes did not authenticate
+   * or hash), so that it may become the backup's verdict. A key or configuration error, a name
+   * clash or an unreachable server says nothing about the backup: recording it would turn a good
+   * backup into a failed one that retention then deletes.
+   */
+  private static boolean judgesTheBackup(ActivityFailure e) {
+    FailureType type = Failures.typeOf(e);
+    return type == FailureType.CORRUPTED_BACKUP || type == FailureType.CHECKSUM_MISMATCH;
   }
 
   private RestoreOutcome restore(RestoreInput scratch) {

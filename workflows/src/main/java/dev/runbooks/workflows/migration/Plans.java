@@ -1,17 +1,16 @@
 package dev.runbooks.workflows.migration;
 
+import dev.runbooks.workflows.shared.ScratchNames;
 import dev.runbooks.workflows.shared.Texts;
 import java.util.List;
-import java.util.Locale;
 
 /** How a migration's plan and timings read in step details and the approval text. */
 final class Plans {
   private Plans() {}
 
-  /** The rehearsal's scratch database: named after the run, within PostgreSQL's 63 bytes. */
+  /** The rehearsal's scratch database: named after the run, unique to it, within 63 bytes. */
   static String scratchDatabase(String workflowId) {
-    String name = "rehearse_" + workflowId.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9_]", "_");
-    return name.length() <= 63 ? name : name.substring(0, 63);
+    return ScratchNames.database("rehearse_", workflowId);
   }
 
   static String summary(MigrationPlan plan) {

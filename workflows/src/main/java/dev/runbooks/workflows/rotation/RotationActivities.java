@@ -29,6 +29,13 @@ public interface RotationActivities {
    */
   String restoreLogin(RenewInput input);
 
+  /**
+   * The rollback of {@link #prepareLogins}: drops the logins that call created (and marked as its
+   * own), unless the secret store publishes one. Returns what it did; "nothing to undo" when they
+   * are gone already.
+   */
+  String dropCreatedLogins(DropLoginsInput input);
+
   /** Expires the previous login ({@code VALID UNTIL} now) and terminates its sessions. */
   ExpiredLogin expireLogin(ExpireInput input);
 }

@@ -18,6 +18,9 @@ import java.util.List;
 public class RotationWorkflowImpl extends RunbookWorkflowBase implements RotationWorkflow {
   static final List<String> STEPS = List.of(Preflight.STEP, "prepare", "renew", "grace", "expire");
 
+  /** Runs before this change left the logins they created behind when they rolled back. */
+  static final String DROPS_CREATED_LOGINS = "drops-created-logins";
+
   private final RotationActivities activities =
       Workflow.newActivityStub(RotationActivities.class, ActivityProfiles.QUICK_SQL);
 
@@ -63,24 +66,35 @@ public class RotationWorkflowImpl extends RunbookWorkflowBase implements Rotatio
             request.role(),
             request.strategy(),
             runbook.idempotencyKey("prepare"));
-    return runbook.step(
-        "prepare",
-        () -> activities.prepareLogins(input),
-        p ->
-            "renew "
-                + p.renewLogin()
-                + (p.currentVersion() == 0
-                    ? "; " + p.secretPath() + " does not exist yet"
-                    : "; current: "
-                        + p.secretPath()
-                        + "@"
-                        + p.currentVersion()
-                        + " ("
-                        + p.currentLogin()
-                        + ")")
-                + (p.createdLogins().isEmpty()
-                    ? ""
-                    : "; created " + String.join(", ", p.createdLogins())));
+    LoginPlan plan =
+        runbook.step(
+            "prepare",
+            () -> activities.prepareLogins(input),
+            p ->
+                "renew "
+                    + p.renewLogin()
+                    + (p.currentVersion() == 0
+                        ? "; " + p.secretPath() + " does not exist yet"
+                        : "; current: "
+                            + p.secretPath()
+                            + "@"
+                            + p.currentVersion()
+                            + " ("
+                            + p.currentLogin()
+                            + ")")
+                    + (p.createdLogins().isEmpty()
+                        ? ""
+                        : "; created " + String.join(", ", p.createdLogins())));
+    // Registered after the call: prepare checks everything before it creates a login, so a prepare
+    // that failed left none, and one that returned names those it (or an attempt of it) created.
+    if (!plan.createdLogins().isEmpty()
+        && Workflow.getVersion(DROPS_CREATED_LOGINS, Workflow.DEFAULT_VERSION, 1) >= 1) {
+      DropLoginsInput drop =
+          new DropLoginsInput(
+              runbook.target(), plan.secretPath(), plan.createdLogins(), input.idempotencyKey());
+      runbook.onRollback("prepare", () -> activities.dropCreatedLogins(drop));
+    }
+    return plan;
   }
 
   private RenewedLogin renew(RotationRequest request, LoginPlan plan) {
@@ -114,6 +128,7 @@ public class RotationWorkflowImpl extends RunbookWorkflowBase implements Rotatio
                     + r.version());
     // Published: clients may already use it, so nothing undoes it from here on.
     runbook.settled("renew");
+    runbook.settled("prepare");
     return renewed;
   }
 

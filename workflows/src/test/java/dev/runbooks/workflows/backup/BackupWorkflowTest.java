@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.workflows.check.CheckWorkflowImpl;
 import dev.runbooks.workflows.check.FakeCheckActivities;
+import dev.runbooks.workflows.shared.FailureType;
 import dev.runbooks.workflows.shared.Outcome;
 import dev.runbooks.workflows.shared.RunbookProgress;
 import dev.runbooks.workflows.shared.RunbookRequest;
@@ -194,6 +195,38 @@ class BackupWorkflowTest {
   }
 
   @Test
+  void aMissingKeyFailsTheDrillWithoutTouchingTheBackupsVerdict() {
+    activities.restoreFails =
+        FailureType.BAD_INPUT.failure(
+            "the backup key file /etc/runbooks/keyset.json does not exist, but the repository"
+                + " already holds backups encrypted with key local:3750989215");
+    RestoreDrillWorkflow run = stub(RestoreDrillWorkflow.class, "restore-drill-orders-61");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> run.run(new DrillRequest(runbook(), "20261123T020000Z-bbbb")));
+
+    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
+    assertEquals("BAD_INPUT", cause.getType());
+    assertTrue(cause.getOriginalMessage().contains("local:3750989215"), cause.getMessage());
+    assertEquals(List.of("resolve", "restore", "drop"), activities.verbs());
+  }
+
+  @Test
+  void aScratchNameClashIsNoVerdictOnTheBackup() {
+    activities.restoreFails =
+        FailureType.BAD_INPUT.failure(
+            "the database drill_x already exists (made by another restore: runbooks restore of"
+                + " orders backup 20261123T020000Z-bbbb (restore-drill-orders-1/restore))");
+    RestoreDrillWorkflow run = stub(RestoreDrillWorkflow.class, "restore-drill-orders-62");
+    assertThrows(
+        WorkflowFailedException.class,
+        () -> run.run(new DrillRequest(runbook(), "20261123T020000Z-bbbb")));
+
+    assertFalse(activities.verbs().contains("verdict"), activities.calls::toString);
+  }
+
+  @Test
   void abortDuringTheRestoreDropsTheScratchDatabase() throws Exception {
     activities.holdRestore = new CountDownLatch(1);
     RestoreDrillWorkflow run = stub(RestoreDrillWorkflow.class, "restore-drill-orders-7");
@@ -212,7 +245,8 @@ class BackupWorkflowTest {
             () -> WorkflowStub.fromTyped(run).getResult(DrillResult.class));
     assertInstanceOf(CanceledFailure.class, failed.getCause());
     assertTrue(
-        activities.calls.contains("drop drill_restore_drill_orders_7"), activities.calls::toString);
+        activities.calls.contains("drop " + BackupIds.scratchDatabase("restore-drill-orders-7")),
+        activities.calls::toString);
     assertEquals(Outcome.ABORTED, run.progress().outcome());
     activities.holdRestore.countDown();
   }

@@ -16,6 +16,10 @@ public final class FakeBackupActivities
   volatile boolean restoreCorrupted;
   volatile boolean restoredDiffers;
   volatile boolean databaseExists;
+
+  /** The restore fails with this (a key or configuration error, a name clash) when set. */
+  volatile RuntimeException restoreFails;
+
   volatile CountDownLatch holdRestore = new CountDownLatch(0);
   volatile boolean lastVerdictPassed;
   volatile List<String> lastVerdictDifferences = List.of();
@@ -76,6 +80,9 @@ public final class FakeBackupActivities
       holdRestore.await(30, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    if (restoreFails != null) {
+      throw restoreFails;
     }
     if (databaseExists && input.mustNotExist()) {
       throw FailureType.BAD_INPUT.failure("database " + input.database() + " exists");

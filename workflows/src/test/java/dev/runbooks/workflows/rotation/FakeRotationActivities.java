@@ -57,6 +57,12 @@ final class FakeRotationActivities implements RotationActivities, TargetLockActi
   }
 
   @Override
+  public String dropCreatedLogins(DropLoginsInput input) {
+    calls.add("drop " + String.join(", ", input.logins()));
+    return "dropped " + String.join(", ", input.logins());
+  }
+
+  @Override
   public ExpiredLogin expireLogin(ExpireInput input) {
     calls.add("expire " + input.login());
     if (expireFails) {

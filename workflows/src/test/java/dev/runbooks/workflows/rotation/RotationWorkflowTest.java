@@ -143,6 +143,23 @@ class RotationWorkflowTest {
   }
 
   @Test
+  void aFailedFirstRotationDropsTheLoginsItCreated() {
+    activities.firstRotation = true;
+    activities.renewFails = true;
+    assertThrows(
+        WorkflowFailedException.class,
+        () -> stub("rotate-7").run(request(RotationStrategy.ALTERNATING)));
+
+    int restore = activities.calls.indexOf("restore app_a");
+    int drop = activities.calls.indexOf("drop app_a, app_b");
+    assertTrue(restore >= 0 && drop > restore, activities.calls.toString());
+    RunbookProgress progress = progress("rotate-7");
+    assertEquals(Outcome.ROLLED_BACK, progress.outcome());
+    assertEquals(StepState.COMPENSATED, step(progress, "prepare").state());
+    assertTrue(progress.outcomeDetail().contains("rolled back 2 steps"), progress.outcomeDetail());
+  }
+
+  @Test
   void aFailureAfterPublicationNamesBothVersionsAndUndoesNothing() {
     activities.expireFails = true;
     WorkflowFailedException e =

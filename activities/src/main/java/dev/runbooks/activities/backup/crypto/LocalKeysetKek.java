@@ -8,6 +8,8 @@ import com.google.crypto.tink.TinkJsonProtoKeysetFormat;
 import com.google.crypto.tink.aead.AeadConfig2026;
 import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import dev.runbooks.activities.backup.PermanentBackupException;
+import dev.runbooks.activities.config.EncryptionSpec;
+import dev.runbooks.activities.config.InvalidSpecException;
 import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -35,9 +37,6 @@ import org.slf4j.LoggerFactory;
  * can read every backup in it: keep a copy somewhere safe, apart from the backups.
  */
 public final class LocalKeysetKek implements KeyEncryptionKey {
-  /** The configuration's scheme for this kind of key. */
-  public static final String SCHEME = "local-keyset:";
-
   private static final Logger log = LoggerFactory.getLogger(LocalKeysetKek.class);
 
   /** Binds wrapped keys to their purpose, so no other ciphertext of this keyset passes as one. */
@@ -72,19 +71,24 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
    * @throws IllegalArgumentException when {@code uri} is not of that form
    */
   public static LocalKeysetKek fromUri(String uri) {
-    if (uri == null || !uri.startsWith(SCHEME) || uri.length() == SCHEME.length()) {
+    EncryptionSpec spec;
+    try {
+      spec = EncryptionSpec.parse(uri, null);
+    } catch (InvalidSpecException e) {
+      spec = null;
+    }
+    if (!(spec instanceof EncryptionSpec.LocalKeyset local)) {
       throw new IllegalArgumentException(
           "expected an encryption key of the form local-keyset:/absolute/path/keyset.json, found "
               + uri);
     }
-    Path path = Path.of(uri.substring(SCHEME.length()));
-    if (!path.isAbsolute()) {
+    if (!local.file().isAbsolute()) {
       throw new IllegalArgumentException(
           "the keyset path in "
               + uri
               + " must be absolute, e.g. local-keyset:/var/lib/runbooks/backup-keyset.json");
     }
-    return open(path);
+    return open(local.file());
   }
 
   /**
@@ -94,9 +98,18 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
    *     AEAD keyset
    */
   public static LocalKeysetKek open(Path file) {
+    return open(file, KeysetCreation.ALWAYS);
+  }
+
+  /**
+   * Loads the keyset in {@code file}; when it does not exist, creates it (mode 0600) if {@code
+   * creation} allows, else fails with what {@code creation} says.
+   */
+  public static LocalKeysetKek open(Path file, KeysetCreation creation) {
     try {
       Path absolute = file.toAbsolutePath();
       if (!Files.exists(absolute)) {
+        creation.check(absolute);
         create(absolute);
       }
       checkOwnerOnly(absolute);
@@ -150,7 +163,8 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
   @Override
   public byte[] unwrap(byte[] wrapped, String wrappedBy) {
     if (!knownKeyIds.contains(wrappedBy)) {
-      throw new WrongKeyException(wrappedBy, keyId + " (" + SCHEME + file + ")");
+      throw new WrongKeyException(
+          wrappedBy, keyId + " (" + new EncryptionSpec.LocalKeyset(file).uri() + ")");
     }
     try {
       return aead.decrypt(wrapped, ASSOCIATED_DATA);
@@ -198,8 +212,9 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
       }
       try {
         Files.createLink(file, temp);
-        log.info(
-            "created backup key-encryption keyset {} ({})",
+        log.warn(
+            "created a NEW backup key-encryption keyset {} ({}): every backup from now on needs"
+                + " it; keep a copy somewhere safe, apart from the backups",
             file,
             idOf(keyset.getPrimary().getId()));
       } catch (FileAlreadyExistsException raced) {

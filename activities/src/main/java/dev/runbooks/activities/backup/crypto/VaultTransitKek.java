@@ -37,6 +37,9 @@ public final class VaultTransitKek implements KeyEncryptionKey {
   /** The configuration's scheme for this kind of key. */
   public static final String SCHEME = "vault-transit:";
 
+  /** How every ciphertext of Vault's transit engine begins ({@code vault:v1:...}). */
+  private static final String TRANSIT_CIPHERTEXT = "vault:v";
+
   private static final Pattern KEY_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
 
   private final VaultClient client;
@@ -62,25 +65,13 @@ public final class VaultTransitKek implements KeyEncryptionKey {
   }
 
   /**
-   * The key named by a configuration value {@code vault-transit:NAME}, with Vault's settings from
-   * {@code env} ({@link VaultSettings#fromEnv}).
+   * The transit key {@code name}, with Vault's settings from {@code env} ({@link
+   * VaultSettings#fromEnv}).
    *
-   * @throws IllegalArgumentException when {@code uri} is not of that form, or the environment names
-   *     no Vault address or credentials
+   * @throws IllegalArgumentException when {@code name} is not a transit key name, or the
+   *     environment names no Vault address or credentials
    */
-  public static VaultTransitKek fromUri(String uri, Map<String, String> env) {
-    if (uri == null || !uri.startsWith(SCHEME)) {
-      throw new IllegalArgumentException(
-          "expected an encryption key of the form vault-transit:NAME, found " + uri);
-    }
-    String name = uri.substring(SCHEME.length());
-    if (!KEY_NAME.matcher(name).matches()) {
-      throw new IllegalArgumentException(
-          "\""
-              + uri
-              + "\" names no usable transit key; expected vault-transit:NAME such as"
-              + " vault-transit:backups");
-    }
+  public static VaultTransitKek open(String name, Map<String, String> env) {
     return new VaultTransitKek(new VaultClient(VaultSettings.fromEnv(env)), name);
   }
 
@@ -103,7 +94,7 @@ public final class VaultTransitKek implements KeyEncryptionKey {
             "wrap a backup data key",
             Map.of("plaintext", Base64.getEncoder().encodeToString(plaintextKeyset)));
     String ciphertext = reply.data().path("ciphertext").asText("");
-    if (!reply.ok() || !ciphertext.startsWith("vault:v")) {
+    if (!reply.ok() || !ciphertext.startsWith(TRANSIT_CIPHERTEXT)) {
       throw new PermanentBackupException(
           FailureType.BAD_INPUT,
           "Vault at "
@@ -133,7 +124,7 @@ public final class VaultTransitKek implements KeyEncryptionKey {
       throw new WrongKeyException(wrappedBy, keyId + " (Vault at " + client.address() + ")");
     }
     String ciphertext = new String(wrapped, StandardCharsets.US_ASCII);
-    if (!ciphertext.startsWith("vault:v")) {
+    if (!ciphertext.startsWith(TRANSIT_CIPHERTEXT)) {
       throw new CorruptedBackupException(
           "the manifest's wrapped data key is not a Vault transit ciphertext (vault:v1:...)"
               + " although the manifest names "

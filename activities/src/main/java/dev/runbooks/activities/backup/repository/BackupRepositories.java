@@ -1,17 +1,36 @@
 package dev.runbooks.activities.backup.repository;
 
-import java.net.URI;
-import java.nio.file.Path;
+import dev.runbooks.activities.config.InvalidSpecException;
+import dev.runbooks.activities.config.RepositorySpec;
 import java.util.Map;
 
-/**
- * Opens the repository a configuration names: {@code file:///dir} or {@code s3://bucket/prefix}.
- */
+/** Opens the repository a configuration names: a directory or an S3 bucket. */
 public final class BackupRepositories {
   private BackupRepositories() {}
 
+  /** The repository {@code spec} names, with AWS settings from the environment. */
+  public static BackupRepository open(RepositorySpec spec) {
+    return open(spec, System.getenv());
+  }
+
   /**
-   * The repository at {@code uri}, with AWS settings from the environment.
+   * The repository {@code spec} names, with the AWS environment variables given.
+   *
+   * @throws IllegalArgumentException when there is none, or an S3 option is wrong
+   */
+  public static BackupRepository open(RepositorySpec spec, Map<String, String> env) {
+    if (spec instanceof RepositorySpec.S3 s3) {
+      return S3Repository.open(S3Settings.of(s3, env));
+    }
+    if (spec instanceof RepositorySpec.Directory directory) {
+      return new FileRepository(directory.path());
+    }
+    throw usage("nothing");
+  }
+
+  /**
+   * The repository at {@code uri} ({@code file:///absolute/directory} or {@code
+   * s3://bucket/prefix}), with AWS settings from the environment.
    *
    * @throws IllegalArgumentException naming the problem and the expected forms
    */
@@ -24,26 +43,19 @@ public final class BackupRepositories {
     if (uri == null || uri.isBlank()) {
       throw usage("nothing");
     }
-    if (uri.startsWith("s3://")) {
-      return S3Repository.open(S3Settings.fromUri(uri, env));
+    RepositorySpec spec;
+    try {
+      spec = RepositorySpec.parse(uri, null);
+    } catch (InvalidSpecException e) {
+      throw usage(S3Settings.redact(uri) + " (" + e.problem() + ")");
     }
-    if (uri.startsWith("file:")) {
-      URI parsed;
-      try {
-        parsed = URI.create(uri);
-      } catch (IllegalArgumentException e) {
-        throw usage(uri + " (" + e.getMessage() + ")");
-      }
-      if (parsed.getRawQuery() != null
-          || parsed.getRawFragment() != null
-          || (parsed.getAuthority() != null && !parsed.getAuthority().isEmpty())
-          || parsed.getPath() == null
-          || !parsed.getPath().startsWith("/")) {
-        throw usage(uri + " (a file repository is file:///absolute/directory)");
-      }
-      return new FileRepository(Path.of(parsed.getPath()));
+    if (spec instanceof RepositorySpec.Directory directory && !directory.path().isAbsolute()) {
+      throw usage(uri + " (a file repository is file:///absolute/directory)");
     }
-    throw usage(S3Settings.redact(uri));
+    if (spec == null) {
+      throw usage(S3Settings.redact(uri));
+    }
+    return open(spec, env);
   }
 
   private static IllegalArgumentException usage(String found) {

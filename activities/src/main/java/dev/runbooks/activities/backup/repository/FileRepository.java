@@ -7,6 +7,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -14,12 +15,15 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,10 +41,19 @@ public final class FileRepository implements BackupRepository {
 
   private static final SecureRandom random = new SecureRandom();
 
+  /** Files: whoever can rewrite a verdict or read a manifest is the repository's owner alone. */
+  private static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-------");
+
+  private static final Set<PosixFilePermission> DIRECTORY_MODE =
+      PosixFilePermissions.fromString("rwx------");
+
   private final Path root;
+  private final boolean posix;
 
   public FileRepository(Path root) {
     this.root = root.toAbsolutePath().normalize();
+    this.posix = this.root.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   /** The directory this repository keeps its objects in. */
@@ -52,14 +65,23 @@ public final class FileRepository implements BackupRepository {
   public BackupUpload create(String key) throws IOException {
     Path target = resolve(key);
     Path dir = target.getParent();
-    Files.createDirectories(dir);
+    createOwnerOnlyDirectories(dir);
     byte[] nonce = new byte[6];
     random.nextBytes(nonce);
     Path temp =
         dir.resolve(
             "." + target.getFileName() + "." + HexFormat.of().formatHex(nonce) + TEMP_SUFFIX);
+    Set<StandardOpenOption> options =
+        Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     FileChannel channel =
-        FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        posix
+            ? FileChannel.open(temp, options, PosixFilePermissions.asFileAttribute(FILE_MODE))
+            : FileChannel.open(temp, options);
+    if (posix) {
+      // Set again, explicitly: the mode given at creation is narrowed by the umask, never widened,
+      // but this keeps the result independent of it. The rename keeps the mode.
+      Files.setPosixFilePermissions(temp, FILE_MODE);
+    }
     return new FileUpload(key, target, temp, channel);
   }
 
@@ -158,6 +180,32 @@ public final class FileRepository implements BackupRepository {
   @Override
   public String toString() {
     return "FileRepository[" + describe() + "]";
+  }
+
+  /**
+   * Creates {@code dir} and its missing parents mode 0700, and narrows to 0700 the directories
+   * between it and the root that an older version (or the umask) made wider. The root is narrowed
+   * only when this repository creates it: an existing one is the operator's.
+   */
+  private void createOwnerOnlyDirectories(Path dir) throws IOException {
+    if (!posix) {
+      Files.createDirectories(dir);
+      return;
+    }
+    boolean rootExisted = Files.isDirectory(root);
+    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIRECTORY_MODE));
+    for (Path d = dir; d != null && d.startsWith(root); d = d.getParent()) {
+      if (d.equals(root) && rootExisted) {
+        break;
+      }
+      if (!Files.getPosixFilePermissions(d).equals(DIRECTORY_MODE)) {
+        try {
+          Files.setPosixFilePermissions(d, DIRECTORY_MODE);
+        } catch (AccessDeniedException e) {
+          log.warn("could not make {} accessible to its owner only (mode 0700): {}", d, e);
+        }
+      }
+    }
   }
 
   private Path resolve(String key) {

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.backup.repository;
 
+import dev.runbooks.activities.config.RepositorySpec;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -69,7 +70,22 @@ public record S3Settings(
               + " the AWS default chain, an endpoint from ?endpoint=");
     }
     String prefix = parsed.getPath() == null ? "" : trimSlashes(parsed.getPath());
-    Map<String, String> options = query(uri, parsed.getRawQuery());
+    return build(uri, bucket, prefix, parsed.getRawQuery(), env);
+  }
+
+  /**
+   * The settings for a repository the configuration names, with its options and {@code env}'s AWS
+   * environment variables.
+   *
+   * @throws IllegalArgumentException naming what is wrong with an option
+   */
+  public static S3Settings of(RepositorySpec.S3 spec, Map<String, String> env) {
+    return build(spec.uri(), spec.bucket(), trimSlashes(spec.prefix()), spec.options(), env);
+  }
+
+  private static S3Settings build(
+      String uri, String bucket, String prefix, String rawQuery, Map<String, String> env) {
+    Map<String, String> options = query(uri, rawQuery);
 
     String region =
         first(options.get("region"), env.get("AWS_REGION"), env.get("AWS_DEFAULT_REGION"));

@@ -14,9 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class FileRepositoryTest {
   private static final String KEY = "orders/20261124T020000/dump.enc";
+
+  private static final Set<PosixFilePermission> ALL = PosixFilePermissions.fromString("rwxrwxrwx");
 
   @TempDir Path dir;
   private Path root;
@@ -52,6 +57,48 @@ class FileRepositoryTest {
           "first half, second half", new String(in.readAllBytes(), StandardCharsets.UTF_8));
     }
     assertEquals(List.of(KEY), filesUnder(root));
+  }
+
+  @Test
+  void objectsAreOwnerOnlyWhateverTheParentAllows() throws IOException {
+    Files.createDirectories(root, PosixFilePermissions.asFileAttribute(ALL));
+    Files.setPosixFilePermissions(root, ALL);
+
+    try (BackupUpload upload = repository.create(KEY)) {
+      upload.write(bytes("ciphertext"));
+      upload.commit();
+    }
+    repository.put("orders/20261124T020000/manifest.json", bytes("{}"));
+    repository.put("orders/20261124T020000/verdict.json", bytes("{}"));
+
+    for (String file : List.of("dump.enc", "manifest.json", "verdict.json")) {
+      assertEquals(
+          "rw-------", mode(root.resolve("orders/20261124T020000/" + file)), file + " mode");
+    }
+    assertEquals("rwx------", mode(root.resolve("orders")));
+    assertEquals("rwx------", mode(root.resolve("orders/20261124T020000")));
+  }
+
+  @Test
+  void aRewrittenVerdictIsOwnerOnlyAgain() throws IOException {
+    Path backup = Files.createDirectories(root.resolve("orders/1"));
+    Files.setPosixFilePermissions(root.resolve("orders"), ALL);
+    Files.setPosixFilePermissions(backup, ALL);
+    Path verdict = Files.writeString(backup.resolve("verdict.json"), "{\"passed\": true}");
+    Files.setPosixFilePermissions(verdict, PosixFilePermissions.fromString("rw-rw-rw-"));
+
+    repository.put("orders/1/verdict.json", bytes("{\"passed\": false}"));
+
+    assertEquals("rw-------", mode(verdict));
+    assertEquals("rwx------", mode(backup));
+    assertEquals("rwx------", mode(root.resolve("orders")));
+  }
+
+  @Test
+  void aRepositoryItCreatesIsOwnerOnly() throws IOException {
+    Files.setPosixFilePermissions(dir, ALL);
+    repository.put("orders/1/manifest.json", bytes("{}"));
+    assertEquals("rwx------", mode(root));
   }
 
   @Test
@@ -214,5 +261,9 @@ class FileRepositoryTest {
           .sorted()
           .toList();
     }
+  }
+
+  private static String mode(Path path) throws IOException {
+    return PosixFilePermissions.toString(Files.getPosixFilePermissions(path));
   }
 }

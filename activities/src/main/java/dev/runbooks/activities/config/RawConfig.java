@@ -1,0 +1,52 @@
+package dev.runbooks.activities.config;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The file as written: every leaf is text so that the sections' checks, not Jackson, word the
+ * messages about values. Jackson still reports unknown keys and misplaced lists or mappings, naming
+ * the allowed keys from these records' components.
+ */
+record RawConfig(
+    Map<String, RawConfig.Target> targets,
+    String repository,
+    String secrets,
+    String encryption,
+    RawConfig.Check check,
+    RawConfig.Retention retention,
+    String backupFreshness) {
+
+  record Target(
+      Endpoint primary,
+      List<Replica> replicas,
+      Admin admin,
+      String migrations,
+      String production,
+      String fourEyes,
+      String approvalTimeout,
+      Retention retention,
+      String backupFreshness,
+      Failover failover,
+      Rotation rotation) {}
+
+  record Rotation(List<String> allowRoleAttributes) {}
+
+  record Failover(
+      List<String> fenceRoles,
+      String approval,
+      String catchUpTimeout,
+      String maxLagBytes,
+      List<String> hook,
+      String endpointSecret) {}
+
+  record Endpoint(String host, String port, String database, String sslmode) {}
+
+  record Replica(String name, String host, String port) {}
+
+  record Admin(String secret, String user) {}
+
+  record Check(String longTransaction, String lagWarnBytes, String lagCriticalBytes) {}
+
+  record Retention(String keepLast, String keepDaily, String keepWeekly) {}
+}
