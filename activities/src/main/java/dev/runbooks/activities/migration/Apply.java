@@ -1,6 +1,6 @@
 package dev.runbooks.activities.migration;
 
-import dev.runbooks.activities.backup.Heartbeat;
+import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.workflows.migration.ApplyInput;
 import dev.runbooks.workflows.migration.ApplyResult;
 import dev.runbooks.workflows.migration.VersionTiming;

@@ -1,6 +1,6 @@
 package dev.runbooks.activities.migration;
 
-import dev.runbooks.activities.backup.PgTool;
+import dev.runbooks.activities.postgres.PgTool;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.migration.ApplyInput;

@@ -1,7 +1,7 @@
 package dev.runbooks.activities.migration;
 
-import dev.runbooks.activities.backup.Heartbeat;
 import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.workflows.migration.MigrationPlan;
 import dev.runbooks.workflows.migration.RehearsalInput;
 import dev.runbooks.workflows.migration.RehearsalResult;

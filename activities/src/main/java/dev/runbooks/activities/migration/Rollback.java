@@ -1,6 +1,6 @@
 package dev.runbooks.activities.migration;
 
-import dev.runbooks.activities.backup.Heartbeat;
+import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.workflows.migration.RollbackInput;
 import dev.runbooks.workflows.migration.RollbackResult;
 import dev.runbooks.workflows.migration.VersionTiming;

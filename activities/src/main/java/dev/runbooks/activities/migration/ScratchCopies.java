@@ -1,9 +1,9 @@
 package dev.runbooks.activities.migration;
 
-import dev.runbooks.activities.backup.Heartbeat;
-import dev.runbooks.activities.backup.PgTool;
 import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.activities.postgres.Jdbc;
+import dev.runbooks.activities.postgres.PgTool;
 import dev.runbooks.activities.postgres.SessionSettings;
 import dev.runbooks.workflows.migration.ScratchInput;
 import dev.runbooks.workflows.shared.FailureType;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.runbooks.activities.backup.PgTool;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
+import dev.runbooks.activities.postgres.PgTool;
 import dev.runbooks.activities.postgres.SessionSettings;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.secrets.FileSecretStore;
