@@ -20,18 +20,20 @@ final class CatalogStage {
   BackupCatalog listBackups(String target) {
     BackupRepository repository = targets.repository(target);
     String context = "listing the backups of target " + target;
-    try {
-      List<BackupListing> listings = new ArrayList<>();
-      for (StoredBackups.Stored s : StoredBackups.list(repository, target)) {
-        listings.add(listing(repository, target, s));
-      }
-      return new BackupCatalog(
-          target, StoredBackups.location(repository, target), listings, targets.freshness(target));
-    } catch (PermanentBackupException e) {
-      throw Faults.permanent(context, e);
-    } catch (IOException e) {
-      throw Faults.repositoryFault(context, repository, e);
-    }
+    return Faults.call(
+        context,
+        repository,
+        () -> {
+          List<BackupListing> listings = new ArrayList<>();
+          for (StoredBackups.Stored s : StoredBackups.list(repository, target)) {
+            listings.add(listing(repository, target, s));
+          }
+          return new BackupCatalog(
+              target,
+              StoredBackups.location(repository, target),
+              listings,
+              targets.freshness(target));
+        });
   }
 
   private static BackupListing listing(

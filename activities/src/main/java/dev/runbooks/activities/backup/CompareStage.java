@@ -7,7 +7,6 @@ import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.workflows.backup.Comparison;
 import dev.runbooks.workflows.backup.RestoreInput;
 import dev.runbooks.workflows.shared.FailureType;
-import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -39,45 +38,45 @@ final class CompareStage {
     String database = BackupNames.restoreDatabase(input.database());
     String context = "comparison of " + database + " with backup " + id + " of target " + target;
     BackupRepository repository = targets.repository(target);
-    try {
-      BackupManifest manifest = StoredBackups.requireManifest(repository, target, id);
-      Inventory.Contents restored;
-      try (Connection c = connections.primary(target, database);
-          Heartbeat heartbeat = Heartbeat.start("compare", manifest.rowCounts().size(), "tables")) {
-        c.setAutoCommit(false);
-        Jdbc.execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-        restored =
-            Inventory.read(
-                c,
-                tables -> {
-                  heartbeat.set(tables);
-                  heartbeat.check();
-                });
-        c.rollback();
-      } catch (SQLException e) {
-        if (Faults.noSuchDatabase(e)) {
-          throw FailureType.NOT_FOUND.failure(
-              context
-                  + ": the database "
-                  + database
-                  + " does not exist: restore the backup into it first (restoreBackup)");
-        }
-        throw Faults.sqlFault(context, e);
-      }
-      List<String> differences = differences(manifest, restored);
-      long rows = manifest.rowCounts().values().stream().mapToLong(Long::longValue).sum();
-      log.info(
-          "{}: {} tables, {} rows, {} differences",
-          context,
-          manifest.rowCounts().size(),
-          rows,
-          differences.size());
-      return new Comparison(manifest.rowCounts().size(), rows, differences);
-    } catch (PermanentBackupException e) {
-      throw Faults.permanent(context, e);
-    } catch (IOException e) {
-      throw Faults.repositoryFault(context, repository, e);
-    }
+    return Faults.call(
+        context,
+        repository,
+        () -> {
+          BackupManifest manifest = StoredBackups.requireManifest(repository, target, id);
+          Inventory.Contents restored;
+          try (Connection c = connections.primary(target, database);
+              Heartbeat heartbeat =
+                  Heartbeat.start("compare", manifest.rowCounts().size(), "tables")) {
+            c.setAutoCommit(false);
+            Jdbc.execute(c, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+            restored =
+                Inventory.read(
+                    c,
+                    tables -> {
+                      heartbeat.set(tables);
+                      heartbeat.check();
+                    });
+            c.rollback();
+          } catch (SQLException e) {
+            if (Faults.noSuchDatabase(e)) {
+              throw FailureType.NOT_FOUND.failure(
+                  context
+                      + ": the database "
+                      + database
+                      + " does not exist: restore the backup into it first (restoreBackup)");
+            }
+            throw Faults.sqlFault(context, e);
+          }
+          List<String> differences = differences(manifest, restored);
+          long rows = manifest.rowCounts().values().stream().mapToLong(Long::longValue).sum();
+          log.info(
+              "{}: {} tables, {} rows, {} differences",
+              context,
+              manifest.rowCounts().size(),
+              rows,
+              differences.size());
+          return new Comparison(manifest.rowCounts().size(), rows, differences);
+        });
   }
 
   static List<String> differences(BackupManifest manifest, Inventory.Contents restored) {

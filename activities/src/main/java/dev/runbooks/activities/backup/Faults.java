@@ -22,6 +22,44 @@ final class Faults {
     return SqlFaults.permanentType(e) == FailureType.NOT_FOUND;
   }
 
+  /** Repository work that returns a value. */
+  @FunctionalInterface
+  interface RepositoryCall<T> {
+    T call() throws IOException;
+  }
+
+  /** Repository work that returns nothing. */
+  @FunctionalInterface
+  interface RepositoryRun {
+    void run() throws IOException;
+  }
+
+  /**
+   * Runs {@code work} on {@code repository}, turning its faults into what an activity throws: a
+   * permanent one non-retryable, an I/O one by {@link #repositoryFault}, both prefixed with {@code
+   * context}.
+   */
+  static <T> T call(String context, BackupRepository repository, RepositoryCall<T> work) {
+    try {
+      return work.call();
+    } catch (PermanentBackupException e) {
+      throw permanent(context, e);
+    } catch (IOException e) {
+      throw repositoryFault(context, repository, e);
+    }
+  }
+
+  /** As {@link #call}, for work that returns nothing. */
+  static void run(String context, BackupRepository repository, RepositoryRun work) {
+    call(
+        context,
+        repository,
+        () -> {
+          work.run();
+          return null;
+        });
+  }
+
   /** A permanent fault as a non-retryable failure, its message prefixed with {@code context}. */
   static ApplicationFailure permanent(String context, PermanentBackupException e) {
     String message = e.getMessage();

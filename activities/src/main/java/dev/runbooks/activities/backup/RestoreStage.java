@@ -59,39 +59,42 @@ final class RestoreStage {
     BackupRepository repository = targets.repository(target);
     ConnectionSpec spec = connections.connectionSpec(target);
     CleanupStage.refuseTargetDatabase(spec, database, target);
-    try {
-      BackupManifest manifest = StoredBackups.requireManifest(repository, target, id);
-      checkStoredSize(repository, manifest, context);
-      long started = System.nanoTime();
-      try (InputStream download = repository.open(BackupLayout.dumpKey(target, id))) {
-        HashingInputStream ciphertext = new HashingInputStream(download);
-        // Unwraps the data key first: a wrong key-encryption key fails here, before any database
-        // is created.
-        InputStream decrypting =
-            cipher.decrypt(
-                ciphertext, manifest.wrappedKey(), kek, BackupLayout.associatedData(target, id));
-        HashingInputStream plaintext = new HashingInputStream(decrypting);
-        databases.prepareDatabase(target, spec, database, input, context);
-        try {
-          restore(plaintext, spec.withDatabase(database), manifest, context);
-          checkDigests(ciphertext, plaintext, manifest, context);
-        } catch (RuntimeException | IOException e) {
-          databases.dropAfterFailure(input, database, context);
-          throw e;
-        }
-        Duration duration = Duration.ofNanos(System.nanoTime() - started);
-        log.info(
-            "{}: {} bytes restored in {} ms",
-            context,
-            plaintext.digest().bytes(),
-            duration.toMillis());
-        return new RestoreOutcome(id, database, plaintext.digest().bytes(), duration);
-      }
-    } catch (PermanentBackupException e) {
-      throw Faults.permanent(context, e);
-    } catch (IOException e) {
-      throw Faults.repositoryFault(context, repository, e);
-    }
+    return Faults.call(
+        context,
+        repository,
+        () -> {
+          BackupManifest manifest = StoredBackups.requireManifest(repository, target, id);
+          checkStoredSize(repository, manifest, context);
+          long started = System.nanoTime();
+          try (InputStream download = repository.open(BackupLayout.dumpKey(target, id))) {
+            HashingInputStream ciphertext = new HashingInputStream(download);
+            // Unwraps the data key first: a wrong key-encryption key fails here, before any
+            // database
+            // is created.
+            InputStream decrypting =
+                cipher.decrypt(
+                    ciphertext,
+                    manifest.wrappedKey(),
+                    kek,
+                    BackupLayout.associatedData(target, id));
+            HashingInputStream plaintext = new HashingInputStream(decrypting);
+            databases.prepareDatabase(target, spec, database, input, context);
+            try {
+              restore(plaintext, spec.withDatabase(database), manifest, context);
+              checkDigests(ciphertext, plaintext, manifest, context);
+            } catch (RuntimeException | IOException e) {
+              databases.dropAfterFailure(input, database, context);
+              throw e;
+            }
+            Duration duration = Duration.ofNanos(System.nanoTime() - started);
+            log.info(
+                "{}: {} bytes restored in {} ms",
+                context,
+                plaintext.digest().bytes(),
+                duration.toMillis());
+            return new RestoreOutcome(id, database, plaintext.digest().bytes(), duration);
+          }
+        });
   }
 
   private static void checkStoredSize(

@@ -6,7 +6,6 @@ import dev.runbooks.workflows.backup.RetentionOutcome;
 import dev.runbooks.workflows.backup.RetentionPolicy;
 import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.FailureType;
-import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,48 +42,47 @@ final class RetentionStage {
         input.policy() != null ? checked(input.policy()) : targets.retention(target);
     String context = "retention of target " + target;
     BackupRepository repository = targets.repository(target);
-    try {
-      List<StoredBackups.Stored> stored = StoredBackups.list(repository, target);
-      List<Retention.Candidate> candidates = new ArrayList<>();
-      List<String> incomplete = new ArrayList<>();
-      for (StoredBackups.Stored s : stored) {
-        if (s.complete()) {
-          DrillVerdict v = s.verdict();
-          candidates.add(
-              new Retention.Candidate(
-                  s.id(),
-                  s.manifest().startedAt(),
-                  v != null && v.passed(),
-                  v != null && v.unproven()));
-        } else {
-          incomplete.add(s.id());
-        }
-      }
-      Retention.Decision decision =
-          Retention.select(candidates, policy, new HashSet<>(input.protectedIds()));
-      for (String id : decision.deleted()) {
-        StoreStage.deleteBackup(repository, target, id);
-        log.info("{}: deleted backup {} (no rule of {} keeps it)", context, id, policy);
-      }
-      int abandoned =
-          repository.cleanupIncomplete(
-              BackupLayout.targetPrefix(target), clock.instant().minus(ABANDONED_UPLOAD_AGE));
-      if (abandoned > 0) {
-        log.info("{}: removed {} abandoned uploads", context, abandoned);
-      }
-      List<String> kept = new ArrayList<>();
-      for (Map.Entry<String, List<String>> k : decision.kept().entrySet()) {
-        kept.add(k.getKey() + ": " + String.join(", ", k.getValue()));
-      }
-      for (String id : incomplete) {
-        kept.add(id + ": incomplete, left to its own run (discardIncompleteBackup removes it)");
-      }
-      return new RetentionOutcome(decision.deleted(), kept);
-    } catch (PermanentBackupException e) {
-      throw Faults.permanent(context, e);
-    } catch (IOException e) {
-      throw Faults.repositoryFault(context, repository, e);
-    }
+    return Faults.call(
+        context,
+        repository,
+        () -> {
+          List<StoredBackups.Stored> stored = StoredBackups.list(repository, target);
+          List<Retention.Candidate> candidates = new ArrayList<>();
+          List<String> incomplete = new ArrayList<>();
+          for (StoredBackups.Stored s : stored) {
+            if (s.complete()) {
+              DrillVerdict v = s.verdict();
+              candidates.add(
+                  new Retention.Candidate(
+                      s.id(),
+                      s.manifest().startedAt(),
+                      v != null && v.passed(),
+                      v != null && v.unproven()));
+            } else {
+              incomplete.add(s.id());
+            }
+          }
+          Retention.Decision decision =
+              Retention.select(candidates, policy, new HashSet<>(input.protectedIds()));
+          for (String id : decision.deleted()) {
+            StoreStage.deleteBackup(repository, target, id);
+            log.info("{}: deleted backup {} (no rule of {} keeps it)", context, id, policy);
+          }
+          int abandoned =
+              repository.cleanupIncomplete(
+                  BackupLayout.targetPrefix(target), clock.instant().minus(ABANDONED_UPLOAD_AGE));
+          if (abandoned > 0) {
+            log.info("{}: removed {} abandoned uploads", context, abandoned);
+          }
+          List<String> kept = new ArrayList<>();
+          for (Map.Entry<String, List<String>> k : decision.kept().entrySet()) {
+            kept.add(k.getKey() + ": " + String.join(", ", k.getValue()));
+          }
+          for (String id : incomplete) {
+            kept.add(id + ": incomplete, left to its own run (discardIncompleteBackup removes it)");
+          }
+          return new RetentionOutcome(decision.deleted(), kept);
+        });
   }
 
   private static RetentionPolicy checked(RetentionPolicy policy) {

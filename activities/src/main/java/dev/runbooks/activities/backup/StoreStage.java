@@ -30,31 +30,30 @@ final class StoreStage {
     String id = BackupNames.backupId(input.backupId());
     String context = "backup " + id + " of target " + target;
     BackupRepository repository = targets.repository(target);
-    try {
-      Optional<BackupManifest> done = StoredBackups.manifestIfComplete(repository, target, id);
-      if (done.isPresent()) {
-        log.info("{} is complete already; returning it as it is", context);
-        return summary(repository, done.get());
-      }
-      int removed = discardLeftovers(repository, target, id);
-      if (removed > 0) {
-        log.info("{}: removed {} leftovers of an earlier attempt", context, removed);
-      }
-      BackupManifest manifest = dump.dump(repository, target, id, context);
-      log.info(
-          "{}: {} bytes dumped, {} compressed ({}), {} stored in {}",
-          context,
-          manifest.archiveBytes(),
-          manifest.plaintextBytes(),
-          manifest.compression(),
-          manifest.ciphertextBytes(),
-          StoredBackups.location(repository, target, id));
-      return summary(repository, manifest);
-    } catch (PermanentBackupException e) {
-      throw Faults.permanent(context, e);
-    } catch (IOException e) {
-      throw Faults.repositoryFault(context, repository, e);
-    }
+    return Faults.call(
+        context,
+        repository,
+        () -> {
+          Optional<BackupManifest> done = StoredBackups.manifestIfComplete(repository, target, id);
+          if (done.isPresent()) {
+            log.info("{} is complete already; returning it as it is", context);
+            return summary(repository, done.get());
+          }
+          int removed = discardLeftovers(repository, target, id);
+          if (removed > 0) {
+            log.info("{}: removed {} leftovers of an earlier attempt", context, removed);
+          }
+          BackupManifest manifest = dump.dump(repository, target, id, context);
+          log.info(
+              "{}: {} bytes dumped, {} compressed ({}), {} stored in {}",
+              context,
+              manifest.archiveBytes(),
+              manifest.plaintextBytes(),
+              manifest.compression(),
+              manifest.ciphertextBytes(),
+              StoredBackups.location(repository, target, id));
+          return summary(repository, manifest);
+        });
   }
 
   void discardIncompleteBackup(BackupInput input) {
@@ -62,18 +61,17 @@ final class StoreStage {
     String id = BackupNames.backupId(input.backupId());
     String context = "backup " + id + " of target " + target;
     BackupRepository repository = targets.repository(target);
-    try {
-      if (repository.exists(BackupLayout.manifestKey(target, id))) {
-        log.info("{} is complete: kept", context);
-        return;
-      }
-      int removed = discardLeftovers(repository, target, id);
-      log.info("{} was incomplete: removed {} objects and uploads", context, removed);
-    } catch (PermanentBackupException e) {
-      throw Faults.permanent(context, e);
-    } catch (IOException e) {
-      throw Faults.repositoryFault(context, repository, e);
-    }
+    Faults.run(
+        context,
+        repository,
+        () -> {
+          if (repository.exists(BackupLayout.manifestKey(target, id))) {
+            log.info("{} is complete: kept", context);
+            return;
+          }
+          int removed = discardLeftovers(repository, target, id);
+          log.info("{} was incomplete: removed {} objects and uploads", context, removed);
+        });
   }
 
   /** Removes every object and incomplete upload of a backup; its manifest goes first. */

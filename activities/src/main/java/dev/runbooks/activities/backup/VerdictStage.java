@@ -2,7 +2,6 @@ package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.workflows.backup.DrillVerdictInput;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,25 +25,24 @@ final class VerdictStage {
     String id = BackupNames.backupId(input.backupId());
     String context = "recording the drill verdict of backup " + id + " of target " + target;
     BackupRepository repository = targets.repository(target);
-    try {
-      StoredBackups.requireManifest(repository, target, id);
-      DrillVerdict verdict =
-          new DrillVerdict(
-              id,
-              input.passed(),
-              input.differences(),
-              input.restoreDuration() == null ? Duration.ZERO : input.restoreDuration(),
-              clock.instant(),
-              input.drillWorkflowId(),
-              true);
-      repository.put(
-          BackupLayout.verdictKey(target, id),
-          BackupManifests.toJson(verdict).getBytes(StandardCharsets.UTF_8));
-      log.info("{}: {}", context, input.passed() ? "passed" : "failed");
-    } catch (PermanentBackupException e) {
-      throw Faults.permanent(context, e);
-    } catch (IOException e) {
-      throw Faults.repositoryFault(context, repository, e);
-    }
+    Faults.run(
+        context,
+        repository,
+        () -> {
+          StoredBackups.requireManifest(repository, target, id);
+          DrillVerdict verdict =
+              new DrillVerdict(
+                  id,
+                  input.passed(),
+                  input.differences(),
+                  input.restoreDuration() == null ? Duration.ZERO : input.restoreDuration(),
+                  clock.instant(),
+                  input.drillWorkflowId(),
+                  true);
+          repository.put(
+              BackupLayout.verdictKey(target, id),
+              BackupManifests.toJson(verdict).getBytes(StandardCharsets.UTF_8));
+          log.info("{}: {}", context, input.passed() ? "passed" : "failed");
+        });
   }
 }
