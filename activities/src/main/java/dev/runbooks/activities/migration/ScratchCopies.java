@@ -17,6 +17,7 @@ import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -161,9 +162,14 @@ final class ScratchCopies {
         log.warn("{}: left alone, no rehearsal made it ({})", context, comment);
         return;
       }
-      try (Statement s = c.createStatement()) {
-        s.execute("DROP DATABASE IF EXISTS " + Jdbc.identifier(input.database()) + " WITH (FORCE)");
-      }
+      // WITH (FORCE) ends the copy's sessions; a lock held elsewhere is waited for within the
+      // sessions' lock_timeout only (no statement_timeout: the files go in one stretch).
+      new BoundedCleanup(
+              () -> m.connections.primary(target),
+              m.connections.sessionSettings().lockTimeout(),
+              Duration.ZERO)
+          .execute(
+              "DROP DATABASE IF EXISTS " + Jdbc.identifier(input.database()) + " WITH (FORCE)");
       log.info("{}: dropped", context);
     } catch (SQLException e) {
       throw MigrationFaults.sql(e, "finish " + context);

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.migration;
 
+import dev.runbooks.activities.postgres.Jdbc;
 import dev.runbooks.workflows.migration.VerifyInput;
 import dev.runbooks.workflows.migration.VerifyResult;
 import dev.runbooks.workflows.shared.FailureType;
@@ -110,9 +111,7 @@ final class Verification {
       }
     }
     for (String t : tables) {
-      try (Statement s = c.createStatement()) {
-        s.executeQuery("SELECT * FROM " + t + " LIMIT 1").close();
-      }
+      Jdbc.execute(c, "SELECT * FROM " + t + " LIMIT 1");
     }
     return tables.size();
   }
