@@ -2,6 +2,7 @@ package dev.runbooks.cli;
 
 import dev.runbooks.workflows.shared.RunbookProgress;
 import dev.runbooks.workflows.shared.Step;
+import dev.runbooks.workflows.shared.StepState;
 import java.util.regex.Pattern;
 
 /**
@@ -15,11 +16,13 @@ final class RetryWording {
   private RetryWording() {}
 
   /**
-   * {@code progress} of an ended run with every promise of a retry replaced.
+   * {@code progress} with every promise of a retry that no longer holds replaced: in a failed step
+   * (its activity is done retrying) and, once the run has ended, everywhere.
    *
+   * @param ended whether the run has ended
    * @param exhausted whether the failing activity was retried until its attempts ran out
    */
-  static RunbookProgress ended(RunbookProgress progress, boolean exhausted) {
+  static RunbookProgress settled(RunbookProgress progress, boolean ended, boolean exhausted) {
     if (progress == null) {
       return null;
     }
@@ -30,12 +33,15 @@ final class RetryWording {
         progress.steps().stream()
             .map(
                 s ->
-                    new Step(s.name(), s.state(), s.start(), s.end(), ended(s.detail(), exhausted)))
+                    ended || s.state() == StepState.FAILED
+                        ? new Step(
+                            s.name(), s.state(), s.start(), s.end(), ended(s.detail(), exhausted))
+                        : s)
             .toList(),
         progress.awaitingApproval(),
         progress.outcome(),
-        ended(progress.outcomeDetail(), exhausted),
-        ended(progress.current(), exhausted));
+        ended ? ended(progress.outcomeDetail(), exhausted) : progress.outcomeDetail(),
+        ended ? ended(progress.current(), exhausted) : progress.current());
   }
 
   static String ended(String text, boolean exhausted) {

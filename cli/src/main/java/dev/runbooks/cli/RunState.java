@@ -54,36 +54,6 @@ record RunState(
     activities = List.copyOf(activities);
   }
 
-  /** A run that did not fail, or whose failure's type is not known. */
-  RunState(
-      String workflowId,
-      String runId,
-      String workflowType,
-      String status,
-      Instant started,
-      Instant closed,
-      String summary,
-      String kind,
-      String target,
-      RunbookProgress progress,
-      String progressProblem,
-      List<ActivityProgress> activities) {
-    this(
-        workflowId,
-        runId,
-        workflowType,
-        status,
-        started,
-        closed,
-        summary,
-        kind,
-        target,
-        progress,
-        progressProblem,
-        activities,
-        null);
-  }
-
   /** How long a failed run's result may take to arrive; it is there already once it failed. */
   private static final Duration FAILURE_WAIT = Duration.ofSeconds(10);
 
@@ -100,9 +70,9 @@ record RunState(
     boolean failed =
         description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED;
     Failure failure = failed ? failure(stub) : Failure.UNKNOWN;
-    if (description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
-      progress = RetryWording.ended(progress, failure.exhausted());
-    }
+    boolean ended =
+        description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    progress = RetryWording.settled(progress, ended, failure.exhausted());
     SearchAttributes attributes = description.getTypedSearchAttributes();
     return new RunState(
         workflowId,

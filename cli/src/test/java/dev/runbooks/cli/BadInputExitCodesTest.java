@@ -4,17 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.testing.LocalCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Map;
-import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,29 +38,7 @@ class BadInputExitCodesTest {
     LocalCluster primary = pg.primary();
     primary.execute("postgres", "CREATE DATABASE shop", "CREATE DATABASE taken");
     primary.execute("taken", "CREATE TABLE keep (n int)", "INSERT INTO keep VALUES (1)");
-    SecretStores.open("file://" + dir.resolve("secrets.json"), dir)
-        .write(
-            "db/shop/admin",
-            Map.of("username", "postgres", "password", "unused"),
-            OptionalInt.of(0));
-    Path config =
-        Files.writeString(
-            dir.resolve("runbooks.yaml"),
-            "targets:\n"
-                + "  shop:\n"
-                + "    primary: { host: 127.0.0.1, port: "
-                + primary.port()
-                + ", database: shop, sslmode: disable }\n"
-                + "    admin: { secret: db/shop/admin }\n"
-                + "    migrations: "
-                + Path.of("../runbooks/examples/migrations/orders").toAbsolutePath()
-                + "\n    production: false\n"
-                + "secrets: file://secrets.json\n"
-                + "repository: file://"
-                + dir.resolve("backups")
-                + "\nencryption: local-keyset:"
-                + dir.resolve("keyset.json")
-                + "\n");
+    Path config = ShopConfig.write(dir, primary, false);
     cli = new Cli(Cli.isolatedEnv()).with("RUNBOOKS_CONFIG", config.toString());
   }
 

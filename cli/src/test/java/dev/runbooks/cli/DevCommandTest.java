@@ -35,14 +35,8 @@ class DevCommandTest {
 
   @Test
   void servesTemporalUntilStoppedAndSaysWhatToTryNext() throws Exception {
-    Path config =
-        Files.writeString(
-            dir.resolve("runbooks.yaml"),
-            "targets:\n  orders: { primary: { database: orders }, admin: { user: postgres } }\n");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
+    Path config = ordersConfig();
+    int port = freePort();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     AtomicInteger code = new AtomicInteger(-1);
@@ -82,14 +76,8 @@ class DevCommandTest {
 
   @Test
   void saysItIsSingleProcessAndWarnsWhenAnotherWorkerPollsItsTaskQueue() throws Exception {
-    Path config =
-        Files.writeString(
-            dir.resolve("runbooks.yaml"),
-            "targets:\n  orders: { primary: { database: orders }, admin: { user: postgres } }\n");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
+    Path config = ordersConfig();
+    int port = freePort();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     Thread dev =
@@ -129,6 +117,18 @@ class DevCommandTest {
     } finally {
       dev.interrupt();
       dev.join(Duration.ofSeconds(30).toMillis());
+    }
+  }
+
+  private Path ordersConfig() throws IOException {
+    return Files.writeString(
+        dir.resolve("runbooks.yaml"),
+        "targets:\n  orders: { primary: { database: orders }, admin: { user: postgres } }\n");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
     }
   }
 
