@@ -438,14 +438,10 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
               context,
               done -> heartbeat.set(1 + done));
       if (!plan.reversible()) {
-        return new RehearsalResult(
+        return RehearsalResult.upOnly(
             input.source(),
             caughtUp,
             up,
-            List.of(),
-            List.of(),
-            false,
-            List.of(),
             before.sha256(),
             Duration.ofNanos(System.nanoTime() - started));
       }
@@ -461,13 +457,11 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
       List<String> differences = SchemaDumps.differences(before, after);
       if (!differences.isEmpty()) {
         log.warn("{}: the down scripts do not restore the schema: {}", context, differences);
-        return new RehearsalResult(
+        return RehearsalResult.rollbackDiffers(
             input.source(),
             caughtUp,
             up,
             down,
-            List.of(),
-            false,
             differences,
             before.sha256(),
             Duration.ofNanos(System.nanoTime() - started));
@@ -483,8 +477,8 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
               done -> heartbeat.set(1 + up.size() + undone + done));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       log.info("{}: up, down, schema equal, up again in {} ms", context, took.toMillis());
-      return new RehearsalResult(
-          input.source(), caughtUp, up, down, reUp, true, List.of(), before.sha256(), took);
+      return RehearsalResult.proven(
+          input.source(), caughtUp, up, down, reUp, before.sha256(), took);
     } catch (SQLException e) {
       throw transientFault(context, e);
     } catch (IOException e) {
