@@ -38,6 +38,9 @@ final class BackupRuns {
   /** How long {@code backups} waits for a worker to read the listing. */
   static final Duration CATALOG_TIMEOUT = Duration.ofMinutes(2);
 
+  /** {@code 20261124T020000Z-1a2b}: what a backup ID may be (the activities check the same). */
+  private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
+
   /** Names {@code restore --into} accepts: PostgreSQL identifiers that need no quoting. */
   private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
 
@@ -211,6 +214,22 @@ final class BackupRuns {
             + "): start one on task queue "
             + taskQueue
             + " ('runbook worker' or 'runbook dev'), or use --embedded.");
+  }
+
+  /**
+   * Refuses a {@code --backup} that cannot be a backup ID before any run starts: the run would only
+   * refuse it later, after the target's lock or a worker was involved.
+   */
+  static void checkBackupId(String backupId, String target) {
+    if (!BACKUP_ID.matcher(backupId).matches()) {
+      throw new UsageException(
+          "--backup \""
+              + backupId
+              + "\" is not a backup ID: expected a backup id such as 20261124T020000Z-1a2b"
+              + " (letters, digits and '-', at most 64). Copy one from 'runbook backups --target "
+              + target
+              + "'.");
+    }
   }
 
   /**

@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,9 +60,8 @@ import picocli.CommandLine.Spec;
     })
 final class DecryptCommand implements Callable<Integer> {
   /** What backup IDs look like ({@code 20261124T020000Z-1a2b}): never a path. */
-  private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
-
   @Spec CommandSpec spec;
+
   @ParentCommand RunbookCommand root;
   @Mixin ConnectionOptions connection;
 
@@ -98,12 +96,7 @@ final class DecryptCommand implements Callable<Integer> {
               + config.file()
               + ": set repository: to where the backups are (file:///DIR or s3://BUCKET/PREFIX).");
     }
-    if (!BACKUP_ID.matcher(backupId).matches()) {
-      throw new UsageException(
-          "--backup \""
-              + backupId
-              + "\" is not a backup ID: give one that 'runbook backups' lists.");
-    }
+    BackupRuns.checkBackupId(backupId, target);
     if (Files.exists(out)) {
       throw new UsageException("--out " + out + " exists: give a new file, or remove it first.");
     }

@@ -70,6 +70,7 @@ final class RestoreCommand implements Callable<Integer> {
               + target
               + "' lists them).");
     }
+    BackupRuns.checkBackupId(backupId, target);
     TargetConfig t = config.target(target);
     RunbookStarter.Launch launch =
         new BackupRuns(config, Identity.user(root.env()))

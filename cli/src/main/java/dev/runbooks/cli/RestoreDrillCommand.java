@@ -59,6 +59,9 @@ final class RestoreDrillCommand implements Callable<Integer> {
     if (backupId != null && backupId.isBlank()) {
       throw new UsageException("--backup is empty: give a backup ID, or leave it out.");
     }
+    if (backupId != null) {
+      BackupRuns.checkBackupId(backupId, target);
+    }
     RunbookStarter.Launch launch =
         new BackupRuns(config, Identity.user(root.env())).drill(target, backupId, workflowId);
     Launcher launcher =

@@ -112,7 +112,8 @@ final class MigrationHarness implements AutoCloseable {
     config = ConfigLoader.load(file, Map.of());
     connections = new ConfiguredConnections(config, secrets);
     PgBinaries binaries = PgBinaries.require();
-    dumps = new SchemaDumps(new dev.runbooks.activities.backup.PgTool(binaries), dir.resolve("s"));
+    dumps =
+        new SchemaDumps(new dev.runbooks.activities.postgres.PgTool(binaries), dir.resolve("s"));
 
     env = TestWorkflowEnvironment.newInstance();
     for (var key : RunbookSearchAttributes.ALL) {

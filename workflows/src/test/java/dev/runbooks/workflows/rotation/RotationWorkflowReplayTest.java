@@ -62,4 +62,32 @@ class RotationWorkflowReplayTest {
         },
         RotationWorkflowImpl.class);
   }
+
+  /** Recorded before rollbacks dropped the logins a first rotation created. */
+  @Test
+  void firstRotationRolledBackBeforeLoginsWereDropped() throws Exception {
+    activities.firstRotation = true;
+    activities.renewFails = true;
+    GoldenHistories.replay(
+        "rotate-first-rolled-back",
+        setup(),
+        client ->
+            stub(client, "rotate-first-rolled-back")
+                .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)),
+        RotationWorkflowImpl.class);
+  }
+
+  /** A first rotation whose rollback drops the logins it created. */
+  @Test
+  void firstRotationRolledBackDroppingItsLogins() throws Exception {
+    activities.firstRotation = true;
+    activities.renewFails = true;
+    GoldenHistories.replay(
+        "rotate-first-rolled-back-drops-logins",
+        setup(),
+        client ->
+            stub(client, "rotate-first-rolled-back-drops-logins")
+                .run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)),
+        RotationWorkflowImpl.class);
+  }
 }
