@@ -41,17 +41,11 @@ final class CatalogStage {
     DrillVerdict v = s.verdict();
     if (s.complete()) {
       BackupManifest m = s.manifest();
-      return new BackupListing(
-          s.id(),
-          m.startedAt(),
-          m.finishedAt(),
-          m.ciphertextBytes(),
-          true,
-          v == null ? null : v.passed(),
-          v == null ? null : v.drilledAt(),
-          v == null ? null : v.restoreDuration());
+      BackupListing listing =
+          BackupListing.complete(s.id(), m.startedAt(), m.finishedAt(), m.ciphertextBytes());
+      return v == null ? listing : listing.drilled(v.passed(), v.drilledAt(), v.restoreDuration());
     }
     long bytes = repository.size(BackupLayout.dumpKey(target, s.id())).orElse(0L);
-    return new BackupListing(s.id(), null, null, bytes, false, null, null, null);
+    return BackupListing.incomplete(s.id(), bytes);
   }
 }

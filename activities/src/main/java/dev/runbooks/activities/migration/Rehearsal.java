@@ -60,14 +60,10 @@ final class Rehearsal {
               context,
               done -> heartbeat.set(1 + done));
       if (!plan.reversible()) {
-        return new RehearsalResult(
+        return RehearsalResult.upOnly(
             input.source(),
             caughtUp,
             up,
-            List.of(),
-            List.of(),
-            false,
-            List.of(),
             before.sha256(),
             Duration.ofNanos(System.nanoTime() - started));
       }
@@ -84,13 +80,11 @@ final class Rehearsal {
       List<String> differences = SchemaDumps.differences(before, after);
       if (!differences.isEmpty()) {
         log.warn("{}: the down scripts do not restore the schema: {}", context, differences);
-        return new RehearsalResult(
+        return RehearsalResult.rollbackDiffers(
             input.source(),
             caughtUp,
             up,
             down,
-            List.of(),
-            false,
             differences,
             before.sha256(),
             Duration.ofNanos(System.nanoTime() - started));
@@ -106,8 +100,8 @@ final class Rehearsal {
               done -> heartbeat.set(1 + up.size() + undone + done));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       log.info("{}: up, down, schema equal, up again in {} ms", context, took.toMillis());
-      return new RehearsalResult(
-          input.source(), caughtUp, up, down, reUp, true, List.of(), before.sha256(), took);
+      return RehearsalResult.proven(
+          input.source(), caughtUp, up, down, reUp, before.sha256(), took);
     } catch (SQLException e) {
       throw MigrationFaults.sql(e, "finish the " + context);
     } catch (IOException e) {
