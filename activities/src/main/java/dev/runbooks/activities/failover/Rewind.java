@@ -20,6 +20,18 @@ import java.util.concurrent.TimeUnit;
  * naming the program and its output; the caller turns it into manual steps.
  */
 final class Rewind {
+  /** How far {@link #run} got: what state a failure left the server in. */
+  enum Phase {
+    /** Nothing done: the server runs as it did. */
+    RUNNING,
+    /** Stopped by pg_ctl; not rewound (pg_rewind did not finish). */
+    STOPPED,
+    /** Rewound by pg_rewind; maybe not yet configured as a replica; not started. */
+    REWOUND,
+    /** Started by pg_ctl as a replica. */
+    STARTED
+  }
+
   /** Files pg_rewind would overwrite with the new primary's, but which are the server's own. */
   static final List<String> OWN_FILES =
       List.of("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf");
@@ -29,6 +41,7 @@ final class Rewind {
   private final PgBinaries binaries;
   private final Path dataDir;
   private final String owner;
+  private Phase phase = Phase.RUNNING;
 
   Rewind(PgBinaries binaries, Path dataDir) throws IOException {
     this.binaries = binaries;
@@ -53,12 +66,22 @@ final class Rewind {
     return null;
   }
 
+  Phase phase() {
+    return phase;
+  }
+
+  String owner() {
+    return owner;
+  }
+
   /**
    * @param source the new primary as libpq connection keywords (host, port, user, dbname)
    * @param password the source login's password, or null; passed in the environment only
    * @param primaryConninfo what the rejoined server streams from
+   * @param restoreTargetWal the server has a restore_command: pg_rewind fetches WAL it lacks there
    */
-  void run(String source, String password, String primaryConninfo) throws IOException {
+  void run(String source, String password, String primaryConninfo, boolean restoreTargetWal)
+      throws IOException {
     Map<String, byte[]> own = new LinkedHashMap<>();
     for (String name : OWN_FILES) {
       Path file = dataDir.resolve(name);
@@ -68,13 +91,19 @@ final class Rewind {
     }
     Path log = dataDir.resolve("runbooks-rejoin.log");
     exec(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "stop", "-m", "fast", "-w"), null);
-    exec(
-        List.of(
-            bin("pg_rewind"),
-            "--target-pgdata=" + dataDir,
-            "--source-server=" + source,
-            "--no-sync"),
-        password);
+    phase = Phase.STOPPED;
+    List<String> rewind =
+        new ArrayList<>(
+            List.of(
+                bin("pg_rewind"),
+                "--target-pgdata=" + dataDir,
+                "--source-server=" + source,
+                "--no-sync"));
+    if (restoreTargetWal) {
+      rewind.add("--restore-target-wal");
+    }
+    exec(rewind, password);
+    phase = Phase.REWOUND;
     for (Map.Entry<String, byte[]> file : own.entrySet()) {
       // Written in place, so the files keep their owner.
       Files.write(dataDir.resolve(file.getKey()), file.getValue());
@@ -107,6 +136,7 @@ final class Rewind {
             "-t",
             "120"),
         null);
+    phase = Phase.STARTED;
   }
 
   private String bin(String tool) {
