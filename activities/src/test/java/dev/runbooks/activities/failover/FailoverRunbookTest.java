@@ -432,6 +432,8 @@ class FailoverRunbookTest {
           result.manualSteps().get(0).contains("pg_basebackup"), result.manualSteps().toString());
       appInsert(replica0.port(), -8);
       assertStreamsFrom(replica1, replica0);
+      followTheRebuildStep(result.manualSteps().get(0));
+      assertStreamsFrom(primary, replica0);
     } finally {
       try (var files = Files.list(bin)) {
         for (Path f : files.toList()) {
@@ -580,6 +582,74 @@ class FailoverRunbookTest {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /**
+   * Does what the rebuild step says, command for command, as the data directory's owner: the step
+   * is exact when the old primary then streams from the new one.
+   */
+  private void followTheRebuildStep(String step) throws Exception {
+    String dir = primary.dataDir().toString();
+    String owner = Files.getOwner(primary.dataDir()).getName();
+    List<String> move = List.of("mv", dir, dir + ".before-rejoin");
+    List<String> copy =
+        List.of(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(replica0.port()),
+            "-U",
+            "postgres",
+            "-D",
+            dir,
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast");
+    List<String> start = List.of("pg_ctl", "-D", dir, "-l", dir + "/runbooks-rejoin.log", "start");
+    for (List<String> command : List.of(move, copy, start)) {
+      assertTrue(step.contains(String.join(" ", command)), "no `" + command + "` in: " + step);
+    }
+    // The password in a passfile, as the step says, so that -R does not write it anywhere.
+    Path passfile = primary.directory().resolve("rebuild.pgpass");
+    Files.writeString(passfile, "*:*:*:postgres:" + PASSWORD + "\n");
+    Files.setPosixFilePermissions(passfile, PosixFilePermissions.fromString("rw-------"));
+    Files.setOwner(passfile, Files.getOwner(primary.dataDir()));
+    Path bin = PgBinaries.require().binDir();
+    asOwner(owner, move, Map.of());
+    asOwner(owner, withBin(bin, copy), Map.of("PGPASSFILE", passfile.toString()));
+    for (String own : List.of("postgresql.conf", "pg_hba.conf", "pg_ident.conf")) {
+      // In place, so the file keeps its owner.
+      Files.write(
+          primary.dataDir().resolve(own), Files.readAllBytes(Path.of(dir + ".before-rejoin", own)));
+    }
+    asOwner(owner, withBin(bin, start), Map.of());
+    assertFalse(
+        Files.readString(primary.dataDir().resolve("postgresql.auto.conf")).contains(PASSWORD),
+        "the rebuild wrote the password into primary_conninfo");
+  }
+
+  private static List<String> withBin(Path bin, List<String> command) {
+    List<String> argv = new ArrayList<>(command);
+    argv.set(0, bin.resolve(command.get(0)).toString());
+    return argv;
+  }
+
+  private static void asOwner(String owner, List<String> argv, Map<String, String> env)
+      throws Exception {
+    List<String> command = new ArrayList<>();
+    if (!owner.equals(System.getProperty("user.name"))) {
+      command.addAll(List.of("runuser", "-u", owner, "--"));
+    }
+    command.addAll(argv);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes());
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), argv + " did not finish");
+    assertEquals(0, process.exitValue(), argv + ": " + out);
+  }
 
   private void restartActivityWorker(PgBinaries binaries) throws Exception {
     factory.shutdownNow();
