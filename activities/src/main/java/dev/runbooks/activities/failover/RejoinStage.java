@@ -88,7 +88,7 @@ final class RejoinStage {
     if (why == null) {
       why = "it was started but reads back as: " + old.describe();
     }
-    Rewind.Phase phase = attempt.rewind == null ? Rewind.Phase.RUNNING : attempt.rewind.phase();
+    Rewind.Phase phase = attempt.rewind == null ? attempt.phase : attempt.rewind.phase();
     if (phase == Rewind.Phase.RUNNING) {
       dropSlot(target);
     }
@@ -96,9 +96,10 @@ final class RejoinStage {
         switch (phase) {
           case RUNNING ->
               attempt.rebuild
-                  ? steps.rebuild(attempt.dataDir, attempt.owner(), attempt.user)
+                  ? steps.rebuild(attempt.dataDir, attempt.owner(), attempt.user, old.running())
                   : steps.procedure(false);
-          case STOPPED -> steps.rebuild(attempt.dataDir, attempt.owner(), attempt.user);
+          case STOPPED ->
+              steps.rebuild(attempt.dataDir, attempt.owner(), attempt.user, old.running());
           case REWOUND, STARTED -> steps.start(attempt.dataDir);
         };
     return new Rejoin(false, true, "not rejoined: " + why, next, servers);
@@ -106,6 +107,9 @@ final class RejoinStage {
 
   /** What one rejoin got to, for the next step when it stops. */
   private static final class Attempt {
+    /** Before a Rewind runs: RUNNING, STOPPED when it does not answer, STARTED when a replica. */
+    Rewind.Phase phase = Rewind.Phase.RUNNING;
+
     Path dataDir;
     Rewind rewind;
     String user = "SUPERUSER";
@@ -127,11 +131,21 @@ final class RejoinStage {
       return "the worker has no PostgreSQL server programs (pg_ctl, pg_rewind)";
     }
     boolean restoreTargetWal;
-    try (Connection c = admin(connections.primary(target))) {
+    Connection first;
+    try {
+      first = admin(connections.primary(target));
+    } catch (SQLException e) {
+      // An earlier attempt of this step may have stopped it: only a rebuild is safe now.
+      attempt.phase = Rewind.Phase.STOPPED;
+      throw e;
+    }
+    try (Connection c = first) {
+      attempt.dataDir = Path.of(string(c, "SHOW data_directory"));
       if (Jdbc.bool(c, "SELECT pg_is_in_recovery()")) {
+        // Rewound by an earlier attempt of this step: what is read back decides.
+        attempt.phase = Rewind.Phase.STARTED;
         return FailoverSql.awaitStreaming(c, now.port(), streamingWait) ? dropSlot(c) : null;
       }
-      attempt.dataDir = Path.of(string(c, "SHOW data_directory"));
       String cannot = Rewind.cannot(attempt.dataDir);
       if (cannot != null) {
         return cannot;

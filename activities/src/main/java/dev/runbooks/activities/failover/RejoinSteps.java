@@ -74,16 +74,20 @@ final class RejoinSteps {
   }
 
   /**
-   * The old primary is stopped and was not rewound: rebuild it from the new primary. Nothing of its
-   * own is lost: a planned switchover's candidate replayed all it wrote before the fence.
+   * The old primary cannot be rewound, or was stopped and not rewound: rebuild it from the new
+   * primary. Nothing of its own is lost: a planned switchover's candidate replayed all it wrote
+   * before the fence.
    */
-  List<String> rebuild(Path dataDir, String owner, String user) {
+  List<String> rebuild(Path dataDir, String owner, String user, boolean running) {
     String dir = dataDir == null ? "DATADIR" : dataDir.toString();
     return List.of(
         where
             + ", as "
             + (owner == null ? "the server's OS user" : owner)
-            + ": keep it stopped and rebuild it as a replica of "
+            + (running
+                ? ": pg_ctl -D " + dir + " stop -m fast, then rebuild it"
+                : ": keep it stopped and rebuild it")
+            + " as a replica of "
             + newPrimary
             + ": mv "
             + dir

@@ -445,6 +445,41 @@ class FailoverRunbookTest {
   }
 
   @Test
+  void rejoinRefusedWithoutWalLogHintsLeavesTheOldPrimaryFencedAndSaysToRebuildIt()
+      throws Exception {
+    primary.execute(DB, "ALTER SYSTEM SET wal_log_hints = off");
+    primary.stop();
+    primary.start();
+    assertStreamsFrom(replica0, primary);
+
+    FailoverWorkflow run = newRun("failover-orders-rejoin-no-hints");
+    FailoverResult result = run.run(request("replica0", null, false, true));
+
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome(), run.progress().toString());
+    assertEquals(StepState.FAILED, step(run, "rejoin").state(), step(run, "rejoin").detail());
+    assertTrue(primary.isRunning());
+    assertTrue(
+        result.oldPrimaryState().startsWith("running, not in recovery, fenced by"),
+        result.oldPrimaryState());
+    assertServersReadBack(result);
+    String next = result.manualSteps().get(0);
+    for (String expected :
+        List.of(
+            "pg_ctl -D " + primary.dataDir() + " stop -m fast",
+            "pg_basebackup -h 127.0.0.1 -p " + replica0.port())) {
+      assertTrue(next.contains(expected), "no \"" + expected + "\" in: " + next);
+    }
+    assertTrue(result.warning().contains("wal_log_hints is off"), result.warning());
+    assertTrue(result.warning().contains("Next step: " + next), result.warning());
+    try (Connection c = primary.connect(DB);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+      rs.next();
+      assertEquals(0, rs.getInt(1), "a replication slot was left on the old primary");
+    }
+  }
+
+  @Test
   void lagAboveMaxLagIsRefusedWithNothingChanged() throws Exception {
     for (LocalCluster r : List.of(replica0, replica1)) {
       r.execute(DB, "SELECT pg_wal_replay_pause()");
