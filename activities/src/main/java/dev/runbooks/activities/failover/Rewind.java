@@ -1,6 +1,7 @@
 package dev.runbooks.activities.failover;
 
 import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.workflows.shared.ActivityProgress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -149,32 +150,52 @@ final class Rewind {
       command.addAll(List.of("runuser", "-u", owner, "--"));
     }
     command.addAll(argv);
-    ProcessBuilder builder =
-        new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(k -> k.startsWith("PG"));
-    if (password != null) {
-      builder.environment().put("PGPASSWORD", password);
-    }
-    Process process = builder.start();
-    process.getOutputStream().close();
-    byte[] out = process.getInputStream().readAllBytes();
+    // The output goes to a file the worker owns, so it can heartbeat while the program runs.
+    Path output = Files.createTempFile("runbooks-rejoin", ".out");
     try {
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(
-            argv.get(0) + " did not finish in " + TIMEOUT_SECONDS + " s");
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(dataDir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile());
+      builder.environment().keySet().removeIf(k -> k.startsWith("PG"));
+      if (password != null) {
+        builder.environment().put("PGPASSWORD", password);
+      }
+      Process process = builder.start();
+      process.getOutputStream().close();
+      await(process, Path.of(argv.get(0)).getFileName().toString());
+      check(process.exitValue(), argv, Files.readString(output), password);
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  private static void await(Process process, String program) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    try {
+      while (!process.waitFor(5, TimeUnit.SECONDS)) {
+        if (System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new IllegalStateException(program + " did not finish in " + TIMEOUT_SECONDS + " s");
+        }
+        FailoverSql.heartbeat(new ActivityProgress("rejoin", 0, 0, program + " runs"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while " + argv.get(0) + " ran", e);
+      process.destroyForcibly();
+      throw new IllegalStateException("interrupted while " + program + " ran", e);
     }
-    if (process.exitValue() != 0) {
-      String text = new String(out, StandardCharsets.UTF_8).strip();
+  }
+
+  private static void check(int exit, List<String> argv, String out, String password) {
+    if (exit != 0) {
+      String text = out.strip();
       if (password != null && !password.isEmpty()) {
         text = text.replace(password, "********");
       }
       throw new IllegalStateException(
-          Path.of(argv.get(0)).getFileName() + " exited with " + process.exitValue() + ": " + text);
+          Path.of(argv.get(0)).getFileName() + " exited with " + exit + ": " + text);
     }
   }
 }

@@ -33,6 +33,8 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REPOINTING);
   private final FailoverActivities switching =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.SWITCHING);
+  private final FailoverActivities rejoining =
+      Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REJOINING);
   private final FailoverActivities waiting =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.WAITING_ON_REPLICATION);
   private final TargetLockActivities locks =
@@ -318,7 +320,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
       return runbook.step(
           REJOIN,
           () -> {
-            done[0] = switching.rejoinOldPrimary(input);
+            done[0] = rejoining.rejoinOldPrimary(input);
             if (done[0].failed()) {
               throw new IllegalStateException(done[0].detail());
             }
