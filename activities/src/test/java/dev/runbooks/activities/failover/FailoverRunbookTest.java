@@ -374,12 +374,7 @@ class FailoverRunbookTest {
     assertServersReadBack(result);
     assertEquals(3, result.servers().size(), result.servers().toString());
     // The slot that kept the WAL for pg_rewind is gone: it would hold WAL for ever.
-    try (Connection c = primary.connect(DB);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
-      rs.next();
-      assertEquals(0, rs.getInt(1), "a replication slot was left on the old primary");
-    }
+    assertNoSlotLeft(primary);
     SecretScan.assertNoSecrets(client, "failover-orders-rejoin-defaults", List.of(PASSWORD));
   }
 
@@ -471,12 +466,7 @@ class FailoverRunbookTest {
     }
     assertTrue(result.warning().contains("wal_log_hints is off"), result.warning());
     assertTrue(result.warning().contains("Next step: " + next), result.warning());
-    try (Connection c = primary.connect(DB);
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
-      rs.next();
-      assertEquals(0, rs.getInt(1), "a replication slot was left on the old primary");
-    }
+    assertNoSlotLeft(primary);
   }
 
   @Test
@@ -700,6 +690,15 @@ class FailoverRunbookTest {
             Duration.ofMillis(200),
             Duration.ofSeconds(20));
     factory = startWorker();
+  }
+
+  private static void assertNoSlotLeft(LocalCluster server) throws SQLException {
+    try (Connection c = server.connect(DB);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+      rs.next();
+      assertEquals(0, rs.getInt(1), "a replication slot was left on " + server.name());
+    }
   }
 
   private static Step step(FailoverWorkflow run, String name) {
