@@ -3,6 +3,7 @@ package dev.runbooks.workflows.failover;
 import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.FailureType;
 import dev.runbooks.workflows.shared.Failures;
+import dev.runbooks.workflows.shared.Outcome;
 import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
@@ -161,6 +162,10 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
     manual.addAll(rejoin.manualSteps());
     String oldState =
         RejoinReport.oldPrimaryState(topology.primary().name(), request.planned(), rejoin);
+    String warning = RejoinReport.warning(candidate, oldState, rejoin);
+    if (warning != null) {
+      runbook.conclude(Outcome.SUCCEEDED, warning); // not "all steps done": one failed
+    }
     return new FailoverResult(
         target,
         request.planned(),
@@ -177,7 +182,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
         endpoint,
         manual,
         rejoin.servers(),
-        RejoinReport.warning(candidate, oldState, rejoin));
+        warning);
   }
 
   private Fencing fence() {

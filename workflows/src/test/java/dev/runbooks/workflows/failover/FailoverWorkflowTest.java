@@ -132,6 +132,7 @@ class FailoverWorkflowTest {
             + " stopped (no server runs in /d); keep it stopped. Next step: rebuild it with"
             + " pg_basebackup",
         result.warning());
+    assertEquals(result.warning(), run.progress().outcomeDetail());
   }
 
   @Test
