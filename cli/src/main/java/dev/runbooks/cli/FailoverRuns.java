@@ -67,11 +67,7 @@ final class FailoverRuns {
       replicas.add(new FailoverPlan.Replica(r.name(), r.host() + ":" + r.port()));
     }
     FailoverSettings settings =
-        new FailoverSettings(
-            f.approval(),
-            f.catchUpTimeout(),
-            f.maxLagBytes(),
-            f.hook().isEmpty() ? null : String.join(" ", f.hook()));
+        FailoverSettings.of(f.approval(), f.catchUpTimeout(), f.maxLagBytes(), f.hook());
     return new RunbookStarter.Launch(
         FailoverWorkflow.class,
         request,

@@ -55,11 +55,11 @@ final class TopologyProbe {
       throw FailureType.PREFLIGHT_FAILED.failure(Passfiles.refusal(target, withPassword));
     }
     FailoverSettings settings =
-        new FailoverSettings(
+        FailoverSettings.of(
             config.approval(),
             config.catchUpTimeout(),
             config.maxLagBytes(),
-            config.hook().isEmpty() ? null : String.join(" ", config.hook()),
+            config.hook(),
             config.pooler() == null ? null : config.pooler().address());
     return new Topology(primary, replicas, settings);
   }
@@ -116,18 +116,8 @@ final class TopologyProbe {
     try (Connection c = connections.replica(target, name)) {
       ReplicaProbe.State state = ReplicaProbe.read(c);
       if (!state.inRecovery()) {
-        return new ReplicaState(
-            name,
-            address,
-            true,
-            "not in recovery: it takes writes itself (promoted earlier?)",
-            false,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null);
+        return ReplicaState.notInRecovery(
+            name, address, "not in recovery: it takes writes itself (promoted earlier?)");
       }
       if (Passfiles.conninfoHoldsPassword(c)) {
         withPassword.add(name);
@@ -146,8 +136,7 @@ final class TopologyProbe {
           lag == null ? null : lag.time(),
           state.primaryEndLsn());
     } catch (SQLException e) {
-      return new ReplicaState(
-          name, address, false, problem(e), false, false, null, null, null, null, null);
+      return ReplicaState.unreachable(name, address, problem(e));
     }
   }
 

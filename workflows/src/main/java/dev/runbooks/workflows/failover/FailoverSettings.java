@@ -1,6 +1,7 @@
 package dev.runbooks.workflows.failover;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -27,5 +28,26 @@ public record FailoverSettings(
   public FailoverSettings(
       boolean approvalRequired, Duration catchUpTimeout, long maxLagBytes, String hook) {
     this(approvalRequired, catchUpTimeout, maxLagBytes, hook, null);
+  }
+
+  /** The settings with the configured hook command (an empty one is none), without a pooler. */
+  public static FailoverSettings of(
+      boolean approvalRequired, Duration catchUpTimeout, long maxLagBytes, List<String> hook) {
+    return of(approvalRequired, catchUpTimeout, maxLagBytes, hook, null);
+  }
+
+  /** The settings with the configured hook command (an empty one is none) and pooler. */
+  public static FailoverSettings of(
+      boolean approvalRequired,
+      Duration catchUpTimeout,
+      long maxLagBytes,
+      List<String> hook,
+      String pooler) {
+    return new FailoverSettings(
+        approvalRequired,
+        catchUpTimeout,
+        maxLagBytes,
+        hook.isEmpty() ? null : String.join(" ", hook),
+        pooler);
   }
 }

@@ -17,6 +17,11 @@ public class FakeFailoverActivities implements FailoverActivities {
   /** PgBouncer stops answering once this many pooler calls were made; -1 never. */
   public int poolerAnswers = -1;
 
+  /** What the rejoin step answers; null: the manual steps. */
+  public Rejoin rejoinAnswer;
+
+  public boolean failRejoin;
+
   private static final Instant T0 = Instant.parse("2026-11-24T03:00:00Z");
 
   @Override
@@ -114,6 +119,13 @@ public class FakeFailoverActivities implements FailoverActivities {
   @Override
   public Rejoin rejoinOldPrimary(RejoinInput input) {
     calls.add("rejoin");
+    if (failRejoin) {
+      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+          "lost the worker's host", "RUNBOOK_FAILED");
+    }
+    if (rejoinAnswer != null) {
+      return rejoinAnswer;
+    }
     return new Rejoin(false, "manual steps listed", List.of("pg_rewind the old primary"));
   }
 
