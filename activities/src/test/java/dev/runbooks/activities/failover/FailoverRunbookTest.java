@@ -667,12 +667,7 @@ class FailoverRunbookTest {
 
   @Test
   void poolerDyingAfterPauseEndsWithADefiniteStateAndTheManualResume() throws Exception {
-    usePooler();
-    replica0.execute(DB, "SELECT pg_wal_replay_pause()");
-    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)");
-    FailoverWorkflow run = newRun("failover-orders-pooler-dies");
-    WorkflowClient.start(run::run, request("replica0", null, false));
-    awaitStep(run, "catch-up", StepState.RUNNING);
+    FailoverWorkflow run = pooledRunHeldAtCatchUp("failover-orders-pooler-dies");
     bouncer.kill(); // after PAUSE, before the repoint and RESUME
     replica0.execute(DB, "SELECT pg_wal_replay_resume()");
 
@@ -695,12 +690,7 @@ class FailoverRunbookTest {
 
   @Test
   void workerKilledBetweenPauseAndResumeIsReplacedAndThePoolerResumed() throws Exception {
-    usePooler();
-    replica0.execute(DB, "SELECT pg_wal_replay_pause()");
-    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)");
-    FailoverWorkflow run = newRun("failover-orders-pooler-restart");
-    WorkflowClient.start(run::run, request("replica0", null, false));
-    awaitStep(run, "catch-up", StepState.RUNNING);
+    FailoverWorkflow run = pooledRunHeldAtCatchUp("failover-orders-pooler-restart");
     assertTrue(
         run.progress().steps().get(2).detail().contains("paused")
             || run.progress().steps().get(2).state() == StepState.DONE,
@@ -718,6 +708,20 @@ class FailoverRunbookTest {
     assertFalse(result.pooler().paused(), result.pooler().toString());
     assertEquals(Map.of(DB, "127.0.0.1:" + replica0.port()), bouncer.databases());
     assertWritesThrough(bouncer);
+  }
+
+  /**
+   * A switchover to replica0 through a PgBouncer, held at catch-up (replica0's replay paused, to be
+   * resumed by the test): the pooler is paused then, the primary fenced, nothing promoted.
+   */
+  private FailoverWorkflow pooledRunHeldAtCatchUp(String id) throws Exception {
+    usePooler();
+    replica0.execute(DB, "SELECT pg_wal_replay_pause()");
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)");
+    FailoverWorkflow run = newRun(id);
+    WorkflowClient.start(run::run, request("replica0", null, false));
+    awaitStep(run, "catch-up", StepState.RUNNING);
+    return run;
   }
 
   /** Every acknowledged write is on {@code promoted}. */
