@@ -8,6 +8,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,23 +51,24 @@ final class CheckCommand implements Callable<Integer> {
   public Integer call() throws InterruptedException {
     Map<String, String> env = root.env();
     RunbooksConfig config = connection.loadConfig(env);
-    TargetConfig targetConfig = config.target(target.name());
+    config.target(target.name()); // an unknown target is refused before anything starts
     runId.value(); // an empty --id is refused before anything starts
     Duration threshold =
         longTransaction != null ? longTransaction : config.check().longTransaction();
     if (run.embedded) {
       try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return startAndFollow(local.connection(), targetConfig, threshold, true);
+        return startAndFollow(local.connection(), config, threshold, true);
       }
     }
     try (TemporalConnection temporal = connection.connect(env)) {
-      return startAndFollow(temporal, targetConfig, threshold, run.follow());
+      return startAndFollow(temporal, config, threshold, run.follow());
     }
   }
 
   private int startAndFollow(
-      TemporalConnection temporal, TargetConfig targetConfig, Duration threshold, boolean follow)
+      TemporalConnection temporal, RunbooksConfig config, Duration threshold, boolean follow)
       throws InterruptedException {
+    TargetConfig targetConfig = config.target(target.name());
     CheckRunner runner =
         new CheckRunner(temporal.client(), connection.taskQueue(), Identity.user(root.env()));
     String id = runner.start(targetConfig, threshold, runId.value());
@@ -83,11 +85,15 @@ final class CheckCommand implements Callable<Integer> {
     CheckRunner.Finished finished =
         runner.follow(
             id, new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));
+    Optional<ConfigDrift.Worker> worker = ConfigDrift.worker(finished.result());
     if (connection.json()) {
       out.println(Json.write(CheckReport.json(finished.result(), finished.end())));
     } else if (finished.result() != null) {
-      CheckReport.printText(finished.result(), targetConfig.primary().toString(), out);
+      String where =
+          worker.map(ConfigDrift.Worker::primary).orElse(targetConfig.primary().toString());
+      CheckReport.printText(finished.result(), where, out);
     }
+    worker.flatMap(w -> ConfigDrift.note(w, config, target.name())).ifPresent(live::println);
     return finished.exitCode();
   }
 }
