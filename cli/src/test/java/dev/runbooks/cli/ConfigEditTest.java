@@ -137,4 +137,27 @@ class ConfigEditTest {
     assertTrue(
         out.contains("Check of orders (127.0.0.1:" + first.primary().port() + "/postgres)"), out);
   }
+
+  @Test
+  void backupsWithAnotherConfigUsesItsFreshnessLimitAndSaysTheWorkersDiffers() throws Exception {
+    String repository = "repository: file://" + dir.resolve("backups") + "\n";
+    Files.writeString(file, config(first.primary().port()) + repository + "backupFreshness: P1D\n");
+    Path other =
+        Files.writeString(
+            dir.resolve("other.yaml"),
+            config(first.primary().port()) + repository + "backupFreshness: PT2H\n");
+
+    Cli.Result backups = cli.run("backups", "--target", "orders", "--config", other.toString());
+    assertEquals(1, backups.code(), backups.toString());
+    String out = backups.out();
+    assertTrue(out.contains("freshness limit 2h00m"), backups.toString());
+    assertTrue(out.contains("STALE: no backup of orders"), backups.toString());
+    assertTrue(
+        out.contains(
+            "NOTE: the freshness limit used is 2h00m, from "
+                + other.toAbsolutePath()
+                + " (targets.orders.backupFreshness, else backupFreshness); the worker's"
+                + " configuration says 24h00m."),
+        backups.toString());
+  }
 }

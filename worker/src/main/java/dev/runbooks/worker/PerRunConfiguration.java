@@ -66,12 +66,9 @@ final class PerRunConfiguration {
    */
   static List<Object> proxies(
       ConfigSource source, Function<ConfigSource.Version, List<Object>> build) {
-    PerRunConfiguration runs = new PerRunConfiguration(source, build);
-    ConfigSource.Version first = source.latest();
-    Generation generation = new Generation(first, List.copyOf(build.apply(first)));
-    runs.byDigest.put(first.digest(), generation);
+    PerRunConfiguration runs = over(source, build);
     Set<Class<?>> interfaces = new LinkedHashSet<>();
-    for (Object implementation : generation.implementations()) {
+    for (Object implementation : runs.forVersion(source.latest()).implementations()) {
       collect(implementation.getClass(), interfaces);
     }
     List<Object> proxies = new ArrayList<>();
@@ -83,6 +80,19 @@ final class PerRunConfiguration {
               runs.handler(activityInterface)));
     }
     return proxies;
+  }
+
+  /**
+   * Pins over {@code source}, with the activity objects of the version it was loaded with built
+   * now, so a configuration that cannot be used stops the worker's start with its {@link
+   * ConfigException}.
+   */
+  static PerRunConfiguration over(
+      ConfigSource source, Function<ConfigSource.Version, List<Object>> build) {
+    PerRunConfiguration runs = new PerRunConfiguration(source, build);
+    ConfigSource.Version first = source.latest();
+    runs.byDigest.put(first.digest(), new Generation(first, List.copyOf(build.apply(first))));
+    return runs;
   }
 
   private static void collect(Class<?> type, Set<Class<?>> into) {
@@ -143,14 +153,14 @@ final class PerRunConfiguration {
               + "). Fix the file and start the run again; the worker picks the file up without a"
               + " restart.");
     }
-    Generation generation = generation(now);
+    Generation generation = forVersion(now);
     synchronized (byRun) {
       Generation raced = byRun.putIfAbsent(runId, generation);
       return raced != null ? raced : generation;
     }
   }
 
-  private Generation generation(ConfigSource.Version version) {
+  private Generation forVersion(ConfigSource.Version version) {
     synchronized (byDigest) {
       Generation known = byDigest.get(version.digest());
       if (known != null) {
