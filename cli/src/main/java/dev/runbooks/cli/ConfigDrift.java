@@ -5,6 +5,9 @@ import dev.runbooks.activities.config.ConfigSource;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.check.CheckResult;
 import dev.runbooks.workflows.check.Finding;
+import dev.runbooks.workflows.shared.Step;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -18,7 +21,7 @@ final class ConfigDrift {
   private static final Pattern WORKER =
       Pattern.compile(
           Pattern.quote(CheckActivitiesImpl.CONFIGURATION)
-              + "(.+) \\(digest ([0-9a-z-]+)\\), primary (\\S+)$");
+              + "(.+) \\(digest ([0-9a-z-]+)\\), primary (\\S+?)(?: \\(\\+\\d+ more\\))?$");
 
   /** What the worker's connectivity finding says it used. */
   record Worker(String file, String digest, String primary) {}
@@ -30,8 +33,20 @@ final class ConfigDrift {
     if (result == null) {
       return Optional.empty();
     }
-    for (Finding finding : result.findings()) {
-      Matcher m = WORKER.matcher(finding.summary());
+    return worker(result.findings().stream().map(Finding::summary).toList());
+  }
+
+  /** The configuration the worker reported in a step's detail (a preflight's), if it did. */
+  static Optional<Worker> worker(RunState end) {
+    if (end.progress() == null) {
+      return Optional.empty();
+    }
+    return worker(end.progress().steps().stream().map(Step::detail).toList());
+  }
+
+  private static Optional<Worker> worker(List<String> texts) {
+    for (String text : texts) {
+      Matcher m = WORKER.matcher(text == null ? "" : text);
       if (m.find()) {
         return Optional.of(new Worker(m.group(1), m.group(2), m.group(3)));
       }
@@ -61,7 +76,7 @@ final class ConfigDrift {
                 + yours;
     return Optional.of(
         "NOTE: the worker's configuration is the one in force: the worker uses "
-            + ConfigSource.Version.describe(java.nio.file.Path.of(worker.file()), worker.digest())
+            + ConfigSource.Version.describe(Path.of(worker.file()), worker.digest())
             + "; yours, "
             + ConfigSource.Version.describe(client.file(), mine)
             + ", differs from it, and "

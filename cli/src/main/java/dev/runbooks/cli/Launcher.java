@@ -67,11 +67,11 @@ final class Launcher {
     if (options.embedded) {
       checkConfiguredLock(config, launch.plan());
       try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return run(local.connection(), true, launch, resultType, report);
+        return run(config, local.connection(), true, launch, resultType, report);
       }
     }
     try (TemporalConnection temporal = connection.connect(root.env())) {
-      return run(temporal, options.follow(), launch, resultType, report);
+      return run(config, temporal, options.follow(), launch, resultType, report);
     }
   }
 
@@ -113,11 +113,13 @@ final class Launcher {
 
   /**
    * Starts {@code launch} on {@code temporal}; then prints its ID and returns 0, or, when {@code
-   * follow}, follows it and prints its report.
+   * follow}, follows it and prints its report, and a NOTE when the worker ran it with another
+   * configuration than {@code config}.
    *
    * @return the exit code
    */
   <R> int run(
+      RunbooksConfig config,
       TemporalConnection temporal,
       boolean follow,
       RunbookStarter.Launch launch,
@@ -147,6 +149,9 @@ final class Launcher {
     } else if (finished.result() != null) {
       report.printText(finished, out);
     }
+    ConfigDrift.worker(finished.end())
+        .flatMap(w -> ConfigDrift.note(w, config, launch.plan().target()))
+        .ifPresent(live::println);
     return exit;
   }
 

@@ -160,4 +160,25 @@ class ConfigEditTest {
                 + " configuration says 24h00m."),
         backups.toString());
   }
+
+  @Test
+  void backupWithAnotherConfigIsToldWhichServerTheWorkerBackedUp() throws Exception {
+    String repository = "repository: file://" + dir.resolve("backups") + "\n";
+    Files.writeString(file, config(first.primary().port()) + repository);
+    Path other =
+        Files.writeString(dir.resolve("other.yaml"), config(second.primary().port()) + repository);
+
+    Cli.Result backup =
+        cli.run("backup", "--target", "orders", "--wait", "--config", other.toString());
+    String said = backup.out() + backup.err();
+    assertTrue(said.contains("the worker's configuration is the one in force"), backup.toString());
+    assertTrue(
+        said.contains(
+            "they differ in targets.orders.primary: the worker's is 127.0.0.1:"
+                + first.primary().port()
+                + "/postgres, yours is 127.0.0.1:"
+                + second.primary().port()
+                + "/postgres"),
+        backup.toString());
+  }
 }
