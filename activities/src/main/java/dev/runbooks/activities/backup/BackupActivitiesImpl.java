@@ -1,17 +1,11 @@
 package dev.runbooks.activities.backup;
 
-import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
-import dev.runbooks.activities.postgres.PgTool;
-import dev.runbooks.activities.postgres.TargetConnections;
-import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.backup.BackupActivities;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.BackupSummary;
 import dev.runbooks.workflows.backup.RetentionInput;
 import dev.runbooks.workflows.backup.RetentionOutcome;
-import java.time.Clock;
-import java.util.Objects;
 
 /**
  * The backup runbook's side effects, one stage per step: {@link DumpStage} (an encrypted, streamed
@@ -24,20 +18,13 @@ public final class BackupActivitiesImpl implements BackupActivities {
   private final RetentionStage retention;
   private final CatalogStage catalog;
 
-  public BackupActivitiesImpl(
-      TargetConnections connections,
-      BackupTargets targets,
-      KeyEncryptionKey kek,
-      PgBinaries binaries,
-      Clock clock) {
-    Objects.requireNonNull(connections, "connections");
-    Objects.requireNonNull(targets, "targets");
-    Objects.requireNonNull(kek, "kek");
-    Objects.requireNonNull(clock, "clock");
-    PgTool tools = new PgTool(Objects.requireNonNull(binaries, "binaries"));
-    this.store = new StoreStage(targets, new DumpStage(connections, kek, tools, clock));
-    this.retention = new RetentionStage(targets, clock);
-    this.catalog = new CatalogStage(targets);
+  public BackupActivitiesImpl(BackupWiring wiring) {
+    this.store =
+        new StoreStage(
+            wiring.targets(),
+            new DumpStage(wiring.connections(), wiring.kek(), wiring.tools(), wiring.clock()));
+    this.retention = new RetentionStage(wiring.targets(), wiring.clock());
+    this.catalog = new CatalogStage(wiring.targets());
   }
 
   @Override

@@ -1,17 +1,11 @@
 package dev.runbooks.activities.backup;
 
-import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
-import dev.runbooks.activities.postgres.PgTool;
-import dev.runbooks.activities.postgres.TargetConnections;
-import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.backup.Comparison;
 import dev.runbooks.workflows.backup.DrillRequest;
 import dev.runbooks.workflows.backup.DrillVerdictInput;
 import dev.runbooks.workflows.backup.RestoreActivities;
 import dev.runbooks.workflows.backup.RestoreInput;
 import dev.runbooks.workflows.backup.RestoreOutcome;
-import java.time.Clock;
-import java.util.Objects;
 
 /**
  * The side effects of restore drills and incident restores, one stage per step of the drill: {@link
@@ -26,22 +20,14 @@ public final class RestoreActivitiesImpl implements RestoreActivities {
   private final VerdictStage verdict;
   private final CleanupStage cleanup;
 
-  public RestoreActivitiesImpl(
-      TargetConnections connections,
-      BackupTargets targets,
-      KeyEncryptionKey kek,
-      PgBinaries binaries,
-      Clock clock) {
-    Objects.requireNonNull(connections, "connections");
-    Objects.requireNonNull(targets, "targets");
-    Objects.requireNonNull(kek, "kek");
-    Objects.requireNonNull(clock, "clock");
-    PgTool tools = new PgTool(Objects.requireNonNull(binaries, "binaries"));
-    this.cleanup = new CleanupStage(connections);
-    this.resolve = new ResolveStage(targets);
-    this.restore = new RestoreStage(connections, targets, kek, tools, cleanup);
-    this.compare = new CompareStage(connections, targets);
-    this.verdict = new VerdictStage(targets, clock);
+  public RestoreActivitiesImpl(BackupWiring wiring) {
+    this.cleanup = new CleanupStage(wiring.connections());
+    this.resolve = new ResolveStage(wiring.targets());
+    this.restore =
+        new RestoreStage(
+            wiring.connections(), wiring.targets(), wiring.kek(), wiring.tools(), cleanup);
+    this.compare = new CompareStage(wiring.connections(), wiring.targets());
+    this.verdict = new VerdictStage(wiring.targets(), wiring.clock());
   }
 
   @Override
