@@ -32,6 +32,15 @@ class ConfigEditTest {
   @RegisterExtension static final PostgresExtension first = PostgresExtension.newPrimary();
   @RegisterExtension static final PostgresExtension second = PostgresExtension.newPrimary();
 
+  /** What the client is told when the worker's primary is the first server, its own the second. */
+  private static String whereTheyDiffer() {
+    return "they differ in targets.orders.primary: the worker's is 127.0.0.1:"
+        + first.primary().port()
+        + "/postgres, yours is 127.0.0.1:"
+        + second.primary().port()
+        + "/postgres";
+  }
+
   @TempDir Path dir;
 
   private Path file;
@@ -125,14 +134,7 @@ class ConfigEditTest {
         out.contains(file.toAbsolutePath() + " (digest " + ConfigSource.digest(file) + ")"), out);
     assertTrue(
         out.contains(other.toAbsolutePath() + " (digest " + ConfigSource.digest(other) + ")"), out);
-    assertTrue(
-        out.contains(
-            "they differ in targets.orders.primary: the worker's is 127.0.0.1:"
-                + first.primary().port()
-                + "/postgres, yours is 127.0.0.1:"
-                + second.primary().port()
-                + "/postgres"),
-        out);
+    assertTrue(out.contains(whereTheyDiffer()), out);
     // The report's heading names the server that was checked, not the client's.
     assertTrue(
         out.contains("Check of orders (127.0.0.1:" + first.primary().port() + "/postgres)"), out);
@@ -172,13 +174,6 @@ class ConfigEditTest {
         cli.run("backup", "--target", "orders", "--wait", "--config", other.toString());
     String said = backup.out() + backup.err();
     assertTrue(said.contains("the worker's configuration is the one in force"), backup.toString());
-    assertTrue(
-        said.contains(
-            "they differ in targets.orders.primary: the worker's is 127.0.0.1:"
-                + first.primary().port()
-                + "/postgres, yours is 127.0.0.1:"
-                + second.primary().port()
-                + "/postgres"),
-        backup.toString());
+    assertTrue(said.contains(whereTheyDiffer()), backup.toString());
   }
 }
