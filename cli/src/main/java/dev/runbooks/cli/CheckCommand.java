@@ -77,6 +77,7 @@ final class CheckCommand implements Callable<Integer> {
     if (!follow) {
       out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
       err.println("Started. Follow it with: runbook watch " + id);
+      ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
       return ExitCodes.DONE;
     }
     // JSON goes to stdout in one piece; the live lines go to stderr then.

@@ -87,4 +87,22 @@ final class ConfigDrift {
             + worker.file()
             + "; the worker picks it up on the next run), or add --embedded.");
   }
+
+  /**
+   * What to tell a user who passed {@code --config} and does not follow the run, so cannot be shown
+   * the worker's digest: that their file is not the one the run uses, and where to look.
+   *
+   * @param explicit the value of {@code --config}, or null when it was not given
+   */
+  static Optional<String> unfollowed(Path explicit, String workflowId) {
+    if (explicit == null) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "NOTE: --config "
+            + explicit
+            + " only checked this request: the worker runs it with its own configuration."
+            + " The first step's detail names the worker's file and digest: runbook status "
+            + workflowId);
+  }
 }

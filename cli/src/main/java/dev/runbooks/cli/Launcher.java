@@ -132,6 +132,7 @@ final class Launcher {
     if (!follow) {
       out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
       err.println("Started. Follow it with: runbook watch " + id);
+      ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
       return ExitCodes.DONE;
     }
     // JSON goes to stdout in one piece; the live lines go to stderr then.

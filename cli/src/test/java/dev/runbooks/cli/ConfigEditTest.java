@@ -135,6 +135,18 @@ class ConfigEditTest {
     assertTrue(
         out.contains(other.toAbsolutePath() + " (digest " + ConfigSource.digest(other) + ")"), out);
     assertTrue(out.contains(whereTheyDiffer()), out);
+    Cli.Result started =
+        cli.run("check", "--target", "orders", "--config", other.toString(), "--id", "unfollowed");
+    assertEquals(0, started.code(), started.toString());
+    assertTrue(
+        started
+            .err()
+            .contains(
+                "NOTE: --config "
+                    + other
+                    + " only checked this request: the worker runs it with its own"
+                    + " configuration."),
+        started.toString());
     // The report's heading names the server that was checked, not the client's.
     assertTrue(
         out.contains("Check of orders (127.0.0.1:" + first.primary().port() + "/postgres)"), out);
