@@ -5,6 +5,7 @@ import dev.runbooks.workflows.check.CheckActivities;
 import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Findings;
+import dev.runbooks.workflows.check.Severity;
 import java.util.List;
 import java.util.Objects;
 
@@ -43,7 +44,20 @@ public final class CheckActivitiesImpl implements CheckActivities {
   /** Every runbook's first step starts here: its detail names the configuration the run uses. */
   @Override
   public Findings checkConnectivity(CheckInput input) {
-    Findings findings = new ConnectivityCheck(primary).run(input);
+    return withConfiguration(new ConnectivityCheck(primary).run(input), input, Severity.OK);
+  }
+
+  /**
+   * The preflight's detail is its worst finding: a privilege warning names the configuration too.
+   */
+  @Override
+  public Findings checkPrivileges(CheckInput input) {
+    Findings findings = primary.run(PrivilegesCheck.NAME, input, PrivilegesCheck::run);
+    return withConfiguration(findings, input, Severity.WARN);
+  }
+
+  /** {@code findings}, those at least {@code from} ending with the worker's configuration. */
+  private Findings withConfiguration(Findings findings, CheckInput input, Severity from) {
     if (configuration == null) {
       return findings;
     }
@@ -52,8 +66,10 @@ public final class CheckActivitiesImpl implements CheckActivities {
         findings.findings().stream()
             .map(
                 f ->
-                    new Finding(
-                        f.check(), f.severity(), f.summary() + used, f.advice(), f.details()))
+                    f.severity().compareTo(from) < 0
+                        ? f
+                        : new Finding(
+                            f.check(), f.severity(), f.summary() + used, f.advice(), f.details()))
             .toList());
   }
 
@@ -63,11 +79,6 @@ public final class CheckActivitiesImpl implements CheckActivities {
     } catch (RuntimeException e) {
       return "unknown (" + e.getMessage() + ")";
     }
-  }
-
-  @Override
-  public Findings checkPrivileges(CheckInput input) {
-    return primary.run(PrivilegesCheck.NAME, input, PrivilegesCheck::run);
   }
 
   @Override
