@@ -8,18 +8,12 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Approves the step a run waits on. A refused approval (nothing waits, or four-eyes and you started
@@ -35,15 +29,8 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook approve migrate-orders-20250301T101500 --comment \"rehearsal looked fine\"")
-final class ApproveCommand implements Callable<Integer> {
+final class ApproveCommand extends RunCommand {
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
-
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-
-  @Parameters(paramLabel = "ID", description = "The run's workflow ID.")
-  String workflowId;
 
   @Option(
       names = "--comment",
@@ -53,7 +40,7 @@ final class ApproveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    try (TemporalConnection temporal = connection.connect(root.env())) {
+    try (TemporalConnection temporal = connect()) {
       RunState state = RunState.fetch(temporal.client(), workflowId);
       if (!state.running()) {
         throw new UsageException(

@@ -8,13 +8,8 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "check",
@@ -27,14 +22,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook check --target orders --wait")
-final class CheckCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class CheckCommand extends LaunchCommand {
   @Option(
       names = "--long-transaction",
       paramLabel = "DURATION",
@@ -43,8 +31,6 @@ final class CheckCommand implements Callable<Integer> {
           "Report transactions open longer than this (5m, PT5M). Default: check.longTransaction"
               + " in the configuration, else 5m.")
   Duration longTransaction;
-
-  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -67,8 +53,7 @@ final class CheckCommand implements Callable<Integer> {
   private int startAndFollow(
       TemporalConnection temporal, TargetConfig targetConfig, Duration threshold, boolean follow)
       throws InterruptedException {
-    CheckRunner runner =
-        new CheckRunner(temporal.client(), connection.taskQueue(), Identity.user(root.env()));
+    CheckRunner runner = new CheckRunner(temporal.client(), connection.taskQueue(), user());
     String id = runner.start(targetConfig, threshold, runId.value());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
