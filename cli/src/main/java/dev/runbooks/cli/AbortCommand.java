@@ -30,15 +30,7 @@ final class AbortCommand extends RunCommand {
   @Override
   public Integer call() throws InterruptedException {
     try (TemporalConnection temporal = connect()) {
-      RunState state = RunState.fetch(temporal.client(), workflowId);
-      if (!state.running()) {
-        throw new UsageException(
-            "run "
-                + workflowId
-                + " has already ended ("
-                + state.outcome()
-                + "): nothing to abort.");
-      }
+      fetchRunning(temporal, "has already ended", "abort");
       String user = Identity.user(root.env());
       String why = "aborted by " + user + (reason == null ? "" : ": " + reason);
       temporal.client().newUntypedWorkflowStub(workflowId).cancel(why);

@@ -41,11 +41,7 @@ final class ApproveCommand extends RunCommand {
   @Override
   public Integer call() throws InterruptedException {
     try (TemporalConnection temporal = connect()) {
-      RunState state = RunState.fetch(temporal.client(), workflowId);
-      if (!state.running()) {
-        throw new UsageException(
-            "run " + workflowId + " has ended (" + state.outcome() + "): nothing to approve.");
-      }
+      RunState state = fetchRunning(temporal, "has ended", "approve");
       String step = state.progress() == null ? null : state.progress().awaitingApproval();
       Approval approval = new Approval(Identity.user(root.env()), comment);
       WorkflowStub stub = temporal.client().newUntypedWorkflowStub(workflowId);

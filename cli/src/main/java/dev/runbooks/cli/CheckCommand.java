@@ -55,16 +55,12 @@ final class CheckCommand extends LaunchCommand {
       throws InterruptedException {
     CheckRunner runner = new CheckRunner(temporal.client(), connection.taskQueue(), user());
     String id = runner.start(targetConfig, threshold, runId.value());
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    Launcher launcher = launcher();
     if (!follow) {
-      out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
-      err.println("Started. Follow it with: runbook watch " + id);
-      return ExitCodes.DONE;
+      return launcher.printStarted(id);
     }
-    // JSON goes to stdout in one piece; the live lines go to stderr then.
-    PrintWriter live = connection.json() ? err : out;
-    live.println("Started " + id + " on " + temporal.address());
+    PrintWriter live = launcher.announce(id, temporal);
+    PrintWriter out = spec.commandLine().getOut();
     CheckRunner.Finished finished =
         runner.follow(
             id, new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));

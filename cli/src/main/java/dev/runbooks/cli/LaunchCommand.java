@@ -42,8 +42,11 @@ abstract class LaunchCommand implements Callable<Integer> {
       Class<R> resultType,
       Launcher.Report<R> report)
       throws InterruptedException {
-    Launcher launcher =
-        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    return launcher.run(config, run, launch, resultType, report);
+    return launcher().run(config, run, launch, resultType, report);
+  }
+
+  /** How this command starts and reports a run, on its own output. */
+  final Launcher launcher() {
+    return new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
   }
 }

@@ -28,6 +28,30 @@ abstract class RunCommand implements Callable<Integer> {
   }
 
   /**
+   * The run's state, when it still runs.
+   *
+   * @param ended how the refusal says the run has ended, e.g. "has ended"
+   * @param action what there is nothing left to do, e.g. "approve"
+   * @throws UsageException when the run has ended: the request is wrong for its state (exit 2)
+   */
+  final RunState fetchRunning(TemporalConnection temporal, String ended, String action) {
+    RunState state = RunState.fetch(temporal.client(), workflowId);
+    if (!state.running()) {
+      throw new UsageException(
+          "run "
+              + workflowId
+              + " "
+              + ended
+              + " ("
+              + state.outcome()
+              + "): nothing to "
+              + action
+              + ".");
+    }
+    return state;
+  }
+
+  /**
    * Follows the run to its end, printing its progress to {@code out}.
    *
    * @return the run's exit code
