@@ -9,13 +9,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "check",
@@ -28,14 +23,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook check --target orders --wait")
-final class CheckCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class CheckCommand extends LaunchCommand {
   @Option(
       names = "--long-transaction",
       paramLabel = "DURATION",
@@ -44,8 +32,6 @@ final class CheckCommand implements Callable<Integer> {
           "Report transactions open longer than this (5m, PT5M). Default: check.longTransaction"
               + " in the configuration, else 5m.")
   Duration longTransaction;
-
-  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -69,20 +55,14 @@ final class CheckCommand implements Callable<Integer> {
       TemporalConnection temporal, RunbooksConfig config, Duration threshold, boolean follow)
       throws InterruptedException {
     TargetConfig targetConfig = config.target(target.name());
-    CheckRunner runner =
-        new CheckRunner(temporal.client(), connection.taskQueue(), Identity.user(root.env()));
+    CheckRunner runner = new CheckRunner(temporal.client(), connection.taskQueue(), user());
     String id = runner.start(targetConfig, threshold, runId.value());
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    Launcher launcher = launcher();
     if (!follow) {
-      out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
-      err.println("Started. Follow it with: runbook watch " + id);
-      ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
-      return ExitCodes.DONE;
+      return launcher.printStarted(id);
     }
-    // JSON goes to stdout in one piece; the live lines go to stderr then.
-    PrintWriter live = connection.json() ? err : out;
-    live.println("Started " + id + " on " + temporal.address());
+    PrintWriter live = launcher.announce(id, temporal);
+    PrintWriter out = spec.commandLine().getOut();
     CheckRunner.Finished finished =
         runner.follow(
             id, new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));

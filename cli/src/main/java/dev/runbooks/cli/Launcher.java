@@ -130,14 +130,9 @@ final class Launcher {
         new RunbookStarter(temporal.client(), connection.taskQueue(), Clock.systemUTC());
     String id = starter.start(launch);
     if (!follow) {
-      out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
-      err.println("Started. Follow it with: runbook watch " + id);
-      ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
-      return ExitCodes.DONE;
+      return printStarted(id);
     }
-    // JSON goes to stdout in one piece; the live lines go to stderr then.
-    PrintWriter live = connection.json() ? err : out;
-    live.println("Started " + id + " on " + temporal.address());
+    PrintWriter live = announce(id, temporal);
     Finished<R> finished =
         follow(
             temporal.client(),
@@ -154,6 +149,28 @@ final class Launcher {
         .flatMap(w -> ConfigDrift.note(w, config, launch.plan().target()))
         .ifPresent(live::println);
     return exit;
+  }
+
+  /**
+   * For a run started and not followed: prints its ID and how to follow it.
+   *
+   * @return the exit code
+   */
+  int printStarted(String id) {
+    out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
+    err.println("Started. Follow it with: runbook watch " + id);
+    ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
+    return ExitCodes.DONE;
+  }
+
+  /**
+   * For a run started and followed: says so where its live lines go, and returns that writer. JSON
+   * goes to stdout in one piece; the live lines go to stderr then.
+   */
+  PrintWriter announce(String id, TemporalConnection temporal) {
+    PrintWriter live = connection.json() ? err : out;
+    live.println("Started " + id + " on " + temporal.address());
+    return live;
   }
 
   /** Follows a started run to its end and fetches its result when it completed. */
