@@ -50,60 +50,6 @@ public record TargetConfig(
     Objects.requireNonNull(rotation, "rotation");
   }
 
-  /** A target with the default rotation settings. */
-  public TargetConfig(
-      String name,
-      Endpoint primary,
-      List<ReplicaConfig> replicas,
-      AdminConfig admin,
-      Path migrations,
-      boolean production,
-      boolean fourEyes,
-      Duration approvalTimeout,
-      RetentionPolicy retention,
-      Duration backupFreshness,
-      FailoverConfig failover) {
-    this(
-        name,
-        primary,
-        replicas,
-        admin,
-        migrations,
-        production,
-        fourEyes,
-        approvalTimeout,
-        retention,
-        backupFreshness,
-        failover,
-        RotationConfig.defaults());
-  }
-
-  /** A target with the default failover settings. */
-  public TargetConfig(
-      String name,
-      Endpoint primary,
-      List<ReplicaConfig> replicas,
-      AdminConfig admin,
-      Path migrations,
-      boolean production,
-      boolean fourEyes,
-      Duration approvalTimeout,
-      RetentionPolicy retention,
-      Duration backupFreshness) {
-    this(
-        name,
-        primary,
-        replicas,
-        admin,
-        migrations,
-        production,
-        fourEyes,
-        approvalTimeout,
-        retention,
-        backupFreshness,
-        FailoverConfig.defaults(name));
-  }
-
   /** The replica of this name, if configured. */
   public Optional<ReplicaConfig> replica(String replicaName) {
     return replicas.stream().filter(r -> r.name().equals(replicaName)).findFirst();
