@@ -44,15 +44,15 @@ final class FailoverRuns {
               + target
               + ".replicas.");
     }
-    if (to != null && t.replica(to).isEmpty()) {
+    if (to != null && t.member(to).isEmpty()) {
       throw new UsageException(
           "--to "
               + to
-              + " is not a replica of "
+              + " is not a server of "
               + target
-              + "; its replicas: "
-              + String.join(", ", t.replicaNames())
-              + ".");
+              + "; its servers: "
+              + String.join(", ", t.memberNames())
+              + ". Name the replica to promote (the primary is found when the run starts).");
     }
     FailoverConfig f = t.failover();
     FailoverRequest request =

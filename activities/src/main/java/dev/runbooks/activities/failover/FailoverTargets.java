@@ -8,12 +8,12 @@ import dev.runbooks.workflows.shared.FailureType;
 
 /** What the failover activities need to know about a target besides how to connect to it. */
 public interface FailoverTargets {
-  /** The name the configured primary goes by in results and messages. */
-  String PRIMARY = "primary";
+  /** The name the configured {@code primary:} goes by in results and messages. */
+  String PRIMARY = TargetConfig.PRIMARY;
 
   FailoverConfig settings(String target);
 
-  /** Where {@code server} ({@value #PRIMARY} or a replica's name) is, as the worker reaches it. */
+  /** Where {@code server} (any member's name) is, as the worker reaches it. */
   Endpoint endpoint(String target, String server);
 
   /** From {@code runbooks.yaml}. */

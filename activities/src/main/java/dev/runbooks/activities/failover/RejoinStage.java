@@ -46,7 +46,8 @@ final class RejoinStage {
   }
 
   Rejoin rejoin(RejoinInput input) {
-    Endpoint old = targets.endpoint(input.target(), FailoverTargets.PRIMARY);
+    String oldName = input.oldPrimary() == null ? FailoverTargets.PRIMARY : input.oldPrimary();
+    Endpoint old = targets.endpoint(input.target(), oldName);
     Endpoint now = targets.endpoint(input.target(), input.newPrimary());
     List<String> steps = manualSteps(input, old, now);
     String configStep = steps.get(steps.size() - 1);
@@ -58,7 +59,7 @@ final class RejoinStage {
     }
     String why;
     try {
-      why = rewind(input.target(), input.newPrimary(), now);
+      why = rewind(input.target(), oldName, input.newPrimary(), now);
     } catch (SQLException | IOException | IllegalStateException e) {
       log.warn("rejoin of the old primary of {} failed: {}", input.target(), e.getMessage());
       why = "the rewind failed: " + e.getMessage();
@@ -103,14 +104,15 @@ final class RejoinStage {
             + " that pg_stat_wal_receiver shows it streaming from "
             + now.address());
     steps.add(
-        "update targets."
+        "nothing to edit in runbooks.yaml: every runbook finds the primary among targets."
             + input.target()
-            + " in runbooks.yaml: primary: "
+            + "'s servers when it starts ("
+            + input.newPrimary()
+            + " at "
             + now.address()
-            + ", and list the old primary ("
+            + " now); keep the old primary ("
             + old.address()
-            + ") under replicas: in place of "
-            + input.newPrimary());
+            + ") listed, fenced or as a replica (runbooks/failover.md, \"Topology\")");
     return steps;
   }
 
@@ -119,13 +121,13 @@ final class RejoinStage {
    * host. Returns why not, or null when it streams from the new primary. Run again, it finds the
    * old primary streaming already.
    */
-  private String rewind(String target, String newPrimary, Endpoint now)
+  private String rewind(String target, String oldName, String newPrimary, Endpoint now)
       throws SQLException, IOException {
     if (binaries.isEmpty()) {
       return "the worker has no PostgreSQL server programs (pg_ctl, pg_rewind)";
     }
     Path dataDir;
-    try (Connection c = admin(connections.primary(target))) {
+    try (Connection c = admin(connections.replica(target, oldName))) {
       if (Jdbc.bool(c, "SELECT pg_is_in_recovery()")) {
         return FailoverSql.awaitStreaming(c, now.port(), streamingWait)
             ? null
@@ -168,7 +170,7 @@ final class RejoinStage {
             : Conninfo.format(source);
     new Rewind(binaries.get(), dataDir)
         .run(Conninfo.format(source), login.password(), primaryConninfo);
-    try (Connection c = connections.primary(target)) {
+    try (Connection c = connections.replica(target, oldName)) {
       return FailoverSql.awaitStreaming(c, now.port(), streamingWait)
           ? null
           : "the rewound old primary started but does not stream from "

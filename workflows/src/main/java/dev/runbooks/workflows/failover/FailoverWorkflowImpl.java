@@ -41,6 +41,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   private FailoverRequest request;
   private String target;
   private String candidate;
+  private String oldPrimary;
   private boolean promotionAttempted;
   private Instant fencedAt;
 
@@ -64,6 +65,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
             p -> p.describe(request));
     Topology topology = plan.topology();
     candidate = plan.candidate().name();
+    oldPrimary = topology.primary().name();
     if (topology.settings().approvalRequired()) {
       runbook.awaitApproval(APPROVE);
     } else {
@@ -192,7 +194,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   }
 
   private Fencing fence() {
-    FenceInput input = new FenceInput(target, runbook.workflowId());
+    FenceInput input = new FenceInput(target, runbook.workflowId(), oldPrimary);
     runbook.onRollback(FENCE, () -> unfence(input));
     Fencing fencing =
         runbook.step(
@@ -322,7 +324,8 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
 
   /** After promotion a failed rejoin fails nothing: the result says what to do by hand. */
   private Rejoin rejoin() {
-    RejoinInput input = new RejoinInput(target, candidate, request.rejoin(), !request.planned());
+    RejoinInput input =
+        new RejoinInput(target, candidate, request.rejoin(), !request.planned(), oldPrimary);
     try {
       return runbook.step(REJOIN, () -> switching.rejoinOldPrimary(input), Rejoin::detail);
     } catch (RuntimeException e) {
