@@ -9,6 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.failover.FailoverActivitiesImpl;
+import dev.runbooks.activities.failover.FailoverTargets;
 import dev.runbooks.activities.secrets.FileSecretStore;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.check.CheckInput;
@@ -22,10 +25,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -64,6 +69,10 @@ class TopologyResolutionTest {
 
   /** A target whose members are listed in this order, the first as {@code primary:}. */
   private ConfiguredConnections connections(int... ports) throws Exception {
+    return new ConfiguredConnections(config(ports), secrets);
+  }
+
+  private RunbooksConfig config(int... ports) throws Exception {
     StringBuilder yaml =
         new StringBuilder("targets:\n  orders:\n    primary: { host: 127.0.0.1, port: ")
             .append(ports[0])
@@ -77,7 +86,16 @@ class TopologyResolutionTest {
     }
     yaml.append("    admin: { user: postgres }\n");
     Path file = Files.writeString(dir.resolve("runbooks.yaml"), yaml.toString());
-    return new ConfiguredConnections(ConfigLoader.load(file, Map.of()), secrets);
+    return ConfigLoader.load(file, Map.of());
+  }
+
+  private void fence(LocalCluster server) throws SQLException {
+    server.execute(
+        "postgres",
+        "ALTER SYSTEM SET default_transaction_read_only = on",
+        "SELECT set_config('runbooks.fence', '', false)",
+        "ALTER SYSTEM SET runbooks.fence = '" + FENCE + "'",
+        "SELECT pg_reload_conf()");
   }
 
   private static boolean inRecovery(Connection c) throws SQLException {
@@ -141,12 +159,7 @@ class TopologyResolutionTest {
 
   @Test
   void aFencedPrimaryIsRefusedByNameWithTheRunTheTimeAndTheFix() throws Exception {
-    primary.execute(
-        "postgres",
-        "ALTER SYSTEM SET default_transaction_read_only = on",
-        "SELECT set_config('runbooks.fence', '', false)",
-        "ALTER SYSTEM SET runbooks.fence = '" + FENCE + "'",
-        "SELECT pg_reload_conf()");
+    fence(primary);
     ConfiguredConnections connections = connections(primary.port(), replica.port());
 
     ApplicationFailure refused =
@@ -169,6 +182,56 @@ class TopologyResolutionTest {
     assertEquals(Severity.CRITICAL, f.severity(), f.toString());
     assertTrue(f.summary().contains("is fenced by run failover-orders-"), f.summary());
     assertTrue(f.advice().contains("Unfence by hand"), f.advice());
+  }
+
+  @Test
+  void theFailoverPreflightRefusesAFencedPrimaryByName() throws Exception {
+    fence(primary);
+    RunbooksConfig config = config(primary.port(), replica.port());
+    FailoverActivitiesImpl failover =
+        new FailoverActivitiesImpl(
+            new ConfiguredConnections(config, secrets),
+            FailoverTargets.fromConfig(config),
+            secrets,
+            Optional.empty(),
+            Clock.systemUTC());
+
+    ApplicationFailure refused =
+        assertThrows(ApplicationFailure.class, () -> failover.inspectTopology("orders"));
+    assertEquals(FailureType.PREFLIGHT_FAILED.name(), refused.getType());
+    String m = refused.getOriginalMessage();
+    assertTrue(m.contains("primary at 127.0.0.1:" + primary.port() + " is fenced by run"), m);
+    assertTrue(m.contains("at 2026-12-03T07:00:01Z"), m);
+    assertTrue(m.contains("Nothing was changed"), m);
+    assertTrue(m.contains("\"Unfence by hand\""), m);
+  }
+
+  @Test
+  void afterASwitchoverWithoutRejoinThePromotedMemberIsThePrimary() throws Exception {
+    fence(primary);
+    replica.execute("postgres", "SELECT pg_promote(true, 60)");
+    ConfiguredConnections connections = connections(primary.port(), replica.port());
+
+    assertEquals(replica.port(), port(connections.primary("orders")));
+    assertEquals(replica.port(), connections.connectionSpec("orders").port());
+    ResolvedTopology topology = connections.topology("orders");
+    assertEquals("db1", topology.primary());
+    assertTrue(
+        topology
+            .decision()
+            .contains("the configured primary primary is fenced by run failover-orders-"),
+        topology.decision());
+    assertTrue(topology.summary().contains("(timeline 2)"), topology.summary());
+    List<Finding> replicas =
+        new CheckActivitiesImpl(connections, CheckThresholds.defaults())
+            .checkReplicas(new CheckInput("orders", Duration.ofMinutes(5)))
+            .findings();
+    Finding former = replicas.get(0);
+    assertEquals(Severity.WARN, former.severity(), replicas.toString());
+    assertTrue(
+        former.summary().contains("replica primary is a former primary, fenced by run"),
+        former.summary());
+    assertTrue(former.advice().contains("Rejoin the old primary"), former.advice());
   }
 
   @Test
