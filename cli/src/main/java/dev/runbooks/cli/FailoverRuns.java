@@ -1,7 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.FailoverConfig;
-import dev.runbooks.activities.config.ReplicaConfig;
+import dev.runbooks.activities.config.MemberConfig;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.failover.FailoverPlan;
@@ -63,8 +63,8 @@ final class FailoverRuns {
             force,
             rejoin);
     List<FailoverPlan.Replica> replicas = new ArrayList<>();
-    for (ReplicaConfig r : t.replicas()) {
-      replicas.add(new FailoverPlan.Replica(r.name(), r.host() + ":" + r.port()));
+    for (MemberConfig m : t.members()) {
+      replicas.add(new FailoverPlan.Replica(m.name(), m.endpoint().address()));
     }
     FailoverSettings settings =
         new FailoverSettings(
@@ -82,6 +82,10 @@ final class FailoverRuns {
             initiator,
             FailoverPlan.summary(request),
             FailoverPlan.markdown(
-                request, t.primary().toString(), replicas, settings, f.endpointSecret())));
+                request,
+                "found among the servers when the run starts",
+                replicas,
+                settings,
+                f.endpointSecret())));
   }
 }
