@@ -34,12 +34,7 @@ final class BackupCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--no-verify",
@@ -47,18 +42,15 @@ final class BackupCommand implements Callable<Integer> {
           "Skip the restore drill. The backup is then unverified until 'runbook restore-drill'.")
   boolean noVerify;
 
-  @Option(
-      names = "--id",
-      paramLabel = "ID",
-      description = "The run's workflow ID. Default: backup-<target>-<UTC yyyyMMdd'T'HHmmss>.")
-  String workflowId;
+  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = connection.loadConfig(root.env());
-    RunOptions.checkId(workflowId);
+    String workflowId = runId.value();
     RunbookStarter.Launch launch =
-        new BackupRuns(config, Identity.user(root.env())).backup(target, !noVerify, workflowId);
+        new BackupRuns(config, Identity.user(root.env()))
+            .backup(target.name(), !noVerify, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
     return launcher.run(config, run, launch, BackupResult.class, BackupReport.BACKUP);

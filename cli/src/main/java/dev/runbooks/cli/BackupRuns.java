@@ -5,6 +5,7 @@ import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.worker.Activities;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupCatalogWorkflow;
+import dev.runbooks.workflows.backup.BackupPlan;
 import dev.runbooks.workflows.backup.BackupRequest;
 import dev.runbooks.workflows.backup.BackupWorkflow;
 import dev.runbooks.workflows.backup.DrillRequest;
@@ -30,11 +31,15 @@ import java.util.regex.Pattern;
 
 /**
  * The backup family of runbooks, prepared the same way for the commands, the demo and schedules:
- * the request record, the workflow ID, and the summary and plan the Temporal UI shows.
+ * the request record, the workflow ID, and the summary and plan the Temporal UI shows (written by
+ * {@link BackupPlan}, beside the workflows' steps).
  */
 final class BackupRuns {
   /** How long {@code backups} waits for a worker to read the listing. */
   static final Duration CATALOG_TIMEOUT = Duration.ofMinutes(2);
+
+  /** {@code 20261124T020000Z-1a2b}: what a backup ID may be (the activities check the same). */
+  private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
 
   /** Names {@code restore --into} accepts: PostgreSQL identifiers that need no quoting. */
   private static final Pattern DATABASE_NAME = Pattern.compile("[a-z_][a-z0-9_]{0,62}");
@@ -58,44 +63,17 @@ final class BackupRuns {
   RunbookStarter.Launch backup(String target, boolean verify, String workflowId) {
     TargetConfig t = config.target(target);
     String repository = repository();
-    StringBuilder md = new StringBuilder();
-    md.append("**Backup** of `")
-        .append(t.name())
-        .append("` (")
-        .append(t.primary())
-        .append(") into `")
-        .append(repository)
-        .append("`, started by ")
-        .append(initiator)
-        .append(".\n\n")
-        .append(
-            "1. preflight: the check runbook's connectivity and privilege checks; a critical"
-                + " finding stops the run before anything is written\n")
-        .append("2. dump: `pg_dump -Fc` streamed through SHA-256 and envelope encryption (")
-        .append(encryption())
-        .append(") into the repository; the manifest is written last\n");
-    if (verify) {
-      md.append(
-          "3. verify: a restore drill (a child run) restores the new backup into a scratch"
-              + " database, compares every table's rows and the object list with the manifest,"
-              + " records the verdict and drops the scratch database\n");
-    } else {
-      md.append("3. verify: skipped (--no-verify)\n");
-    }
-    md.append(
-        "4. retention: deletes the backups the target's policy does not keep; the newest"
-            + " verified backup and this one are always kept\n\n"
-            + "A failure removes the incomplete backup. Nothing on the target is changed.\n");
+    BackupRequest request = new BackupRequest(runbookRequest(t), verify, null);
     return new RunbookStarter.Launch(
         BackupWorkflow.class,
-        new BackupRequest(runbookRequest(t), verify, null),
+        request,
         new RunbookStarter.Plan(
             RunbookKind.BACKUP,
             t.name(),
             workflowId,
             initiator,
-            "backup " + t.name() + " -> " + repository,
-            md.toString()));
+            BackupPlan.backupSummary(request, repository),
+            BackupPlan.backup(request, t.primary().toString(), repository, encryption())));
   }
 
   /**
@@ -106,40 +84,17 @@ final class BackupRuns {
   RunbookStarter.Launch drill(String target, String backupId, String workflowId) {
     TargetConfig t = config.target(target);
     String repository = repository();
-    String which = backupId == null ? "the newest complete backup" : "backup `" + backupId + "`";
-    String md =
-        "**Restore drill** of "
-            + which
-            + " of `"
-            + t.name()
-            + "` from `"
-            + repository
-            + "`, started by "
-            + initiator
-            + ".\n\n"
-            + "1. resolve: picks the backup; one without a manifest is incomplete and never used\n"
-            + "2. restore: downloads it, checks its SHA-256 against the manifest, decrypts it and"
-            + " pipes it into `pg_restore` in a scratch database named after this run on "
-            + t.primary().address()
-            + "\n"
-            + "3. compare: every table's row count and the object list against the manifest\n"
-            + "4. verdict: recorded beside the backup's manifest (`runbook backups` shows it)\n"
-            + "5. cleanup: drops the scratch database, also when a step failed\n\n"
-            + "Read-only for the target's own database.\n";
+    DrillRequest request = new DrillRequest(runbookRequest(t), backupId);
     return new RunbookStarter.Launch(
         RestoreDrillWorkflow.class,
-        new DrillRequest(runbookRequest(t), backupId),
+        request,
         new RunbookStarter.Plan(
             RunbookKind.RESTORE_DRILL,
             t.name(),
             workflowId,
             initiator,
-            "restore-drill "
-                + t.name()
-                + " <- "
-                + repository
-                + (backupId == null ? " (newest)" : " " + backupId),
-            md));
+            BackupPlan.drillSummary(request, repository),
+            BackupPlan.drill(request, repository, t.primary().address())));
   }
 
   /**
@@ -152,42 +107,18 @@ final class BackupRuns {
     TargetConfig t = config.target(target);
     checkDatabaseName(database, t);
     String repository = repository();
-    String md =
-        "**Restore** of backup `"
-            + backupId
-            + "` of `"
-            + t.name()
-            + "` from `"
-            + repository
-            + "` into the new database `"
-            + database
-            + "` on "
-            + t.primary().address()
-            + ", started by "
-            + initiator
-            + ".\n\n"
-            + "1. restore: downloads the backup, checks its SHA-256 against the manifest, decrypts"
-            + " it and pipes it into `pg_restore`; refused when `"
-            + database
-            + "` exists\n"
-            + "2. compare: every table's row count and the object list against the manifest\n\n"
-            + "A failed restore drops the half-restored `"
-            + database
-            + "`. The target's own database `"
-            + t.primary().database()
-            + "` is never touched: point clients at `"
-            + database
-            + "` yourself once it is checked.\n";
+    RestoreRequest request = new RestoreRequest(runbookRequest(t), backupId, database);
     return new RunbookStarter.Launch(
         RestoreWorkflow.class,
-        new RestoreRequest(runbookRequest(t), backupId, database),
+        request,
         new RunbookStarter.Plan(
             RunbookKind.RESTORE,
             t.name(),
             workflowId,
             initiator,
-            "restore " + t.name() + " " + backupId + " -> " + database + " @ " + t.primary(),
-            md));
+            BackupPlan.restoreSummary(request, t.primary().toString()),
+            BackupPlan.restore(
+                request, repository, t.primary().address(), t.primary().database())));
   }
 
   /**
@@ -283,6 +214,22 @@ final class BackupRuns {
             + "): start one on task queue "
             + taskQueue
             + " ('runbook worker' or 'runbook dev'), or use --embedded.");
+  }
+
+  /**
+   * Refuses a {@code --backup} that cannot be a backup ID before any run starts: the run would only
+   * refuse it later, after the target's lock or a worker was involved.
+   */
+  static void checkBackupId(String backupId, String target) {
+    if (!BACKUP_ID.matcher(backupId).matches()) {
+      throw new UsageException(
+          "--backup \""
+              + backupId
+              + "\" is not a backup ID: expected a backup id such as 20261124T020000Z-1a2b"
+              + " (letters, digits and '-', at most 64). Copy one from 'runbook backups --target "
+              + target
+              + "'.");
+    }
   }
 
   /**

@@ -32,12 +32,7 @@ final class BackupsCommand implements Callable<Integer> {
   @ParentCommand RunbookCommand root;
   @Mixin ConnectionOptions connection;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--embedded",
@@ -47,7 +42,7 @@ final class BackupsCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     RunbooksConfig config = connection.loadConfig(root.env());
-    config.target(target);
+    config.target(target.name());
     if (embedded) {
       try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
         return list(local.connection());
@@ -60,7 +55,8 @@ final class BackupsCommand implements Callable<Integer> {
 
   private int list(TemporalConnection temporal) {
     BackupCatalog catalog =
-        BackupRuns.catalog(temporal.client(), connection.taskQueue(), target, Clock.systemUTC());
+        BackupRuns.catalog(
+            temporal.client(), connection.taskQueue(), target.name(), Clock.systemUTC());
     return print(catalog, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
   }
 

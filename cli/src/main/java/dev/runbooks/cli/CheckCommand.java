@@ -33,12 +33,7 @@ final class CheckCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--long-transaction",
@@ -49,20 +44,14 @@ final class CheckCommand implements Callable<Integer> {
               + " in the configuration, else 5m.")
   Duration longTransaction;
 
-  @Option(
-      names = "--id",
-      paramLabel = "ID",
-      description = "The run's workflow ID. Default: check-<target>-<UTC yyyyMMdd'T'HHmmss>.")
-  String workflowId;
+  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
     Map<String, String> env = root.env();
     RunbooksConfig config = connection.loadConfig(env);
-    TargetConfig targetConfig = config.target(target);
-    if (workflowId != null && workflowId.isBlank()) {
-      throw new UsageException("--id is empty: give a workflow ID, or leave it out.");
-    }
+    TargetConfig targetConfig = config.target(target.name());
+    runId.value(); // an empty --id is refused before anything starts
     Duration threshold =
         longTransaction != null ? longTransaction : config.check().longTransaction();
     if (run.embedded) {
@@ -80,7 +69,7 @@ final class CheckCommand implements Callable<Integer> {
       throws InterruptedException {
     CheckRunner runner =
         new CheckRunner(temporal.client(), connection.taskQueue(), Identity.user(root.env()));
-    String id = runner.start(targetConfig, threshold, workflowId);
+    String id = runner.start(targetConfig, threshold, runId.value());
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!follow) {

@@ -1,16 +1,15 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.TargetConfig;
+import dev.runbooks.workflows.check.CheckPlan;
 import dev.runbooks.workflows.check.CheckRequest;
 import dev.runbooks.workflows.check.CheckResult;
 import dev.runbooks.workflows.check.CheckWorkflow;
-import dev.runbooks.workflows.check.CheckWorkflowImpl;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import io.temporal.client.WorkflowClient;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 
 /** Starts the check runbook the same way for {@code check} and {@code demo}. */
 final class CheckRunner {
@@ -37,19 +36,20 @@ final class CheckRunner {
    * @param workflowId the user's ID, or null for the business key
    */
   String start(TargetConfig target, Duration longTransaction, String workflowId) {
+    CheckRequest request =
+        new CheckRequest(
+            new RunbookRequest(
+                target.name(), initiator, target.fourEyes(), target.approvalTimeout()),
+            longTransaction);
+    String primary = target.primary().toString();
     RunbookStarter.Plan plan =
         new RunbookStarter.Plan(
             RunbookKind.CHECK,
             target.name(),
             workflowId,
             initiator,
-            "check " + target.name() + " @ " + target.primary(),
-            plan(target, longTransaction));
-    CheckRequest request =
-        new CheckRequest(
-            new RunbookRequest(
-                target.name(), initiator, target.fourEyes(), target.approvalTimeout()),
-            longTransaction);
+            CheckPlan.summary(request, primary),
+            CheckPlan.markdown(request, primary, target.replicaNames()));
     return new RunbookStarter(client, taskQueue, Clock.systemUTC())
         .start(CheckWorkflow.class, plan, wf -> WorkflowClient.start(wf::run, request));
   }
@@ -62,30 +62,5 @@ final class CheckRunner {
       result = client.newUntypedWorkflowStub(workflowId).getResult(CheckResult.class);
     }
     return new Finished(end, result);
-  }
-
-  /** The Markdown the Temporal UI shows as the run's details: what it will do. */
-  private String plan(TargetConfig target, Duration longTransaction) {
-    StringBuilder md = new StringBuilder();
-    md.append("**Health check** of `")
-        .append(target.name())
-        .append("` (")
-        .append(target.primary())
-        .append("), started by ")
-        .append(initiator)
-        .append(". Read-only.\n\nChecks, in order:\n");
-    List<String> steps = CheckWorkflowImpl.stepNames();
-    for (int i = 0; i < steps.size(); i++) {
-      md.append(i + 1).append(". ").append(steps.get(i)).append('\n');
-    }
-    md.append("\nReplicas: ")
-        .append(
-            target.replicas().isEmpty()
-                ? "none configured"
-                : String.join(", ", target.replicaNames()))
-        .append(". Long transactions: open longer than ")
-        .append(Text.duration(longTransaction))
-        .append(".\n");
-    return md.toString();
   }
 }

@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -61,18 +60,12 @@ import picocli.CommandLine.Spec;
     })
 final class DecryptCommand implements Callable<Integer> {
   /** What backup IDs look like ({@code 20261124T020000Z-1a2b}): never a path. */
-  private static final Pattern BACKUP_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9-]{0,63}");
-
   @Spec CommandSpec spec;
+
   @ParentCommand RunbookCommand root;
   @Mixin ConnectionOptions connection;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--backup",
@@ -91,19 +84,14 @@ final class DecryptCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException {
     RunbooksConfig config = connection.loadConfig(root.env());
-    config.target(target);
+    config.target(target.name());
     if (config.repository() == null) {
       throw new UsageException(
           "no backup repository is configured in "
               + config.file()
               + ": set repository: to where the backups are (file:///DIR or s3://BUCKET/PREFIX).");
     }
-    if (!BACKUP_ID.matcher(backupId).matches()) {
-      throw new UsageException(
-          "--backup \""
-              + backupId
-              + "\" is not a backup ID: give one that 'runbook backups' lists.");
-    }
+    BackupRuns.checkBackupId(backupId, target.name());
     if (Files.exists(out)) {
       throw new UsageException("--out " + out + " exists: give a new file, or remove it first.");
     }
@@ -115,11 +103,11 @@ final class DecryptCommand implements Callable<Integer> {
     PrintWriter text = spec.commandLine().getOut();
     try (BackupRepository repository = openRepository(config)) {
       BackupManifest manifest = manifest(repository);
-      if (!manifest.target().equals(target) || !manifest.id().equals(backupId)) {
+      if (!manifest.target().equals(target.name()) || !manifest.id().equals(backupId)) {
         throw new PermanentBackupException(
             FailureType.CORRUPTED_BACKUP,
             "the manifest at "
-                + BackupLayout.manifestKey(target, backupId)
+                + BackupLayout.manifestKey(target.name(), backupId)
                 + " describes backup "
                 + manifest.id()
                 + " of "
@@ -127,7 +115,7 @@ final class DecryptCommand implements Callable<Integer> {
                 + ", not "
                 + backupId
                 + " of "
-                + target
+                + target.name()
                 + ": the repository was rearranged; use another backup");
       }
       Path partial = Files.createTempFile(dir, "." + out.getFileName() + "-", ".partial");
@@ -150,7 +138,7 @@ final class DecryptCommand implements Callable<Integer> {
           "Decrypted backup "
               + backupId
               + " of "
-              + target
+              + target.name()
               + " (database "
               + manifest.database()
               + ", taken "
@@ -182,7 +170,7 @@ final class DecryptCommand implements Callable<Integer> {
       BackupRepository repository, BackupManifest manifest, KeyEncryptionKey kek, Path file)
       throws IOException {
     BackupCipher.warmUp();
-    try (InputStream stored = repository.open(BackupLayout.dumpKey(target, backupId));
+    try (InputStream stored = repository.open(BackupLayout.dumpKey(target.name(), backupId));
         HashingInputStream ciphertext = new HashingInputStream(stored);
         HashingInputStream plaintext =
             new HashingInputStream(
@@ -191,7 +179,7 @@ final class DecryptCommand implements Callable<Integer> {
                         ciphertext,
                         manifest.wrappedKey(),
                         kek,
-                        BackupLayout.associatedData(target, backupId)));
+                        BackupLayout.associatedData(target.name(), backupId)));
         InputStream archive = manifest.dumpCompression().decompressing(plaintext);
         OutputStream sink = Files.newOutputStream(file)) {
       archive.transferTo(sink);
@@ -231,18 +219,18 @@ final class DecryptCommand implements Callable<Integer> {
   private BackupManifest manifest(BackupRepository repository) throws IOException {
     byte[] json;
     try {
-      json = repository.get(BackupLayout.manifestKey(target, backupId));
+      json = repository.get(BackupLayout.manifestKey(target.name(), backupId));
     } catch (ObjectNotFoundException e) {
       throw new UsageException(
           "backup "
               + backupId
               + " of "
-              + target
+              + target.name()
               + " has no manifest in "
               + repository.describe()
               + ": it does not exist, or is incomplete and cannot be restored. 'runbook backups"
               + " --target "
-              + target
+              + target.name()
               + "' lists the complete ones.");
     }
     return BackupManifests.fromJson(new String(json, StandardCharsets.UTF_8));

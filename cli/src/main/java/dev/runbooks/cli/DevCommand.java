@@ -3,6 +3,7 @@ package dev.runbooks.cli;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.worker.EmbeddedTemporal;
+import dev.runbooks.worker.Pollers;
 import dev.runbooks.worker.RunbookWorker;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -50,10 +51,16 @@ final class DevCommand implements Callable<Integer> {
     }
     RunbooksConfig config = connection.loadConfig(root.env());
     String queue = connection.taskQueue();
-    EmbeddedRunbooks local = EmbeddedRunbooks.start(port, config, queue);
+    OtherWorkers others = new OtherWorkers(spec.commandLine().getErr());
+    EmbeddedRunbooks local = EmbeddedRunbooks.start(port, config, queue, new Pollers(others));
+    others.own(local.connection().client().getOptions().getIdentity());
     PrintWriter out = spec.commandLine().getOut();
     String address = local.temporal().address();
     out.println("Temporal (in memory) on " + address + ", namespace " + EmbeddedTemporal.NAMESPACE);
+    out.println(
+        "A single-process service: runs live in memory, and a run whose workflow task a worker"
+            + " holds is never handed to another worker if that one dies. Serve it with this"
+            + " worker only; a warning shows when another polls it.");
     out.println(
         "Worker on task queue "
             + queue

@@ -36,12 +36,7 @@ final class FailoverCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--to",
@@ -72,11 +67,7 @@ final class FailoverCommand implements Callable<Integer> {
               + " otherwise the result lists the manual steps.")
   boolean rejoin;
 
-  @Option(
-      names = "--id",
-      paramLabel = "ID",
-      description = "The run's workflow ID. Default: failover-<target>-<UTC yyyyMMdd'T'HHmmss>.")
-  String workflowId;
+  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -90,10 +81,10 @@ final class FailoverCommand implements Callable<Integer> {
           "--max-lag " + maxLag + " is negative; give a number of bytes, 0 or more.");
     }
     RunbooksConfig config = connection.loadConfig(root.env());
-    RunOptions.checkId(workflowId);
+    String workflowId = runId.value();
     RunbookStarter.Launch launch =
         new FailoverRuns(config, Identity.user(root.env()))
-            .failover(target, to, maxLag, force, rejoin, workflowId);
+            .failover(target.name(), to, maxLag, force, rejoin, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
     return launcher.run(config, run, launch, FailoverResult.class, FailoverReport.FAILOVER);

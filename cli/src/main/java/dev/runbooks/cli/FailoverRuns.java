@@ -67,11 +67,7 @@ final class FailoverRuns {
       replicas.add(new FailoverPlan.Replica(m.name(), m.endpoint().address()));
     }
     FailoverSettings settings =
-        new FailoverSettings(
-            f.approval(),
-            f.catchUpTimeout(),
-            f.maxLagBytes(),
-            f.hook().isEmpty() ? null : String.join(" ", f.hook()));
+        FailoverSettings.of(f.approval(), f.catchUpTimeout(), f.maxLagBytes(), f.hook());
     return new RunbookStarter.Launch(
         FailoverWorkflow.class,
         request,

@@ -99,7 +99,7 @@ final class Launcher {
     }
     try (configured) {
       new RunbookStarter(configured.client(), connection.taskQueue(), Clock.systemUTC())
-          .refuseWhenHeld(plan);
+          .refuseWhenAnyHolds(plan);
     }
   }
 

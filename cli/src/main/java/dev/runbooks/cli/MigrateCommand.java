@@ -35,12 +35,7 @@ final class MigrateCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--to",
@@ -67,19 +62,15 @@ final class MigrateCommand implements Callable<Integer> {
       description = "statement_timeout of every migration and down script. Default: 30m.")
   Duration statementTimeout = MigrationRequest.DEFAULT_STATEMENT_TIMEOUT;
 
-  @Option(
-      names = "--id",
-      paramLabel = "ID",
-      description = "The run's workflow ID. Default: migrate-<target>-<UTC yyyyMMdd'T'HHmmss>.")
-  String workflowId;
+  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = connection.loadConfig(root.env());
-    RunOptions.checkId(workflowId);
+    String workflowId = runId.value();
     RunbookStarter.Launch launch =
         new MigrationRuns(config, Identity.user(root.env()))
-            .migrate(target, to, autoApprove, lockTimeout, statementTimeout, workflowId);
+            .migrate(target.name(), to, autoApprove, lockTimeout, statementTimeout, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
     return launcher.run(config, run, launch, MigrationResult.class, MigrationReport.MIGRATE);

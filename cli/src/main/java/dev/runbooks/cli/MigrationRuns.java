@@ -26,6 +26,22 @@ final class MigrationRuns {
     this.initiator = initiator;
   }
 
+  /** Refuses a {@code --to} that cannot name a migration version before any run starts. */
+  private static void checkVersion(String to) {
+    if (to == null) {
+      return;
+    }
+    try {
+      MigrationScripts.normalise(to.startsWith("V") ? to.substring(1) : to);
+    } catch (RuntimeException e) {
+      throw new UsageException(
+          "--to "
+              + to
+              + " is not a migration version: give the version of a V<version>__<name>.sql"
+              + " script, such as 7 or 1.2, or leave --to out for the newest.");
+    }
+  }
+
   /**
    * @param to null for the newest version
    * @throws UsageException for --auto-approve on a production target, or a target without
@@ -56,6 +72,7 @@ final class MigrationRuns {
               + " is a production target (production: true, the default). Start it without"
               + " --auto-approve and have it approved with: runbook approve ID");
     }
+    checkVersion(to);
     MigrationRequest request =
         new MigrationRequest(
             new RunbookRequest(t.name(), initiator, t.fourEyes(), t.approvalTimeout()),

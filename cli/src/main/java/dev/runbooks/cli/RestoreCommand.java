@@ -33,12 +33,7 @@ final class RestoreCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--backup",
@@ -54,26 +49,23 @@ final class RestoreCommand implements Callable<Integer> {
       description = "The new database to restore into: lower-case letters, digits and underscores.")
   String database;
 
-  @Option(
-      names = "--id",
-      paramLabel = "ID",
-      description = "The run's workflow ID. Default: restore-<target>-<UTC yyyyMMdd'T'HHmmss>.")
-  String workflowId;
+  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = connection.loadConfig(root.env());
-    RunOptions.checkId(workflowId);
+    String workflowId = runId.value();
     if (backupId.isBlank()) {
       throw new UsageException(
           "--backup is empty: give the ID of the backup to restore ('runbook backups --target "
-              + target
+              + target.name()
               + "' lists them).");
     }
-    TargetConfig t = config.target(target);
+    BackupRuns.checkBackupId(backupId, target.name());
+    TargetConfig t = config.target(target.name());
     RunbookStarter.Launch launch =
         new BackupRuns(config, Identity.user(root.env()))
-            .restore(target, backupId, database, workflowId);
+            .restore(target.name(), backupId, database, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
     Launcher.Report<RestoreOutcome> report =

@@ -31,12 +31,7 @@ final class RestoreDrillCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--backup",
@@ -45,22 +40,21 @@ final class RestoreDrillCommand implements Callable<Integer> {
           "The backup to drill ('runbook backups' lists them). Default: the newest complete one.")
   String backupId;
 
-  @Option(
-      names = "--id",
-      paramLabel = "ID",
-      description =
-          "The run's workflow ID. Default: restore-drill-<target>-<UTC yyyyMMdd'T'HHmmss>.")
-  String workflowId;
+  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = connection.loadConfig(root.env());
-    RunOptions.checkId(workflowId);
+    String workflowId = runId.value();
     if (backupId != null && backupId.isBlank()) {
       throw new UsageException("--backup is empty: give a backup ID, or leave it out.");
     }
+    if (backupId != null) {
+      BackupRuns.checkBackupId(backupId, target.name());
+    }
     RunbookStarter.Launch launch =
-        new BackupRuns(config, Identity.user(root.env())).drill(target, backupId, workflowId);
+        new BackupRuns(config, Identity.user(root.env()))
+            .drill(target.name(), backupId, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
     return launcher.run(config, run, launch, DrillResult.class, BackupReport.DRILL);

@@ -39,12 +39,7 @@ final class RotateCommand implements Callable<Integer> {
   @Mixin ConnectionOptions connection;
   @Mixin RunOptions run;
 
-  @Option(
-      names = "--target",
-      required = true,
-      paramLabel = "T",
-      description = "The target's name in the configuration.")
-  String target;
+  @Mixin TargetOption target;
 
   @Option(
       names = "--role",
@@ -69,19 +64,15 @@ final class RotateCommand implements Callable<Integer> {
               + " PT1H). Default: 15m.")
   Duration grace;
 
-  @Option(
-      names = "--id",
-      paramLabel = "ID",
-      description = "The run's workflow ID. Default: rotate-<target>-<UTC yyyyMMdd'T'HHmmss>.")
-  String workflowId;
+  @Mixin RunIdOption runId;
 
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = connection.loadConfig(root.env());
-    RunOptions.checkId(workflowId);
+    String workflowId = runId.value();
     RunbookStarter.Launch launch =
         new RotationRuns(config, Identity.user(root.env()))
-            .rotate(target, role, strategy, grace, workflowId);
+            .rotate(target.name(), role, strategy, grace, workflowId);
     Launcher launcher =
         new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
     return launcher.run(config, run, launch, RotationResult.class, RotationReport.ROTATION);

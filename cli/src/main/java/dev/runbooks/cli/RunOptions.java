@@ -19,11 +19,4 @@ final class RunOptions {
   boolean follow() {
     return wait || embedded;
   }
-
-  /** Refuses an empty {@code --id}; null (not given) is fine. */
-  static void checkId(String workflowId) {
-    if (workflowId != null && workflowId.isBlank()) {
-      throw new UsageException("--id is empty: give a workflow ID, or leave it out.");
-    }
-  }
 }

@@ -1,22 +1,30 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.workflows.shared.ActivityProgress;
+import dev.runbooks.workflows.shared.FailureType;
 import dev.runbooks.workflows.shared.RunbookProgress;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import dev.runbooks.workflows.shared.RunbookWorkflow;
+import io.temporal.api.enums.v1.RetryState;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowExecutionDescription;
+import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.SearchAttributes;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DataConverterException;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * One look at a run: what Temporal says about it (describe) and what it says about itself (the
@@ -26,6 +34,7 @@ import java.util.Optional;
  * @param progress the run's own account, or null when it could not be asked (see {@code
  *     progressProblem})
  * @param activities heartbeat progress of the activities running now
+ * @param failureType the type of a failed run's failure ({@code BAD_INPUT}...), else null
  */
 record RunState(
     String workflowId,
@@ -39,10 +48,14 @@ record RunState(
     String target,
     RunbookProgress progress,
     String progressProblem,
-    List<ActivityProgress> activities) {
+    List<ActivityProgress> activities,
+    String failureType) {
   RunState {
     activities = List.copyOf(activities);
   }
+
+  /** How long a failed run's result may take to arrive; it is there already once it failed. */
+  private static final Duration FAILURE_WAIT = Duration.ofSeconds(10);
 
   static RunState fetch(WorkflowClient client, String workflowId) {
     WorkflowStub stub = client.newUntypedWorkflowStub(workflowId);
@@ -54,6 +67,12 @@ record RunState(
     } catch (WorkflowException e) {
       problem = rootMessage(e);
     }
+    boolean failed =
+        description.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED;
+    Failure failure = failed ? failure(stub) : Failure.UNKNOWN;
+    boolean ended =
+        description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
+    progress = RetryWording.settled(progress, ended, failure.exhausted());
     SearchAttributes attributes = description.getTypedSearchAttributes();
     return new RunState(
         workflowId,
@@ -69,7 +88,38 @@ record RunState(
             : attributes.get(RunbookSearchAttributes.TARGET),
         progress,
         problem,
-        heartbeats(description, client.getOptions().getDataConverter()));
+        heartbeats(description, client.getOptions().getDataConverter()),
+        failure.type());
+  }
+
+  /**
+   * What a failed run's result says of its failure.
+   *
+   * @param type the failure's type ({@code BAD_INPUT}...), or null
+   * @param exhausted whether an activity behind it was retried until its attempts ran out
+   */
+  private record Failure(String type, boolean exhausted) {
+    static final Failure UNKNOWN = new Failure(null, false);
+  }
+
+  /** The failure of a failed run, from its result: bad input is a usage error. */
+  private static Failure failure(WorkflowStub stub) {
+    try {
+      stub.getResult(FAILURE_WAIT.toMillis(), TimeUnit.MILLISECONDS, Object.class);
+    } catch (WorkflowFailedException e) {
+      String type = e.getCause() instanceof ApplicationFailure app ? app.getType() : null;
+      boolean exhausted = false;
+      for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+        if (t instanceof ActivityFailure activity
+            && activity.getRetryState() == RetryState.RETRY_STATE_MAXIMUM_ATTEMPTS_REACHED) {
+          exhausted = true;
+        }
+      }
+      return new Failure(type, exhausted);
+    } catch (TimeoutException | RuntimeException e) {
+      // Not known: the run's outcome decides the exit code alone.
+    }
+    return Failure.UNKNOWN;
   }
 
   private static List<ActivityProgress> heartbeats(
@@ -107,12 +157,16 @@ record RunState(
   }
 
   /**
-   * The exit code of the run: 0 while it runs, then the outcome's when the run reported one, else
-   * from Temporal's status (a failed, terminated or timed-out workflow is 1, a cancelled one 3).
+   * The exit code of the run: 0 while it runs; 2 when it failed on bad input and changed nothing;
+   * then the outcome's when the run reported one, else from Temporal's status (a failed, terminated
+   * or timed-out workflow is 1, a cancelled one 3).
    */
   int exitCode() {
     if (running()) {
       return ExitCodes.DONE;
+    }
+    if (FailureType.BAD_INPUT.name().equals(failureType) && !outcome().equals("ROLLED_BACK")) {
+      return ExitCodes.USAGE;
     }
     if (progress != null && progress.outcome().finished()) {
       return progress.outcome().exitCode();

@@ -132,7 +132,7 @@ final class RunbookStarter {
     for (int attempt = 1; ; attempt++) {
       String workflowId = attempt == 1 ? base : base + "-" + attempt;
       if (plan.kind().mutating()) {
-        refuseWhenHeld(plan.kind(), plan.target(), workflowId);
+        refuseWhenHeld(plan.kind(), plan.target(), workflowId, workflowId);
       }
       try {
         return startWithId.apply(workflowId);
@@ -179,18 +179,20 @@ final class RunbookStarter {
   }
 
   /**
-   * Refuses {@code plan} when a run on this client's Temporal holds its target, as a start here
-   * would; an embedded run asks the configured cluster this way before it starts.
+   * Refuses {@code plan} when any run on this client's Temporal holds its target: an embedded run
+   * asks the configured cluster this way before it starts on its own service, so the holder is
+   * never the run itself, whatever its ID.
    *
-   * @throws TargetLockedException when another run holds the target
+   * @throws TargetLockedException when a run holds the target
    */
-  void refuseWhenHeld(Plan plan) {
-    String workflowId =
-        plan.workflowId() == null ? workflowId(plan.kind(), plan.target()) : plan.workflowId();
-    refuseWhenHeld(plan.kind(), plan.target(), workflowId);
+  void refuseWhenAnyHolds(Plan plan) {
+    String requested =
+        plan.workflowId() == null ? "--embedded" : plan.workflowId() + " (--embedded)";
+    refuseWhenHeld(plan.kind(), plan.target(), requested, null);
   }
 
-  private void refuseWhenHeld(RunbookKind kind, String target, String workflowId) {
+  /** {@code self}: the run's own workflow ID, which may hold the lock already; null for none. */
+  private void refuseWhenHeld(RunbookKind kind, String target, String requested, String self) {
     String lockId = TargetLockWorkflow.workflowId(target);
     try {
       WorkflowExecutionStatus status = client.newUntypedWorkflowStub(lockId).describe().getStatus();
@@ -201,8 +203,8 @@ final class RunbookStarter {
       return;
     }
     LockHolder holder = client.newWorkflowStub(TargetLockWorkflow.class, lockId).holder();
-    if (holder != null && !holder.holderWorkflowId().equals(workflowId)) {
-      throw new TargetLockedException(kind.label() + " " + workflowId, holder);
+    if (holder != null && !holder.holderWorkflowId().equals(self)) {
+      throw new TargetLockedException(kind.label() + " " + requested, holder);
     }
   }
 }

@@ -5,6 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.worker.EmbeddedTemporal;
+import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowClientOptions;
+import io.temporal.serviceclient.WorkflowServiceStubs;
+import io.temporal.serviceclient.WorkflowServiceStubsOptions;
+import io.temporal.worker.WorkerFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -29,14 +35,8 @@ class DevCommandTest {
 
   @Test
   void servesTemporalUntilStoppedAndSaysWhatToTryNext() throws Exception {
-    Path config =
-        Files.writeString(
-            dir.resolve("runbooks.yaml"),
-            "targets:\n  orders: { primary: { database: orders }, admin: { user: postgres } }\n");
-    int port;
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = socket.getLocalPort();
-    }
+    Path config = ordersConfig();
+    int port = freePort();
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     AtomicInteger code = new AtomicInteger(-1);
@@ -72,6 +72,73 @@ class DevCommandTest {
           IOException.class,
           () -> probe.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1000));
     }
+  }
+
+  @Test
+  void saysItIsSingleProcessAndWarnsWhenAnotherWorkerPollsItsTaskQueue() throws Exception {
+    Path config = ordersConfig();
+    int port = freePort();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    Thread dev =
+        new Thread(
+            () ->
+                new Main(new PrintWriter(out), new PrintWriter(err), Cli.isolatedEnv())
+                    .run("dev", "--port", "" + port, "--config", config.toString()));
+    dev.start();
+    try {
+      awaitText(out, "Ctrl-C", dev);
+      assertTrue(out.toString().contains("single-process service"), out.toString());
+      assertFalse(err.toString().contains("another worker"), "dev's own worker is no other");
+
+      // A worker of another process: its own identity, the same task queue.
+      WorkflowServiceStubs service =
+          WorkflowServiceStubs.newServiceStubs(
+              WorkflowServiceStubsOptions.newBuilder().setTarget("127.0.0.1:" + port).build());
+      WorkflowClient client =
+          WorkflowClient.newInstance(
+              service,
+              WorkflowClientOptions.newBuilder()
+                  .setNamespace(EmbeddedTemporal.NAMESPACE)
+                  .setIdentity("4242@elsewhere")
+                  .build());
+      WorkerFactory factory = WorkerFactory.newInstance(client);
+      factory
+          .newWorker("runbooks")
+          .registerWorkflowImplementationTypes(TargetLockWorkflowImpl.class);
+      factory.start();
+      try {
+        awaitText(err, "another worker (4242@elsewhere) polls task queue runbooks", dev);
+        assertTrue(err.toString().contains("single-process service"), err.toString());
+      } finally {
+        factory.shutdownNow();
+        service.shutdownNow();
+      }
+    } finally {
+      dev.interrupt();
+      dev.join(Duration.ofSeconds(30).toMillis());
+    }
+  }
+
+  private Path ordersConfig() throws IOException {
+    return Files.writeString(
+        dir.resolve("runbooks.yaml"),
+        "targets:\n  orders: { primary: { database: orders }, admin: { user: postgres } }\n");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void awaitText(StringWriter writer, String text, Thread dev)
+      throws InterruptedException {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (!writer.toString().contains(text) && dev.isAlive() && Instant.now().isBefore(deadline)) {
+      Thread.sleep(100);
+    }
+    assertTrue(writer.toString().contains(text), "no \"" + text + "\" in: " + writer);
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.runbooks.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.shared.LockHolder;
@@ -11,7 +10,6 @@ import dev.runbooks.workflows.shared.TargetLockWorkflow;
 import io.temporal.client.WorkflowException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -19,8 +17,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -43,34 +39,7 @@ class EmbeddedLockTest {
     LocalCluster primary = pg.primary();
     primary.execute("postgres", "CREATE DATABASE shop");
     primary.execute("shop", "CREATE ROLE shop_app NOLOGIN");
-    SecretStores.open("file://" + dir.resolve("secrets.json"), dir)
-        .write(
-            "db/shop/admin",
-            Map.of("username", "postgres", "password", "unused"),
-            OptionalInt.of(0));
-    String endpoint =
-        "    primary: { host: 127.0.0.1, port: "
-            + primary.port()
-            + ", database: shop, sslmode: disable }\n"
-            + "    admin: { secret: db/shop/admin }\n"
-            + "    migrations: "
-            + Path.of("../runbooks/examples/migrations/orders").toAbsolutePath()
-            + "\n";
-    config =
-        Files.writeString(
-            dir.resolve("runbooks.yaml"),
-            "targets:\n"
-                + "  shop:\n"
-                + endpoint
-                + "    production: false\n"
-                + "  shopprod:\n"
-                + endpoint
-                + "secrets: file://secrets.json\n"
-                + "repository: file://"
-                + dir.resolve("backups")
-                + "\nencryption: local-keyset:"
-                + dir.resolve("keyset.json")
-                + "\n");
+    config = ShopConfig.write(dir, primary, true);
   }
 
   @Test

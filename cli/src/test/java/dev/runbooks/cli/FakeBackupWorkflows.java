@@ -66,7 +66,7 @@ public final class FakeBackupWorkflows {
                     "dump",
                     () -> {
                       if (target.equals("broken")) {
-                        throw FailureType.BAD_INPUT.failure("pg_dump: no such database broken");
+                        throw FailureType.NOT_FOUND.failure("pg_dump: no such database broken");
                       }
                       return new BackupSummary(
                           BACKUP_ID,

@@ -46,7 +46,8 @@ class FollowerTest {
         "orders",
         progress,
         null,
-        bars);
+        bars,
+        null);
   }
 
   private static Step step(String name, StepState state, int startedSecondsIn, String detail) {

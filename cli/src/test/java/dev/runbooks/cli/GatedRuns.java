@@ -30,6 +30,11 @@ final class GatedRuns implements AutoCloseable {
   final List<String> calls = new CopyOnWriteArrayList<>();
 
   GatedRuns() {
+    this(null);
+  }
+
+  /** With {@code activities} doing the gated runbook's work (null: recorded in {@link #calls}). */
+  GatedRuns(GatedActivities activities) {
     temporal = EmbeddedTemporal.start(0);
     connection = temporal.connect();
     WorkflowClient client = connection.client();
@@ -38,7 +43,9 @@ final class GatedRuns implements AutoCloseable {
             client,
             QUEUE,
             List.of(GatedWorkflowImpl.class, TargetLockWorkflowImpl.class),
-            List.of(new Recording(), new TargetLockActivitiesImpl(client, QUEUE)));
+            List.of(
+                activities == null ? new Recording() : activities,
+                new TargetLockActivitiesImpl(client, QUEUE)));
   }
 
   /** Starts a gated run the way the CLI starts runbooks and returns its workflow ID. */

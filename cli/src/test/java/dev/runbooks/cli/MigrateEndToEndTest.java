@@ -5,13 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.testing.LocalCluster;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
-import java.util.OptionalInt;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -39,36 +35,7 @@ class MigrateEndToEndTest {
   static void configuration() throws Exception {
     LocalCluster primary = pg.primary();
     primary.execute("postgres", "CREATE DATABASE shop");
-    SecretStores.open("file://" + dir.resolve("secrets.json"), dir)
-        .write(
-            "db/shop/admin",
-            Map.of("username", "postgres", "password", "unused"),
-            OptionalInt.of(0));
-    String migrations =
-        Path.of("../runbooks/examples/migrations/orders").toAbsolutePath().toString();
-    String endpoint =
-        "    primary: { host: 127.0.0.1, port: "
-            + primary.port()
-            + ", database: shop, sslmode: disable }\n"
-            + "    admin: { secret: db/shop/admin }\n"
-            + "    migrations: "
-            + migrations
-            + "\n";
-    Path config =
-        Files.writeString(
-            dir.resolve("runbooks.yaml"),
-            "targets:\n"
-                + "  shop:\n"
-                + endpoint
-                + "    production: false\n"
-                + "  shopprod:\n"
-                + endpoint
-                + "secrets: file://secrets.json\n"
-                + "repository: file://"
-                + dir.resolve("backups")
-                + "\nencryption: local-keyset:"
-                + dir.resolve("keyset.json")
-                + "\n");
+    Path config = ShopConfig.write(dir, primary, true);
     cli = new Cli(Cli.isolatedEnv()).with("RUNBOOKS_CONFIG", config.toString());
   }
 

@@ -48,6 +48,10 @@ class SwitchBackAndForthTest {
   @RegisterExtension
   static final PostgresExtension other = PostgresExtension.newPrimary().withReplicas(1);
 
+  @RegisterExtension
+  static final PostgresExtension listed =
+      PostgresExtension.newPrimary().withReplicas(1).withSetting("wal_log_hints", "on");
+
   @TempDir static Path dir;
   private static EmbeddedRunbooks local;
   private static Cli cli;
@@ -78,6 +82,16 @@ class SwitchBackAndForthTest {
                 + ", database: postgres, sslmode: disable }\n"
                 + "      - { name: west, host: 127.0.0.1, port: "
                 + other.replica(0).port()
+                + " }\n"
+                + "    admin: { user: postgres }\n"
+                + "    production: false\n"
+                + "  shop:\n"
+                + "    members:\n"
+                + "      - { name: db1, host: 127.0.0.1, port: "
+                + listed.primary().port()
+                + ", database: postgres, sslmode: disable }\n"
+                + "      - { name: db2, host: 127.0.0.1, port: "
+                + listed.replica(0).port()
                 + " }\n"
                 + "    admin: { user: postgres }\n"
                 + "    production: false\n"
@@ -225,5 +239,42 @@ class SwitchBackAndForthTest {
     assertEquals(ExitCodes.RUNBOOK_FAILED, check.code(), check.toString());
     assertTrue(check.out().contains("[CRITICAL] connectivity"), check.toString());
     assertTrue(check.out().contains("split brain"), check.toString());
+  }
+
+  @Test
+  @Order(3)
+  void membersNamedInTheConfigurationSwitchThereAndBack() throws Exception {
+    Map<String, LocalCluster> servers = Map.of("db1", listed.primary(), "db2", listed.replica(0));
+    for (String to : List.of("db2", "db1")) {
+      String from = to.equals("db2") ? "db1" : "db2";
+      Cli.Result failover =
+          run(
+              "failover",
+              "--target",
+              "shop",
+              "--to",
+              to,
+              "--rejoin",
+              "--wait",
+              "--output",
+              "json",
+              "--id",
+              "shop-to-" + to);
+      assertEquals(ExitCodes.DONE, failover.code(), failover.toString());
+      JsonNode result = JSON.readTree(failover.out()).get("failover");
+      assertEquals(from, result.get("oldPrimary").asText(), failover.out());
+      assertTrue(
+          result.get("oldPrimaryState").asText().startsWith("running as a replica of " + to),
+          failover.out());
+      assertEquals(
+          "127.0.0.1:" + servers.get(to).port() + "/postgres",
+          result.path("endpoint").path("endpoint").asText(),
+          failover.out());
+      assertFalse(inRecovery(servers.get(to)));
+      assertTrue(inRecovery(servers.get(from)));
+      Cli.Result check = run("check", "--target", "shop", "--wait", "--id", "check-shop-" + to);
+      assertEquals(ExitCodes.DONE, check.code(), check.toString());
+      assertTrue(check.out().contains("primary " + to + " at 127.0.0.1:"), check.toString());
+    }
   }
 }

@@ -2,6 +2,7 @@ package dev.runbooks.worker;
 
 import dev.runbooks.activities.backup.BackupActivitiesImpl;
 import dev.runbooks.activities.backup.BackupTargets;
+import dev.runbooks.activities.backup.BackupWiring;
 import dev.runbooks.activities.backup.NewKeysetGuard;
 import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
@@ -104,10 +105,9 @@ public record Activities(List<Object> implementations) {
       log.warn("backup, restore-drill, restore and migrate will fail on this worker: {}", problem);
       return List.of(MissingPgTools.standIn(problem));
     }
-    Clock clock = Clock.systemUTC();
-    return List.of(
-        new BackupActivitiesImpl(connections, targets, kek, binaries.get(), clock),
-        new RestoreActivitiesImpl(connections, targets, kek, binaries.get(), clock));
+    BackupWiring wiring =
+        BackupWiring.of(connections, targets, kek, binaries.get(), Clock.systemUTC());
+    return List.of(new BackupActivitiesImpl(wiring), new RestoreActivitiesImpl(wiring));
   }
 
   /**

@@ -24,7 +24,16 @@ public final class EmbeddedRunbooks implements AutoCloseable {
    * taskQueue}.
    */
   public static EmbeddedRunbooks start(int port, RunbooksConfig config, String taskQueue) {
-    EmbeddedTemporal temporal = EmbeddedTemporal.start(port);
+    return start(port, config, taskQueue, null);
+  }
+
+  /**
+   * As {@link #start(int, RunbooksConfig, String)}, with {@code pollers} (null: none) shown every
+   * poll of a task queue, this process's worker's included.
+   */
+  public static EmbeddedRunbooks start(
+      int port, RunbooksConfig config, String taskQueue, Pollers pollers) {
+    EmbeddedTemporal temporal = EmbeddedTemporal.start(port, pollers);
     TemporalConnection connection = null;
     try {
       connection = temporal.connect();

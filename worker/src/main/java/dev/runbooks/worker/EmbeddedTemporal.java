@@ -49,12 +49,24 @@ public final class EmbeddedTemporal implements AutoCloseable {
    * @throws TemporalSettingsException when the port is taken
    */
   public static EmbeddedTemporal start(int port) {
+    return start(port, null);
+  }
+
+  /**
+   * As {@link #start(int)}, with {@code pollers} (null: none) shown every poll of a task queue.
+   *
+   * @throws TemporalSettingsException when the port is taken
+   */
+  public static EmbeddedTemporal start(int port, Pollers pollers) {
     TestServicesStarter services = new TestServicesStarter(true, 0);
     Server server;
     try {
       NettyServerBuilder builder =
           NettyServerBuilder.forAddress(
               new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+      if (pollers != null) {
+        builder.intercept(pollers);
+      }
       GRPCServerHelper.registerServicesAndHealthChecks(services.getServices(), builder);
       server = builder.build().start();
     } catch (IOException e) {

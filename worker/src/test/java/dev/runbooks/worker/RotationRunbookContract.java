@@ -501,6 +501,38 @@ abstract class RotationRunbookContract {
   }
 
   @Test
+  @Order(7)
+  void aFirstRotationThatFailsAfterCreatingItsLoginsDropsThemOnRollback() throws Exception {
+    // The only relation the role may read is a view whose owner may not read its table: the
+    // test login fails (42501) after prepare created fresh_a and fresh_b.
+    pg.primary()
+        .execute(
+            "shop",
+            "CREATE ROLE fresh NOLOGIN",
+            "CREATE ROLE fresh_view_owner NOLOGIN",
+            "CREATE TABLE fresh_hidden (id int)",
+            "REVOKE ALL ON fresh_hidden FROM PUBLIC",
+            "CREATE VIEW fresh_view AS SELECT id FROM fresh_hidden",
+            "ALTER VIEW fresh_view OWNER TO fresh_view_owner",
+            "REVOKE ALL ON fresh_view FROM PUBLIC",
+            "GRANT SELECT ON fresh_view TO fresh");
+    String id = nextId();
+    ApplicationFailure failure =
+        failedRotation(id, request("fresh", RotationStrategy.ALTERNATING, GRACE));
+
+    assertEquals("PERMISSION_DENIED", failure.getType(), failure.getOriginalMessage());
+    RunbookProgress progress = progress(id);
+    assertEquals(Outcome.ROLLED_BACK, progress.outcome(), progress.outcomeDetail());
+    assertTrue(
+        progress.steps().stream()
+            .anyMatch(s -> s.name().equals("prepare") && s.state() == StepState.COMPENSATED),
+        progress.steps().toString());
+    assertEquals("<no role>", rolpassword("fresh_a"), "the login prepare created is gone");
+    assertEquals("<no role>", rolpassword("fresh_b"), "the login prepare created is gone");
+    assertEquals(0, currentVersion("fresh"), "nothing was published");
+  }
+
+  @Test
   @Order(100)
   void noGeneratedPasswordIsInAnyHistoryOrLogLine() {
     List<String> passwords = generatedPasswords();

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.backup;
 
+import dev.runbooks.activities.postgres.Jdbc;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -147,7 +148,10 @@ final class Inventory {
       for (String[] table : tables) {
         try (ResultSet rs =
             s.executeQuery(
-                "SELECT count(*) FROM " + identifier(table[0]) + "." + identifier(table[1]))) {
+                "SELECT count(*) FROM "
+                    + Jdbc.identifier(table[0])
+                    + "."
+                    + Jdbc.identifier(table[1]))) {
           rs.next();
           counts.put(table[0] + "." + table[1], rs.getLong(1));
         }
@@ -155,10 +159,5 @@ final class Inventory {
       }
       return new Contents(counts, objects);
     }
-  }
-
-  /** A quoted SQL identifier. */
-  static String identifier(String name) {
-    return "\"" + name.replace("\"", "\"\"") + "\"";
   }
 }

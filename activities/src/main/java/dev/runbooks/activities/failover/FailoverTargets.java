@@ -2,6 +2,7 @@ package dev.runbooks.activities.failover;
 
 import dev.runbooks.activities.config.Endpoint;
 import dev.runbooks.activities.config.FailoverConfig;
+import dev.runbooks.activities.config.MemberConfig;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.shared.FailureType;
@@ -27,23 +28,20 @@ public interface FailoverTargets {
       @Override
       public Endpoint endpoint(String target, String server) {
         TargetConfig t = target(target);
-        if (PRIMARY.equals(server)) {
-          return t.primary();
-        }
-        return t.replica(server)
-            .map(r -> r.endpoint(t.primary()))
+        return t.member(server)
+            .map(MemberConfig::endpoint)
             .orElseThrow(
                 () ->
                     FailureType.BAD_INPUT.failure(
                         "target "
                             + target
-                            + " has no replica \""
+                            + " has no server \""
                             + server
-                            + "\"; its replicas: "
-                            + String.join(", ", t.replicaNames())
+                            + "\"; its servers: "
+                            + String.join(", ", t.memberNames())
                             + ". Fix targets."
                             + target
-                            + ".replicas in "
+                            + " in "
                             + config.file()
                             + "."));
       }

@@ -58,11 +58,8 @@ final class TopologyProbe {
       throw FailureType.PREFLIGHT_FAILED.failure(Passfiles.refusal(target, withPassword));
     }
     FailoverSettings settings =
-        new FailoverSettings(
-            config.approval(),
-            config.catchUpTimeout(),
-            config.maxLagBytes(),
-            config.hook().isEmpty() ? null : String.join(" ", config.hook()));
+        FailoverSettings.of(
+            config.approval(), config.catchUpTimeout(), config.maxLagBytes(), config.hook());
     return new Topology(primary, replicas, settings, resolution(resolved));
   }
 
@@ -125,21 +122,13 @@ final class TopologyProbe {
     try (Connection c = connections.replica(target, name)) {
       ReplicaProbe.State state = ReplicaProbe.read(c);
       if (!state.inRecovery()) {
-        return new ReplicaState(
+        return ReplicaState.notInRecovery(
             name,
             address,
-            true,
             "not in recovery: "
                 + (member.fenced()
                     ? member.state() + "; rejoin it as a replica first (runbooks/failover.md)"
-                    : "it takes writes itself (promoted earlier?)"),
-            false,
-            false,
-            null,
-            null,
-            null,
-            null,
-            null);
+                    : "it takes writes itself (promoted earlier?)"));
       }
       if (Passfiles.conninfoHoldsPassword(c)) {
         withPassword.add(name);
@@ -158,8 +147,7 @@ final class TopologyProbe {
           lag == null ? null : lag.time(),
           state.primaryEndLsn());
     } catch (SQLException e) {
-      return new ReplicaState(
-          name, address, false, problem(e), false, false, null, null, null, null, null);
+      return ReplicaState.unreachable(name, address, problem(e));
     }
   }
 }

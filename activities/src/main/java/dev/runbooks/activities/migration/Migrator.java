@@ -1,5 +1,6 @@
 package dev.runbooks.activities.migration;
 
+import dev.runbooks.activities.postgres.Jdbc;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -179,13 +180,8 @@ final class Migrator {
     Map<String, Row> rows = new HashMap<>();
     try (Connection c = opener.open();
         Statement s = c.createStatement()) {
-      try (ResultSet rs =
-          s.executeQuery(
-              "SELECT to_regclass('" + MigrationActivitiesImpl.HISTORY_TABLE + "') IS NOT NULL")) {
-        rs.next();
-        if (!rs.getBoolean(1)) {
-          return rows;
-        }
+      if (!historyExists(c)) {
+        return rows;
       }
       try (ResultSet rs =
           s.executeQuery(
@@ -223,16 +219,14 @@ final class Migrator {
   }
 
   boolean historyExists() throws SQLException {
-    try (Connection c = opener.open();
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT to_regclass('"
-                    + MigrationActivitiesImpl.HISTORY_TABLE
-                    + "') IS NOT NULL")) {
-      rs.next();
-      return rs.getBoolean(1);
+    try (Connection c = opener.open()) {
+      return historyExists(c);
     }
+  }
+
+  static boolean historyExists(Connection c) throws SQLException {
+    return Jdbc.bool(
+        c, "SELECT to_regclass('" + MigrationActivitiesImpl.HISTORY_TABLE + "') IS NOT NULL");
   }
 
   /**

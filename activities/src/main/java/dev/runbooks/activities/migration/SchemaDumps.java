@@ -1,7 +1,7 @@
 package dev.runbooks.activities.migration;
 
-import dev.runbooks.activities.backup.PgTool;
 import dev.runbooks.activities.postgres.ConnectionSpec;
+import dev.runbooks.activities.postgres.PgTool;
 import dev.runbooks.activities.postgres.SessionSettings;
 import java.io.IOException;
 import java.io.InputStream;

@@ -419,12 +419,10 @@ class BackupRestoreTest {
     ClusterConnections connections = new ClusterConnections(cluster(), TARGETS);
     FixedTargets targets =
         new FixedTargets(TARGETS.keySet(), repository, RetentionPolicy.keepEverything(), null);
-    BackupActivitiesImpl backups =
-        new BackupActivitiesImpl(
-            connections, targets, kek, cluster().binaries(), Clock.systemUTC());
-    RestoreActivitiesImpl restores =
-        new RestoreActivitiesImpl(
-            connections, targets, kek, cluster().binaries(), Clock.systemUTC());
+    BackupWiring wiring =
+        BackupWiring.of(connections, targets, kek, cluster().binaries(), Clock.systemUTC());
+    BackupActivitiesImpl backups = new BackupActivitiesImpl(wiring);
+    RestoreActivitiesImpl restores = new RestoreActivitiesImpl(wiring);
     String id = "20261124T070000Z-plain";
 
     BackupSummary summary = backups.dumpDatabase(backup(SHOP, id));

@@ -55,8 +55,9 @@ final class Harness implements AutoCloseable {
       PgBinaries binaries,
       Clock clock) {
     env.registerActivitiesImplementations(
-        new BackupActivitiesImpl(connections, targets, dumpKek, binaries, clock),
-        new RestoreActivitiesImpl(connections, targets, restoreKek, binaries, clock));
+        new BackupActivitiesImpl(BackupWiring.of(connections, targets, dumpKek, binaries, clock)),
+        new RestoreActivitiesImpl(
+            BackupWiring.of(connections, targets, restoreKek, binaries, clock)));
     env.setActivityHeartbeatListener(ActivityProgress.class, heartbeats::add);
     backups = env.newActivityStub(BackupActivities.class, ONE_ATTEMPT);
     restores = env.newActivityStub(RestoreActivities.class, ONE_ATTEMPT);

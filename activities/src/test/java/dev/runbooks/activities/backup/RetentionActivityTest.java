@@ -3,10 +3,12 @@ package dev.runbooks.activities.backup;
 import static dev.runbooks.activities.backup.Harness.failure;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.crypto.WrappedKey;
+import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.BackupUpload;
 import dev.runbooks.activities.backup.repository.FileRepository;
 import dev.runbooks.activities.postgres.ConnectionSpec;
@@ -14,12 +16,14 @@ import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupListing;
+import dev.runbooks.workflows.backup.DrillVerdictInput;
 import dev.runbooks.workflows.backup.RetentionInput;
 import dev.runbooks.workflows.backup.RetentionOutcome;
 import dev.runbooks.workflows.backup.RetentionPolicy;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -28,6 +32,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -50,6 +55,7 @@ class RetentionActivityTest {
 
   private FileRepository repository;
   private Harness harness;
+  private final List<Harness> extra = new ArrayList<>();
 
   @BeforeEach
   void setUp() throws IOException {
@@ -68,6 +74,7 @@ class RetentionActivityTest {
   @AfterEach
   void tearDown() {
     harness.close();
+    extra.forEach(Harness::close);
   }
 
   @Test
@@ -91,6 +98,56 @@ class RetentionActivityTest {
     assertTrue(
         outcome.kept().contains("20261123T020000Z-old: last verdict not from a restore"),
         outcome.kept()::toString);
+  }
+
+  @Test
+  void aReadOnlyRepositoryIsAPermanentFaultThatIsNotRetried() throws IOException {
+    store("20261124T020000Z-a1", "2026-11-24T02:00:00Z", null);
+    store("20261123T020000Z-a2", "2026-11-23T02:00:00Z", null);
+    // What the JDK throws for EROFS.
+    IOException readOnly =
+        new FileSystemException(
+            repository.root().resolve("orders/20261123T020000Z-a2").toString(),
+            null,
+            "Read-only file system");
+
+    ApplicationFailure failure =
+        failure(
+            () ->
+                harness(new ReadOnlyRepository(repository, readOnly))
+                    .backups
+                    .applyRetention(
+                        new RetentionInput(
+                            T, new RetentionPolicy(1, 0, 0), List.of(), "k/retention")));
+
+    assertTrue(failure.isNonRetryable(), failure::toString);
+    assertEquals("PERMISSION_DENIED", failure.getType());
+    assertTrue(failure.getOriginalMessage().contains("read-only"), failure.getOriginalMessage());
+    assertFalse(failure.getOriginalMessage().contains("retried"), failure.getOriginalMessage());
+  }
+
+  @Test
+  void aFullDiskIsAPermanentFaultThatIsNotRetried() throws IOException {
+    store("20261124T020000Z-a1", "2026-11-24T02:00:00Z", null);
+    // What the JDK throws for ENOSPC: /dev/full answers every write with it.
+    IOException full =
+        assertThrows(IOException.class, () -> Files.write(Path.of("/dev/full"), new byte[1]));
+
+    ApplicationFailure failure =
+        failure(
+            () ->
+                harness(new ReadOnlyRepository(repository, full))
+                    .restores
+                    .recordDrillVerdict(
+                        new DrillVerdictInput(
+                            T, "20261124T020000Z-a1", true, List.of(), Duration.ZERO, "d-1")));
+
+    assertTrue(failure.isNonRetryable(), failure::toString);
+    assertEquals("STORAGE_FULL", failure.getType());
+    assertTrue(
+        failure.getOriginalMessage().contains("No space left on device"),
+        failure.getOriginalMessage());
+    assertFalse(failure.getOriginalMessage().contains("retried"), failure.getOriginalMessage());
   }
 
   @Test
@@ -239,6 +296,19 @@ class RetentionActivityTest {
   }
 
   // ---- helpers
+
+  private Harness harness(BackupRepository over) {
+    Harness other =
+        new Harness(
+            new NoConnections(),
+            new FixedTargets(Set.of(T), over, new RetentionPolicy(2, 0, 0), Duration.ofHours(26)),
+            LocalKeysetKek.open(dir.resolve("kek.json")),
+            LocalKeysetKek.open(dir.resolve("kek.json")),
+            PgBinaries.require(),
+            Clock.fixed(NOW, ZoneOffset.UTC));
+    extra.add(other);
+    return other;
+  }
 
   /** A complete backup started at {@code startedAt}; drilled when {@code passed} is not null. */
   private void store(String id, String startedAt, Boolean passed) throws IOException {

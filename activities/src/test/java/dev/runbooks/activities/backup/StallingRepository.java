@@ -3,10 +3,6 @@ package dev.runbooks.activities.backup;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.BackupUpload;
 import java.io.IOException;
-import java.io.InputStream;
-import java.time.Instant;
-import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -15,14 +11,13 @@ import java.util.concurrent.TimeUnit;
  * them go on: pg_dump then blocks on its full pipe in the middle of a table, and the test can cut
  * its connection or drop its database at a known point.
  */
-final class StallingRepository implements BackupRepository {
-  private final BackupRepository delegate;
+final class StallingRepository extends ForwardingRepository {
   private final long stallAfter;
   final CountDownLatch stalled = new CountDownLatch(1);
   final CountDownLatch release = new CountDownLatch(1);
 
   StallingRepository(BackupRepository delegate, long stallAfter) {
-    this.delegate = delegate;
+    super(delegate);
     this.stallAfter = stallAfter;
   }
 
@@ -87,50 +82,5 @@ final class StallingRepository implements BackupRepository {
         }
       }
     };
-  }
-
-  @Override
-  public InputStream open(String key) throws IOException {
-    return delegate.open(key);
-  }
-
-  @Override
-  public Optional<Long> size(String key) throws IOException {
-    return delegate.size(key);
-  }
-
-  @Override
-  public boolean exists(String key) throws IOException {
-    return delegate.exists(key);
-  }
-
-  @Override
-  public List<String> list(String prefix) throws IOException {
-    return delegate.list(prefix);
-  }
-
-  @Override
-  public void put(String key, byte[] small) throws IOException {
-    delegate.put(key, small);
-  }
-
-  @Override
-  public byte[] get(String key) throws IOException {
-    return delegate.get(key);
-  }
-
-  @Override
-  public void delete(String key) throws IOException {
-    delegate.delete(key);
-  }
-
-  @Override
-  public int cleanupIncomplete(String prefix, Instant before) throws IOException {
-    return delegate.cleanupIncomplete(prefix, before);
-  }
-
-  @Override
-  public String describe() {
-    return delegate.describe();
   }
 }

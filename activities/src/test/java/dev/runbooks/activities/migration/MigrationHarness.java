@@ -2,6 +2,7 @@ package dev.runbooks.activities.migration;
 
 import dev.runbooks.activities.backup.BackupActivitiesImpl;
 import dev.runbooks.activities.backup.BackupTargets;
+import dev.runbooks.activities.backup.BackupWiring;
 import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.check.CheckActivitiesImpl;
@@ -112,7 +113,8 @@ final class MigrationHarness implements AutoCloseable {
     config = ConfigLoader.load(file, Map.of());
     connections = new ConfiguredConnections(config, secrets);
     PgBinaries binaries = PgBinaries.require();
-    dumps = new SchemaDumps(new dev.runbooks.activities.backup.PgTool(binaries), dir.resolve("s"));
+    dumps =
+        new SchemaDumps(new dev.runbooks.activities.postgres.PgTool(binaries), dir.resolve("s"));
 
     env = TestWorkflowEnvironment.newInstance();
     for (var key : RunbookSearchAttributes.ALL) {
@@ -127,12 +129,14 @@ final class MigrationHarness implements AutoCloseable {
         TargetLockWorkflowImpl.class);
     BackupTargets backupTargets = BackupTargets.fromConfig(config);
     LocalKeysetKek kek = LocalKeysetKek.open(dir.resolve("kek.json"));
+    BackupWiring wiring =
+        BackupWiring.of(connections, backupTargets, kek, binaries, Clock.systemUTC());
     worker.registerActivitiesImplementations(
         new CheckActivitiesImpl(connections, CheckThresholds.defaults()),
         new TargetLockActivitiesImpl(client, QUEUE),
         new BackupsInUseActivitiesImpl(client),
-        new BackupActivitiesImpl(connections, backupTargets, kek, binaries, Clock.systemUTC()),
-        new RestoreActivitiesImpl(connections, backupTargets, kek, binaries, Clock.systemUTC()),
+        new BackupActivitiesImpl(wiring),
+        new RestoreActivitiesImpl(wiring),
         new MigrationActivitiesImpl(
             connections, MigrationTargets.fromConfig(config), binaries, dir.resolve("snapshots")));
     env.start();

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.runbooks.activities.backup.PgTool;
+import dev.runbooks.activities.postgres.PgTool;
 import dev.runbooks.pgtools.PgBinaries;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import dev.runbooks.activities.backup.PgTool;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
+import dev.runbooks.activities.postgres.PgTool;
 import dev.runbooks.activities.postgres.SessionSettings;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.secrets.FileSecretStore;
@@ -153,30 +153,42 @@ class SessionBoundsTest {
 
   @Test
   void aCleanupBlockedByALongTransactionGivesUpWithinItsBoundAndNamesTheBlocker() throws Exception {
+    // Fails on the duplicate and leaves an INVALID index, which the cleanup drops; the reader's
+    // open transaction is no obstacle to the index build, but DROP INDEX CONCURRENTLY waits for
+    // it to end.
+    String message =
+        applyBehindAReader(
+            "INSERT INTO other.t VALUES (1), (1)",
+            "CREATE UNIQUE INDEX CONCURRENTLY t_v ON other.t (v);\n");
+    assertTrue(message.contains("other.t_v"), message);
+    assertTrue(message.contains("DROP INDEX CONCURRENTLY"), message);
+  }
+
+  @Test
+  void aMigrationThatTimesOutOnItsLockNamesTheBlocker() throws Exception {
+    String message = applyBehindAReader("SELECT 1", "ALTER TABLE other.t ADD COLUMN w int;\n");
+    assertTrue(message.contains("lock timeout"), message);
+  }
+
+  /**
+   * Applies {@code migration} (a lock_timeout of 2s) to table other.t while a report's open
+   * transaction has read it (it holds ACCESS SHARE), and checks that the run failed within its
+   * bounds naming the report's session: its failure message.
+   */
+  private String applyBehindAReader(String setUp, String migration) throws Exception {
     TargetConnections connections = connections(pg.primary().port());
-    pg.primary()
-        .execute(
-            database,
-            "CREATE SCHEMA other",
-            "CREATE TABLE other.t (v int)",
-            "INSERT INTO other.t VALUES (1), (1)");
-    // Fails on the duplicate and leaves an INVALID index, which the cleanup drops.
-    Files.writeString(
-        migrations.resolve("V1__unique.sql"),
-        "CREATE UNIQUE INDEX CONCURRENTLY t_v ON other.t (v);\n");
+    pg.primary().execute(database, "CREATE SCHEMA other", "CREATE TABLE other.t (v int)", setUp);
+    Files.writeString(migrations.resolve("V1__change.sql"), migration);
     MigrationActivitiesImpl activities = activities(connections);
-    try (Connection report = pg.primary().connect(database)) {
-      // A reader's open transaction: no obstacle to the index build, but DROP INDEX CONCURRENTLY
-      // waits for it to end.
+    try (Connection report = pg.primary().connect(database);
+        Statement s = report.createStatement()) {
       report.setAutoCommit(false);
+      s.execute("SET application_name = 'nightly-report'");
+      s.executeQuery("SELECT count(*) FROM other.t").close();
       int pid;
-      try (Statement s = report.createStatement()) {
-        s.execute("SET application_name = 'nightly-report'");
-        s.executeQuery("SELECT count(*) FROM other.t").close();
-        try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
-          rs.next();
-          pid = rs.getInt(1);
-        }
+      try (ResultSet rs = s.executeQuery("SELECT pg_backend_pid()")) {
+        rs.next();
+        pid = rs.getInt(1);
       }
       ApplicationFailure failure =
           assertTimeoutPreemptively(
@@ -191,14 +203,13 @@ class SessionBoundsTest {
                                   List.of("1"),
                                   Duration.ofSeconds(2),
                                   Duration.ofMinutes(5),
-                                  "blocked-cleanup"))));
+                                  "behind-a-reader"))));
       String message = failure.getOriginalMessage();
       assertEquals("MIGRATION_FAILED", failure.getType(), message);
-      assertTrue(message.contains("other.t_v"), message);
       assertTrue(message.contains("pid " + pid), message);
       assertTrue(message.contains("nightly-report"), message);
-      assertTrue(message.contains("DROP INDEX CONCURRENTLY"), message);
       report.rollback();
+      return message;
     }
   }
 

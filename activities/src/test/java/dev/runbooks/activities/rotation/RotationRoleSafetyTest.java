@@ -9,12 +9,17 @@ import dev.runbooks.activities.config.ConfigException;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.secrets.FileSecretStore;
+import dev.runbooks.activities.secrets.Secret;
+import dev.runbooks.activities.secrets.SecretMetadata;
+import dev.runbooks.activities.secrets.SecretStore;
+import dev.runbooks.activities.secrets.SecretStoreUnavailableException;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.workflows.rotation.DropLoginsInput;
 import dev.runbooks.workflows.rotation.LoginPlan;
 import dev.runbooks.workflows.rotation.RenewInput;
 import dev.runbooks.workflows.rotation.RotationInput;
 import dev.runbooks.workflows.rotation.RotationStrategy;
+import dev.runbooks.workflows.shared.SecretRef;
 import io.temporal.failure.ApplicationFailure;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +59,8 @@ class RotationRoleSafetyTest {
             "CREATE ROLE files NOLOGIN IN ROLE pg_write_server_files",
             "CREATE ROLE shop NOLOGIN",
             "CREATE ROLE kept NOLOGIN",
+            "CREATE ROLE crm NOLOGIN",
+            "CREATE ROLE sealed NOLOGIN",
             "CREATE ROLE owned NOLOGIN",
             "CREATE ROLE owned_a LOGIN SUPERUSER IN ROLE owned");
     store = new FileSecretStore(dir.resolve("secrets.json"));
@@ -63,6 +70,14 @@ class RotationRoleSafetyTest {
 
   /** The activities of a target whose {@code rotation:} section is {@code rotationYaml}. */
   static RotationActivitiesImpl activities(String rotationYaml) throws Exception {
+    return activities(rotationYaml, store);
+  }
+
+  /**
+   * As above, with the rotated credentials in {@code rotated} (the admin secret stays in store).
+   */
+  static RotationActivitiesImpl activities(String rotationYaml, SecretStore rotated)
+      throws Exception {
     Path file = Files.createTempFile(dir, "runbooks", ".yaml");
     Files.writeString(
         file,
@@ -75,7 +90,7 @@ class RotationRoleSafetyTest {
             + rotationYaml);
     var config = ConfigLoader.load(file, Map.of());
     return new RotationActivitiesImpl(
-        new ConfiguredConnections(config, store), store, RotationTargets.fromConfig(config));
+        new ConfiguredConnections(config, store), rotated, RotationTargets.fromConfig(config));
   }
 
   static RotationInput input(String role, RotationStrategy strategy) {
@@ -242,5 +257,62 @@ class RotationRoleSafetyTest {
     assertTrue(
         e.getMessage().contains("targets.orders.rotation.allowRoleAttributes"), e.getMessage());
     assertTrue(e.getMessage().contains("never published"), e.getMessage());
+  }
+
+  @Test
+  void aRefusalOfTheServerIsAPermanentFailureNotARetry() throws Exception {
+    RotationActivitiesImpl activities = activities("");
+    LoginPlan plan = activities.prepareLogins(input("crm", RotationStrategy.ALTERNATING));
+    pg.primary()
+        .execute(
+            "postgres", "CREATE TABLE crm_notes (id int)", "ALTER TABLE crm_notes OWNER TO crm_a");
+    DropLoginsInput drop =
+        new DropLoginsInput(
+            "orders", plan.secretPath(), plan.createdLogins(), "rotate-test-crm/prepare");
+
+    // 2BP01: the login owns a table. Retrying the same DROP ROLE gets the same answer.
+    ApplicationFailure failure =
+        assertThrows(ApplicationFailure.class, () -> activities.dropCreatedLogins(drop));
+    assertEquals("SQL_ERROR", failure.getType(), failure.getOriginalMessage());
+    assertTrue(failure.isNonRetryable());
+    assertTrue(failure.getOriginalMessage().contains("2BP01"), failure.getOriginalMessage());
+    assertTrue(
+        failure.getOriginalMessage().contains("target orders"), failure.getOriginalMessage());
+    assertEquals(List.of("crm_a", "crm_b"), roles("crm\\__"));
+  }
+
+  @Test
+  void theRollbackLeavesItsLoginsWhenTheStoreCannotSayWhetherOneIsPublished() throws Exception {
+    LoginPlan plan = activities("").prepareLogins(input("sealed", RotationStrategy.ALTERNATING));
+    SecretStore sealedStore =
+        new SecretStore() {
+          private SecretStoreUnavailableException sealed() {
+            return new SecretStoreUnavailableException(
+                "http://vault", 503, List.of("Vault is sealed"), "Vault is sealed", null);
+          }
+
+          @Override
+          public Secret read(SecretRef ref) {
+            throw sealed();
+          }
+
+          @Override
+          public int write(String path, Map<String, String> data, OptionalInt cas) {
+            throw sealed();
+          }
+
+          @Override
+          public SecretMetadata metadata(String path) {
+            throw sealed();
+          }
+        };
+    RotationActivitiesImpl activities = activities("", sealedStore);
+
+    String left =
+        activities.dropCreatedLogins(
+            new DropLoginsInput(
+                "orders", plan.secretPath(), plan.createdLogins(), "rotate-test-sealed/prepare"));
+    assertTrue(left.contains("left sealed_a, sealed_b as they are"), left);
+    assertEquals(List.of("sealed_a", "sealed_b"), roles("sealed\\__"));
   }
 }

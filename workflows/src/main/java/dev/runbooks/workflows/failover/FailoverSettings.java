@@ -1,6 +1,7 @@
 package dev.runbooks.workflows.failover;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -15,5 +16,15 @@ public record FailoverSettings(
     boolean approvalRequired, Duration catchUpTimeout, long maxLagBytes, String hook) {
   public FailoverSettings {
     Objects.requireNonNull(catchUpTimeout, "catchUpTimeout");
+  }
+
+  /** The settings with the configured hook command; an empty one is none. */
+  public static FailoverSettings of(
+      boolean approvalRequired, Duration catchUpTimeout, long maxLagBytes, List<String> hook) {
+    return new FailoverSettings(
+        approvalRequired,
+        catchUpTimeout,
+        maxLagBytes,
+        hook.isEmpty() ? null : String.join(" ", hook));
   }
 }

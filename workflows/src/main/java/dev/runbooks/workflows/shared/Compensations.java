@@ -32,6 +32,16 @@ final class Compensations {
   }
 
   /**
+   * {@code step} was refused on bad input, which the activities check before they change anything:
+   * what was registered to undo it still runs, as tidying-up, so a run that changed nothing never
+   * reports a rollback.
+   */
+  void refused(String step) {
+    registered.replaceAll(
+        c -> c.step().equals(step) ? new Compensation(c.step(), c.undo(), true) : c);
+  }
+
+  /**
    * Runs every compensation, newest first, each even when an earlier one failed, and forgets them.
    *
    * @param rolledBack told of each step whose rollback ran

@@ -21,6 +21,8 @@ public enum FailureType {
   ROLLBACK_FAILED,
   MIGRATION_FAILED,
   CONFLICT,
+  /** The backup repository's file system is full: retrying cannot make room. */
+  STORAGE_FULL,
   /** The server refused a statement for a reason retrying cannot change (see SqlFaults). */
   SQL_ERROR,
   /**

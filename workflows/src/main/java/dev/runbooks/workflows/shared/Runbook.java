@@ -32,6 +32,7 @@ public final class Runbook {
   private Outcome outcome = Outcome.RUNNING;
   private String outcomeDetail = "";
   private String current = "";
+  private String failedStep;
   private LockHolder lock;
   private TargetLockActivities lockActivities;
 
@@ -91,6 +92,9 @@ public final class Runbook {
       }
       FailureType type = Failures.typeOf(e);
       String cause = Failures.describe(e);
+      if (type == FailureType.BAD_INPUT && failedStep != null) {
+        compensations.refused(failedStep);
+      }
       Compensated undone = compensate();
       Outcome end;
       if (type == FailureType.APPROVAL_TIMEOUT) {
@@ -130,6 +134,7 @@ public final class Runbook {
     try {
       value = body.apply();
     } catch (RuntimeException e) {
+      failedStep = name;
       end(name, StepState.FAILED, describe(e));
       throw e;
     }
@@ -169,6 +174,7 @@ public final class Runbook {
   }
 
   private void begin(String name) {
+    failedStep = null;
     Instant now = now();
     replace(name, s -> new Step(name, StepState.RUNNING, now, null, s.detail()));
     Workflow.upsertTypedSearchAttributes(RunbookSearchAttributes.STEP.valueSet(name));

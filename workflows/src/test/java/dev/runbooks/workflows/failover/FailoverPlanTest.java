@@ -3,6 +3,7 @@ package dev.runbooks.workflows.failover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.workflows.PlanTexts;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import java.time.Duration;
 import java.util.List;
@@ -34,10 +35,7 @@ class FailoverPlanTest {
   @Test
   void thePlanHasOneNumberedLinePerStepInTheWorkflowsOrder() {
     String plan = plan(false);
-    List<String> steps = FailoverWorkflowImpl.STEPS;
-    for (int i = 0; i < steps.size(); i++) {
-      assertTrue(plan.contains("\n" + (i + 1) + ". " + steps.get(i) + ": "), steps.get(i) + plan);
-    }
+    PlanTexts.assertEveryStepNumbered(FailoverWorkflowImpl.STEPS, plan);
     assertTrue(plan.startsWith("**Planned switchover** of `orders` (primary db1:5432/orders)"));
     assertTrue(plan.contains("the candidate must lag at most 1024 bytes"), plan);
     assertTrue(plan.contains("at most 1m00s"), plan);

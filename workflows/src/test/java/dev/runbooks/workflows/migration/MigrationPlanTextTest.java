@@ -3,6 +3,7 @@ package dev.runbooks.workflows.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.workflows.PlanTexts;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import java.time.Duration;
 import java.util.List;
@@ -31,10 +32,7 @@ class MigrationPlanTextTest {
                     new MigrationPlanText.Script("V1__a.sql", "U1__a.sql", false, null),
                     new MigrationPlanText.Script("V2__b.sql", null, true, "V2__b.verify.sql"),
                     new MigrationPlanText.Script("V3__c.sql", null, false, null))));
-    List<String> steps = MigrationWorkflowImpl.STEPS;
-    for (int i = 0; i < steps.size(); i++) {
-      assertTrue(plan.contains("\n" + (i + 1) + ". " + steps.get(i) + ": "), steps.get(i) + plan);
-    }
+    PlanTexts.assertEveryStepNumbered(MigrationWorkflowImpl.STEPS, plan);
     assertTrue(
         plan.contains(
             "4. approve: waits for `runbook approve ID` from someone other than alice"

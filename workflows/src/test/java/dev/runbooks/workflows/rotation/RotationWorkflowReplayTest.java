@@ -62,4 +62,40 @@ class RotationWorkflowReplayTest {
         },
         RotationWorkflowImpl.class);
   }
+
+  /** Recorded before rollbacks dropped the logins a first rotation created. */
+  @Test
+  void firstRotationRolledBackBeforeLoginsWereDropped() throws Exception {
+    activities.firstRotation = true;
+    activities.renewFails = true;
+    GoldenHistories.replay(
+        "rotate-first-rolled-back",
+        setup(),
+        client -> assertFirstRotationRolledBack(client, "rotate-first-rolled-back"),
+        RotationWorkflowImpl.class);
+  }
+
+  /** A first rotation whose rollback drops the logins it created. */
+  @Test
+  void firstRotationRolledBackDroppingItsLogins() throws Exception {
+    activities.firstRotation = true;
+    activities.renewFails = true;
+    GoldenHistories.replay(
+        "rotate-first-rolled-back-drops-logins",
+        setup(),
+        client -> assertFirstRotationRolledBack(client, "rotate-first-rolled-back-drops-logins"),
+        RotationWorkflowImpl.class);
+  }
+
+  /** What today's code does with a failed first rotation: the logins it created are dropped. */
+  private void assertFirstRotationRolledBack(WorkflowClient client, String id) {
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> stub(client, id).run(RotationWorkflowTest.request(RotationStrategy.ALTERNATING)));
+    assertEquals("AUTHENTICATION", ((ApplicationFailure) failed.getCause()).getType());
+    int restore = activities.calls.indexOf("restore app_a");
+    int drop = activities.calls.indexOf("drop app_a, app_b");
+    assertTrue(restore >= 0 && drop > restore, activities.calls.toString());
+  }
 }

@@ -1,17 +1,11 @@
 package dev.runbooks.activities.backup.repository;
 
-import dev.runbooks.activities.backup.PermanentBackupException;
-import dev.runbooks.workflows.shared.FailureType;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.security.cert.CertPathBuilderException;
-import java.security.cert.CertificateException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import javax.net.ssl.SSLPeerUnverifiedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.core.ResponseInputStream;
@@ -23,7 +17,6 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
-import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -32,7 +25,6 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.ServerSideEncryption;
-import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 /**
  * A repository in an S3 bucket (or MinIO, or any S3-compatible store), through the AWS SDK's
@@ -52,13 +44,14 @@ public final class S3Repository implements BackupRepository {
   static final int PARTS_PER_SIZE = 1000;
   static final int MAX_PARTS = 10_000;
   static final long MAX_PART_SIZE = 5L * 1024 * 1024 * 1024;
-  private static final int CHUNK = 1024 * 1024;
+  static final int CHUNK = 1024 * 1024;
 
   private final S3Client s3;
   private final boolean ownsClient;
   private final S3Settings settings;
   private final String keyPrefix;
   private final long firstPartSize;
+  private final S3Errors errors;
   private volatile boolean bucketChecked;
 
   /** A repository with its own client, built from {@code settings}. */
@@ -90,6 +83,7 @@ public final class S3Repository implements BackupRepository {
     this.settings = settings;
     this.keyPrefix = settings.prefix().isEmpty() ? "" : settings.prefix() + "/";
     this.firstPartSize = firstPartSize;
+    this.errors = new S3Errors(settings.bucket(), describe());
   }
 
   /** The size of part {@code partNumber} (1-based): doubling every {@value #PARTS_PER_SIZE}. */
@@ -100,7 +94,7 @@ public final class S3Repository implements BackupRepository {
 
   @Override
   public BackupUpload create(String key) {
-    return new S3Upload(key, objectKey(key));
+    return new S3Upload(this, key, objectKey(key));
   }
 
   @Override
@@ -110,9 +104,9 @@ public final class S3Repository implements BackupRepository {
       ResponseInputStream<GetObjectResponse> response =
           s3.getObject(
               r -> r.bucket(settings.bucket()).key(objectKey), ResponseTransformer.toInputStream());
-      return new DownloadStream(response, key);
+      return new S3Download(response, key, errors);
     } catch (SdkException e) {
-      throw failure(e, "reading " + key, key);
+      throw errors.failure(e, "reading " + key, key);
     }
   }
 
@@ -137,9 +131,9 @@ public final class S3Repository implements BackupRepository {
         checkBucket();
         return Optional.empty();
       }
-      throw failure(e, "looking up " + key, key);
+      throw errors.failure(e, "looking up " + key, key);
     } catch (SdkException e) {
-      throw failure(e, "looking up " + key, key);
+      throw errors.failure(e, "looking up " + key, key);
     }
   }
 
@@ -154,7 +148,7 @@ public final class S3Repository implements BackupRepository {
         keys.add(object.key().substring(keyPrefix.length()));
       }
     } catch (SdkException e) {
-      throw failure(e, "listing " + prefix, prefix);
+      throw errors.failure(e, "listing " + prefix, prefix);
     }
     keys.sort(null);
     return keys;
@@ -166,14 +160,14 @@ public final class S3Repository implements BackupRepository {
     try {
       s3.putObject(putRequest(objectKey), RequestBody.fromBytes(small));
     } catch (SdkException e) {
-      throw failure(e, "writing " + key, key);
+      throw errors.failure(e, "writing " + key, key);
     }
   }
 
   @Override
   public byte[] get(String key) throws IOException {
     try (InputStream in = open(key)) {
-      long size = ((DownloadStream) in).response.response().contentLength();
+      long size = ((S3Download) in).contentLength();
       if (size > MAX_SMALL_OBJECT) {
         throw new IllegalArgumentException(
             "expected a small object (a manifest or verdict) at "
@@ -192,7 +186,7 @@ public final class S3Repository implements BackupRepository {
     try {
       s3.deleteObject(r -> r.bucket(settings.bucket()).key(objectKey));
     } catch (SdkException e) {
-      throw failure(e, "deleting " + key, key);
+      throw errors.failure(e, "deleting " + key, key);
     }
   }
 
@@ -217,7 +211,7 @@ public final class S3Repository implements BackupRepository {
         aborted++;
       }
     } catch (SdkException e) {
-      throw failure(e, "cleaning up incomplete uploads under " + prefix, prefix);
+      throw errors.failure(e, "cleaning up incomplete uploads under " + prefix, prefix);
     }
     return aborted;
   }
@@ -243,7 +237,7 @@ public final class S3Repository implements BackupRepository {
     return keyPrefix + RepositoryKeys.check(key);
   }
 
-  private PutObjectRequest putRequest(String objectKey) {
+  PutObjectRequest putRequest(String objectKey) {
     PutObjectRequest.Builder put =
         PutObjectRequest.builder().bucket(settings.bucket()).key(objectKey);
     if (settings.sse() != null) {
@@ -255,7 +249,7 @@ public final class S3Repository implements BackupRepository {
     return put.build();
   }
 
-  private CreateMultipartUploadRequest createRequest(String objectKey) {
+  CreateMultipartUploadRequest createRequest(String objectKey) {
     CreateMultipartUploadRequest.Builder create =
         CreateMultipartUploadRequest.builder()
             .bucket(settings.bucket())
@@ -281,388 +275,27 @@ public final class S3Repository implements BackupRepository {
       bucketChecked = true;
     } catch (S3Exception e) {
       if (e.statusCode() == 404) {
-        throw noSuchBucket(e);
+        throw errors.noSuchBucket(e);
       }
-      throw failure(e, "checking bucket " + settings.bucket(), "");
+      throw errors.failure(e, "checking bucket " + settings.bucket(), "");
     } catch (SdkException e) {
-      throw failure(e, "checking bucket " + settings.bucket(), "");
+      throw errors.failure(e, "checking bucket " + settings.bucket(), "");
     }
   }
 
-  private PermanentBackupException noSuchBucket(Exception cause) {
-    return new PermanentBackupException(
-        FailureType.NOT_FOUND,
-        "the backup bucket "
-            + settings.bucket()
-            + " does not exist ("
-            + describe()
-            + "): create it, or set repository: in the configuration to an existing bucket",
-        cause);
+  S3Client client() {
+    return s3;
   }
 
-  /**
-   * Sorts an SDK failure: a permanent one is thrown as a {@link PermanentBackupException} (or
-   * {@link ObjectNotFoundException}), a transient one returned as a {@link
-   * TransientRepositoryException} for the caller to throw.
-   */
-  private IOException failure(SdkException e, String doing, String key) {
-    if (e instanceof S3Exception s3e) {
-      int status = s3e.statusCode();
-      String code = s3e.awsErrorDetails() == null ? null : s3e.awsErrorDetails().errorCode();
-      String detail = code == null ? "HTTP " + status : code + " (HTTP " + status + ")";
-      if ("NoSuchBucket".equals(code)) {
-        throw noSuchBucket(e);
-      }
-      if ("NoSuchKey".equals(code)) {
-        throw new ObjectNotFoundException(key, describe());
-      }
-      if ("NoSuchUpload".equals(code)) {
-        return new TransientRepositoryException(
-            doing
-                + " failed: the multipart upload was aborted meanwhile (by a cleanup of"
-                + " incomplete uploads?); the backup will be retried",
-            e);
-      }
-      if (status == 403 || "AccessDenied".equals(code)) {
-        throw new PermanentBackupException(
-            FailureType.PERMISSION_DENIED,
-            doing
-                + " in "
-                + describe()
-                + " was denied: "
-                + detail
-                + ". Grant the credentials the worker gets from the AWS default chain"
-                + " (AWS_PROFILE, AWS_ACCESS_KEY_ID, an instance or pod role) s3:GetObject,"
-                + " s3:PutObject, s3:ListBucket, s3:DeleteObject, s3:ListBucketMultipartUploads and"
-                + " s3:AbortMultipartUpload on the bucket (and kms:GenerateDataKey, kms:Decrypt for"
-                + " sse=aws:kms)",
-            e);
-      }
-      if (status >= 500 || status == 429 || s3e.isThrottlingException()) {
-        return new TransientRepositoryException(
-            doing + " in " + describe() + " failed with " + detail + "; it will be retried", e);
-      }
-      String message =
-          s3e.awsErrorDetails() == null ? "" : ": " + s3e.awsErrorDetails().errorMessage();
-      throw new PermanentBackupException(
-          status == 404 ? FailureType.NOT_FOUND : FailureType.BAD_INPUT,
-          doing + " in " + describe() + " was refused with " + detail + message,
-          e);
-    }
-    String message = String.valueOf(e.getMessage());
-    if (message.contains("Unable to load credentials")) {
-      throw new PermanentBackupException(
-          FailureType.AUTHENTICATION,
-          doing
-              + " in "
-              + describe()
-              + " needs AWS credentials and the default chain found none: set AWS_PROFILE, or"
-              + " AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or give the worker an instance or pod"
-              + " role",
-          e);
-    }
-    if (untrustedCertificate(e)) {
-      throw new PermanentBackupException(
-          FailureType.BAD_INPUT,
-          doing
-              + " in "
-              + describe()
-              + " failed: the endpoint's TLS certificate is not trusted ("
-              + message
-              + "): add its CA to the JVM's trust store, or fix the endpoint",
-          e);
-    }
-    // Refused or reset connections, timeouts, DNS hiccups: the SDK has retried already; the
-    // activity retries again with its own backoff.
-    return new TransientRepositoryException(
-        doing + " in " + describe() + " failed: " + message + "; it will be retried", e);
+  String bucket() {
+    return settings.bucket();
   }
 
-  private static boolean untrustedCertificate(Throwable e) {
-    for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException
-          || t instanceof CertPathBuilderException
-          || t instanceof SSLPeerUnverifiedException) {
-        return true;
-      }
-    }
-    return false;
+  long firstPartSize() {
+    return firstPartSize;
   }
 
-  /** An object download that translates SDK failures and does not drain the rest on close. */
-  private final class DownloadStream extends FilterInputStream {
-    private final ResponseInputStream<GetObjectResponse> response;
-    private final String key;
-    private boolean finished;
-
-    DownloadStream(ResponseInputStream<GetObjectResponse> response, String key) {
-      super(response);
-      this.response = response;
-      this.key = key;
-    }
-
-    @Override
-    public int read() throws IOException {
-      try {
-        int b = in.read();
-        finished = b < 0;
-        return b;
-      } catch (SdkException e) {
-        throw failure(e, "reading " + key, key);
-      }
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      try {
-        int n = in.read(b, off, len);
-        finished = n < 0;
-        return n;
-      } catch (SdkException e) {
-        throw failure(e, "reading " + key, key);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      if (!finished) {
-        // Otherwise the HTTP client would read the rest of a possibly huge object to reuse the
-        // connection.
-        response.abort();
-      }
-      response.close();
-    }
-  }
-
-  /** A multipart upload fed by a stream, one part buffered at a time. */
-  private final class S3Upload extends BackupUpload {
-    private final String key;
-    private final String objectKey;
-    private final List<byte[]> chunks = new ArrayList<>();
-    private final List<CompletedPart> parts = new ArrayList<>();
-    private long buffered;
-    private long written;
-    private String uploadId;
-    private boolean committed;
-    private boolean aborted;
-
-    S3Upload(String key, String objectKey) {
-      this.key = key;
-      this.objectKey = objectKey;
-    }
-
-    @Override
-    public String key() {
-      return key;
-    }
-
-    @Override
-    public long bytesWritten() {
-      return written;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      checkOpen();
-      while (len > 0) {
-        long partSize = partSize(firstPartSize, parts.size() + 1);
-        int chunk = (int) (buffered / CHUNK);
-        int inChunk = (int) (buffered % CHUNK);
-        if (chunk == chunks.size()) {
-          chunks.add(new byte[CHUNK]);
-        }
-        int n = (int) Math.min(Math.min(len, CHUNK - inChunk), partSize - buffered);
-        System.arraycopy(b, off, chunks.get(chunk), inChunk, n);
-        buffered += n;
-        written += n;
-        off += n;
-        len -= n;
-        if (buffered == partSize) {
-          uploadPart();
-        }
-      }
-    }
-
-    @Override
-    public void commit() throws IOException {
-      if (committed) {
-        return;
-      }
-      checkOpen();
-      try {
-        if (uploadId == null) {
-          s3.putObject(putRequest(objectKey), body());
-        } else {
-          if (buffered > 0) {
-            uploadPart();
-          }
-          s3.completeMultipartUpload(
-              r ->
-                  r.bucket(settings.bucket())
-                      .key(objectKey)
-                      .uploadId(uploadId)
-                      .multipartUpload(m -> m.parts(parts)));
-        }
-        committed = true;
-        release();
-        log.debug("stored {} ({} bytes, {} parts) in {}", key, written, parts.size(), describe());
-      } catch (SdkException e) {
-        IOException transientFailure;
-        try {
-          transientFailure = failure(e, "writing " + key, key);
-        } catch (RuntimeException permanent) {
-          abort();
-          throw permanent;
-        }
-        abort();
-        throw transientFailure;
-      } catch (IOException | RuntimeException e) {
-        abort();
-        throw e;
-      }
-    }
-
-    @Override
-    public void abort() throws IOException {
-      if (committed || aborted) {
-        return;
-      }
-      aborted = true;
-      release();
-      if (uploadId != null) {
-        try {
-          s3.abortMultipartUpload(
-              r -> r.bucket(settings.bucket()).key(objectKey).uploadId(uploadId));
-        } catch (SdkException e) {
-          // The parts stay billed until someone aborts them: say how.
-          log.warn(
-              "could not abort the multipart upload {} of {} in {}: {}; cleanupIncomplete (or a"
-                  + " bucket lifecycle rule) will remove it",
-              uploadId,
-              key,
-              describe(),
-              e.toString());
-        }
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      abort();
-    }
-
-    private void uploadPart() throws IOException {
-      int partNumber = parts.size() + 1;
-      if (partNumber > MAX_PARTS) {
-        abort();
-        throw new PermanentBackupException(
-            FailureType.BAD_INPUT,
-            "the stream for "
-                + key
-                + " exceeds S3's 10,000 parts ("
-                + written
-                + " bytes so far): this dump is too large for one S3 object");
-      }
-      try {
-        if (uploadId == null) {
-          uploadId = s3.createMultipartUpload(createRequest(objectKey)).uploadId();
-        }
-        UploadPartResponse response =
-            s3.uploadPart(
-                r ->
-                    r.bucket(settings.bucket())
-                        .key(objectKey)
-                        .uploadId(uploadId)
-                        .partNumber(partNumber)
-                        .checksumAlgorithm(ChecksumAlgorithm.CRC32),
-                body());
-        parts.add(
-            CompletedPart.builder()
-                .partNumber(partNumber)
-                .eTag(response.eTag())
-                .checksumCRC32(response.checksumCRC32())
-                .build());
-        buffered = 0;
-      } catch (SdkException e) {
-        IOException transientFailure;
-        try {
-          transientFailure = failure(e, "uploading part " + partNumber + " of " + key, key);
-        } catch (RuntimeException permanent) {
-          abort();
-          throw permanent;
-        }
-        abort();
-        throw transientFailure;
-      }
-    }
-
-    /** The buffered part, re-readable for the SDK's retries; no copy. */
-    private RequestBody body() {
-      long length = buffered;
-      List<byte[]> snapshot = List.copyOf(chunks);
-      return RequestBody.fromContentProvider(
-          () -> new ChunkInputStream(snapshot, length), length, "application/octet-stream");
-    }
-
-    private void release() {
-      chunks.clear();
-      buffered = 0;
-    }
-
-    private void checkOpen() throws IOException {
-      if (committed) {
-        throw new IOException("upload of " + key + " was already committed");
-      }
-      if (aborted) {
-        throw new IOException("upload of " + key + " was aborted");
-      }
-    }
-  }
-
-  /** Reads the first {@code length} bytes of a list of chunks. */
-  private static final class ChunkInputStream extends InputStream {
-    private final List<byte[]> chunks;
-    private final long length;
-    private long position;
-
-    ChunkInputStream(List<byte[]> chunks, long length) {
-      this.chunks = chunks;
-      this.length = length;
-    }
-
-    @Override
-    public int read() {
-      if (position >= length) {
-        return -1;
-      }
-      byte b = chunks.get((int) (position / CHUNK))[(int) (position % CHUNK)];
-      position++;
-      return b & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) {
-      if (len == 0) {
-        return 0;
-      }
-      if (position >= length) {
-        return -1;
-      }
-      int inChunk = (int) (position % CHUNK);
-      int n = (int) Math.min(Math.min(len, CHUNK - inChunk), length - position);
-      System.arraycopy(chunks.get((int) (position / CHUNK)), inChunk, b, off, n);
-      position += n;
-      return n;
-    }
-
-    @Override
-    public int available() {
-      return (int) Math.min(Integer.MAX_VALUE, length - position);
-    }
+  S3Errors errors() {
+    return errors;
   }
 }

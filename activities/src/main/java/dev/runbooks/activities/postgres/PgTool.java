@@ -1,6 +1,5 @@
-package dev.runbooks.activities.backup;
+package dev.runbooks.activities.postgres;
 
-import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.pgtools.PgBinaries;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -74,12 +73,12 @@ public final class PgTool {
   }
 
   /** {@code tool --version}'s answer, e.g. {@code pg_dump (PostgreSQL) 15.18}. */
-  String version(String tool) {
+  public String version(String tool) {
     return versions.computeIfAbsent(tool, this::askVersion);
   }
 
   /** The major version of a tool, from {@link #version}. */
-  int majorVersion(String tool) {
+  public int majorVersion(String tool) {
     Matcher m = VERSION.matcher(version(tool));
     if (!m.find()) {
       throw new IllegalStateException(
@@ -191,7 +190,7 @@ public final class PgTool {
       stderrReader.start();
     }
 
-    String tool() {
+    public String tool() {
       return tool;
     }
 
@@ -203,11 +202,11 @@ public final class PgTool {
       return process.getOutputStream();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
       return process.isAlive();
     }
 
-    long pid() {
+    public long pid() {
       return process.pid();
     }
 
@@ -235,7 +234,7 @@ public final class PgTool {
     }
 
     /** Stops it now: on a cancellation, a failure elsewhere in the pipeline, or at close. */
-    void kill() {
+    public void kill() {
       if (process.isAlive()) {
         process.destroy();
         try {

@@ -1,10 +1,9 @@
-package dev.runbooks.activities.backup;
+package dev.runbooks.activities.postgres;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.pgtools.PgBinaries;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -1,4 +1,4 @@
-package dev.runbooks.activities.backup;
+package dev.runbooks.activities.postgres;
 
 import dev.runbooks.workflows.shared.ActivityProgress;
 import io.temporal.activity.Activity;
@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
 public final class Heartbeat implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Heartbeat.class);
 
-  static final Duration INTERVAL = Duration.ofSeconds(1);
+  public static final Duration INTERVAL = Duration.ofSeconds(1);
 
   private final ActivityExecutionContext context;
   private final String step;
@@ -66,7 +66,7 @@ public final class Heartbeat implements AutoCloseable {
     }
   }
 
-  void add(long units) {
+  public void add(long units) {
     done.addAndGet(units);
   }
 
@@ -74,7 +74,7 @@ public final class Heartbeat implements AutoCloseable {
     done.set(units);
   }
 
-  long done() {
+  public long done() {
     return done.get();
   }
 

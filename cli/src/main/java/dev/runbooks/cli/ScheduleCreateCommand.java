@@ -1,0 +1,209 @@
+package dev.runbooks.cli;
+
+import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.rotation.RotationStrategy;
+import dev.runbooks.workflows.shared.RunbookKind;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code runbook schedule create}: a schedule, or the cron workflow standing in for one. */
+@Command(
+    name = "create",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Creates a schedule that starts a runbook on a cron expression (UTC). Each run gets the"
+          + " workflow ID <runbook>-<target>-<scheduled time> and the same request, search"
+          + " attributes and plan as a start by hand."
+    },
+    footerHeading = "%nExample:%n",
+    footer = {
+      "  runbook schedule create nightly-orders --runbook backup --target orders \\",
+      "      --cron \"0 2 * * *\" --jitter PT5M",
+      "  runbook schedule create weekly-drill --runbook restore-drill --target orders \\",
+      "      --cron \"0 6 * * 1\"  # Mondays at 06:00 UTC",
+      "  runbook schedule create monthly-app --runbook rotate --target orders \\",
+      "      --role orders_app --cron \"0 3 1 * *\"  # every month"
+    })
+final class ScheduleCreateCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+  @ParentCommand ScheduleCommand parent;
+  @Mixin ConnectionOptions connection;
+
+  @Parameters(paramLabel = "NAME", description = "The schedule's name, e.g. nightly-orders.")
+  String name;
+
+  @Option(
+      names = "--runbook",
+      required = true,
+      paramLabel = "backup|restore-drill|rotate",
+      description = "The runbook to run.")
+  String runbook;
+
+  @Mixin TargetOption target;
+
+  @Option(
+      names = "--role",
+      paramLabel = "R",
+      description = "For --runbook rotate: the role to rotate (alternating strategy).")
+  String role;
+
+  @Option(
+      names = "--grace",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description = "For --runbook rotate: the grace period of each rotation. Default: 15m.")
+  Duration grace;
+
+  @Option(
+      names = "--cron",
+      required = true,
+      paramLabel = "EXPR",
+      description =
+          "When, in UTC: minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\"; or"
+              + " @daily, @hourly.")
+  String cron;
+
+  @Option(
+      names = "--jitter",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "Start each run up to this much later, at random (PT5M, 5m), so many schedules at the"
+              + " same time do not start together. Default: none.")
+  Duration jitter;
+
+  @Option(
+      names = "--catchup-window",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "A run missed while Temporal was down still starts when it is back within this."
+              + " Default: PT1H.")
+  Duration catchupWindow;
+
+  @Override
+  public Integer call() {
+    RunbookCommand root = parent.root;
+    RunbookSchedule.checkName(name);
+    RunbookKind kind = kind(runbook);
+    String expression = RunbookSchedule.checkCron(cron);
+    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbookStarter.Launch launch = launch(config, kind);
+    RunbookSchedule schedule =
+        new RunbookSchedule(
+            name,
+            kind,
+            target.name(),
+            expression,
+            jitter == null ? Duration.ZERO : jitter,
+            catchupWindow == null ? RunbookSchedule.DEFAULT_CATCHUP_WINDOW : catchupWindow,
+            Identity.user(root.env()),
+            launch);
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    try (TemporalConnection temporal = connection.connect(root.env())) {
+      ScheduleService.Mode mode =
+          ScheduleCommand.service(temporal, root).create(schedule, connection.taskQueue());
+      if (mode == ScheduleService.Mode.CRON_WORKFLOWS) {
+        err.println(
+            "This Temporal has no Schedules (the in-memory service answers UNIMPLEMENTED):"
+                + " created the cron workflow "
+                + schedule.cronWorkflowId()
+                + " instead. It runs on the same cron, but without jitter or a catch-up window,"
+                + " and cannot be paused.");
+      }
+      if (connection.json()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("name", name);
+        json.put("mode", mode.label());
+        json.put("runbook", kind.label());
+        json.put("target", target.name());
+        json.put("cron", expression);
+        json.put("jitter", schedule.jitter());
+        json.put("catchupWindow", schedule.catchupWindow());
+        json.put(
+            "workflowId",
+            mode == ScheduleService.Mode.SCHEDULES
+                ? schedule.workflowIdPrefix()
+                : schedule.cronWorkflowId());
+        out.println(Json.write(json));
+      } else {
+        out.println(
+            "Created "
+                + mode.label()
+                + " "
+                + (mode == ScheduleService.Mode.SCHEDULES ? name : schedule.cronWorkflowId())
+                + ": "
+                + kind.label()
+                + " of "
+                + target.name()
+                + " at \""
+                + expression
+                + "\" UTC"
+                + (mode == ScheduleService.Mode.SCHEDULES
+                    ? ", jitter "
+                        + Text.duration(schedule.jitter())
+                        + ", catch-up window "
+                        + Text.duration(schedule.catchupWindow())
+                        + ", overlapping runs skipped"
+                    : "")
+                + ".");
+        out.println(
+            "Runs are named "
+                + (mode == ScheduleService.Mode.SCHEDULES
+                    ? schedule.workflowIdPrefix() + "-<scheduled time>"
+                    : schedule.cronWorkflowId())
+                + "; see them with 'runbook list'.");
+      }
+      return ExitCodes.DONE;
+    }
+  }
+
+  private RunbookStarter.Launch launch(RunbooksConfig config, RunbookKind kind) {
+    String initiator = RunbookSchedule.initiator(name);
+    if (kind != RunbookKind.ROTATE && (role != null || grace != null)) {
+      throw new UsageException("--role and --grace apply to --runbook rotate only.");
+    }
+    if (kind == RunbookKind.ROTATE) {
+      if (role == null) {
+        throw new UsageException(
+            "--runbook rotate needs --role R: the group role whose logins take turns.");
+      }
+      return new RotationRuns(config, initiator)
+          .rotate(target.name(), role, RotationStrategy.ALTERNATING, grace, null);
+    }
+    BackupRuns runs = new BackupRuns(config, initiator);
+    return kind == RunbookKind.BACKUP
+        ? runs.backup(target.name(), true, null)
+        : runs.drill(target.name(), null, null);
+  }
+
+  private static RunbookKind kind(String runbook) {
+    for (RunbookKind kind : RunbookSchedule.SCHEDULABLE) {
+      if (kind.label().equals(runbook)) {
+        return kind;
+      }
+    }
+    List<String> labels = new ArrayList<>();
+    RunbookSchedule.SCHEDULABLE.forEach(k -> labels.add(k.label()));
+    throw new UsageException(
+        "--runbook "
+            + runbook
+            + " cannot be scheduled: give one of "
+            + String.join(", ", labels)
+            + ".");
+  }
+}
