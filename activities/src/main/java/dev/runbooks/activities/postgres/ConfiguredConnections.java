@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -162,23 +161,8 @@ public final class ConfiguredConnections implements TargetConnections {
   @Override
   public ResolvedTopology topology(String target) {
     TargetConfig t = target(target);
-    List<MemberState> members = new ArrayList<>();
-    for (MemberConfig m : t.members()) {
-      String address = m.endpoint().address();
-      try (Connection c = connect(t, label(m.name()), m.endpoint())) {
-        members.add(TopologyResolver.probe(m.name(), address, c));
-      } catch (SQLException e) {
-        members.add(MemberState.unreachable(m.name(), address, e.getMessage()));
-      }
-    }
-    Optional<EndpointRecord> record;
-    try {
-      record = EndpointRecord.read(secrets, t.failover().endpointSecret());
-    } catch (RuntimeException e) {
-      log.warn("cannot read the endpoint record of {}: {}", target, e.getMessage());
-      record = Optional.empty();
-    }
-    ResolvedTopology topology = TopologyResolver.decide(t.name(), t.primaryName(), members, record);
+    ResolvedTopology topology =
+        TopologyResolver.resolve(t, m -> connect(t, label(m.name()), m.endpoint()), secrets);
     log.debug("topology of {}: {}", target, topology.summary());
     topology
         .primaryMember()

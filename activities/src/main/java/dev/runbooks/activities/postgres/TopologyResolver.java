@@ -1,6 +1,9 @@
 package dev.runbooks.activities.postgres;
 
+import dev.runbooks.activities.config.MemberConfig;
+import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.activities.failover.FenceRecord;
+import dev.runbooks.activities.secrets.SecretStore;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +11,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides which member of a target is the primary, the way libpq's {@code
@@ -17,6 +22,8 @@ import java.util.Optional;
  * former primary that came back. The servers decide; the endpoint record is checked against them.
  */
 public final class TopologyResolver {
+  private static final Logger log = LoggerFactory.getLogger(TopologyResolver.class);
+
   private static final String PROBE =
       "SELECT pg_is_in_recovery(),"
           + " (SELECT reset_val FROM pg_settings WHERE name = 'default_transaction_read_only'),"
@@ -29,6 +36,37 @@ public final class TopologyResolver {
           + " ELSE pg_walfile_name(pg_current_wal_lsn()) END";
 
   private TopologyResolver() {}
+
+  /** A new connection to one member, as the target's admin role. */
+  @FunctionalInterface
+  public interface MemberConnector {
+    Connection connect(MemberConfig member) throws SQLException;
+  }
+
+  /**
+   * Asks every member of the target, reads the endpoint record the failover published, and decides.
+   * A member that cannot be reached is recorded as such; a refused login is not caught.
+   */
+  public static ResolvedTopology resolve(
+      TargetConfig target, MemberConnector connector, SecretStore secrets) {
+    List<MemberState> members = new ArrayList<>();
+    for (MemberConfig m : target.members()) {
+      String address = m.endpoint().address();
+      try (Connection c = connector.connect(m)) {
+        members.add(probe(m.name(), address, c));
+      } catch (SQLException e) {
+        members.add(MemberState.unreachable(m.name(), address, e.getMessage()));
+      }
+    }
+    Optional<EndpointRecord> record;
+    try {
+      record = EndpointRecord.read(secrets, target.failover().endpointSecret());
+    } catch (RuntimeException e) {
+      log.warn("cannot read the endpoint record of {}: {}", target.name(), e.getMessage());
+      record = Optional.empty();
+    }
+    return decide(target.name(), target.primaryName(), members, record);
+  }
 
   /** What one member is, read over a connection to it. */
   public static MemberState probe(String name, String address, Connection c) throws SQLException {
