@@ -57,65 +57,7 @@ public record TargetConfig(
     Objects.requireNonNull(primaryName, "primaryName");
   }
 
-  /** A target whose {@code primary:} goes by {@value #PRIMARY}. */
-  public TargetConfig(
-      String name,
-      Endpoint primary,
-      List<ReplicaConfig> replicas,
-      AdminConfig admin,
-      Path migrations,
-      boolean production,
-      boolean fourEyes,
-      Duration approvalTimeout,
-      RetentionPolicy retention,
-      Duration backupFreshness,
-      FailoverConfig failover,
-      RotationConfig rotation) {
-    this(
-        name,
-        primary,
-        replicas,
-        admin,
-        migrations,
-        production,
-        fourEyes,
-        approvalTimeout,
-        retention,
-        backupFreshness,
-        failover,
-        rotation,
-        PRIMARY);
-  }
-
-  /** A target with the default rotation settings. */
-  public TargetConfig(
-      String name,
-      Endpoint primary,
-      List<ReplicaConfig> replicas,
-      AdminConfig admin,
-      Path migrations,
-      boolean production,
-      boolean fourEyes,
-      Duration approvalTimeout,
-      RetentionPolicy retention,
-      Duration backupFreshness,
-      FailoverConfig failover) {
-    this(
-        name,
-        primary,
-        replicas,
-        admin,
-        migrations,
-        production,
-        fourEyes,
-        approvalTimeout,
-        retention,
-        backupFreshness,
-        failover,
-        RotationConfig.defaults());
-  }
-
-  /** A target with the default failover settings. */
+  /** A target with the default failover and rotation settings, its primary named primary. */
   public TargetConfig(
       String name,
       Endpoint primary,
@@ -138,7 +80,9 @@ public record TargetConfig(
         approvalTimeout,
         retention,
         backupFreshness,
-        FailoverConfig.defaults(name));
+        FailoverConfig.defaults(name),
+        RotationConfig.defaults(),
+        PRIMARY);
   }
 
   /** Every server of the target, the configured primary first. */
