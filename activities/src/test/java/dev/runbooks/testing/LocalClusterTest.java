@@ -129,6 +129,35 @@ class LocalClusterTest {
   }
 
   @Test
+  void walDefaultsLeaveWalRetentionAsPostgresShipsItAndReplicasStillStream() throws Exception {
+    assertEquals("64MB", queryOne(pg.primary(), "show wal_keep_size"));
+    try (LocalCluster cluster = LocalCluster.builder().name("waldefaults").walDefaults().start()) {
+      assertEquals("0", queryOne(cluster, "show wal_keep_size"));
+      assertEquals("off", queryOne(cluster, "show archive_mode"));
+      // A checkpoint after a segment switch recycles the old segment: nothing keeps it.
+      String first = queryOne(cluster, "select pg_walfile_name(pg_current_wal_lsn())");
+      cluster.execute("postgres", "select pg_switch_wal()", "create table t (id int)");
+      cluster.execute("postgres", "select pg_switch_wal()", "checkpoint");
+      assertEquals(
+          "0",
+          queryOne(cluster, "select count(*) from pg_ls_waldir() where name = '" + first + "'"));
+      try (LocalCluster replica = cluster.createReplica("waldefaults-r")) {
+        cluster.execute("postgres", "insert into t values (1)");
+        awaitRow(replica);
+        assertEquals("0", queryOne(cluster, "select count(*) from pg_replication_slots"));
+      }
+    }
+  }
+
+  private static void awaitRow(LocalCluster replica) throws Exception {
+    long deadline = System.nanoTime() + PATIENCE.toNanos();
+    while (!"1".equals(queryOne(replica, "select count(*) from t"))) {
+      assertTrue(System.nanoTime() < deadline, "the replica did not replay the row");
+      Thread.sleep(20);
+    }
+  }
+
+  @Test
   void stopsAndStartsAgainKeepingItsData() throws SQLException {
     try (LocalCluster cluster = LocalCluster.builder().name("restart").start()) {
       int port = cluster.port();

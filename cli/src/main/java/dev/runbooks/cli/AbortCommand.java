@@ -2,15 +2,8 @@ package dev.runbooks.cli;
 
 import dev.runbooks.worker.TemporalConnection;
 import java.io.PrintWriter;
-import java.time.Clock;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "abort",
@@ -22,14 +15,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook abort migrate-orders-20250301T101500 --reason \"wrong window\" --wait")
-final class AbortCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-
-  @Parameters(paramLabel = "ID", description = "The run's workflow ID.")
-  String workflowId;
-
+final class AbortCommand extends RunCommand {
   @Option(
       names = "--reason",
       paramLabel = "TEXT",
@@ -43,16 +29,8 @@ final class AbortCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      RunState state = RunState.fetch(temporal.client(), workflowId);
-      if (!state.running()) {
-        throw new UsageException(
-            "run "
-                + workflowId
-                + " has already ended ("
-                + state.outcome()
-                + "): nothing to abort.");
-      }
+    try (TemporalConnection temporal = connect()) {
+      fetchRunning(temporal, "has already ended", "abort");
       String user = Identity.user(root.env());
       String why = "aborted by " + user + (reason == null ? "" : ": " + reason);
       temporal.client().newUntypedWorkflowStub(workflowId).cancel(why);
@@ -69,9 +47,7 @@ final class AbortCommand implements Callable<Integer> {
         return ExitCodes.DONE;
       }
       out.flush();
-      return new Follower(temporal.client(), out, root.terminal(), Clock.systemUTC())
-          .follow(workflowId)
-          .exitCode();
+      return follow(temporal, out);
     }
   }
 }

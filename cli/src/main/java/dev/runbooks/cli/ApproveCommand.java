@@ -8,18 +8,12 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /**
  * Approves the step a run waits on. A refused approval (nothing waits, or four-eyes and you started
@@ -35,15 +29,8 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook approve migrate-orders-20250301T101500 --comment \"rehearsal looked fine\"")
-final class ApproveCommand implements Callable<Integer> {
+final class ApproveCommand extends RunCommand {
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
-
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-
-  @Parameters(paramLabel = "ID", description = "The run's workflow ID.")
-  String workflowId;
 
   @Option(
       names = "--comment",
@@ -53,12 +40,8 @@ final class ApproveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    try (TemporalConnection temporal = connection.connect(root.env())) {
-      RunState state = RunState.fetch(temporal.client(), workflowId);
-      if (!state.running()) {
-        throw new UsageException(
-            "run " + workflowId + " has ended (" + state.outcome() + "): nothing to approve.");
-      }
+    try (TemporalConnection temporal = connect()) {
+      RunState state = fetchRunning(temporal, "has ended", "approve");
       String step = state.progress() == null ? null : state.progress().awaitingApproval();
       Approval approval = new Approval(Identity.user(root.env()), comment);
       WorkflowStub stub = temporal.client().newUntypedWorkflowStub(workflowId);

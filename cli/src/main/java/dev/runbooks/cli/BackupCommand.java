@@ -2,13 +2,8 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.backup.BackupResult;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "backup",
@@ -28,31 +23,19 @@ import picocli.CommandLine.Spec;
       "  runbook schedule create nightly-orders --runbook backup --target orders \\",
       "      --cron \"0 2 * * *\"  # every night at 02:00 UTC"
     })
-final class BackupCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class BackupCommand extends LaunchCommand {
   @Option(
       names = "--no-verify",
       description =
           "Skip the restore drill. The backup is then unverified until 'runbook restore-drill'.")
   boolean noVerify;
 
-  @Mixin RunIdOption runId;
-
   @Override
   public Integer call() throws InterruptedException {
-    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
     RunbookStarter.Launch launch =
-        new BackupRuns(config, Identity.user(root.env()))
-            .backup(target.name(), !noVerify, workflowId);
-    Launcher launcher =
-        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    return launcher.run(config, run, launch, BackupResult.class, BackupReport.BACKUP);
+        new BackupRuns(config, user()).backup(target.name(), !noVerify, workflowId);
+    return launch(config, launch, BackupResult.class, BackupReport.BACKUP);
   }
 }

@@ -6,7 +6,9 @@ import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Spec;
           + " drill's verdict and the measured restore time. A worker reads the repository, where"
           + " its credentials are; this waits for it.",
       "Exits 1 when the newest verified backup is older than the target's freshness limit, or"
-          + " none is verified and a limit is set."
+          + " none is verified and a limit is set. The limit is the one in this command's"
+          + " configuration (--config); when the worker's says otherwise, a NOTE says so."
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook backups --target orders --output json")
@@ -45,19 +48,46 @@ final class BackupsCommand implements Callable<Integer> {
     config.target(target.name());
     if (embedded) {
       try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return list(local.connection());
+        return list(local.connection(), config);
       }
     }
     try (TemporalConnection temporal = connection.connect(root.env())) {
-      return list(temporal);
+      return list(temporal, config);
     }
   }
 
-  private int list(TemporalConnection temporal) {
-    BackupCatalog catalog =
+  /**
+   * The worker reads the repository, but the freshness limit is this command's configuration's: the
+   * user asked about the file they named. A worker whose file says otherwise is pointed out.
+   */
+  private int list(TemporalConnection temporal, RunbooksConfig config) {
+    BackupCatalog listed =
         BackupRuns.catalog(
             temporal.client(), connection.taskQueue(), target.name(), Clock.systemUTC());
-    return print(catalog, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
+    Duration limit = config.target(target.name()).backupFreshness();
+    BackupCatalog catalog =
+        new BackupCatalog(listed.target(), listed.location(), listed.backups(), limit);
+    int code = print(catalog, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
+    if (!Objects.equals(limit, listed.freshnessLimit())) {
+      PrintWriter note =
+          connection.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();
+      note.println(
+          "NOTE: the freshness limit used is "
+              + limit(limit)
+              + ", from "
+              + config.file().toAbsolutePath()
+              + " (targets."
+              + target.name()
+              + ".backupFreshness, else backupFreshness); the worker's configuration says "
+              + limit(listed.freshnessLimit())
+              + ". Make them agree: edit one of the files (the worker picks its file up on the"
+              + " next run).");
+    }
+    return code;
+  }
+
+  private static String limit(Duration limit) {
+    return limit == null ? "none" : Text.duration(limit);
   }
 
   /** Prints the listing and returns 1 when it is stale. */

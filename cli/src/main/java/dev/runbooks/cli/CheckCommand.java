@@ -8,13 +8,9 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.Callable;
+import java.util.Optional;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "check",
@@ -27,14 +23,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook check --target orders --wait")
-final class CheckCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class CheckCommand extends LaunchCommand {
   @Option(
       names = "--long-transaction",
       paramLabel = "DURATION",
@@ -44,50 +33,48 @@ final class CheckCommand implements Callable<Integer> {
               + " in the configuration, else 5m.")
   Duration longTransaction;
 
-  @Mixin RunIdOption runId;
-
   @Override
   public Integer call() throws InterruptedException {
     Map<String, String> env = root.env();
     RunbooksConfig config = connection.loadConfig(env);
-    TargetConfig targetConfig = config.target(target.name());
+    config.target(target.name()); // an unknown target is refused before anything starts
     runId.value(); // an empty --id is refused before anything starts
     Duration threshold =
         longTransaction != null ? longTransaction : config.check().longTransaction();
     if (run.embedded) {
       try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return startAndFollow(local.connection(), targetConfig, threshold, true);
+        return startAndFollow(local.connection(), config, threshold, true);
       }
     }
     try (TemporalConnection temporal = connection.connect(env)) {
-      return startAndFollow(temporal, targetConfig, threshold, run.follow());
+      return startAndFollow(temporal, config, threshold, run.follow());
     }
   }
 
   private int startAndFollow(
-      TemporalConnection temporal, TargetConfig targetConfig, Duration threshold, boolean follow)
+      TemporalConnection temporal, RunbooksConfig config, Duration threshold, boolean follow)
       throws InterruptedException {
-    CheckRunner runner =
-        new CheckRunner(temporal.client(), connection.taskQueue(), Identity.user(root.env()));
+    TargetConfig targetConfig = config.target(target.name());
+    CheckRunner runner = new CheckRunner(temporal.client(), connection.taskQueue(), user());
     String id = runner.start(targetConfig, threshold, runId.value());
-    PrintWriter out = spec.commandLine().getOut();
-    PrintWriter err = spec.commandLine().getErr();
+    Launcher launcher = launcher();
     if (!follow) {
-      out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
-      err.println("Started. Follow it with: runbook watch " + id);
-      return ExitCodes.DONE;
+      return launcher.printStarted(id);
     }
-    // JSON goes to stdout in one piece; the live lines go to stderr then.
-    PrintWriter live = connection.json() ? err : out;
-    live.println("Started " + id + " on " + temporal.address());
+    PrintWriter live = launcher.announce(id, temporal);
+    PrintWriter out = spec.commandLine().getOut();
     CheckRunner.Finished finished =
         runner.follow(
             id, new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));
+    Optional<ConfigDrift.Worker> worker = ConfigDrift.worker(finished.result());
     if (connection.json()) {
       out.println(Json.write(CheckReport.json(finished.result(), finished.end())));
     } else if (finished.result() != null) {
-      CheckReport.printText(finished.result(), targetConfig.primary().toString(), out);
+      String where =
+          worker.map(ConfigDrift.Worker::primary).orElse(targetConfig.primary().toString());
+      CheckReport.printText(finished.result(), where, out);
     }
+    worker.flatMap(w -> ConfigDrift.note(w, config, target.name())).ifPresent(live::println);
     return finished.exitCode();
   }
 }

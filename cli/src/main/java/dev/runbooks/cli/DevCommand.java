@@ -1,5 +1,6 @@
 package dev.runbooks.cli;
 
+import dev.runbooks.activities.config.ConfigSource;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.worker.EmbeddedTemporal;
@@ -52,7 +53,9 @@ final class DevCommand implements Callable<Integer> {
     RunbooksConfig config = connection.loadConfig(root.env());
     String queue = connection.taskQueue();
     OtherWorkers others = new OtherWorkers(spec.commandLine().getErr());
-    EmbeddedRunbooks local = EmbeddedRunbooks.start(port, config, queue, new Pollers(others));
+    EmbeddedRunbooks local =
+        EmbeddedRunbooks.start(
+            port, ConfigSource.reloading(config, root.env()), queue, new Pollers(others));
     others.own(local.connection().client().getOptions().getIdentity());
     PrintWriter out = spec.commandLine().getOut();
     String address = local.temporal().address();
@@ -68,7 +71,7 @@ final class DevCommand implements Callable<Integer> {
             + String.join(", ", config.targets().keySet())
             + " ("
             + config.file()
-            + ")");
+            + "; edits are picked up by the next run, no restart needed)");
     out.println();
     out.println("Next, in another terminal:");
     String flags =

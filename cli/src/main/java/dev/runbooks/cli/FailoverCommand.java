@@ -2,13 +2,8 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.failover.FailoverResult;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "failover",
@@ -30,14 +25,7 @@ import picocli.CommandLine.Spec;
       "  runbook failover --target orders --to db3 --max-lag 1048576 --wait",
       "  runbook failover --target orders --force --wait   # the primary is down"
     })
-final class FailoverCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class FailoverCommand extends LaunchCommand {
   @Option(
       names = "--to",
       paramLabel = "REPLICA",
@@ -67,8 +55,6 @@ final class FailoverCommand implements Callable<Integer> {
               + " otherwise the result lists the manual steps.")
   boolean rejoin;
 
-  @Mixin RunIdOption runId;
-
   @Override
   public Integer call() throws InterruptedException {
     if (planned && force) {
@@ -80,13 +66,11 @@ final class FailoverCommand implements Callable<Integer> {
       throw new UsageException(
           "--max-lag " + maxLag + " is negative; give a number of bytes, 0 or more.");
     }
-    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
     RunbookStarter.Launch launch =
-        new FailoverRuns(config, Identity.user(root.env()))
+        new FailoverRuns(config, user())
             .failover(target.name(), to, maxLag, force, rejoin, workflowId);
-    Launcher launcher =
-        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    return launcher.run(config, run, launch, FailoverResult.class, FailoverReport.FAILOVER);
+    return launch(config, launch, FailoverResult.class, FailoverReport.FAILOVER);
   }
 }

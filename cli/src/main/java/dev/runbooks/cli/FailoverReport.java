@@ -1,6 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.workflows.failover.FailoverResult;
+import dev.runbooks.workflows.failover.ServerState;
 import dev.runbooks.workflows.failover.StepTiming;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -54,6 +55,15 @@ final class FailoverReport {
                   + r.endpoint().version()
                   + (r.endpoint().hook().isEmpty() ? "" : "; hook: " + r.endpoint().hook()));
           out.println("  steps         " + String.join(", ", timings(r.steps())));
+          if (!r.servers().isEmpty()) {
+            out.println("Servers, as read from them at the end:");
+            for (ServerState s : r.servers()) {
+              out.println("  " + s.name() + " (" + s.address() + "): " + s.describe());
+            }
+          }
+          if (r.warning() != null) {
+            out.println("WARNING: " + r.warning());
+          }
           if (!r.manualSteps().isEmpty()) {
             out.println("Left to do by hand:");
             int i = 1;

@@ -67,11 +67,11 @@ final class Launcher {
     if (options.embedded) {
       checkConfiguredLock(config, launch.plan());
       try (EmbeddedRunbooks local = EmbeddedRunbooks.start(0, config, connection.taskQueue())) {
-        return run(local.connection(), true, launch, resultType, report);
+        return run(config, local.connection(), true, launch, resultType, report);
       }
     }
     try (TemporalConnection temporal = connection.connect(root.env())) {
-      return run(temporal, options.follow(), launch, resultType, report);
+      return run(config, temporal, options.follow(), launch, resultType, report);
     }
   }
 
@@ -113,11 +113,13 @@ final class Launcher {
 
   /**
    * Starts {@code launch} on {@code temporal}; then prints its ID and returns 0, or, when {@code
-   * follow}, follows it and prints its report.
+   * follow}, follows it and prints its report, and a NOTE when the worker ran it with another
+   * configuration than {@code config}.
    *
    * @return the exit code
    */
   <R> int run(
+      RunbooksConfig config,
       TemporalConnection temporal,
       boolean follow,
       RunbookStarter.Launch launch,
@@ -128,13 +130,9 @@ final class Launcher {
         new RunbookStarter(temporal.client(), connection.taskQueue(), Clock.systemUTC());
     String id = starter.start(launch);
     if (!follow) {
-      out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
-      err.println("Started. Follow it with: runbook watch " + id);
-      return ExitCodes.DONE;
+      return printStarted(id);
     }
-    // JSON goes to stdout in one piece; the live lines go to stderr then.
-    PrintWriter live = connection.json() ? err : out;
-    live.println("Started " + id + " on " + temporal.address());
+    PrintWriter live = announce(id, temporal);
     Finished<R> finished =
         follow(
             temporal.client(),
@@ -147,7 +145,32 @@ final class Launcher {
     } else if (finished.result() != null) {
       report.printText(finished, out);
     }
+    ConfigDrift.worker(finished.end())
+        .flatMap(w -> ConfigDrift.note(w, config, launch.plan().target()))
+        .ifPresent(live::println);
     return exit;
+  }
+
+  /**
+   * For a run started and not followed: prints its ID and how to follow it.
+   *
+   * @return the exit code
+   */
+  int printStarted(String id) {
+    out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
+    err.println("Started. Follow it with: runbook watch " + id);
+    ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
+    return ExitCodes.DONE;
+  }
+
+  /**
+   * For a run started and followed: says so where its live lines go, and returns that writer. JSON
+   * goes to stdout in one piece; the live lines go to stderr then.
+   */
+  PrintWriter announce(String id, TemporalConnection temporal) {
+    PrintWriter live = connection.json() ? err : out;
+    live.println("Started " + id + " on " + temporal.address());
+    return live;
   }
 
   /** Follows a started run to its end and fetches its result when it completed. */

@@ -4,13 +4,8 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.migration.MigrationRequest;
 import dev.runbooks.workflows.migration.MigrationResult;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "migrate",
@@ -29,14 +24,7 @@ import picocli.CommandLine.Spec;
       "  runbook migrate --target orders --to 7 --wait",
       "  runbook migrate --target staging --auto-approve --embedded"
     })
-final class MigrateCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class MigrateCommand extends LaunchCommand {
   @Option(
       names = "--to",
       paramLabel = "VERSION",
@@ -62,17 +50,13 @@ final class MigrateCommand implements Callable<Integer> {
       description = "statement_timeout of every migration and down script. Default: 30m.")
   Duration statementTimeout = MigrationRequest.DEFAULT_STATEMENT_TIMEOUT;
 
-  @Mixin RunIdOption runId;
-
   @Override
   public Integer call() throws InterruptedException {
-    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
     RunbookStarter.Launch launch =
-        new MigrationRuns(config, Identity.user(root.env()))
+        new MigrationRuns(config, user())
             .migrate(target.name(), to, autoApprove, lockTimeout, statementTimeout, workflowId);
-    Launcher launcher =
-        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    return launcher.run(config, run, launch, MigrationResult.class, MigrationReport.MIGRATE);
+    return launch(config, launch, MigrationResult.class, MigrationReport.MIGRATE);
   }
 }

@@ -3,13 +3,8 @@ package dev.runbooks.cli;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.backup.RestoreOutcome;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "restore",
@@ -27,14 +22,7 @@ import picocli.CommandLine.Spec;
       "  runbook restore --target orders --backup 20260124T020000Z-1a2b \\",
       "      --into orders_restored --wait"
     })
-final class RestoreCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class RestoreCommand extends LaunchCommand {
   @Option(
       names = "--backup",
       required = true,
@@ -49,11 +37,9 @@ final class RestoreCommand implements Callable<Integer> {
       description = "The new database to restore into: lower-case letters, digits and underscores.")
   String database;
 
-  @Mixin RunIdOption runId;
-
   @Override
   public Integer call() throws InterruptedException {
-    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
     if (backupId.isBlank()) {
       throw new UsageException(
@@ -64,12 +50,9 @@ final class RestoreCommand implements Callable<Integer> {
     BackupRuns.checkBackupId(backupId, target.name());
     TargetConfig t = config.target(target.name());
     RunbookStarter.Launch launch =
-        new BackupRuns(config, Identity.user(root.env()))
-            .restore(target.name(), backupId, database, workflowId);
-    Launcher launcher =
-        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
+        new BackupRuns(config, user()).restore(target.name(), backupId, database, workflowId);
     Launcher.Report<RestoreOutcome> report =
         BackupReport.restore(t.primary().host(), t.primary().port());
-    return launcher.run(config, run, launch, RestoreOutcome.class, report);
+    return launch(config, launch, RestoreOutcome.class, report);
   }
 }

@@ -2,13 +2,8 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.backup.DrillResult;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "restore-drill",
@@ -25,14 +20,7 @@ import picocli.CommandLine.Spec;
       "  runbook restore-drill --target orders --wait",
       "  runbook restore-drill --target orders --backup 20260124T020000Z-1a2b --wait"
     })
-final class RestoreDrillCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class RestoreDrillCommand extends LaunchCommand {
   @Option(
       names = "--backup",
       paramLabel = "ID",
@@ -40,11 +28,9 @@ final class RestoreDrillCommand implements Callable<Integer> {
           "The backup to drill ('runbook backups' lists them). Default: the newest complete one.")
   String backupId;
 
-  @Mixin RunIdOption runId;
-
   @Override
   public Integer call() throws InterruptedException {
-    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
     if (backupId != null && backupId.isBlank()) {
       throw new UsageException("--backup is empty: give a backup ID, or leave it out.");
@@ -53,10 +39,7 @@ final class RestoreDrillCommand implements Callable<Integer> {
       BackupRuns.checkBackupId(backupId, target.name());
     }
     RunbookStarter.Launch launch =
-        new BackupRuns(config, Identity.user(root.env()))
-            .drill(target.name(), backupId, workflowId);
-    Launcher launcher =
-        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    return launcher.run(config, run, launch, DrillResult.class, BackupReport.DRILL);
+        new BackupRuns(config, user()).drill(target.name(), backupId, workflowId);
+    return launch(config, launch, DrillResult.class, BackupReport.DRILL);
   }
 }

@@ -4,13 +4,8 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.rotation.RotationResult;
 import dev.runbooks.workflows.rotation.RotationStrategy;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "rotate",
@@ -33,14 +28,7 @@ import picocli.CommandLine.Spec;
       "  runbook schedule create monthly-app --runbook rotate --target orders \\",
       "      --role orders_app --cron \"0 3 1 * *\"  # 03:00 UTC on the 1st"
     })
-final class RotateCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-  @Mixin RunOptions run;
-
-  @Mixin TargetOption target;
-
+final class RotateCommand extends LaunchCommand {
   @Option(
       names = "--role",
       required = true,
@@ -64,17 +52,12 @@ final class RotateCommand implements Callable<Integer> {
               + " PT1H). Default: 15m.")
   Duration grace;
 
-  @Mixin RunIdOption runId;
-
   @Override
   public Integer call() throws InterruptedException {
-    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
     RunbookStarter.Launch launch =
-        new RotationRuns(config, Identity.user(root.env()))
-            .rotate(target.name(), role, strategy, grace, workflowId);
-    Launcher launcher =
-        new Launcher(root, connection, spec.commandLine().getOut(), spec.commandLine().getErr());
-    return launcher.run(config, run, launch, RotationResult.class, RotationReport.ROTATION);
+        new RotationRuns(config, user()).rotate(target.name(), role, strategy, grace, workflowId);
+    return launch(config, launch, RotationResult.class, RotationReport.ROTATION);
   }
 }

@@ -5,6 +5,8 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,29 +55,60 @@ final class ScheduleCommand implements Callable<Integer> {
     return new ScheduleService(temporal, Identity.user(root.env()));
   }
 
+  /** A subcommand of {@code schedule}: the connection to the Temporal that holds the schedules. */
+  abstract static class Subcommand implements Callable<Integer> {
+    @Spec CommandSpec spec;
+    @ParentCommand ScheduleCommand parent;
+    @Mixin ConnectionOptions connection;
+
+    /** Who runs the command, for the schedule's notes and history. */
+    final String user() {
+      return Identity.user(parent.root.env());
+    }
+
+    /** Connects to the Temporal the connection options name and asks its schedules. */
+    final <T> T fromService(Function<ScheduleService, T> query) {
+      try (TemporalConnection temporal = connection.connect(parent.root.env())) {
+        return query.apply(service(temporal, parent.root));
+      }
+    }
+
+    /** Connects to the Temporal the connection options name and changes its schedules. */
+    final void withService(Consumer<ScheduleService> change) {
+      fromService(
+          service -> {
+            change.accept(service);
+            return null;
+          });
+    }
+
+    final PrintWriter out() {
+      return spec.commandLine().getOut();
+    }
+  }
+
+  /** A subcommand about one schedule, named by the first parameter. */
+  abstract static class OneSchedule extends Subcommand {
+    @Parameters(paramLabel = "NAME", description = "The schedule's name.")
+    String name;
+  }
+
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
       description = "Lists the runbooks' schedules: runbook, target, cron, next run, paused.",
       footerHeading = "%nExample:%n",
       footer = "  runbook schedule list --output json")
-  static final class ListSchedules implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @ParentCommand ScheduleCommand parent;
-    @Mixin ConnectionOptions connection;
-
+  static final class ListSchedules extends Subcommand {
     @Override
     public Integer call() {
-      PrintWriter out = spec.commandLine().getOut();
-      try (TemporalConnection temporal = connection.connect(parent.root.env())) {
-        List<ScheduleService.Row> rows = service(temporal, parent.root).list();
-        if (connection.json()) {
-          out.println(Json.write(rows));
-          return ExitCodes.DONE;
-        }
-        print(rows, out);
-        return ExitCodes.DONE;
+      List<ScheduleService.Row> rows = fromService(ScheduleService::list);
+      if (connection.json()) {
+        out().println(Json.write(rows));
+      } else {
+        print(rows, out());
       }
+      return ExitCodes.DONE;
     }
 
     static void print(List<ScheduleService.Row> rows, PrintWriter out) {
@@ -136,14 +169,7 @@ final class ScheduleCommand implements Callable<Integer> {
       description = "Pauses a schedule: no runs start until it is unpaused. Runs going on go on.",
       footerHeading = "%nExample:%n",
       footer = "  runbook schedule pause nightly-orders --note \"storage migration, INC-1234\"")
-  static final class Pause implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @ParentCommand ScheduleCommand parent;
-    @Mixin ConnectionOptions connection;
-
-    @Parameters(paramLabel = "NAME", description = "The schedule's name.")
-    String name;
-
+  static final class Pause extends OneSchedule {
     @Option(
         names = "--note",
         paramLabel = "TEXT",
@@ -152,12 +178,9 @@ final class ScheduleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-      String who = Identity.user(parent.root.env());
-      String text = "paused by " + who + (note == null || note.isBlank() ? "" : ": " + note);
-      try (TemporalConnection temporal = connection.connect(parent.root.env())) {
-        service(temporal, parent.root).pause(name, text);
-      }
-      spec.commandLine().getOut().println("Paused schedule " + name + " (" + text + ").");
+      String text = "paused by " + user() + (note == null || note.isBlank() ? "" : ": " + note);
+      withService(service -> service.pause(name, text));
+      out().println("Paused schedule " + name + " (" + text + ").");
       return ExitCodes.DONE;
     }
   }
@@ -168,21 +191,12 @@ final class ScheduleCommand implements Callable<Integer> {
       description = "Unpauses a schedule: its next run starts at its next cron time.",
       footerHeading = "%nExample:%n",
       footer = "  runbook schedule unpause nightly-orders")
-  static final class Unpause implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @ParentCommand ScheduleCommand parent;
-    @Mixin ConnectionOptions connection;
-
-    @Parameters(paramLabel = "NAME", description = "The schedule's name.")
-    String name;
-
+  static final class Unpause extends OneSchedule {
     @Override
     public Integer call() {
-      String text = "unpaused by " + Identity.user(parent.root.env());
-      try (TemporalConnection temporal = connection.connect(parent.root.env())) {
-        service(temporal, parent.root).unpause(name, text);
-      }
-      spec.commandLine().getOut().println("Unpaused schedule " + name + ".");
+      String text = "unpaused by " + user();
+      withService(service -> service.unpause(name, text));
+      out().println("Unpaused schedule " + name + ".");
       return ExitCodes.DONE;
     }
   }
@@ -195,23 +209,12 @@ final class ScheduleCommand implements Callable<Integer> {
               + " schedule is terminated, with its run.",
       footerHeading = "%nExample:%n",
       footer = "  runbook schedule delete nightly-orders")
-  static final class Delete implements Callable<Integer> {
-    @Spec CommandSpec spec;
-    @ParentCommand ScheduleCommand parent;
-    @Mixin ConnectionOptions connection;
-
-    @Parameters(paramLabel = "NAME", description = "The schedule's name.")
-    String name;
-
+  static final class Delete extends OneSchedule {
     @Override
     public Integer call() {
-      String reason = "schedule deleted by " + Identity.user(parent.root.env());
-      ScheduleService.Mode mode;
-      try (TemporalConnection temporal = connection.connect(parent.root.env())) {
-        mode = service(temporal, parent.root).delete(name, reason);
-      }
-      spec.commandLine()
-          .getOut()
+      String reason = "schedule deleted by " + user();
+      ScheduleService.Mode mode = fromService(service -> service.delete(name, reason));
+      out()
           .println(
               mode == ScheduleService.Mode.SCHEDULES
                   ? "Deleted schedule " + name + "."

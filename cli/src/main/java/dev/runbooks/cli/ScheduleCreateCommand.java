@@ -10,14 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code runbook schedule create}: a schedule, or the cron workflow standing in for one. */
 @Command(
@@ -37,11 +33,7 @@ import picocli.CommandLine.Spec;
       "  runbook schedule create monthly-app --runbook rotate --target orders \\",
       "      --role orders_app --cron \"0 3 1 * *\"  # every month"
     })
-final class ScheduleCreateCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand ScheduleCommand parent;
-  @Mixin ConnectionOptions connection;
-
+final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   @Parameters(paramLabel = "NAME", description = "The schedule's name, e.g. nightly-orders.")
   String name;
 
@@ -110,7 +102,7 @@ final class ScheduleCreateCommand implements Callable<Integer> {
             expression,
             jitter == null ? Duration.ZERO : jitter,
             catchupWindow == null ? RunbookSchedule.DEFAULT_CATCHUP_WINDOW : catchupWindow,
-            Identity.user(root.env()),
+            user(),
             launch);
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();

@@ -5,13 +5,7 @@ import dev.runbooks.workflows.shared.RunbookProgress;
 import dev.runbooks.workflows.shared.Step;
 import java.io.PrintWriter;
 import java.time.Clock;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 @Command(
     name = "status",
@@ -22,17 +16,10 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook status check-orders-20250301T101500 --output json")
-final class StatusCommand implements Callable<Integer> {
-  @Spec CommandSpec spec;
-  @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
-
-  @Parameters(paramLabel = "ID", description = "The run's workflow ID.")
-  String workflowId;
-
+final class StatusCommand extends RunCommand {
   @Override
   public Integer call() {
-    try (TemporalConnection temporal = connection.connect(root.env())) {
+    try (TemporalConnection temporal = connect()) {
       RunState state = RunState.fetch(temporal.client(), workflowId);
       PrintWriter out = spec.commandLine().getOut();
       if (connection.json()) {

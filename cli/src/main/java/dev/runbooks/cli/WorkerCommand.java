@@ -1,5 +1,6 @@
 package dev.runbooks.cli;
 
+import dev.runbooks.activities.config.ConfigSource;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.Activities;
 import dev.runbooks.worker.RunbookWorker;
@@ -38,7 +39,10 @@ final class WorkerCommand implements Callable<Integer> {
     try {
       worker =
           RunbookWorker.start(
-              temporal.client(), queue, Activities.build(config, temporal.client(), queue));
+              temporal.client(),
+              queue,
+              Activities.build(
+                  ConfigSource.reloading(config, root.env()), temporal.client(), queue));
     } catch (RuntimeException e) {
       temporal.close();
       throw e;
@@ -53,7 +57,9 @@ final class WorkerCommand implements Callable<Integer> {
             + queue
             + ", for targets: "
             + String.join(", ", config.targets().keySet())
-            + ". Stop it with Ctrl-C.");
+            + " ("
+            + config.file()
+            + "; edits are picked up by the next run, no restart needed). Stop it with Ctrl-C.");
     out.flush();
     Foreground.runUntilStopped(
         () -> {

@@ -102,6 +102,15 @@ class FailoverEndToEndTest {
     assertEquals(0, failover.get("bytesLost").asLong());
     assertEquals("replica0", failover.get("repointed").get(0).asText());
     assertFalse(failover.get("manualSteps").isEmpty());
+    // The servers as read back at the end: the old primary fenced, replica0 following replica1.
+    JsonNode servers = failover.get("servers");
+    assertEquals(3, servers.size(), r.out());
+    assertEquals("primary", servers.get(0).get("name").asText(), r.out());
+    assertTrue(servers.get(0).get("fence").asText().startsWith("fenced by failover-"), r.out());
+    assertFalse(servers.get(0).get("inRecovery").asBoolean(), r.out());
+    assertEquals("replica1", servers.get(1).get("following").asText(), r.out());
+    assertFalse(servers.get(2).get("inRecovery").asBoolean(), r.out());
+    assertTrue(failover.get("oldPrimaryState").asText().contains("fenced by"), r.out());
     try (Connection c = pg.replica(1).connect("postgres");
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), (SELECT n FROM t)")) {

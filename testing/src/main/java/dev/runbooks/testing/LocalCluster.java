@@ -313,6 +313,7 @@ public final class LocalCluster implements AutoCloseable {
     private String password;
     private String name = "cluster";
     private PgBinaries binaries;
+    private boolean keepWal = true;
     private final Map<String, String> settings = new LinkedHashMap<>();
 
     private Builder() {}
@@ -351,6 +352,15 @@ public final class LocalCluster implements AutoCloseable {
       return this;
     }
 
+    /**
+     * PostgreSQL's default WAL retention (wal_keep_size 0, no slot, no archive): a checkpoint
+     * recycles old WAL. Default 64MB, which hides code that needs old WAL (pg_rewind).
+     */
+    public Builder walDefaults() {
+      this.keepWal = false;
+      return this;
+    }
+
     /** Names the cluster: its directory's prefix and its cluster_name. Default "cluster". */
     public Builder name(String name) {
       ServerSetup.requireName(name);
@@ -375,7 +385,8 @@ public final class LocalCluster implements AutoCloseable {
       PgBinaries bin = binaries != null ? binaries : PgBinaries.require();
       Path root = (baseDir != null ? baseDir : defaultRoot()).toAbsolutePath().normalize();
       LocalCluster cluster =
-          ServerSetup.newPrimary(bin, root, name, password, port, new LinkedHashMap<>(settings));
+          ServerSetup.newPrimary(
+              bin, root, name, password, port, keepWal, new LinkedHashMap<>(settings));
       log.info(
           "Started PostgreSQL {} cluster '{}' on {}:{} in {}",
           bin.majorVersion(),

@@ -71,6 +71,7 @@ final class ServerSetup {
       String name,
       String password,
       int port,
+      boolean keepWal,
       Map<String, String> settings) {
     ServerUser user = ServerUser.current();
     ClusterRegistry.prepareRoot(root, user);
@@ -79,7 +80,7 @@ final class ServerSetup {
     return launch(
         new LocalCluster(server, root, password, null),
         () -> {
-          initdb(server, password, settings);
+          initdb(server, password, keepWal, settings);
           server.start();
         });
   }
@@ -117,9 +118,11 @@ final class ServerSetup {
   /**
    * Makes {@code server}'s data directory with initdb, trusting local clients or, with a {@code
    * password}, requiring SCRAM over TCP; then writes pg_hba.conf, the throwaway cluster settings
-   * and {@code extraSettings} after them.
+   * and {@code extraSettings} after them. Without {@code keepWal}, WAL retention stays at
+   * PostgreSQL's defaults (wal_keep_size 0).
    */
-  private static void initdb(PgServer server, String password, Map<String, String> extraSettings) {
+  private static void initdb(
+      PgServer server, String password, boolean keepWal, Map<String, String> extraSettings) {
     Path directory = server.directory();
     List<String> argv =
         new ArrayList<>(
@@ -167,8 +170,10 @@ final class ServerSetup {
     settings.put("wal_level", "replica");
     settings.put("max_wal_senders", "10");
     settings.put("hot_standby", "on");
-    // A replica made or restarted a little later still finds the WAL it needs.
-    settings.put("wal_keep_size", "64MB");
+    if (keepWal) {
+      // A replica made or restarted a little later still finds the WAL it needs.
+      settings.put("wal_keep_size", "64MB");
+    }
     if (password != null) {
       settings.put("password_encryption", "scram-sha-256");
     }

@@ -10,6 +10,7 @@ import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
 import dev.runbooks.activities.config.CheckSettings;
 import dev.runbooks.activities.config.ConfigException;
+import dev.runbooks.activities.config.ConfigSource;
 import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.failover.FailoverActivitiesImpl;
@@ -50,15 +51,26 @@ public record Activities(List<Object> implementations) {
   }
 
   /**
-   * Builds every activity object for a configuration.
+   * Builds every activity object for a configuration that never changes.
    *
    * @param client the client the target-lock activities talk to the lock workflows through
    * @param taskQueue the queue lock workflows are started on: the worker's own
    * @throws ConfigException when the secret store the configuration names cannot be opened
    */
   public static Activities build(RunbooksConfig config, WorkflowClient client, String taskQueue) {
+    return build(ConfigSource.fixed(config), client, taskQueue);
+  }
+
+  /**
+   * Builds every activity object for the configuration {@code source} gives; when it {@link
+   * ConfigSource#reloads() reloads}, each run uses the file as it was when the run started (see
+   * {@link PerRunConfiguration}).
+   *
+   * @throws ConfigException when the secret store the configuration names cannot be opened
+   */
+  public static Activities build(ConfigSource source, WorkflowClient client, String taskQueue) {
     // Looked up once: backup, migration and failover's rejoin all run the PostgreSQL programs.
-    return build(config, client, taskQueue, PgBinaries.find());
+    return build(source, client, taskQueue, PgBinaries.find());
   }
 
   /** As {@link #build(RunbooksConfig, WorkflowClient, String)}, with the binaries given. */
@@ -67,19 +79,38 @@ public record Activities(List<Object> implementations) {
       WorkflowClient client,
       String taskQueue,
       Optional<PgBinaries> binaries) {
+    return build(ConfigSource.fixed(config), client, taskQueue, binaries);
+  }
+
+  /** As {@link #build(ConfigSource, WorkflowClient, String)}, with the binaries given. */
+  static Activities build(
+      ConfigSource source, WorkflowClient client, String taskQueue, Optional<PgBinaries> binaries) {
+    List<Object> all = new ArrayList<>();
+    // The locks know no configuration: a broken edit must never keep a run from releasing one.
+    all.add(new TargetLockActivitiesImpl(client, taskQueue));
+    all.add(new BackupsInUseActivitiesImpl(client));
+    if (source.reloads()) {
+      all.addAll(PerRunConfiguration.proxies(source, version -> configured(version, binaries)));
+    } else {
+      all.addAll(configured(source.latest(), binaries));
+    }
+    return new Activities(all);
+  }
+
+  /** The activity objects that read the configuration, for one version of it. */
+  static List<Object> configured(ConfigSource.Version version, Optional<PgBinaries> binaries) {
+    RunbooksConfig config = version.config();
     SecretStore secrets = openSecrets(config);
     TargetConnections connections = new ConfiguredConnections(config, secrets);
     List<Object> all = new ArrayList<>();
-    all.add(new CheckActivitiesImpl(connections, thresholds(config.check())));
-    all.add(new TargetLockActivitiesImpl(client, taskQueue));
-    all.add(new BackupsInUseActivitiesImpl(client));
+    all.add(new CheckActivitiesImpl(connections, thresholds(config.check()), version.describe()));
     all.addAll(backup(config, connections, binaries));
     all.add(new RotationActivitiesImpl(connections, secrets, RotationTargets.fromConfig(config)));
     all.add(
         new FailoverActivitiesImpl(
             connections, FailoverTargets.fromConfig(config), secrets, binaries, Clock.systemUTC()));
     all.addAll(migration(config, connections, binaries));
-    return new Activities(all);
+    return all;
   }
 
   /**

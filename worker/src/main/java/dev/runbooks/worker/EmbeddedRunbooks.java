@@ -1,5 +1,6 @@
 package dev.runbooks.worker;
 
+import dev.runbooks.activities.config.ConfigSource;
 import dev.runbooks.activities.config.RunbooksConfig;
 
 /**
@@ -33,6 +34,15 @@ public final class EmbeddedRunbooks implements AutoCloseable {
    */
   public static EmbeddedRunbooks start(
       int port, RunbooksConfig config, String taskQueue, Pollers pollers) {
+    return start(port, ConfigSource.fixed(config), taskQueue, pollers);
+  }
+
+  /**
+   * As {@link #start(int, RunbooksConfig, String, Pollers)}, with the configuration {@code source}
+   * gives: {@code runbook dev} passes one that follows edits, so its run history survives them.
+   */
+  public static EmbeddedRunbooks start(
+      int port, ConfigSource source, String taskQueue, Pollers pollers) {
     EmbeddedTemporal temporal = EmbeddedTemporal.start(port, pollers);
     TemporalConnection connection = null;
     try {
@@ -41,7 +51,7 @@ public final class EmbeddedRunbooks implements AutoCloseable {
           RunbookWorker.start(
               connection.client(),
               taskQueue,
-              Activities.build(config, connection.client(), taskQueue));
+              Activities.build(source, connection.client(), taskQueue));
       return new EmbeddedRunbooks(temporal, connection, worker);
     } catch (RuntimeException e) {
       if (connection != null) {

@@ -69,7 +69,7 @@ final class CleanupStage {
       Optional<String> comment = databaseComment(c, database);
       if (comment.isPresent()) {
         if (!ours(comment.get(), input)) {
-          throw FailureType.BAD_INPUT.failure(
+          String clash =
               context
                   + ": the database "
                   + database
@@ -78,9 +78,20 @@ final class CleanupStage {
                   + (comment.get().startsWith(MARKER)
                       ? " (made by another restore: " + comment.get() + ")"
                       : "")
-                  + " and a restore never overwrites a database: choose a new name, or drop "
-                  + database
-                  + " yourself if you are sure it is not needed");
+                  + " and a restore never overwrites a database: ";
+          // A name the operator chose is bad input; a drill's scratch name is the runbooks' own,
+          // so a clash there is an infrastructure conflict, never a verdict on the backup.
+          throw input.mustNotExist()
+              ? FailureType.BAD_INPUT.failure(
+                  clash
+                      + "choose a new name, or drop "
+                      + database
+                      + " yourself if you are sure it is not needed")
+              : FailureType.CONFLICT.failure(
+                  clash
+                      + "another run is using that scratch name; run the drill again, or drop "
+                      + database
+                      + " yourself if no run is using it");
         }
         log.info("{}: re-creating {}, left by an earlier attempt", context, database);
         drop(c, database);

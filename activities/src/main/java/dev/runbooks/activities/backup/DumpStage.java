@@ -9,6 +9,7 @@ import dev.runbooks.activities.backup.repository.BackupUpload;
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.activities.postgres.PgTool;
+import dev.runbooks.activities.postgres.SessionSettings;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.shared.FailureType;
@@ -115,7 +116,9 @@ final class DumpStage {
     args.add("--snapshot=" + exported.snapshotId());
     args.add("--lock-wait-timeout=" + LOCK_WAIT_TIMEOUT);
     args.add("--no-password");
-    args.add(PgTool.dbnameArgument(spec.database()));
+    // The same bounds as every session of the runbooks: the server stops the dump's work when
+    // pg_dump dies (client_connection_check_interval).
+    args.add(SessionSettings.dbnameArgument(spec.database(), sessionOptions(snapshot)));
     try (Heartbeat heartbeat = Heartbeat.start("dump", 0, "bytes");
         PgTool.Running pgDump = tools.start(PgTool.PG_DUMP, args, spec);
         BackupUpload upload = repository.create(BackupLayout.dumpKey(target, id))) {
@@ -355,6 +358,14 @@ final class DumpStage {
       c.abort(Runnable::run);
     } catch (SQLException e) {
       log.debug("aborting the snapshot connection failed: {}", e.toString());
+    }
+  }
+
+  private String sessionOptions(Connection server) throws IOException {
+    try {
+      return connections.sessionSettings().libpqOptions(server);
+    } catch (SQLException e) {
+      throw new IOException("could not read the server's version for pg_dump's session: " + e, e);
     }
   }
 }

@@ -8,6 +8,7 @@ import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.activities.postgres.PgTool;
+import dev.runbooks.activities.postgres.SessionSettings;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.workflows.backup.RestoreInput;
 import dev.runbooks.workflows.backup.RestoreOutcome;
@@ -15,6 +16,8 @@ import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -80,7 +83,12 @@ final class RestoreStage {
             HashingInputStream plaintext = new HashingInputStream(decrypting);
             databases.prepareDatabase(target, spec, database, input, context);
             try {
-              restore(plaintext, spec.withDatabase(database), manifest, context);
+              restore(
+                  plaintext,
+                  spec.withDatabase(database),
+                  sessionOptions(target),
+                  manifest,
+                  context);
               checkDigests(ciphertext, plaintext, manifest, context);
             } catch (RuntimeException | IOException e) {
               databases.dropAfterFailure(input, database, context);
@@ -130,10 +138,17 @@ final class RestoreStage {
 
   /** Pipes the plaintext into pg_restore; throws when it fails. */
   private void restore(
-      HashingInputStream plaintext, ConnectionSpec spec, BackupManifest manifest, String context)
+      HashingInputStream plaintext,
+      ConnectionSpec spec,
+      String sessionOptions,
+      BackupManifest manifest,
+      String context)
       throws IOException {
     List<String> args =
-        List.of("--exit-on-error", "--no-password", PgTool.dbnameArgument(spec.database()));
+        List.of(
+            "--exit-on-error",
+            "--no-password",
+            SessionSettings.dbnameArgument(spec.database(), sessionOptions));
     try (Heartbeat heartbeat = Heartbeat.start("restore", manifest.archiveBytes(), "bytes");
         InputStream archive = manifest.dumpCompression().decompressing(plaintext);
         PgTool.Running pgRestore = tools.start(PgTool.PG_RESTORE, args, spec)) {
@@ -227,6 +242,16 @@ final class RestoreStage {
               + " ("
               + manifest.plaintextBytes()
               + " bytes): the manifest was altered; restore another backup");
+    }
+  }
+
+  /** pg_restore's session gets the bounds every session of the runbooks has. */
+  private String sessionOptions(String target) throws IOException {
+    try (Connection c = connections.primary(target)) {
+      return connections.sessionSettings().libpqOptions(c);
+    } catch (SQLException e) {
+      throw new IOException(
+          "could not read the server's version for pg_restore's session: " + e, e);
     }
   }
 }

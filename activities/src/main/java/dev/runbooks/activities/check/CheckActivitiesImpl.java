@@ -5,6 +5,7 @@ import dev.runbooks.workflows.check.CheckActivities;
 import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Findings;
+import dev.runbooks.workflows.check.Severity;
 import java.util.List;
 import java.util.Objects;
 
@@ -15,24 +16,69 @@ import java.util.Objects;
  * login fails the activity, as a non-retryable AUTHENTICATION failure.
  */
 public final class CheckActivitiesImpl implements CheckActivities {
+  /** Precedes the configuration's file and digest in the connectivity finding. */
+  public static final String CONFIGURATION = "worker configuration ";
+
   private final TargetConnections connections;
   private final CheckThresholds thresholds;
   private final OnPrimary primary;
+  private final String configuration;
 
   public CheckActivitiesImpl(TargetConnections connections, CheckThresholds thresholds) {
+    this(connections, thresholds, null);
+  }
+
+  /**
+   * @param configuration the worker's configuration file and its digest ({@code
+   *     ConfigSource.Version#describe}), named in the connectivity finding so every run's first
+   *     step records which version it used; null to leave it out
+   */
+  public CheckActivitiesImpl(
+      TargetConnections connections, CheckThresholds thresholds, String configuration) {
     this.connections = Objects.requireNonNull(connections, "connections");
     this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
     this.primary = new OnPrimary(connections);
+    this.configuration = configuration;
   }
 
+  /** Every runbook's first step starts here: its detail names the configuration the run uses. */
   @Override
   public Findings checkConnectivity(CheckInput input) {
-    return new ConnectivityCheck(primary).run(input);
+    return withConfiguration(new ConnectivityCheck(primary).run(input), input, Severity.OK);
   }
 
+  /**
+   * The preflight's detail is its worst finding: a privilege warning names the configuration too.
+   */
   @Override
   public Findings checkPrivileges(CheckInput input) {
-    return primary.run(PrivilegesCheck.NAME, input, PrivilegesCheck::run);
+    Findings findings = primary.run(PrivilegesCheck.NAME, input, PrivilegesCheck::run);
+    return withConfiguration(findings, input, Severity.WARN);
+  }
+
+  /** {@code findings}, those at least {@code from} ending with the worker's configuration. */
+  private Findings withConfiguration(Findings findings, CheckInput input, Severity from) {
+    if (configuration == null) {
+      return findings;
+    }
+    String used = "; " + CONFIGURATION + configuration + ", primary " + describe(input.target());
+    return new Findings(
+        findings.findings().stream()
+            .map(
+                f ->
+                    f.severity().compareTo(from) < 0
+                        ? f
+                        : new Finding(
+                            f.check(), f.severity(), f.summary() + used, f.advice(), f.details()))
+            .toList());
+  }
+
+  private String describe(String target) {
+    try {
+      return connections.describe(target);
+    } catch (RuntimeException e) {
+      return "unknown (" + e.getMessage() + ")";
+    }
   }
 
   @Override

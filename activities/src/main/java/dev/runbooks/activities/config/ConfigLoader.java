@@ -93,7 +93,15 @@ public final class ConfigLoader {
    * @throws ConfigException for the first mistake found
    */
   public static RunbooksConfig load(Path file, Map<String, String> env) {
-    RawConfig raw = parse(file, ConfigFile.read(file));
+    return load(file, ConfigFile.read(file), env);
+  }
+
+  /**
+   * As {@link #load(Path, Map)}, from {@code content} already read from {@code file}: the bytes a
+   * {@link ConfigSource} digested, so the digest and the configuration always match.
+   */
+  static RunbooksConfig load(Path file, byte[] content, Map<String, String> env) {
+    RawConfig raw = parse(file, content);
     return config(raw, new Values(file, env), file);
   }
 

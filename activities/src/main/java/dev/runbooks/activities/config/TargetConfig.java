@@ -57,34 +57,6 @@ public record TargetConfig(
     Objects.requireNonNull(primaryName, "primaryName");
   }
 
-  /** A target with the default failover and rotation settings, its primary named primary. */
-  public TargetConfig(
-      String name,
-      Endpoint primary,
-      List<ReplicaConfig> replicas,
-      AdminConfig admin,
-      Path migrations,
-      boolean production,
-      boolean fourEyes,
-      Duration approvalTimeout,
-      RetentionPolicy retention,
-      Duration backupFreshness) {
-    this(
-        name,
-        primary,
-        replicas,
-        admin,
-        migrations,
-        production,
-        fourEyes,
-        approvalTimeout,
-        retention,
-        backupFreshness,
-        FailoverConfig.defaults(name),
-        RotationConfig.defaults(),
-        PRIMARY);
-  }
-
   /** Every server of the target, the configured primary first. */
   public List<MemberConfig> members() {
     List<MemberConfig> members = new ArrayList<>();

@@ -6,16 +6,25 @@ import dev.runbooks.activities.config.MemberConfig;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.shared.FailureType;
+import java.util.List;
 
 /** What the failover activities need to know about a target besides how to connect to it. */
 public interface FailoverTargets {
-  /** The name the configured {@code primary:} goes by in results and messages. */
-  String PRIMARY = TargetConfig.PRIMARY;
-
   FailoverConfig settings(String target);
 
   /** Where {@code server} (any member's name) is, as the worker reaches it. */
   Endpoint endpoint(String target, String server);
+
+  /** Every member's name in configuration order, the configured primary first. */
+  List<String> members(String target);
+
+  /**
+   * The member a failover input names, or the configured primary's name when it names none (runs
+   * from before members were resolved).
+   */
+  default String memberOrConfiguredPrimary(String target, String member) {
+    return member != null ? member : members(target).get(0);
+  }
 
   /** From {@code runbooks.yaml}. */
   static FailoverTargets fromConfig(RunbooksConfig config) {
@@ -44,6 +53,11 @@ public interface FailoverTargets {
                             + " in "
                             + config.file()
                             + "."));
+      }
+
+      @Override
+      public List<String> members(String target) {
+        return target(target).memberNames();
       }
 
       private TargetConfig target(String name) {

@@ -137,8 +137,8 @@ final class FenceStage {
   }
 
   /** The member preflight found to be the primary (runs from before members: the configured). */
-  private static String server(FenceInput input) {
-    return input.server() == null ? FailoverTargets.PRIMARY : input.server();
+  private String server(FenceInput input) {
+    return targets.memberOrConfiguredPrimary(input.target(), input.server());
   }
 
   private static FenceRecord fenceRecord(Connection c) throws SQLException {

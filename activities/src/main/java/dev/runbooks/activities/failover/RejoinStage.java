@@ -10,12 +10,12 @@ import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.failover.Rejoin;
 import dev.runbooks.workflows.failover.RejoinInput;
+import dev.runbooks.workflows.failover.ServerState;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -24,7 +24,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The failover's rejoin step: the old primary rewound (pg_rewind) and started as a replica of the
  * new one when the worker runs on its host and was asked to, else the manual steps to do so. It
- * never fails the run: whatever it could not do becomes a manual step.
+ * never fails the run. Whatever happened, it reads every server back, so the result says what holds
+ * and not what was meant to; a rejoin that stopped half-way says exactly what to do next.
+ *
+ * <p>pg_rewind reads the old primary's WAL back to the last checkpoint before the new timeline
+ * began. On default settings (wal_keep_size 0, no slot, no archive) the clean shutdown's checkpoint
+ * recycles that WAL, so a physical slot ({@value RejoinSteps#SLOT}) created just before the stop
+ * keeps it from the last checkpoint's redo point on; the slot is dropped once the server streams.
  */
 final class RejoinStage {
   private static final Logger log = LoggerFactory.getLogger(RejoinStage.class);
@@ -33,6 +39,7 @@ final class RejoinStage {
   private final FailoverTargets targets;
   private final Optional<PgBinaries> binaries;
   private final Duration streamingWait;
+  private final ServerStates states;
 
   RejoinStage(
       TargetConnections connections,
@@ -43,98 +50,108 @@ final class RejoinStage {
     this.targets = targets;
     this.binaries = binaries;
     this.streamingWait = streamingWait;
+    this.states = new ServerStates(connections, targets);
   }
 
   Rejoin rejoin(RejoinInput input) {
-    String oldName = input.oldPrimary() == null ? FailoverTargets.PRIMARY : input.oldPrimary();
-    Endpoint old = targets.endpoint(input.target(), oldName);
-    Endpoint now = targets.endpoint(input.target(), input.newPrimary());
-    List<String> steps = manualSteps(input, old, now);
-    String configStep = steps.get(steps.size() - 1);
-    if (!input.attempt()) {
-      return new Rejoin(false, "not asked to rejoin (--rejoin); manual steps listed", steps);
+    String target = input.target();
+    String oldName = targets.memberOrConfiguredPrimary(target, input.oldPrimary());
+    Endpoint now = targets.endpoint(target, input.newPrimary());
+    RejoinSteps steps =
+        new RejoinSteps(target, input.newPrimary(), targets.endpoint(target, oldName), now);
+    if (!input.attempt() || input.oldPrimaryDown()) {
+      String why =
+          input.oldPrimaryDown()
+              ? "not rejoined: the old primary is down; manual steps listed"
+              : "not asked to rejoin (--rejoin); manual steps listed";
+      return new Rejoin(
+          false,
+          false,
+          why,
+          steps.procedure(input.oldPrimaryDown()),
+          states.read(target, oldName, null));
     }
-    if (input.oldPrimaryDown()) {
-      return new Rejoin(false, "not rejoined: the old primary is down; manual steps listed", steps);
-    }
+    Attempt attempt = new Attempt();
     String why;
     try {
-      why = rewind(input.target(), oldName, input.newPrimary(), now);
+      why = rewind(target, oldName, input.newPrimary(), now, attempt);
     } catch (SQLException | IOException | IllegalStateException e) {
-      log.warn("rejoin of the old primary of {} failed: {}", input.target(), e.getMessage());
-      why = "the rewind failed: " + e.getMessage();
+      log.warn("rejoin of the old primary of {} failed: {}", target, e.getMessage());
+      why = e.getMessage();
     }
-    if (why == null) {
+    List<ServerState> servers = states.read(target, oldName, attempt.dataDir);
+    ServerState old = servers.get(0);
+    if (why == null && old.streamsFrom(input.newPrimary())) {
       return new Rejoin(
           true,
+          true,
           "rewound with pg_rewind; the old primary streams from " + input.newPrimary(),
-          List.of(configStep));
+          List.of(steps.configuration()),
+          servers);
     }
-    return new Rejoin(false, "not rejoined: " + why + "; manual steps listed", steps);
+    if (why == null) {
+      why = "it was started but reads back as: " + old.describe();
+    }
+    Rewind.Phase phase = attempt.rewind == null ? attempt.phase : attempt.rewind.phase();
+    if (phase == Rewind.Phase.RUNNING) {
+      dropSlot(target, oldName);
+    }
+    List<String> next =
+        switch (phase) {
+          case RUNNING ->
+              attempt.rebuild
+                  ? steps.rebuild(attempt.dataDir, attempt.owner(), attempt.user, old.running())
+                  : steps.procedure(false);
+          case STOPPED ->
+              steps.rebuild(attempt.dataDir, attempt.owner(), attempt.user, old.running());
+          case REWOUND, STARTED -> steps.start(attempt.dataDir);
+        };
+    return new Rejoin(false, true, "not rejoined: " + why, next, servers);
   }
 
-  /** What a person does to rejoin the old primary; the last step updates the configuration. */
-  private static List<String> manualSteps(RejoinInput input, Endpoint old, Endpoint now) {
-    List<String> steps = new ArrayList<>();
-    String where = "on the old primary's host (" + old.address() + ")";
-    if (input.oldPrimaryDown()) {
-      steps.add("keep the old primary stopped: it is not fenced and would take writes");
+  /** What one rejoin got to, for the next step when it stops. */
+  private static final class Attempt {
+    /** Before a Rewind runs: RUNNING, STOPPED when it does not answer, STARTED when a replica. */
+    Rewind.Phase phase = Rewind.Phase.RUNNING;
+
+    Path dataDir;
+    Rewind rewind;
+    String user = "SUPERUSER";
+    boolean rebuild;
+
+    String owner() {
+      return rewind == null ? null : rewind.owner();
     }
-    steps.add(
-        where
-            + ": pg_ctl -D DATADIR stop -m fast (DATADIR: SHOW data_directory on it, or the"
-            + " service's setting)");
-    steps.add(
-        where
-            + ": pg_rewind --target-pgdata=DATADIR --source-server='host="
-            + now.host()
-            + " port="
-            + now.port()
-            + " user=SUPERUSER dbname="
-            + now.database()
-            + "' --write-recovery-conf (it needs wal_log_hints=on or data checksums; otherwise"
-            + " rebuild it with pg_basebackup -R from "
-            + now.address()
-            + ")");
-    steps.add(
-        where
-            + ": remove the lines default_transaction_read_only and "
-            + FenceRecord.SETTING
-            + " from DATADIR/postgresql.auto.conf, then pg_ctl -D DATADIR start, and check"
-            + " that pg_stat_wal_receiver shows it streaming from "
-            + now.address());
-    steps.add(
-        "nothing to edit in runbooks.yaml: every runbook finds the primary among targets."
-            + input.target()
-            + "'s servers when it starts ("
-            + input.newPrimary()
-            + " at "
-            + now.address()
-            + " now); keep the old primary ("
-            + old.address()
-            + ") listed, fenced or as a replica (runbooks/failover.md, \"Topology\")");
-    return steps;
   }
 
   /**
    * Rewinds the old primary and starts it as a replica of {@code now}, when this worker runs on its
-   * host. Returns why not, or null when it streams from the new primary. Run again, it finds the
-   * old primary streaming already.
+   * host. Returns why not, or null when it was started. Run again, it finds the old primary a
+   * replica already and leaves the judgement to what is read back.
    */
-  private String rewind(String target, String oldName, String newPrimary, Endpoint now)
+  private String rewind(
+      String target, String oldName, String newPrimary, Endpoint now, Attempt attempt)
       throws SQLException, IOException {
     if (binaries.isEmpty()) {
       return "the worker has no PostgreSQL server programs (pg_ctl, pg_rewind)";
     }
-    Path dataDir;
-    try (Connection c = admin(connections.replica(target, oldName))) {
+    boolean restoreTargetWal;
+    Connection first;
+    try {
+      first = admin(connections.replica(target, oldName));
+    } catch (SQLException e) {
+      // An earlier attempt of this step may have stopped it: only a rebuild is safe now.
+      attempt.phase = Rewind.Phase.STOPPED;
+      throw e;
+    }
+    try (Connection c = first) {
+      attempt.dataDir = Path.of(string(c, "SHOW data_directory"));
       if (Jdbc.bool(c, "SELECT pg_is_in_recovery()")) {
-        return FailoverSql.awaitStreaming(c, now.port(), streamingWait)
-            ? null
-            : "the old primary is a replica but does not stream from " + now.address();
+        // Rewound by an earlier attempt of this step: what is read back decides.
+        attempt.phase = Rewind.Phase.STARTED;
+        return FailoverSql.awaitStreaming(c, now.port(), streamingWait) ? dropSlot(c) : null;
       }
-      dataDir = Path.of(string(c, "SHOW data_directory"));
-      String cannot = Rewind.cannot(dataDir);
+      String cannot = Rewind.cannot(attempt.dataDir);
       if (cannot != null) {
         return cannot;
       }
@@ -142,9 +159,11 @@ final class RejoinStage {
           c,
           "SELECT current_setting('wal_log_hints') = 'on'"
               + " OR current_setting('data_checksums') = 'on'")) {
+        attempt.rebuild = true;
         return "wal_log_hints is off and the data has no checksums, so pg_rewind cannot run;"
-            + " rebuild it with pg_basebackup";
+            + " it must be rebuilt with pg_basebackup";
       }
+      restoreTargetWal = Jdbc.bool(c, "SELECT current_setting('restore_command') <> ''");
     }
     String streamFrom;
     try (Connection c = admin(connections.replica(target, newPrimary))) {
@@ -157,6 +176,7 @@ final class RejoinStage {
       return Passfiles.refusal(target, List.of(newPrimary));
     }
     ConnectionSpec login = connections.connectionSpec(target);
+    attempt.user = login.user();
     List<Conninfo.Pair> source =
         List.of(
             new Conninfo.Pair("host", now.host()),
@@ -168,17 +188,52 @@ final class RejoinStage {
         streamFrom != null
             ? Conninfo.withServer(streamFrom, now.host(), now.port())
             : Conninfo.format(source);
-    new Rewind(binaries.get(), dataDir)
-        .run(Conninfo.format(source), login.password(), primaryConninfo);
-    try (Connection c = connections.replica(target, oldName)) {
+    attempt.rewind = new Rewind(binaries.get(), attempt.dataDir);
+    try (Connection c = admin(connections.replica(target, oldName))) {
+      // Keeps the WAL from the last checkpoint's redo point through the shutdown checkpoint.
+      Jdbc.execute(
+          c,
+          "SELECT pg_create_physical_replication_slot('"
+              + RejoinSteps.SLOT
+              + "', true) WHERE NOT EXISTS (SELECT FROM pg_replication_slots WHERE slot_name = '"
+              + RejoinSteps.SLOT
+              + "')");
+    }
+    attempt.rewind.run(
+        Conninfo.format(source), login.password(), primaryConninfo, restoreTargetWal);
+    try (Connection c = admin(connections.replica(target, oldName))) {
       return FailoverSql.awaitStreaming(c, now.port(), streamingWait)
-          ? null
+          ? dropSlot(c)
           : "the rewound old primary started but does not stream from "
               + now.address()
               + " within "
               + streamingWait.toSeconds()
               + " s; see "
-              + dataDir.resolve("runbooks-rejoin.log");
+              + attempt.dataDir.resolve("runbooks-rejoin.log");
+    }
+  }
+
+  /** Drops the slot that kept the WAL for pg_rewind (a replica too can drop it); returns null. */
+  private static String dropSlot(Connection c) throws SQLException {
+    Jdbc.execute(
+        c,
+        "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '"
+            + RejoinSteps.SLOT
+            + "'");
+    return null;
+  }
+
+  /** A rejoin that stopped before pg_ctl stop must not leave the slot holding WAL for ever. */
+  private void dropSlot(String target, String oldName) {
+    try (Connection c = admin(connections.replica(target, oldName))) {
+      dropSlot(c);
+    } catch (SQLException e) {
+      log.warn(
+          "could not drop the slot {} on the old primary {} of {}: {}",
+          RejoinSteps.SLOT,
+          oldName,
+          target,
+          e.getMessage());
     }
   }
 }

@@ -1,6 +1,7 @@
 package dev.runbooks.activities.failover;
 
 import dev.runbooks.pgtools.PgBinaries;
+import dev.runbooks.workflows.shared.ActivityProgress;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,6 +21,18 @@ import java.util.concurrent.TimeUnit;
  * naming the program and its output; the caller turns it into manual steps.
  */
 final class Rewind {
+  /** How far {@link #run} got: what state a failure left the server in. */
+  enum Phase {
+    /** Nothing done: the server runs as it did. */
+    RUNNING,
+    /** Stopped by pg_ctl; not rewound (pg_rewind did not finish). */
+    STOPPED,
+    /** Rewound by pg_rewind; maybe not yet configured as a replica; not started. */
+    REWOUND,
+    /** Started by pg_ctl as a replica. */
+    STARTED
+  }
+
   /** Files pg_rewind would overwrite with the new primary's, but which are the server's own. */
   static final List<String> OWN_FILES =
       List.of("postgresql.conf", "postgresql.auto.conf", "pg_hba.conf", "pg_ident.conf");
@@ -29,6 +42,7 @@ final class Rewind {
   private final PgBinaries binaries;
   private final Path dataDir;
   private final String owner;
+  private Phase phase = Phase.RUNNING;
 
   Rewind(PgBinaries binaries, Path dataDir) throws IOException {
     this.binaries = binaries;
@@ -53,12 +67,22 @@ final class Rewind {
     return null;
   }
 
+  Phase phase() {
+    return phase;
+  }
+
+  String owner() {
+    return owner;
+  }
+
   /**
    * @param source the new primary as libpq connection keywords (host, port, user, dbname)
    * @param password the source login's password, or null; passed in the environment only
    * @param primaryConninfo what the rejoined server streams from
+   * @param restoreTargetWal the server has a restore_command: pg_rewind fetches WAL it lacks there
    */
-  void run(String source, String password, String primaryConninfo) throws IOException {
+  void run(String source, String password, String primaryConninfo, boolean restoreTargetWal)
+      throws IOException {
     Map<String, byte[]> own = new LinkedHashMap<>();
     for (String name : OWN_FILES) {
       Path file = dataDir.resolve(name);
@@ -68,13 +92,19 @@ final class Rewind {
     }
     Path log = dataDir.resolve("runbooks-rejoin.log");
     exec(List.of(bin("pg_ctl"), "-D", dataDir.toString(), "stop", "-m", "fast", "-w"), null);
-    exec(
-        List.of(
-            bin("pg_rewind"),
-            "--target-pgdata=" + dataDir,
-            "--source-server=" + source,
-            "--no-sync"),
-        password);
+    phase = Phase.STOPPED;
+    List<String> rewind =
+        new ArrayList<>(
+            List.of(
+                bin("pg_rewind"),
+                "--target-pgdata=" + dataDir,
+                "--source-server=" + source,
+                "--no-sync"));
+    if (restoreTargetWal) {
+      rewind.add("--restore-target-wal");
+    }
+    exec(rewind, password);
+    phase = Phase.REWOUND;
     for (Map.Entry<String, byte[]> file : own.entrySet()) {
       // Written in place, so the files keep their owner.
       Files.write(dataDir.resolve(file.getKey()), file.getValue());
@@ -107,6 +137,7 @@ final class Rewind {
             "-t",
             "120"),
         null);
+    phase = Phase.STARTED;
   }
 
   private String bin(String tool) {
@@ -119,32 +150,52 @@ final class Rewind {
       command.addAll(List.of("runuser", "-u", owner, "--"));
     }
     command.addAll(argv);
-    ProcessBuilder builder =
-        new ProcessBuilder(command).directory(dataDir.toFile()).redirectErrorStream(true);
-    builder.environment().keySet().removeIf(k -> k.startsWith("PG"));
-    if (password != null) {
-      builder.environment().put("PGPASSWORD", password);
-    }
-    Process process = builder.start();
-    process.getOutputStream().close();
-    byte[] out = process.getInputStream().readAllBytes();
+    // The output goes to a file the worker owns, so it can heartbeat while the program runs.
+    Path output = Files.createTempFile("runbooks-rejoin", ".out");
     try {
-      if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new IllegalStateException(
-            argv.get(0) + " did not finish in " + TIMEOUT_SECONDS + " s");
+      ProcessBuilder builder =
+          new ProcessBuilder(command)
+              .directory(dataDir.toFile())
+              .redirectErrorStream(true)
+              .redirectOutput(output.toFile());
+      builder.environment().keySet().removeIf(k -> k.startsWith("PG"));
+      if (password != null) {
+        builder.environment().put("PGPASSWORD", password);
+      }
+      Process process = builder.start();
+      process.getOutputStream().close();
+      await(process, Path.of(argv.get(0)).getFileName().toString());
+      check(process.exitValue(), argv, Files.readString(output), password);
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  private static void await(Process process, String program) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+    try {
+      while (!process.waitFor(5, TimeUnit.SECONDS)) {
+        if (System.nanoTime() > deadline) {
+          process.destroyForcibly();
+          throw new IllegalStateException(program + " did not finish in " + TIMEOUT_SECONDS + " s");
+        }
+        FailoverSql.heartbeat(new ActivityProgress("rejoin", 0, 0, program + " runs"));
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while " + argv.get(0) + " ran", e);
+      process.destroyForcibly();
+      throw new IllegalStateException("interrupted while " + program + " ran", e);
     }
-    if (process.exitValue() != 0) {
-      String text = new String(out, StandardCharsets.UTF_8).strip();
+  }
+
+  private static void check(int exit, List<String> argv, String out, String password) {
+    if (exit != 0) {
+      String text = out.strip();
       if (password != null && !password.isEmpty()) {
         text = text.replace(password, "********");
       }
       throw new IllegalStateException(
-          Path.of(argv.get(0)).getFileName() + " exited with " + process.exitValue() + ": " + text);
+          Path.of(argv.get(0)).getFileName() + " exited with " + exit + ": " + text);
     }
   }
 }

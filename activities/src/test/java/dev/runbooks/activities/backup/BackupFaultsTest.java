@@ -328,6 +328,19 @@ class BackupFaultsTest {
   // ---- databases a restore must not touch
 
   @Test
+  void aDrillWhoseScratchNameIsTakenIsAConflictNotBadInput() throws Exception {
+    String id = "20261124T080000Z-clash";
+    harness.backups.dumpDatabase(backup("shop", id));
+    cluster().execute("postgres", "CREATE DATABASE drill_taken");
+
+    ApplicationFailure taken =
+        failure(() -> harness.restores.restoreBackup(drill("shop", id, "drill_taken")));
+    assertPermanent(taken, "CONFLICT");
+    assertMentions(taken, "drill_taken already exists", "another run is using that scratch name");
+    assertTrue(databaseExists(cluster(), "drill_taken"));
+  }
+
+  @Test
   void anIncidentRestoreNeverOverwritesAnExistingDatabase() throws Exception {
     String id = "20261124T080000Z-live";
     harness.backups.dumpDatabase(backup("shop", id));

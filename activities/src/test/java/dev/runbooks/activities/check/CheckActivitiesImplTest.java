@@ -1,6 +1,7 @@
 package dev.runbooks.activities.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -639,6 +640,28 @@ class CheckActivitiesImplTest {
                 "Set shared_preload_libraries = 'pg_stat_statements' in postgresql.conf and"
                     + " restart PostgreSQL"),
         f.advice());
+  }
+
+  @Test
+  void thePreflightsWorstFindingNamesTheWorkersConfigurationSoEveryRunRecordsIt() {
+    String used = "/etc/runbooks/runbooks.yaml (digest 0123456789ab)";
+    FixtureConnections limited = connections().withUser(LIMITED);
+    CheckActivitiesImpl checks = new CheckActivitiesImpl(limited, CheckThresholds.defaults(), used);
+    String marker =
+        CheckActivitiesImpl.CONFIGURATION + used + ", primary " + limited.describe(INPUT.target());
+
+    Finding connectivity = single(checks.checkConnectivity(INPUT));
+    Finding privileges = single(checks.checkPrivileges(INPUT));
+    Finding superuser =
+        single(
+            new CheckActivitiesImpl(connections(), CheckThresholds.defaults(), used)
+                .checkPrivileges(INPUT));
+
+    assertEquals(Severity.OK, connectivity.severity(), connectivity::toString);
+    assertTrue(connectivity.summary().endsWith("; " + marker), connectivity.summary());
+    assertEquals(Severity.WARN, privileges.severity(), privileges::toString);
+    assertTrue(privileges.summary().endsWith("; " + marker), privileges.summary());
+    assertFalse(superuser.summary().contains(marker), "an OK privilege finding stays short");
   }
 
   // --- helpers

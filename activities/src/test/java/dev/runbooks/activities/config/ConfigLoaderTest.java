@@ -100,7 +100,10 @@ class ConfigLoaderTest {
             true,
             Duration.ofHours(2),
             new RetentionPolicy(3, 0, 4),
-            Duration.ofHours(26)),
+            Duration.ofHours(26),
+            FailoverConfig.defaults("orders"),
+            RotationConfig.defaults(),
+            TargetConfig.PRIMARY),
         config.target("orders"));
     assertEquals(
         new TargetConfig(
@@ -113,7 +116,10 @@ class ConfigLoaderTest {
             false,
             Duration.ofHours(4),
             new RetentionPolicy(7, 14, 8),
-            Duration.ofHours(26)),
+            Duration.ofHours(26),
+            FailoverConfig.defaults("billing"),
+            RotationConfig.defaults(),
+            TargetConfig.PRIMARY),
         config.target("billing"));
     assertEquals("s3://backups/prod", config.repository().uri());
     assertEquals("file:///var/lib/runbooks/secrets.json", config.secrets().uri());

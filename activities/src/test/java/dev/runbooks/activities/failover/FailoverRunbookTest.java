@@ -3,10 +3,12 @@ package dev.runbooks.activities.failover;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.secrets.FileSecretStore;
@@ -17,9 +19,11 @@ import dev.runbooks.workflows.failover.FailoverRequest;
 import dev.runbooks.workflows.failover.FailoverResult;
 import dev.runbooks.workflows.failover.FailoverWorkflow;
 import dev.runbooks.workflows.failover.FailoverWorkflowImpl;
+import dev.runbooks.workflows.failover.ServerState;
 import dev.runbooks.workflows.shared.Outcome;
 import dev.runbooks.workflows.shared.RunbookRequest;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
+import dev.runbooks.workflows.shared.Step;
 import dev.runbooks.workflows.shared.StepState;
 import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
 import io.temporal.api.enums.v1.IndexedValueType;
@@ -40,6 +44,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -51,6 +56,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Properties;
 import java.util.Set;
@@ -60,7 +66,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -75,6 +83,9 @@ class FailoverRunbookTest {
   private static final String DB = "postgres";
   private static final AtomicLong MARKERS = new AtomicLong();
 
+  /** A test with this tag gets clusters with PostgreSQL's default WAL retention. */
+  private static final String WAL_DEFAULTS = "wal-defaults";
+
   @TempDir Path dir;
   private WorkerFactory factory;
   private FileSecretStore secrets;
@@ -84,16 +95,19 @@ class FailoverRunbookTest {
   private LocalCluster replica1;
 
   @BeforeEach
-  void setUp() throws Exception {
+  void setUp(TestInfo test) throws Exception {
     // wal_log_hints: pg_rewind can rejoin the old primary. log_statement: every statement the
     // runbook sends is in the server logs, which are scanned for the password after each test.
-    primary =
+    LocalCluster.Builder builder =
         LocalCluster.builder()
             .name("primary")
             .scram(PASSWORD)
             .setting("wal_log_hints", "on")
-            .setting("log_statement", "all")
-            .start();
+            .setting("log_statement", "all");
+    if (test.getTags().contains(WAL_DEFAULTS)) {
+      builder.walDefaults();
+    }
+    primary = builder.start();
     clusters.add(primary);
     replica0 = primary.createReplica("replica0");
     replica1 = primary.createReplica("replica1");
@@ -125,7 +139,7 @@ class FailoverRunbookTest {
             + " }\n"
             + "    admin: { secret: db/orders/admin }\n"
             + "    failover: { catchUpTimeout: PT60S }\n");
-    var config = ConfigLoader.load(file, Map.of());
+    config = ConfigLoader.load(file, Map.of());
 
     int port;
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
@@ -161,6 +175,7 @@ class FailoverRunbookTest {
   }
 
   private FailoverActivitiesImpl activities;
+  private RunbooksConfig config;
   private TestServer.PortBoundTestServer server;
   private String address;
   private WorkflowServiceStubs clientStubs;
@@ -254,6 +269,7 @@ class FailoverRunbookTest {
 
   private LocalCluster byName(String name) {
     return switch (name) {
+      case "primary" -> primary;
       case "replica0" -> replica0;
       case "replica1" -> replica1;
       default -> throw new AssertionError("unexpected server " + name);
@@ -332,6 +348,125 @@ class FailoverRunbookTest {
     assertEquals(1, result.manualSteps().size(), result.manualSteps().toString());
     appInsert(replica0.port(), -7);
     SecretScan.assertNoSecrets(client, "failover-orders-rejoin", List.of(PASSWORD, APP_PASSWORD));
+  }
+
+  @Test
+  @Tag(WAL_DEFAULTS)
+  void rejoinWorksWithDefaultWalSettingsAndTheResultSaysWhatTheServersSay() throws Exception {
+    // The last checkpoint before the switchover lies in a WAL segment the old primary's shutdown
+    // checkpoint recycles when nothing keeps it: the WAL pg_rewind reads.
+    primary.execute(DB, "INSERT INTO seq SELECT generate_series(1, 100)", "CHECKPOINT");
+    primary.execute(DB, "SELECT pg_switch_wal()", "INSERT INTO seq VALUES (101)");
+    primary.execute(DB, "SELECT pg_switch_wal()", "INSERT INTO seq VALUES (102)");
+    FailoverWorkflow run = newRun("failover-orders-rejoin-defaults");
+    FailoverResult result = run.run(request("replica0", null, false, true));
+
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome(), run.progress().toString());
+    assertEquals(StepState.DONE, step(run, "rejoin").state(), step(run, "rejoin").detail());
+    assertNull(result.warning(), result.warning());
+    assertTrue(
+        result.oldPrimaryState().startsWith("running as a replica of replica0, streaming"),
+        result.oldPrimaryState() + " / " + result.manualSteps());
+    assertTrue(primary.isRunning(), "the result says running, but the old primary is stopped");
+    assertStreamsFrom(primary, replica0);
+    assertStreamsFrom(replica1, replica0);
+    assertEquals(102, count(primary));
+    assertServersReadBack(result);
+    assertEquals(3, result.servers().size(), result.servers().toString());
+    // The slot that kept the WAL for pg_rewind is gone: it would hold WAL for ever.
+    assertNoSlotLeft(primary);
+    SecretScan.assertNoSecrets(client, "failover-orders-rejoin-defaults", List.of(PASSWORD));
+  }
+
+  @Test
+  @Tag(WAL_DEFAULTS)
+  void rejoinThatFailsAfterTheStopSaysTheOldPrimaryIsStoppedAndHowToRebuildIt() throws Exception {
+    // A pg_rewind that fails, beside the real pg_ctl: the old primary was stopped, not rewound.
+    Path bin = Files.createTempDirectory("runbooks-bin");
+    try {
+      PgBinaries real = PgBinaries.require();
+      try (var tools = Files.list(real.binDir())) {
+        for (Path tool : tools.toList()) {
+          if (!tool.getFileName().toString().equals("pg_rewind")) {
+            Files.createSymbolicLink(bin.resolve(tool.getFileName()), tool);
+          }
+        }
+      }
+      Path rewind = bin.resolve("pg_rewind");
+      Files.writeString(
+          rewind, "#!/bin/sh\necho 'pg_rewind: error: injected by the test' >&2\nexit 1\n");
+      Files.setPosixFilePermissions(rewind, PosixFilePermissions.fromString("rwxr-xr-x"));
+      Files.setPosixFilePermissions(bin, PosixFilePermissions.fromString("rwxr-xr-x"));
+      restartActivityWorker(PgBinaries.at(bin));
+
+      FailoverWorkflow run = newRun("failover-orders-rejoin-fails");
+      FailoverResult result = run.run(request("replica0", null, false, true));
+
+      // The failover stands; the rejoin says it failed, and the state is the one read back.
+      assertEquals(Outcome.SUCCEEDED, run.progress().outcome(), run.progress().toString());
+      assertEquals(StepState.FAILED, step(run, "rejoin").state(), step(run, "rejoin").detail());
+      assertEquals("replica0", result.newPrimary());
+      assertFalse(primary.isRunning(), "the old primary runs");
+      assertTrue(result.oldPrimaryState().startsWith("stopped"), result.oldPrimaryState());
+      assertServersReadBack(result);
+      String warning = result.warning();
+      assertNotNull(warning, result.toString());
+      for (String expected :
+          List.of(
+              "switchover itself succeeded",
+              "replica0 is the primary",
+              "FAILED",
+              "injected by the test",
+              "stopped",
+              "Next step",
+              "pg_basebackup -h 127.0.0.1 -p " + replica0.port(),
+              primary.dataDir().toString())) {
+        assertTrue(warning.contains(expected), "no \"" + expected + "\" in: " + warning);
+      }
+      assertTrue(
+          result.manualSteps().get(0).contains("pg_basebackup"), result.manualSteps().toString());
+      appInsert(replica0.port(), -8);
+      assertStreamsFrom(replica1, replica0);
+      followTheRebuildStep(result.manualSteps().get(0));
+      assertStreamsFrom(primary, replica0);
+    } finally {
+      try (var files = Files.list(bin)) {
+        for (Path f : files.toList()) {
+          Files.delete(f);
+        }
+      }
+      Files.delete(bin);
+    }
+  }
+
+  @Test
+  void rejoinRefusedWithoutWalLogHintsLeavesTheOldPrimaryFencedAndSaysToRebuildIt()
+      throws Exception {
+    primary.execute(DB, "ALTER SYSTEM SET wal_log_hints = off");
+    primary.stop();
+    primary.start();
+    assertStreamsFrom(replica0, primary);
+
+    FailoverWorkflow run = newRun("failover-orders-rejoin-no-hints");
+    FailoverResult result = run.run(request("replica0", null, false, true));
+
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome(), run.progress().toString());
+    assertEquals(StepState.FAILED, step(run, "rejoin").state(), step(run, "rejoin").detail());
+    assertTrue(primary.isRunning());
+    assertTrue(
+        result.oldPrimaryState().startsWith("running, not in recovery, fenced by"),
+        result.oldPrimaryState());
+    assertServersReadBack(result);
+    String next = result.manualSteps().get(0);
+    for (String expected :
+        List.of(
+            "pg_ctl -D " + primary.dataDir() + " stop -m fast",
+            "pg_basebackup -h 127.0.0.1 -p " + replica0.port())) {
+      assertTrue(next.contains(expected), "no \"" + expected + "\" in: " + next);
+    }
+    assertTrue(result.warning().contains("wal_log_hints is off"), result.warning());
+    assertTrue(result.warning().contains("Next step: " + next), result.warning());
+    assertNoSlotLeft(primary);
   }
 
   @Test
@@ -472,6 +607,139 @@ class FailoverRunbookTest {
   }
 
   // ---- helpers -----------------------------------------------------------------------------
+
+  /**
+   * Does what the rebuild step says, command for command, as the data directory's owner: the step
+   * is exact when the old primary then streams from the new one.
+   */
+  private void followTheRebuildStep(String step) throws Exception {
+    String dir = primary.dataDir().toString();
+    String owner = Files.getOwner(primary.dataDir()).getName();
+    List<String> move = List.of("mv", dir, dir + ".before-rejoin");
+    List<String> copy =
+        List.of(
+            "pg_basebackup",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            Integer.toString(replica0.port()),
+            "-U",
+            "postgres",
+            "-D",
+            dir,
+            "-R",
+            "-X",
+            "stream",
+            "-c",
+            "fast");
+    List<String> start = List.of("pg_ctl", "-D", dir, "-l", dir + "/runbooks-rejoin.log", "start");
+    for (List<String> command : List.of(move, copy, start)) {
+      assertTrue(step.contains(String.join(" ", command)), "no `" + command + "` in: " + step);
+    }
+    // The password in a passfile, as the step says, so that -R does not write it anywhere.
+    Path passfile = primary.directory().resolve("rebuild.pgpass");
+    Files.writeString(passfile, "*:*:*:postgres:" + PASSWORD + "\n");
+    Files.setPosixFilePermissions(passfile, PosixFilePermissions.fromString("rw-------"));
+    Files.setOwner(passfile, Files.getOwner(primary.dataDir()));
+    Path bin = PgBinaries.require().binDir();
+    asOwner(owner, move, Map.of());
+    asOwner(owner, withBin(bin, copy), Map.of("PGPASSFILE", passfile.toString()));
+    for (String own : List.of("postgresql.conf", "pg_hba.conf", "pg_ident.conf")) {
+      // In place, so the file keeps its owner.
+      Files.write(
+          primary.dataDir().resolve(own), Files.readAllBytes(Path.of(dir + ".before-rejoin", own)));
+    }
+    asOwner(owner, withBin(bin, start), Map.of());
+    assertFalse(
+        Files.readString(primary.dataDir().resolve("postgresql.auto.conf")).contains(PASSWORD),
+        "the rebuild wrote the password into primary_conninfo");
+  }
+
+  private static List<String> withBin(Path bin, List<String> command) {
+    List<String> argv = new ArrayList<>(command);
+    argv.set(0, bin.resolve(command.get(0)).toString());
+    return argv;
+  }
+
+  private static void asOwner(String owner, List<String> argv, Map<String, String> env)
+      throws Exception {
+    List<String> command = new ArrayList<>();
+    if (!owner.equals(System.getProperty("user.name"))) {
+      command.addAll(List.of("runuser", "-u", owner, "--"));
+    }
+    command.addAll(argv);
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.environment().putAll(env);
+    Process process = builder.start();
+    String out = new String(process.getInputStream().readAllBytes());
+    assertTrue(process.waitFor(120, TimeUnit.SECONDS), argv + " did not finish");
+    assertEquals(0, process.exitValue(), argv + ": " + out);
+  }
+
+  private void restartActivityWorker(PgBinaries binaries) throws Exception {
+    factory.shutdownNow();
+    workerStubs.shutdownNow();
+    factory.awaitTermination(30, TimeUnit.SECONDS);
+    activities =
+        new FailoverActivitiesImpl(
+            new ConfiguredConnections(config, secrets),
+            FailoverTargets.fromConfig(config),
+            secrets,
+            Optional.of(binaries),
+            Clock.systemUTC(),
+            Duration.ofMillis(200),
+            Duration.ofSeconds(20));
+    factory = startWorker();
+  }
+
+  private static void assertNoSlotLeft(LocalCluster server) throws SQLException {
+    try (Connection c = server.connect(DB);
+        Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery("SELECT count(*) FROM pg_replication_slots")) {
+      rs.next();
+      assertEquals(0, rs.getInt(1), "a replication slot was left on " + server.name());
+    }
+  }
+
+  private static Step step(FailoverWorkflow run, String name) {
+    return run.progress().steps().stream()
+        .filter(s -> s.name().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Each server's state in the result is what the server itself says now. */
+  private void assertServersReadBack(FailoverResult result) throws Exception {
+    for (ServerState state : result.servers()) {
+      LocalCluster cluster = byName(state.name());
+      String what = state.name() + " reported as " + state;
+      assertEquals(cluster.isRunning(), state.running(), what);
+      if (!cluster.isRunning()) {
+        assertTrue(state.status().startsWith("stopped"), what);
+        continue;
+      }
+      try (Connection c = cluster.connect(DB);
+          Statement s = c.createStatement();
+          ResultSet rs =
+              s.executeQuery(
+                  "SELECT pg_is_in_recovery(), (SELECT sender_port FROM pg_stat_wal_receiver),"
+                      + " coalesce(current_setting('runbooks.fence', true), '')")) {
+        rs.next();
+        assertEquals(rs.getBoolean(1), state.inRecovery(), what);
+        int port = rs.getInt(2);
+        String following =
+            rs.wasNull()
+                ? ""
+                : List.of(primary, replica0, replica1).stream()
+                    .filter(x -> x.port() == port)
+                    .findFirst()
+                    .map(LocalCluster::name)
+                    .orElse("127.0.0.1:" + port);
+        assertEquals(following, state.following(), what);
+        assertEquals(!rs.getString(3).isEmpty(), state.fence().startsWith("fenced by"), what);
+      }
+    }
+  }
 
   private void assertNothingChanged() throws Exception {
     try (Connection c = primary.connect(DB);

@@ -47,5 +47,21 @@ final class FailoverProfiles {
                       .build())
               .build());
 
+  /**
+   * Rejoining the old primary: pg_rewind of a large data directory and a restart take minutes,
+   * heartbeating meanwhile. A second attempt while the first still runs would read a server that is
+   * being rewound, so it waits for the first one's timeout; two attempts at most.
+   */
+  static final ActivityOptions REJOINING =
+      ActivityProfiles.bounded(
+          ActivityOptions.newBuilder(SWITCHING)
+              .setStartToCloseTimeout(Duration.ofMinutes(30))
+              .setHeartbeatTimeout(Duration.ofSeconds(60))
+              .setRetryOptions(
+                  RetryOptions.newBuilder(SWITCHING.getRetryOptions())
+                      .setMaximumAttempts(2)
+                      .build())
+              .build());
+
   private FailoverProfiles() {}
 }

@@ -7,7 +7,8 @@ import java.util.Objects;
 /**
  * What holds after a failover: written so that nobody has to guess.
  *
- * @param oldPrimaryState e.g. "running, fenced: read-only, roles app NOLOGIN" or "down"
+ * @param oldPrimaryState as read from it at the end, e.g. "running, not in recovery, fenced by RUN:
+ *     read-only, roles app NOLOGIN" or "stopped"
  * @param finalLsn the old primary's last WAL position: read after fencing (planned), or the last
  *     one known (unplanned; null when unknown)
  * @param replayedLsn what the new primary had replayed when it was promoted
@@ -17,6 +18,9 @@ import java.util.Objects;
  * @param steps how long each step took, in order
  * @param repointed replicas now streaming from the new primary
  * @param manualSteps what a person still has to do; empty when nothing
+ * @param servers every server of the target as read from it at the end of the run
+ * @param warning what did not go as asked although the failover succeeded (a rejoin that failed),
+ *     with the next step; null when nothing
  */
 public record FailoverResult(
     String target,
@@ -32,7 +36,9 @@ public record FailoverResult(
     List<StepTiming> steps,
     List<String> repointed,
     Publication endpoint,
-    List<String> manualSteps) {
+    List<String> manualSteps,
+    List<ServerState> servers,
+    String warning) {
   public FailoverResult {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(oldPrimary, "oldPrimary");
@@ -43,5 +49,6 @@ public record FailoverResult(
     repointed = List.copyOf(repointed);
     Objects.requireNonNull(endpoint, "endpoint");
     manualSteps = List.copyOf(manualSteps);
+    servers = servers == null ? List.of() : List.copyOf(servers);
   }
 }

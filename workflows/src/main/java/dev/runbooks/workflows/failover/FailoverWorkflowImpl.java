@@ -3,6 +3,7 @@ package dev.runbooks.workflows.failover;
 import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.FailureType;
 import dev.runbooks.workflows.shared.Failures;
+import dev.runbooks.workflows.shared.Outcome;
 import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
@@ -33,6 +34,8 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REPOINTING);
   private final FailoverActivities switching =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.SWITCHING);
+  private final FailoverActivities rejoining =
+      Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.REJOINING);
   private final FailoverActivities waiting =
       Workflow.newActivityStub(FailoverActivities.class, FailoverProfiles.WAITING_ON_REPLICATION);
   private final TargetLockActivities locks =
@@ -159,22 +162,11 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
                     + (p.hook().isEmpty() ? "" : "; hook: " + p.hook()));
     Rejoin rejoin = rejoin();
     manual.addAll(rejoin.manualSteps());
-
-    String oldState;
-    if (rejoin.rejoined()) {
-      oldState = "running as a replica of " + candidate + " (rewound)";
-    } else if (fencing != null) {
-      oldState =
-          "running, fenced: read-only"
-              + (fencing.lockedRoles().isEmpty()
-                  ? ""
-                  : ", roles " + String.join(", ", fencing.lockedRoles()) + " NOLOGIN")
-              + "; it stays so until rejoined or rebuilt";
-    } else {
-      oldState =
-          "down: "
-              + topology.primary().problem()
-              + "; it is NOT fenced, keep it stopped until it is rejoined or rebuilt";
+    String oldState =
+        RejoinReport.oldPrimaryState(topology.primary().name(), request.planned(), rejoin);
+    String warning = RejoinReport.warning(candidate, oldState, rejoin);
+    if (warning != null) {
+      runbook.conclude(Outcome.SUCCEEDED, warning); // not "all steps done": one failed
     }
     return new FailoverResult(
         target,
@@ -190,7 +182,9 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
         timings(),
         repointed,
         endpoint,
-        manual);
+        manual,
+        rejoin.servers(),
+        warning);
   }
 
   private Fencing fence() {
@@ -322,20 +316,38 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
         s -> s.size() + " of " + others.size() + " streaming from " + candidate);
   }
 
-  /** After promotion a failed rejoin fails nothing: the result says what to do by hand. */
+  /**
+   * After promotion a failed rejoin fails nothing: the switchover stands. The step is marked FAILED
+   * and the result carries the old primary's state as read back and the next step.
+   */
   private Rejoin rejoin() {
     RejoinInput input =
         new RejoinInput(target, candidate, request.rejoin(), !request.planned(), oldPrimary);
+    Rejoin[] done = new Rejoin[1];
     try {
-      return runbook.step(REJOIN, () -> switching.rejoinOldPrimary(input), Rejoin::detail);
+      return runbook.step(
+          REJOIN,
+          () -> {
+            done[0] = rejoining.rejoinOldPrimary(input);
+            if (done[0].failed()) {
+              throw new IllegalStateException(done[0].detail());
+            }
+            return done[0];
+          },
+          Rejoin::detail);
     } catch (RuntimeException e) {
+      if (done[0] != null) {
+        return done[0];
+      }
       return new Rejoin(
           false,
-          "rejoin failed: " + Failures.describe(e),
+          input.attempt(),
+          "the rejoin step failed: " + Failures.describe(e),
           List.of(
               "rejoin the old primary by hand (runbooks/failover.md, \"Rejoin\"): the automatic"
                   + " rejoin failed: "
-                  + Failures.describe(e)));
+                  + Failures.describe(e)),
+          List.of());
     }
   }
 

@@ -215,7 +215,7 @@ class BackupWorkflowTest {
   @Test
   void aScratchNameClashIsNoVerdictOnTheBackup() {
     activities.restoreFails =
-        FailureType.BAD_INPUT.failure(
+        FailureType.CONFLICT.failure(
             "the database drill_x already exists (made by another restore: runbooks restore of"
                 + " orders backup 20261123T020000Z-bbbb (restore-drill-orders-1/restore))");
     RestoreDrillWorkflow run = stub(RestoreDrillWorkflow.class, "restore-drill-orders-62");

@@ -108,6 +108,47 @@ class FailoverWorkflowTest {
   }
 
   @Test
+  void aFailedRejoinKeepsTheSwitchoverAndReportsTheStateReadBackAndTheNextStep() {
+    activities.rejoinAnswer =
+        new Rejoin(
+            false,
+            true,
+            "not rejoined: pg_rewind exited with 1",
+            List.of("rebuild it with pg_basebackup", "update runbooks.yaml"),
+            List.of(
+                new ServerState(
+                    "primary", "db1:5432", "stopped (no server runs in /d)", null, "", "", ""),
+                new ServerState("db2", "db2:5432", ServerState.RUNNING, false, "", "", "")));
+    FailoverWorkflow run = run("failover-orders-rejoin-fails");
+    FailoverResult result = run.run(new FailoverRequest(runbook(), null, null, false, true));
+
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome());
+    assertEquals(StepState.FAILED, run.progress().steps().get(8).state());
+    assertEquals("stopped (no server runs in /d); keep it stopped", result.oldPrimaryState());
+    assertEquals(2, result.servers().size());
+    assertEquals(
+        "The switchover itself succeeded: db2 is the primary and takes writes. The rejoin of the"
+            + " old primary FAILED: not rejoined: pg_rewind exited with 1. The old primary is"
+            + " stopped (no server runs in /d); keep it stopped. Next step: rebuild it with"
+            + " pg_basebackup",
+        result.warning());
+    assertEquals(result.warning(), run.progress().outcomeDetail());
+  }
+
+  @Test
+  void aRejoinStepThatCannotAnswerReportsTheOldPrimaryAsUnknownNotAsAssumed() {
+    activities.failRejoin = true;
+    FailoverWorkflow run = run("failover-orders-rejoin-lost");
+    FailoverResult result = run.run(new FailoverRequest(runbook(), null, null, false, true));
+
+    assertEquals(Outcome.SUCCEEDED, run.progress().outcome());
+    assertEquals(StepState.FAILED, run.progress().steps().get(8).state());
+    assertTrue(result.oldPrimaryState().startsWith("unknown"), result.oldPrimaryState());
+    assertTrue(result.warning().contains("lost the worker's host"), result.warning());
+    assertTrue(result.manualSteps().get(0).contains("by hand"), result.manualSteps().toString());
+  }
+
+  @Test
   void forceRefusesAPrimaryThatAnswers() {
     FailoverWorkflow run = run("failover-orders-force-up");
     WorkflowFailedException failed =

@@ -11,6 +11,11 @@ public class FakeFailoverActivities implements FailoverActivities {
   public boolean failPromotion;
   public boolean approvalRequired;
 
+  /** What the rejoin step answers; null: the manual steps. */
+  public Rejoin rejoinAnswer;
+
+  public boolean failRejoin;
+
   private static final Instant T0 = Instant.parse("2026-11-24T03:00:00Z");
 
   @Override
@@ -107,6 +112,13 @@ public class FakeFailoverActivities implements FailoverActivities {
   @Override
   public Rejoin rejoinOldPrimary(RejoinInput input) {
     calls.add("rejoin");
+    if (failRejoin) {
+      throw io.temporal.failure.ApplicationFailure.newNonRetryableFailure(
+          "lost the worker's host", "RUNBOOK_FAILED");
+    }
+    if (rejoinAnswer != null) {
+      return rejoinAnswer;
+    }
     return new Rejoin(false, "manual steps listed", List.of("pg_rewind the old primary"));
   }
 }
