@@ -169,6 +169,14 @@ class SwitchBackAndForthTest {
       assertTrue(
           result.get("oldPrimaryState").asText().startsWith("running as a replica of " + to),
           failover.out());
+      // Read back from each member by name, the old primary first: never twice the one that
+      // happens to be the primary now.
+      JsonNode read = result.get("servers");
+      assertEquals(2, read.size(), failover.out());
+      assertEquals(from, read.get(0).get("name").asText(), failover.out());
+      assertEquals(to, read.get(0).get("following").asText(), failover.out());
+      assertEquals(to, read.get(1).get("name").asText(), failover.out());
+      assertFalse(read.get(1).get("inRecovery").asBoolean(), failover.out());
       assertFalse(inRecovery(now), to + " is still in recovery after round " + round);
       assertTrue(inRecovery(old), from + " was not rejoined as a standby in round " + round);
 
