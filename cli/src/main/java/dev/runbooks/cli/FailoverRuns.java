@@ -1,7 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.FailoverConfig;
-import dev.runbooks.activities.config.ReplicaConfig;
+import dev.runbooks.activities.config.MemberConfig;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.failover.FailoverPlan;
@@ -44,15 +44,15 @@ final class FailoverRuns {
               + target
               + ".replicas.");
     }
-    if (to != null && t.replica(to).isEmpty()) {
+    if (to != null && t.member(to).isEmpty()) {
       throw new UsageException(
           "--to "
               + to
-              + " is not a replica of "
+              + " is not a server of "
               + target
-              + "; its replicas: "
-              + String.join(", ", t.replicaNames())
-              + ".");
+              + "; its servers: "
+              + String.join(", ", t.memberNames())
+              + ". Name the replica to promote (the primary is found when the run starts).");
     }
     FailoverConfig f = t.failover();
     FailoverRequest request =
@@ -63,8 +63,8 @@ final class FailoverRuns {
             force,
             rejoin);
     List<FailoverPlan.Replica> replicas = new ArrayList<>();
-    for (ReplicaConfig r : t.replicas()) {
-      replicas.add(new FailoverPlan.Replica(r.name(), r.host() + ":" + r.port()));
+    for (MemberConfig m : t.members()) {
+      replicas.add(new FailoverPlan.Replica(m.name(), m.endpoint().address()));
     }
     FailoverSettings settings =
         FailoverSettings.of(f.approval(), f.catchUpTimeout(), f.maxLagBytes(), f.hook());
@@ -78,6 +78,10 @@ final class FailoverRuns {
             initiator,
             FailoverPlan.summary(request),
             FailoverPlan.markdown(
-                request, t.primary().toString(), replicas, settings, f.endpointSecret())));
+                request,
+                "found among the servers when the run starts",
+                replicas,
+                settings,
+                f.endpointSecret())));
   }
 }

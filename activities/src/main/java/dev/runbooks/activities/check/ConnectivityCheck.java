@@ -2,7 +2,10 @@ package dev.runbooks.activities.check;
 
 import static dev.runbooks.workflows.check.Severity.CRITICAL;
 import static dev.runbooks.workflows.check.Severity.OK;
+import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.activities.postgres.MemberState;
+import dev.runbooks.activities.postgres.ResolvedTopology;
 import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Findings;
@@ -11,13 +14,21 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Whether the target's primary answers, which server it is, and that it is not in recovery. */
+/**
+ * Which member of the target is the primary (topology resolution: split brain, only fenced or
+ * recovering members are CRITICAL), whether it answers, which server it is, and that it is not in
+ * recovery.
+ */
 final class ConnectivityCheck {
   static final String NAME = "connectivity";
+
+  /** Findings about the members that do not stop a run (a member down, a stale record). */
+  static final String TOPOLOGY = "topology";
 
   private static final Logger log = LoggerFactory.getLogger(ConnectivityCheck.class);
 
@@ -29,6 +40,28 @@ final class ConnectivityCheck {
 
   Findings run(CheckInput input) {
     String target = input.target();
+    ResolvedTopology topology = primary.topology(target);
+    boolean anyAnswered = topology.members().stream().anyMatch(MemberState::reachable);
+    if (topology.refusal() != null && anyAnswered) {
+      return Findings.of(
+          new Finding(
+              NAME,
+              CRITICAL,
+              "the primary of " + target + " cannot be decided: " + topology.refusal(),
+              topology.fix(),
+              topology.evidence()));
+    }
+    List<Finding> warnings = new ArrayList<>();
+    for (String w : anyAnswered ? topology.warnings() : List.<String>of()) {
+      warnings.add(new Finding(TOPOLOGY, WARN, w, "", List.of()));
+    }
+    Findings found = connect(target, topology);
+    List<Finding> all = new ArrayList<>(found.findings());
+    all.addAll(warnings);
+    return new Findings(all);
+  }
+
+  private Findings connect(String target, ResolvedTopology topology) {
     String where = primary.describe(target);
     Connection c;
     try {
@@ -44,7 +77,7 @@ final class ConnectivityCheck {
                   + where
                   + " and accepts connections from this worker (listen_addresses, pg_hba.conf,"
                   + " firewall); the other checks need it too",
-              List.of()));
+              withEvidence(List.of(), topology)));
     }
     try (c;
         Statement s = c.createStatement();
@@ -64,6 +97,7 @@ final class ConnectivityCheck {
               "up " + Text.duration(uptime) + ", since " + rs.getString(4),
               "connected to database " + rs.getString(5) + " as " + rs.getString(6));
       if (inRecovery) {
+        // A single configured server that is a standby (a TargetConnections without members).
         return Findings.of(
             new Finding(
                 NAME,
@@ -93,11 +127,21 @@ final class ConnectivityCheck {
                   + ": PostgreSQL "
                   + version
                   + ", not in recovery, up "
-                  + Text.duration(uptime),
+                  + Text.duration(uptime)
+                  + "; "
+                  + topology.summary(),
               "",
-              details));
+              withEvidence(details, topology)));
     } catch (SQLException e) {
       return Findings.of(primary.failed(NAME, target, e));
     }
+  }
+
+  private static List<String> withEvidence(List<String> details, ResolvedTopology topology) {
+    List<String> all = new ArrayList<>(details);
+    for (String e : topology.evidence()) {
+      all.add("member " + e);
+    }
+    return all;
   }
 }

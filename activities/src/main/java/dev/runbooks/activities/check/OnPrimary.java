@@ -4,6 +4,7 @@ import static dev.runbooks.workflows.check.Severity.CRITICAL;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
 import dev.runbooks.activities.postgres.Jdbc;
+import dev.runbooks.activities.postgres.ResolvedTopology;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
@@ -27,6 +28,11 @@ final class OnPrimary {
 
   OnPrimary(TargetConnections connections) {
     this.connections = Objects.requireNonNull(connections, "connections");
+  }
+
+  /** Which member is the primary now, and how that was decided. */
+  ResolvedTopology topology(String target) {
+    return connections.topology(target);
   }
 
   /** Where the target's primary is, for messages. */

@@ -5,8 +5,10 @@ import static dev.runbooks.workflows.check.Severity.OK;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
 import dev.runbooks.activities.postgres.Jdbc;
+import dev.runbooks.activities.postgres.MemberState;
 import dev.runbooks.activities.postgres.ReplicaProbe;
 import dev.runbooks.activities.postgres.TargetConnections;
+import dev.runbooks.activities.postgres.TopologyResolver;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Severity;
 import java.sql.Connection;
@@ -149,6 +151,21 @@ final class ReplicaCheck {
       String name, Connection r, Connection primary, String primaryProblem, List<Sender> senders)
       throws SQLException {
     ReplicaProbe.State state = ReplicaProbe.read(r);
+    MemberState member = state.inRecovery() ? null : TopologyResolver.probe(name, "", r);
+    if (member != null && member.fenced()) {
+      return new Finding(
+          NAME,
+          WARN,
+          "replica "
+              + name
+              + " is a former primary, "
+              + member.state()
+              + ": it takes no writes,"
+              + " and no replica streams from it until it is rejoined",
+          "Rejoin it as a replica of the primary (runbooks/failover.md, \"Rejoin the old"
+              + " primary\"); until then the target has one replica less",
+          List.of());
+    }
     if (!state.inRecovery()) {
       return new Finding(
           NAME,

@@ -141,14 +141,74 @@ final class ConnectionSection {
     return mode;
   }
 
-  List<ReplicaConfig> replicas(String key, List<RawConfig.Replica> raw, Endpoint primary) {
+  /** A target's servers: {@code primary:} and {@code replicas:}, or {@code members:}. */
+  record Members(String primaryName, Endpoint primary, List<ReplicaConfig> replicas) {}
+
+  Members members(String key, RawConfig.Target raw) {
+    if (raw.members() == null) {
+      Endpoint primary = primary(key + ".primary", raw.primary());
+      return new Members(
+          TargetConfig.PRIMARY,
+          primary,
+          replicas(key + ".replicas", raw.replicas(), primary, TargetConfig.PRIMARY, 0));
+    }
+    String fix =
+        "list every server under members: (the first gives database: and sslmode:), or use"
+            + " primary: and replicas:, not both.";
+    if (raw.primary() != null || raw.replicas() != null) {
+      throw error(key + ".members", "members: is set beside primary: or replicas:", fix);
+    }
+    List<RawConfig.Member> list = raw.members();
+    if (list.isEmpty() || list.get(0) == null) {
+      throw error(key + ".members", "the list has no first member", fix);
+    }
+    RawConfig.Member first = list.get(0);
+    String name = memberName(key + ".members[0]", first.name());
+    Endpoint primary =
+        primary(
+            key + ".members[0]",
+            new RawConfig.Endpoint(first.host(), first.port(), first.database(), first.sslmode()));
+    List<RawConfig.Replica> rest = new ArrayList<>();
+    for (int i = 1; i < list.size(); i++) {
+      RawConfig.Member m = list.get(i);
+      if (m != null
+          && ((m.database() != null && !m.database().equals(primary.database()))
+              || (m.sslmode() != null && !m.sslmode().equals(primary.sslmode())))) {
+        throw error(
+            key + ".members[" + i + "]",
+            "a member names its own database or sslmode; every member serves the first's",
+            "remove database: and sslmode: from every member but the first.");
+      }
+      rest.add(m == null ? null : new RawConfig.Replica(m.name(), m.host(), m.port()));
+    }
+    return new Members(name, primary, replicas(key + ".members", rest, primary, name, 1));
+  }
+
+  private String memberName(String key, String name) {
+    if (name == null || !REPLICA_NAME.matcher(name).matches()) {
+      throw error(
+          key + ".name",
+          name == null
+              ? "the member has no name"
+              : "\""
+                  + name
+                  + "\" is not a valid member name; expected letters, digits, '.', '_' and"
+                  + " '-', starting with a letter or digit",
+          "name it, for example after its host: name: db1.");
+    }
+    return name;
+  }
+
+  List<ReplicaConfig> replicas(
+      String key, List<RawConfig.Replica> raw, Endpoint primary, String primaryName, int first) {
     if (raw == null) {
       return List.of();
     }
     List<ReplicaConfig> replicas = new ArrayList<>();
     Set<String> names = new HashSet<>();
+    names.add(primaryName);
     for (int i = 0; i < raw.size(); i++) {
-      String at = key + "[" + i + "]";
+      String at = key + "[" + (i + first) + "]";
       RawConfig.Replica r = raw.get(i);
       if (r == null) {
         throw error(
@@ -168,8 +228,10 @@ final class ConnectionSection {
       if (!names.add(r.name())) {
         throw error(
             at + ".name",
-            "the replica name \"" + r.name() + "\" is used twice in this target",
-            "give each replica its own name (failover --to names one).");
+            "the name \"" + r.name() + "\" is used twice in this target",
+            "give each replica its own name (failover --to names one; \""
+                + primaryName
+                + "\" is the primary's).");
       }
       if (r.host() == null) {
         throw error(

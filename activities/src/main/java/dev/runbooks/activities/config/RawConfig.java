@@ -28,7 +28,8 @@ record RawConfig(
       Retention retention,
       String backupFreshness,
       Failover failover,
-      Rotation rotation) {}
+      Rotation rotation,
+      List<Member> members) {}
 
   record Rotation(List<String> allowRoleAttributes) {}
 
@@ -46,6 +47,8 @@ record RawConfig(
   record Endpoint(String host, String port, String database, String sslmode) {}
 
   record Replica(String name, String host, String port) {}
+
+  record Member(String name, String host, String port, String database, String sslmode) {}
 
   record Admin(String secret, String user) {}
 

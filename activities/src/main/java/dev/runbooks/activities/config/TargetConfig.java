@@ -23,6 +23,8 @@ import java.util.Optional;
  *     backupFreshness:}, else the top-level one; null when neither is set
  * @param failover the target's {@code failover:} settings, defaults when it has none
  * @param rotation the target's {@code rotation:} settings, defaults when it has none
+ * @param primaryName the member name of {@code primary}: {@value #PRIMARY}, or the first entry's
+ *     name under {@code members:}
  */
 public record TargetConfig(
     String name,
@@ -36,8 +38,12 @@ public record TargetConfig(
     RetentionPolicy retention,
     Duration backupFreshness,
     FailoverConfig failover,
-    RotationConfig rotation) {
+    RotationConfig rotation,
+    String primaryName) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
+
+  /** The member name of a target's {@code primary:}. */
+  public static final String PRIMARY = "primary";
 
   public TargetConfig {
     Objects.requireNonNull(name, "name");
@@ -48,6 +54,27 @@ public record TargetConfig(
     Objects.requireNonNull(retention, "retention");
     Objects.requireNonNull(failover, "failover");
     Objects.requireNonNull(rotation, "rotation");
+    Objects.requireNonNull(primaryName, "primaryName");
+  }
+
+  /** Every server of the target, the configured primary first. */
+  public List<MemberConfig> members() {
+    List<MemberConfig> members = new ArrayList<>();
+    members.add(new MemberConfig(primaryName, primary));
+    for (ReplicaConfig r : replicas) {
+      members.add(new MemberConfig(r.name(), r.endpoint(primary)));
+    }
+    return List.copyOf(members);
+  }
+
+  /** The member of this name, if configured. */
+  public Optional<MemberConfig> member(String memberName) {
+    return members().stream().filter(m -> m.name().equals(memberName)).findFirst();
+  }
+
+  /** The members' names in configuration order. */
+  public List<String> memberNames() {
+    return members().stream().map(MemberConfig::name).toList();
   }
 
   /** The replica of this name, if configured. */

@@ -42,10 +42,10 @@ final class TargetSection {
       throw error(
           key,
           "the target has no settings",
-          "give it at least primary: { host: ..., database: ... } and admin: { secret: ... }.");
+          "give it at least primary: { host: ..., database: ... } (or members: [...]) and admin:"
+              + " { secret: ... }.");
     }
-    Endpoint primary = connection.primary(key + ".primary", raw.primary());
-    List<ReplicaConfig> replicas = connection.replicas(key + ".replicas", raw.replicas(), primary);
+    ConnectionSection.Members members = connection.members(key, raw);
     AdminConfig admin = connection.admin(key + ".admin", raw.admin());
     Path migrations = null;
     if (raw.migrations() != null) {
@@ -53,8 +53,8 @@ final class TargetSection {
     }
     return new TargetConfig(
         name,
-        primary,
-        replicas,
+        members.primary(),
+        members.replicas(),
         admin,
         migrations,
         values.bool(key + ".production", raw.production(), true),
@@ -64,7 +64,8 @@ final class TargetSection {
         backup.retention(key + ".retention", raw.retention(), retention),
         values.duration(key + ".backupFreshness", raw.backupFreshness(), freshness),
         failover(key + ".failover", name, raw.failover()),
-        rotation(key + ".rotation.allowRoleAttributes", raw.rotation()));
+        rotation(key + ".rotation.allowRoleAttributes", raw.rotation()),
+        members.primaryName());
   }
 
   private RotationConfig rotation(String key, RawConfig.Rotation raw) {

@@ -2,19 +2,29 @@ package dev.runbooks.activities.failover;
 
 import dev.runbooks.activities.config.Endpoint;
 import dev.runbooks.activities.config.FailoverConfig;
+import dev.runbooks.activities.config.MemberConfig;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.shared.FailureType;
+import java.util.List;
 
 /** What the failover activities need to know about a target besides how to connect to it. */
 public interface FailoverTargets {
-  /** The name the configured primary goes by in results and messages. */
-  String PRIMARY = "primary";
-
   FailoverConfig settings(String target);
 
-  /** Where {@code server} ({@value #PRIMARY} or a replica's name) is, as the worker reaches it. */
+  /** Where {@code server} (any member's name) is, as the worker reaches it. */
   Endpoint endpoint(String target, String server);
+
+  /** Every member's name in configuration order, the configured primary first. */
+  List<String> members(String target);
+
+  /**
+   * The member a failover input names, or the configured primary's name when it names none (runs
+   * from before members were resolved).
+   */
+  default String memberOrConfiguredPrimary(String target, String member) {
+    return member != null ? member : members(target).get(0);
+  }
 
   /** From {@code runbooks.yaml}. */
   static FailoverTargets fromConfig(RunbooksConfig config) {
@@ -27,25 +37,27 @@ public interface FailoverTargets {
       @Override
       public Endpoint endpoint(String target, String server) {
         TargetConfig t = target(target);
-        if (PRIMARY.equals(server)) {
-          return t.primary();
-        }
-        return t.replica(server)
-            .map(r -> r.endpoint(t.primary()))
+        return t.member(server)
+            .map(MemberConfig::endpoint)
             .orElseThrow(
                 () ->
                     FailureType.BAD_INPUT.failure(
                         "target "
                             + target
-                            + " has no replica \""
+                            + " has no server \""
                             + server
-                            + "\"; its replicas: "
-                            + String.join(", ", t.replicaNames())
+                            + "\"; its servers: "
+                            + String.join(", ", t.memberNames())
                             + ". Fix targets."
                             + target
-                            + ".replicas in "
+                            + " in "
                             + config.file()
                             + "."));
+      }
+
+      @Override
+      public List<String> members(String target) {
+        return target(target).memberNames();
       }
 
       private TargetConfig target(String name) {

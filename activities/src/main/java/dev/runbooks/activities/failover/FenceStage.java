@@ -42,12 +42,15 @@ final class FenceStage {
 
   Fencing fence(FenceInput input) {
     String target = input.target();
-    try (Connection c = admin(connections.primary(target))) {
+    try (Connection c = admin(connections.replica(target, server(input)))) {
       FenceRecord record = fenceRecord(c);
       if (record != null && !record.runId().equals(input.runId())) {
         throw FailureType.CONFLICT.failure(
             "the primary of "
                 + target
+                + " ("
+                + server(input)
+                + ")"
                 + " is already fenced by run "
                 + record.runId()
                 + " (setting "
@@ -63,7 +66,12 @@ final class FenceStage {
                         c,
                         "SELECT reset_val FROM pg_settings"
                             + " WHERE name = 'default_transaction_read_only'"));
-        record = new FenceRecord(input.runId(), !readOnlyBefore, applicationRoles(c, target));
+        record =
+            new FenceRecord(
+                input.runId(),
+                !readOnlyBefore,
+                applicationRoles(c, target),
+                clock.instant().toString());
         // Written first: a retry after a lost answer must undo what this run changed, no more.
         alterSystem(c, FenceRecord.SETTING, record.encode());
       }
@@ -92,15 +100,18 @@ final class FenceStage {
 
   String unfence(FenceInput input) {
     String target = input.target();
-    try (Connection c = admin(connections.primary(target))) {
+    try (Connection c = admin(connections.replica(target, server(input)))) {
       FenceRecord record = fenceRecord(c);
       if (record == null) {
-        return "the primary of " + target + " is not fenced";
+        return "the primary of " + target + " (" + server(input) + ") is not fenced";
       }
       if (!record.runId().equals(input.runId())) {
         throw FailureType.CONFLICT.failure(
             "the primary of "
                 + target
+                + " ("
+                + server(input)
+                + ")"
                 + " is fenced by run "
                 + record.runId()
                 + ", not by "
@@ -123,6 +134,11 @@ final class FenceStage {
     } catch (SQLException e) {
       throw failure("unfence the primary of " + target, e);
     }
+  }
+
+  /** The member preflight found to be the primary (runs from before members: the configured). */
+  private String server(FenceInput input) {
+    return targets.memberOrConfiguredPrimary(input.target(), input.server());
   }
 
   private static FenceRecord fenceRecord(Connection c) throws SQLException {

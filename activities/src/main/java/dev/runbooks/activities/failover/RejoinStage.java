@@ -55,27 +55,31 @@ final class RejoinStage {
 
   Rejoin rejoin(RejoinInput input) {
     String target = input.target();
+    String oldName = targets.memberOrConfiguredPrimary(target, input.oldPrimary());
     Endpoint now = targets.endpoint(target, input.newPrimary());
     RejoinSteps steps =
-        new RejoinSteps(
-            target, input.newPrimary(), targets.endpoint(target, FailoverTargets.PRIMARY), now);
+        new RejoinSteps(target, input.newPrimary(), targets.endpoint(target, oldName), now);
     if (!input.attempt() || input.oldPrimaryDown()) {
       String why =
           input.oldPrimaryDown()
               ? "not rejoined: the old primary is down; manual steps listed"
               : "not asked to rejoin (--rejoin); manual steps listed";
       return new Rejoin(
-          false, false, why, steps.procedure(input.oldPrimaryDown()), states.read(target, null));
+          false,
+          false,
+          why,
+          steps.procedure(input.oldPrimaryDown()),
+          states.read(target, oldName, null));
     }
     Attempt attempt = new Attempt();
     String why;
     try {
-      why = rewind(target, input.newPrimary(), now, attempt);
+      why = rewind(target, oldName, input.newPrimary(), now, attempt);
     } catch (SQLException | IOException | IllegalStateException e) {
       log.warn("rejoin of the old primary of {} failed: {}", target, e.getMessage());
       why = e.getMessage();
     }
-    List<ServerState> servers = states.read(target, attempt.dataDir);
+    List<ServerState> servers = states.read(target, oldName, attempt.dataDir);
     ServerState old = servers.get(0);
     if (why == null && old.streamsFrom(input.newPrimary())) {
       return new Rejoin(
@@ -90,7 +94,7 @@ final class RejoinStage {
     }
     Rewind.Phase phase = attempt.rewind == null ? attempt.phase : attempt.rewind.phase();
     if (phase == Rewind.Phase.RUNNING) {
-      dropSlot(target);
+      dropSlot(target, oldName);
     }
     List<String> next =
         switch (phase) {
@@ -125,7 +129,8 @@ final class RejoinStage {
    * host. Returns why not, or null when it was started. Run again, it finds the old primary a
    * replica already and leaves the judgement to what is read back.
    */
-  private String rewind(String target, String newPrimary, Endpoint now, Attempt attempt)
+  private String rewind(
+      String target, String oldName, String newPrimary, Endpoint now, Attempt attempt)
       throws SQLException, IOException {
     if (binaries.isEmpty()) {
       return "the worker has no PostgreSQL server programs (pg_ctl, pg_rewind)";
@@ -133,7 +138,7 @@ final class RejoinStage {
     boolean restoreTargetWal;
     Connection first;
     try {
-      first = admin(connections.primary(target));
+      first = admin(connections.replica(target, oldName));
     } catch (SQLException e) {
       // An earlier attempt of this step may have stopped it: only a rebuild is safe now.
       attempt.phase = Rewind.Phase.STOPPED;
@@ -184,7 +189,7 @@ final class RejoinStage {
             ? Conninfo.withServer(streamFrom, now.host(), now.port())
             : Conninfo.format(source);
     attempt.rewind = new Rewind(binaries.get(), attempt.dataDir);
-    try (Connection c = admin(connections.primary(target))) {
+    try (Connection c = admin(connections.replica(target, oldName))) {
       // Keeps the WAL from the last checkpoint's redo point through the shutdown checkpoint.
       Jdbc.execute(
           c,
@@ -196,7 +201,7 @@ final class RejoinStage {
     }
     attempt.rewind.run(
         Conninfo.format(source), login.password(), primaryConninfo, restoreTargetWal);
-    try (Connection c = admin(connections.primary(target))) {
+    try (Connection c = admin(connections.replica(target, oldName))) {
       return FailoverSql.awaitStreaming(c, now.port(), streamingWait)
           ? dropSlot(c)
           : "the rewound old primary started but does not stream from "
@@ -219,13 +224,14 @@ final class RejoinStage {
   }
 
   /** A rejoin that stopped before pg_ctl stop must not leave the slot holding WAL for ever. */
-  private void dropSlot(String target) {
-    try (Connection c = admin(connections.primary(target))) {
+  private void dropSlot(String target, String oldName) {
+    try (Connection c = admin(connections.replica(target, oldName))) {
       dropSlot(c);
     } catch (SQLException e) {
       log.warn(
-          "could not drop the slot {} on the old primary of {}: {}",
+          "could not drop the slot {} on the old primary {} of {}: {}",
           RejoinSteps.SLOT,
+          oldName,
           target,
           e.getMessage());
     }

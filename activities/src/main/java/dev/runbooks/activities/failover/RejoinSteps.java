@@ -8,7 +8,7 @@ import java.util.List;
 /**
  * The rejoin's steps for a person, exact to where an automatic rejoin stopped: the whole procedure
  * when nothing was done, a rebuild with pg_basebackup when the old primary was stopped and could
- * not be rewound. The last step always updates the configuration.
+ * not be rewound. The last step always says what to do with runbooks.yaml: nothing.
  */
 final class RejoinSteps {
   /** The physical slot that keeps the old primary's WAL from its last checkpoint for pg_rewind. */
@@ -137,14 +137,16 @@ final class RejoinSteps {
         configuration());
   }
 
+  /** The last step: the configuration stays as it is, the old primary stays listed. */
   String configuration() {
-    return "update targets."
+    return "nothing to edit in runbooks.yaml: every runbook finds the primary among targets."
         + target
-        + " in runbooks.yaml: primary: "
+        + "'s servers when it starts ("
+        + newPrimary
+        + " at "
         + now.address()
-        + ", and list the old primary ("
+        + " now); keep the old primary ("
         + old.address()
-        + ") under replicas: in place of "
-        + newPrimary;
+        + ") listed, fenced or as a replica (runbooks/failover.md, \"Topology\")";
   }
 }

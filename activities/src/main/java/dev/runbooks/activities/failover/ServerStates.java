@@ -39,30 +39,28 @@ final class ServerStates {
   }
 
   /**
-   * The configured primary first, then the replicas.
+   * The old primary first, then the other members in configuration order; each read by its member
+   * name, never through the connection to whichever member is the primary now.
    *
-   * @param oldPrimaryDataDir the configured primary's data directory when it is on this host, to
-   *     tell "stopped" from "not answering"; null otherwise
+   * @param oldPrimary the member that was the primary before the failover
+   * @param oldPrimaryDataDir the old primary's data directory when it is on this host, to tell
+   *     "stopped" from "not answering"; null otherwise
    */
-  List<ServerState> read(String target, Path oldPrimaryDataDir) {
-    List<String> names = new ArrayList<>();
-    names.add(FailoverTargets.PRIMARY);
-    names.addAll(connections.replicaNames(target));
+  List<ServerState> read(String target, String oldPrimary, Path oldPrimaryDataDir) {
+    List<String> names = targets.members(target);
     List<ServerState> states = new ArrayList<>();
+    states.add(read(target, oldPrimary, names, oldPrimaryDataDir));
     for (String name : names) {
-      states.add(
-          read(
-              target,
-              name,
-              names,
-              name.equals(FailoverTargets.PRIMARY) ? oldPrimaryDataDir : null));
+      if (!name.equals(oldPrimary)) {
+        states.add(read(target, name, names, null));
+      }
     }
     return states;
   }
 
   private ServerState read(String target, String name, List<String> names, Path dataDir) {
     String address = targets.endpoint(target, name).address();
-    try (Connection c = connect(target, name);
+    try (Connection c = connections.replica(target, name);
         Statement s = c.createStatement();
         ResultSet rs = s.executeQuery(QUERY)) {
       rs.next();
@@ -84,12 +82,6 @@ final class ServerStates {
               : "not answering: " + problem(e);
       return new ServerState(name, address, status, null, "", "", "");
     }
-  }
-
-  private Connection connect(String target, String name) throws SQLException {
-    return name.equals(FailoverTargets.PRIMARY)
-        ? connections.primary(target)
-        : connections.replica(target, name);
   }
 
   /** The configured name of the server at host:port, else host:port. */

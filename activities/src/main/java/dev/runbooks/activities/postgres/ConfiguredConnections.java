@@ -3,7 +3,7 @@ package dev.runbooks.activities.postgres;
 import dev.runbooks.activities.config.AdminConfig;
 import dev.runbooks.activities.config.ConfigException;
 import dev.runbooks.activities.config.Endpoint;
-import dev.runbooks.activities.config.ReplicaConfig;
+import dev.runbooks.activities.config.MemberConfig;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.activities.secrets.Secret;
@@ -18,8 +18,11 @@ import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,6 +50,9 @@ public final class ConfiguredConnections implements TargetConnections {
   private final SecretStore secrets;
   private final SessionSettings sessions;
 
+  /** The primary each target's last resolution found, for {@link #describe} only. */
+  private final Map<String, Endpoint> lastPrimary = new ConcurrentHashMap<>();
+
   /** Connections whose sessions carry {@link SessionSettings#DEFAULTS}. */
   public ConfiguredConnections(RunbooksConfig config, SecretStore secrets) {
     this(config, secrets, SessionSettings.DEFAULTS);
@@ -69,22 +75,42 @@ public final class ConfiguredConnections implements TargetConnections {
 
   @Override
   public Connection primary(String target) throws SQLException {
-    TargetConfig t = target(target);
-    return connect(t, "primary", t.primary());
+    return primary(target, target(target).primary().database());
   }
 
   @Override
   public Connection primary(String target, String database) throws SQLException {
     TargetConfig t = target(target);
-    Endpoint endpoint = t.primary();
-    return connect(
-        t, "primary", new Endpoint(endpoint.host(), endpoint.port(), database, endpoint.sslmode()));
+    ResolvedTopology topology = topology(target);
+    Optional<MemberConfig> found = resolvedPrimary(t, topology);
+    Endpoint e = found.map(MemberConfig::endpoint).orElse(t.primary());
+    Endpoint endpoint = new Endpoint(e.host(), e.port(), database, e.sslmode());
+    if (found.isPresent()) {
+      return connect(t, label(found.get().name()), endpoint);
+    }
+    try {
+      return connect(t, label(t.primaryName()), endpoint);
+    } catch (SQLException failed) {
+      // Retryable: the network may come back. The message names every member, not just one.
+      throw new SQLException(
+          failed.getMessage()
+              + "; no member of target \""
+              + target
+              + "\" answered: "
+              + String.join("; ", topology.evidence())
+              + ". Fix: "
+              + topology.fix(),
+          failed.getSQLState(),
+          failed);
+    }
   }
 
   @Override
   public ConnectionSpec connectionSpec(String target) {
     TargetConfig t = target(target);
-    Endpoint endpoint = t.primary();
+    // With no member answering, the child process fails to connect to the configured primary.
+    Endpoint endpoint =
+        resolvedPrimary(t, topology(target)).map(MemberConfig::endpoint).orElse(t.primary());
     Login login = login(t);
     return new ConnectionSpec(
         endpoint.host(),
@@ -97,14 +123,24 @@ public final class ConfiguredConnections implements TargetConnections {
 
   @Override
   public List<String> replicaNames(String target) {
-    return target(target).replicaNames();
+    TargetConfig t = target(target);
+    String primary = t.primaryName();
+    try {
+      ResolvedTopology topology = topology(target);
+      primary = topology.primary() != null ? topology.primary() : primary;
+    } catch (RuntimeException e) {
+      // A login that fails here fails the connections that follow too, and says why there.
+      log.debug("listing the replicas of {} from the configuration: {}", target, e.getMessage());
+    }
+    String resolved = primary;
+    return t.memberNames().stream().filter(n -> !n.equals(resolved)).toList();
   }
 
   @Override
   public Connection replica(String target, String replica) throws SQLException {
     TargetConfig t = target(target);
-    ReplicaConfig r =
-        t.replica(replica)
+    MemberConfig m =
+        t.member(replica)
             .orElseThrow(
                 () ->
                     FailureType.BAD_INPUT.failure(
@@ -112,23 +148,52 @@ public final class ConfiguredConnections implements TargetConnections {
                             + target
                             + "\" has no replica \""
                             + replica
-                            + "\"; "
-                            + (t.replicas().isEmpty()
-                                ? "it has no replicas. Fix: add the replica under"
-                                : "its replicas: "
-                                    + String.join(", ", t.replicaNames())
-                                    + ". Fix: name one of those, or add the replica under")
-                            + " targets."
+                            + "\"; its servers: "
+                            + String.join(", ", t.memberNames())
+                            + ". Fix: name one of those, or add the server under targets."
                             + target
-                            + ".replicas in "
+                            + " in "
                             + config.file()
                             + "."));
-    return connect(t, "replica " + r.name(), r.endpoint(t.primary()));
+    return connect(t, label(m.name()), m.endpoint());
+  }
+
+  @Override
+  public ResolvedTopology topology(String target) {
+    TargetConfig t = target(target);
+    ResolvedTopology topology =
+        TopologyResolver.resolve(t, m -> connect(t, label(m.name()), m.endpoint()), secrets);
+    log.debug("topology of {}: {}", target, topology.summary());
+    topology
+        .primaryMember()
+        .ifPresent(p -> lastPrimary.put(target, t.member(p.name()).orElseThrow().endpoint()));
+    return topology;
+  }
+
+  /**
+   * The member that takes writes now; empty when no member answers (the caller's connection then
+   * fails retryably: the network may come back). A refusal (split brain, only fenced or recovering
+   * members) is a non-retryable failure.
+   */
+  private static Optional<MemberConfig> resolvedPrimary(TargetConfig t, ResolvedTopology topology) {
+    if (topology.primary() != null) {
+      return t.member(topology.primary());
+    }
+    if (topology.members().stream().noneMatch(MemberState::reachable)) {
+      return Optional.empty();
+    }
+    throw topology.refused();
+  }
+
+  /** How a member is named in connection messages: {@code primary}, or {@code server db2}. */
+  private static String label(String member) {
+    return member.equals(TargetConfig.PRIMARY) ? member : "server " + member;
   }
 
   @Override
   public String describe(String target) {
-    return target(target).primary().toString();
+    Endpoint last = lastPrimary.get(target);
+    return (last != null ? last : target(target).primary()).toString();
   }
 
   /**

@@ -102,7 +102,8 @@ class ConfigLoaderTest {
             new RetentionPolicy(3, 0, 4),
             Duration.ofHours(26),
             FailoverConfig.defaults("orders"),
-            RotationConfig.defaults()),
+            RotationConfig.defaults(),
+            TargetConfig.PRIMARY),
         config.target("orders"));
     assertEquals(
         new TargetConfig(
@@ -117,7 +118,8 @@ class ConfigLoaderTest {
             new RetentionPolicy(7, 14, 8),
             Duration.ofHours(26),
             FailoverConfig.defaults("billing"),
-            RotationConfig.defaults()),
+            RotationConfig.defaults(),
+            TargetConfig.PRIMARY),
         config.target("billing"));
     assertEquals("s3://backups/prod", config.repository().uri());
     assertEquals("file:///var/lib/runbooks/secrets.json", config.secrets().uri());

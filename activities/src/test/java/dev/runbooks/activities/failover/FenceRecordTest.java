@@ -16,6 +16,16 @@ class FenceRecordTest {
   }
 
   @Test
+  void keepsWhenTheFenceWasSetAndReadsRecordsFromBeforeItWasKept() {
+    FenceRecord r = new FenceRecord("failover-orders-2", true, List.of("app"), "2026-12-03T07:00Z");
+    assertEquals(r, FenceRecord.decode(r.encode()));
+    assertEquals("at 2026-12-03T07:00Z", FenceRecord.decode(r.encode()).when());
+    FenceRecord old = FenceRecord.decode("failover-orders-1|readonly=true|roles=app");
+    assertEquals(null, old.at());
+    assertEquals("at an unknown time", old.when());
+  }
+
+  @Test
   void somethingElseInTheSettingIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> FenceRecord.decode("by hand"));
   }

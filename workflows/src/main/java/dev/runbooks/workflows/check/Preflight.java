@@ -41,9 +41,21 @@ public final class Preflight {
                     + " failed, nothing was changed: "
                     + String.join("; ", critical));
           }
-          return CheckWorkflowImpl.summarize(new Findings(findings));
+          return detail(findings);
         },
         detail -> detail);
+  }
+
+  /**
+   * The step's detail: the worst finding, led by the connectivity finding when that is not the
+   * worst, so that the primary the run resolved (and how) is always in the run's first step.
+   */
+  static String detail(List<Finding> findings) {
+    String worst = CheckWorkflowImpl.summarize(new Findings(findings));
+    if (findings.isEmpty() || worst.contains(findings.get(0).summary())) {
+      return worst;
+    }
+    return findings.get(0).summary() + "; " + worst;
   }
 
   private Preflight() {}

@@ -28,7 +28,7 @@ public final class FailoverPlan {
   /**
    * The plan in Markdown.
    *
-   * @param primary the configured primary, as messages show it
+   * @param primary how the primary is found, as messages show it
    * @param endpointSecret where the new primary's endpoint is published in the secret store
    */
   public static String markdown(
@@ -49,7 +49,7 @@ public final class FailoverPlan {
         .append(request.to() != null ? "`" + request.to() + "`" : "the most advanced replica")
         .append(", started by ")
         .append(request.runbook().initiator())
-        .append(".\n\nReplicas: ");
+        .append(".\n\nServers: ");
     for (Replica r : replicas) {
       md.append("`").append(r.name()).append("` ").append(r.address()).append(' ');
     }
@@ -73,7 +73,8 @@ public final class FailoverPlan {
     boolean force = request.force();
     return switch (step) {
       case FailoverWorkflowImpl.PREFLIGHT ->
-          "each replica streaming?, its lag; "
+          "which server takes writes (the others: replicas; a fenced one never is, two are split"
+              + " brain); each replica streaming?, its lag; "
               + (force
                   ? "the primary must be down (several attempts); the candidate is the replica"
                       + " that received most; the possible data loss is reported"

@@ -12,13 +12,16 @@ import dev.runbooks.workflows.shared.TargetLockActivities;
 final class FailoverPreflight {
   /** What preflight decided. */
   record Plan(Topology topology, ReplicaState candidate, String lostBytesNote, Long lost) {
-    /** The step's one-line detail. */
+    /** The step's one-line detail, with how the primary was found among the members. */
     String describe(FailoverRequest request) {
       ReplicaState c = candidate;
-      return (request.planned() ? "switchover to " : "unplanned failover to ")
+      return (request.planned() ? "switchover from " : "unplanned failover from ")
+          + topology.primary().name()
+          + " to "
           + c.name()
           + (c.lagBytes() != null ? " (lag " + Lsn.bytes(c.lagBytes()) + ")" : "")
-          + lostBytesNote;
+          + lostBytesNote
+          + (topology.resolution() == null ? "" : "; " + topology.resolution());
     }
   }
 

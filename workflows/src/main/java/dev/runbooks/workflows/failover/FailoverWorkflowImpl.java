@@ -46,6 +46,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   private FailoverRequest request;
   private String target;
   private String candidate;
+  private String oldPrimary;
   private boolean promotionAttempted;
   private Instant fencedAt;
   private FailoverPooler pooler;
@@ -71,6 +72,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
     Topology topology = plan.topology();
     candidate = plan.candidate().name();
     pooler = new FailoverPooler(runbook, target, topology.settings().pooler());
+    oldPrimary = topology.primary().name();
     if (topology.settings().approvalRequired()) {
       runbook.awaitApproval(APPROVE);
     } else {
@@ -193,7 +195,7 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
   }
 
   private Fencing fence() {
-    FenceInput input = new FenceInput(target, runbook.workflowId());
+    FenceInput input = new FenceInput(target, runbook.workflowId(), oldPrimary);
     Fencing fencing =
         runbook.step(
             FENCE,
@@ -332,7 +334,8 @@ public class FailoverWorkflowImpl extends RunbookWorkflowBase implements Failove
    * and the result carries the old primary's state as read back and the next step.
    */
   private Rejoin rejoin() {
-    RejoinInput input = new RejoinInput(target, candidate, request.rejoin(), !request.planned());
+    RejoinInput input =
+        new RejoinInput(target, candidate, request.rejoin(), !request.planned(), oldPrimary);
     Rejoin[] done = new Rejoin[1];
     try {
       return runbook.step(
