@@ -57,31 +57,46 @@ final class BackupsCommand implements Callable<Integer> {
   }
 
   /**
-   * The worker reads the repository, but the freshness limit is this command's configuration's: the
-   * user asked about the file they named. A worker whose file says otherwise is pointed out.
+   * The worker reads the repository. The freshness limit is the one of the file the user named with
+   * {@code --config}; without it, the worker's, the configuration in force. Either way a client
+   * file that says otherwise is pointed out, never silently used or ignored.
    */
   private int list(TemporalConnection temporal, RunbooksConfig config) {
     BackupCatalog listed =
         BackupRuns.catalog(
             temporal.client(), connection.taskQueue(), target.name(), Clock.systemUTC());
-    Duration limit = config.target(target.name()).backupFreshness();
+    Duration own = config.target(target.name()).backupFreshness();
+    boolean named = connection.config != null;
+    Duration limit = named ? own : listed.freshnessLimit();
     BackupCatalog catalog =
         new BackupCatalog(listed.target(), listed.location(), listed.backups(), limit);
     int code = print(catalog, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
-    if (!Objects.equals(limit, listed.freshnessLimit())) {
+    if (!Objects.equals(own, listed.freshnessLimit())) {
       PrintWriter note =
           connection.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();
-      note.println(
-          "NOTE: the freshness limit used is "
-              + limit(limit)
-              + ", from "
-              + config.file().toAbsolutePath()
+      String file =
+          config.file().toAbsolutePath()
               + " (targets."
               + target.name()
-              + ".backupFreshness, else backupFreshness); the worker's configuration says "
-              + limit(listed.freshnessLimit())
-              + ". Make them agree: edit one of the files (the worker picks its file up on the"
-              + " next run).");
+              + ".backupFreshness, else backupFreshness)";
+      note.println(
+          named
+              ? "NOTE: the freshness limit used is "
+                  + limit(own)
+                  + ", from "
+                  + file
+                  + "; the worker's configuration says "
+                  + limit(listed.freshnessLimit())
+                  + ". Make them agree: edit one of the files (the worker picks its file up on the"
+                  + " next run)."
+              : "NOTE: the freshness limit used is the worker's, "
+                  + limit(listed.freshnessLimit())
+                  + "; "
+                  + file
+                  + " says "
+                  + limit(own)
+                  + ". Pass --config to use that file's, or make them agree (the worker picks its"
+                  + " file up on the next run).");
     }
     return code;
   }

@@ -79,6 +79,9 @@ import org.junit.jupiter.api.io.TempDir;
  * its own.
  */
 class FailoverRunbookTest {
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(FailoverRunbookTest.class);
+
   private static final String PASSWORD = "failover-Admin-Pw-5521";
   private static final String APP_PASSWORD = "app-Pw-8812";
   private static final String QUEUE = "failover";
@@ -638,7 +641,7 @@ class FailoverRunbookTest {
     assertEquals(Map.of(DB, "127.0.0.1:" + promoted.port()), bouncer.databases());
     assertFalse(result.pooler().paused(), result.pooler().toString());
     assertEquals(List.of(DB), result.pooler().databases());
-    System.out.println("pooled switchover: longest client wait " + longestWait + " ms");
+    log.info("pooled switchover: longest client wait {} ms", longestWait);
     SecretScan.assertNoSecrets(
         client, "failover-orders-pooled", List.of(PASSWORD, APP_PASSWORD, bouncer.adminPassword()));
   }
