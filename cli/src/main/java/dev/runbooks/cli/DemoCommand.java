@@ -2,9 +2,11 @@ package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.testing.LocalCluster;
+import dev.runbooks.testing.LocalPgBouncer;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupResult;
@@ -41,7 +43,8 @@ import picocli.CommandLine.Spec;
           + " PostgreSQL binaries, with Temporal in memory: a health check, then an encrypted"
           + " backup into a file repository with its restore drill, then the backup listing, then a"
           + " credential rotation, a migration of a second database (rehearsed and approved by the"
-          + " demo) and a switchover."
+          + " demo) and a switchover, through a PgBouncer in front of the primary when pgbouncer"
+          + " is installed."
           + " Needs no configuration.",
       "Removes everything afterwards unless --keep."
     },
@@ -80,6 +83,7 @@ final class DemoCommand implements Callable<Integer> {
     // The servers run as the postgres user when we are root; they must reach their directories.
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     List<LocalCluster> clusters = new ArrayList<>();
+    LocalPgBouncer bouncer = null;
     boolean kept = false;
     try {
       String password = DemoSetup.newPassword();
@@ -112,10 +116,27 @@ final class DemoCommand implements Callable<Integer> {
               + ORDERS
               + " orders.");
 
+      // Only for the switchover, which --keep leaves out: a kept configuration would name a
+      // PgBouncer that is gone once the demo exits.
+      bouncer = keep ? null : DemoPooler.start(primary, password, out);
+      if (bouncer != null) {
+        out.println(
+            "PgBouncer on "
+                + bouncer.host()
+                + ":"
+                + bouncer.port()
+                + " in front of the primary (failover.pooler), ini "
+                + bouncer.iniFile()
+                + ".");
+      }
+
       Path secrets = dir.resolve("secrets.json");
-      SecretStores.open("file://" + secrets, dir)
-          .write(SECRET, Map.of("username", "postgres", "password", password), OptionalInt.of(0));
-      Path configFile = DemoSetup.writeConfig(dir, primary, replica);
+      SecretStore store = SecretStores.open("file://" + secrets, dir);
+      store.write(SECRET, Map.of("username", "postgres", "password", password), OptionalInt.of(0));
+      if (bouncer != null) {
+        DemoPooler.writeSecret(store, bouncer);
+      }
+      Path configFile = DemoSetup.writeConfig(dir, primary, replica, DemoPooler.config(bouncer));
       RunbooksConfig config = ConfigLoader.load(configFile, Map.of());
       out.println("Configuration " + configFile + ", admin password in " + secrets + " (0600).");
 
@@ -164,6 +185,8 @@ final class DemoCommand implements Callable<Integer> {
                   Identity.user(root.env()),
                   new Follower(
                       local.connection().client(), out, root.terminal(), Clock.systemUTC()),
+                  bouncer,
+                  password,
                   out));
         }
       }
@@ -192,6 +215,9 @@ final class DemoCommand implements Callable<Integer> {
       }
       return exit;
     } finally {
+      if (bouncer != null) {
+        bouncer.close();
+      }
       if (!kept) {
         for (LocalCluster cluster : clusters) {
           cluster.close();

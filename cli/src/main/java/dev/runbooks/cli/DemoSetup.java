@@ -95,7 +95,8 @@ final class DemoSetup {
     }
   }
 
-  static Path writeConfig(Path dir, LocalCluster primary, LocalCluster replica)
+  /** {@code failover} is the target's failover section ({@link DemoPooler#config}), or empty. */
+  static Path writeConfig(Path dir, LocalCluster primary, LocalCluster replica, String failover)
       throws IOException, SQLException {
     String yaml =
         "# Made by runbook demo: a throwaway primary and replica on this machine.\n"
@@ -121,6 +122,7 @@ final class DemoSetup {
             + SECRET
             + " }\n"
             + "    production: false\n"
+            + failover
             + DemoMigration.target(dir, primary, SECRET)
             + "secrets: file://secrets.json\n"
             + "repository: file://"

@@ -76,8 +76,13 @@ class DemoCommandTest {
                 l ->
                     l.startsWith("  switch  failover-orders-")
                         && l.contains("SUCCEEDED (exit 0)")
-                        && l.contains("demo-replica promoted, 0 bytes lost")),
+                        && l.contains("demo-replica promoted, 0 bytes lost")
+                        && l.contains(", pooler 127.0.0.1:")
+                        && l.contains(" resumed, orders on the new primary")),
         demo.toString());
+    // PgBouncer is installed here (the pooled tests need it): the demo's clients go through it.
+    assertTrue(demo.out().contains(" in front of the primary (failover.pooler)"), demo.toString());
+    assertTrue(demo.out().contains(": a write lands on the server on port "), demo.toString());
     Matcher removed = REMOVED.matcher(demo.out());
     assertTrue(removed.find(), demo.toString());
     assertFalse(Files.exists(Path.of(removed.group(1))), "the demo directory is gone");
