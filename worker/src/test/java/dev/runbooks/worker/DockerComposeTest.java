@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.runbooks.activities.backup.repository.S3Settings;
 import dev.runbooks.activities.config.ConfigLoader;
+import dev.runbooks.activities.config.PoolerConfig;
 import dev.runbooks.activities.config.RepositorySpec;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
@@ -177,6 +178,33 @@ class DockerComposeTest {
     RunbooksConfig docker =
         ConfigLoader.load(ROOT.resolve("runbooks/examples/docker/runbooks.yaml"), Map.of());
     assertEquals(List.of("orders"), List.copyOf(docker.targets().keySet()));
+  }
+
+  @Test
+  void theWorkersPoolerIsThePgbouncerServiceWithItsIniOnAVolumeBothMount() {
+    PoolerConfig pooler =
+        ConfigLoader.load(ROOT.resolve("runbooks/examples/docker/runbooks.yaml"), Map.of())
+            .target("orders")
+            .failover()
+            .pooler();
+    assertTrue(pooler != null, "the docker example's orders target names no failover.pooler");
+    assertEquals("pgbouncer", pooler.host());
+    assertTrue(services(compose).has(pooler.host()), "the pooler's host is a service");
+    assertEquals(
+        "pg-primary", environment(services(compose).path("pgbouncer")).get("DB_HOST"), "in front");
+    String dir = pooler.ini().getParent().toString();
+    Map<String, String> volumeAt = new java.util.HashMap<>();
+    for (Mount mount : mounts(compose)) {
+      if (!mount.bind() && mount.target().equals(dir)) {
+        volumeAt.put(mount.service(), mount.source());
+      }
+    }
+    assertTrue(volumeAt.get("worker") != null, "the worker mounts no volume at " + dir);
+    assertEquals(volumeAt.get("worker"), volumeAt.get("pgbouncer"), "one volume for both");
+    assertEquals(
+        pooler.ini().toString(),
+        environment(services(compose).path("pgbouncer")).get("PGBOUNCER_INI"),
+        "PgBouncer reads the file the worker rewrites");
   }
 
   @Test
