@@ -45,6 +45,33 @@ class CheckWorkflowReplayTest {
         CheckWorkflowImpl.class);
   }
 
+  /** Recorded after the check began asking the pooler in front of the primary. */
+  @Test
+  void replaysACheckThatAskedThePooler() throws Exception {
+    GoldenHistories.replay(
+        "check-pooler",
+        worker -> {
+          worker.registerWorkflowImplementationTypes(CheckWorkflowImpl.class);
+          worker.registerActivitiesImplementations(new FakeCheckActivities());
+        },
+        client -> {
+          CheckResult result =
+              client
+                  .newWorkflowStub(
+                      CheckWorkflow.class,
+                      WorkflowOptions.newBuilder()
+                          .setWorkflowId("check-pooler")
+                          .setTaskQueue(GoldenHistories.QUEUE)
+                          .build())
+                  .run(CheckWorkflowTest.request());
+          assertEquals(
+              1,
+              result.findings().stream().filter(f -> f.check().equals("pooler")).count(),
+              result.findings().toString());
+        },
+        CheckWorkflowImpl.class);
+  }
+
   @Test
   void aHistoryFromAnotherWorkflowDoesNotReplay() throws Exception {
     // Guards the guard: a replay that cannot fail would prove nothing.
