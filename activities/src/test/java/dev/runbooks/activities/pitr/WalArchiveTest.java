@@ -166,7 +166,11 @@ class WalArchiveTest {
 
     WalInventory inventory = archive.inventory();
     WalInventory.TimelineWal t1 = inventory.timeline(1).orElseThrow();
-    assertEquals(List.of(new WalInventory.Run(5, 6)), t1.gaps());
+    assertEquals(
+        List.of(
+            new WalInventory.Span(
+                WalSegment.parseLsn("0/5000000"), WalSegment.parseLsn("0/7000000"))),
+        t1.gaps());
     assertEquals(
         OptionalLong.of(WalSegment.parseLsn("0/5000000")),
         inventory.contiguousEnd(1, WalSegment.parseLsn("0/3000028")));
