@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * verdict goes in {@code pitr-drill.json}.
  */
 public final class BaseBackupLayout {
-  public static final String BASE = "base.tar.zst.enc";
+  public static final String BASE = BackupLayout.PHYSICAL_BASE;
   public static final String PG_MANIFEST = "backup_manifest.enc";
   public static final String PENDING = "base.pending.json";
   public static final String MANIFEST = "physical.json";

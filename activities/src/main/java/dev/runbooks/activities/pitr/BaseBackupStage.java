@@ -2,7 +2,6 @@ package dev.runbooks.activities.pitr;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import dev.runbooks.activities.backup.BackupManifests;
 import dev.runbooks.activities.backup.Faults;
 import dev.runbooks.activities.backup.Pipes;
 import dev.runbooks.activities.backup.TransientBackupException;
@@ -23,7 +22,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -135,9 +133,7 @@ final class BaseBackupStage {
               pgDigest.bytes(),
               pgDigest.sha256(),
               key.wrapped());
-      repository.put(
-          BaseBackupLayout.pendingKey(target, id),
-          BackupManifests.toJsonRecord(manifest).getBytes(StandardCharsets.UTF_8));
+      repository.put(BaseBackupLayout.pendingKey(target, id), BaseBackups.json(manifest));
       return manifest;
     }
   }
