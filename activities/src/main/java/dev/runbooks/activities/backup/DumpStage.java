@@ -130,7 +130,9 @@ final class DumpStage {
       // (pg_dump imported it): the counts and objects are those of the dump, whatever is written
       // meanwhile, and counting costs no time of its own.
       FutureTask<Inventory.Contents> inventory =
-          new FutureTask<>(() -> Inventory.read(snapshot, tables -> heartbeat.check()));
+          new FutureTask<>(
+              () ->
+                  Inventory.read(snapshot, InventoryQueries.CURRENT, tables -> heartbeat.check()));
       Thread counting = new Thread(inventory, "inventory " + target + "/" + id);
       counting.setDaemon(true);
       counting.start();
@@ -176,7 +178,8 @@ final class DumpStage {
               ciphertext.digest().sha256(),
               key.wrapped(),
               contents.rowCounts(),
-              contents.objects());
+              contents.objects(),
+              InventoryQueries.CURRENT);
       // Last: with the manifest in place the backup is complete.
       repository.put(
           BackupLayout.manifestKey(target, id),
