@@ -145,7 +145,7 @@ final class DumpStage {
         plaintext = new HashingOutputStream(cipher.encrypt(ciphertext, key, associatedData));
         // Closing it ends the compression, then the encryption.
         try (OutputStream archive = compression.compressing(plaintext)) {
-          archiveBytes = copy(pgDump.stdout(), archive, heartbeat);
+          archiveBytes = copy(pgDump.stdout(), archive, heartbeat, ciphertext);
         }
         int exit = Pipes.waitFor(pgDump, heartbeat);
         if (exit != 0) {
@@ -193,11 +193,13 @@ final class DumpStage {
       String snapshotId, String serverVersion, int serverMajor, String database) {}
 
   /**
-   * Copies pg_dump's output into the pipeline, counting bytes for the heartbeat.
+   * Copies pg_dump's output into the pipeline. The heartbeat counts the bytes stored so far, the
+   * unit of the step's detail ("N bytes encrypted"), not pg_dump's, which compress to far fewer.
    *
    * @return the bytes copied
    */
-  private static long copy(InputStream from, OutputStream to, Heartbeat heartbeat)
+  private static long copy(
+      InputStream from, OutputStream to, Heartbeat heartbeat, HashingOutputStream stored)
       throws IOException {
     byte[] buffer = new byte[BUFFER];
     long copied = 0;
@@ -206,7 +208,7 @@ final class DumpStage {
       while ((n = from.read(buffer)) >= 0) {
         heartbeat.check();
         to.write(buffer, 0, n);
-        heartbeat.add(n);
+        heartbeat.set(stored.bytes());
         copied += n;
       }
     } catch (IOException e) {
