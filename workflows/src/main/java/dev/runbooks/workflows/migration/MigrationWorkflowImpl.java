@@ -265,7 +265,9 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
                           plan.versions(),
                           request.lockTimeout(),
                           request.statementTimeout(),
-                          runbook.idempotencyKey("apply")))
+                          runbook.idempotencyKey("apply"),
+                          request.lockRetries(),
+                          request.lockBudget()))
                   .applied());
           return applied;
         },
