@@ -41,6 +41,15 @@ class LintCorpusTest {
     }
   }
 
+  @Test
+  void theOperatorPageListsEveryRule() throws IOException {
+    String page = Files.readString(Path.of("../runbooks/migration.md"));
+    for (LintRule rule : LintRule.values()) {
+      assertTrue(
+          page.contains("\n| `" + rule.id + "`"), rule.id + " is not in the Lint rules table");
+    }
+  }
+
   @TestFactory
   Stream<DynamicTest> eachRuleFiresWhereItMust() {
     return Arrays.stream(LintRule.values())
