@@ -138,7 +138,7 @@ final class Launcher {
             temporal.client(),
             id,
             resultType,
-            new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));
+            new Follower(temporal.client(), live, root.screen(), Clock.systemUTC()));
     int exit = report.exitCode(finished);
     if (connection.json()) {
       out.println(Json.write(json(finished, report, exit)));

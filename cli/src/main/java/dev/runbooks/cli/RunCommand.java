@@ -57,7 +57,7 @@ abstract class RunCommand implements Callable<Integer> {
    * @return the run's exit code
    */
   final int follow(TemporalConnection temporal, PrintWriter out) throws InterruptedException {
-    return new Follower(temporal.client(), out, root.terminal(), Clock.systemUTC())
+    return new Follower(temporal.client(), out, root.screen(), Clock.systemUTC())
         .follow(workflowId)
         .exitCode();
   }

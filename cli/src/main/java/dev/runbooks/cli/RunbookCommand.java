@@ -4,7 +4,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -64,6 +66,17 @@ final class RunbookCommand implements Callable<Integer> {
   /** Whether stdout is a terminal, so {@code watch} may redraw. */
   boolean terminal() {
     return terminal;
+  }
+
+  @Option(
+      names = "--no-color",
+      scope = ScopeType.INHERIT,
+      description = "No colour on a terminal (so does a non-empty $NO_COLOR).")
+  boolean noColor;
+
+  /** Where live output goes: a terminal redrawn in place (coloured unless told not), or lines. */
+  Screen screen() {
+    return Screen.of(env, terminal, noColor);
   }
 
   @Override
