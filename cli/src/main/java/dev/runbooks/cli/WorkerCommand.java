@@ -23,8 +23,10 @@ import picocli.CommandLine.Spec;
           + " options below."
     },
     footerHeading = "%nExample:%n",
-    footer =
-        "  runbook worker --config /etc/runbooks/runbooks.yaml --temporal temporal.internal:7233")
+    footer = {
+      "  runbook worker --config /etc/runbooks/runbooks.yaml \\",
+      "      --temporal temporal.internal:7233"
+    })
 final class WorkerCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand RunbookCommand root;
@@ -32,6 +34,7 @@ final class WorkerCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    connection.textOnly("worker", "its log lines are JSON with --log-format json");
     RunbooksConfig config = connection.loadConfig(root.env());
     String queue = connection.taskQueue();
     TemporalConnection temporal = connection.connect(root.env());
