@@ -159,7 +159,7 @@ final class Launcher {
   int printStarted(String id) {
     out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
     err.println("Started. Follow it with: runbook watch " + id);
-    ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
+    ConfigDrift.unfollowed(connection.config(), id).ifPresent(err::println);
     return ExitCodes.DONE;
   }
 
