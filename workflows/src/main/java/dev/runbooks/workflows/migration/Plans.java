@@ -2,6 +2,7 @@ package dev.runbooks.workflows.migration;
 
 import dev.runbooks.workflows.shared.ScratchNames;
 import dev.runbooks.workflows.shared.Texts;
+import dev.runbooks.workflows.shared.Undone;
 import java.util.List;
 
 /** How a migration's plan and timings read in step details and the approval text. */
@@ -88,6 +89,31 @@ final class Plans {
       }
     }
     return s.toString();
+  }
+
+  /**
+   * What the rollback of the apply step did, for the run's outcome: the versions undone, what is
+   * left applied, and that the schema is the one before (the rollback fails when it is not). When
+   * nothing of the plan had been applied, nothing was rolled back and the run ends FAILED.
+   */
+  static Undone undone(MigrationPlan plan, RollbackResult r) {
+    String schema =
+        r.schemaMatches()
+            ? "the schema equals the one before"
+            : "the schema differs from the one before";
+    if (r.undone().isEmpty()) {
+      return new Undone(
+          false, "nothing of V" + String.join(", V", plan.versions()) + " was applied; " + schema);
+    }
+    List<String> undone = r.undone().stream().map(t -> "V" + t.version()).toList();
+    return new Undone(
+        true,
+        "applied then undid "
+            + String.join(", ", undone)
+            + " (newest first), none of V"
+            + String.join(", V", plan.versions())
+            + " is left applied; "
+            + schema);
   }
 
   /** What the approver reads: the Temporal UI's current details and {@code runbook status}. */
