@@ -12,6 +12,12 @@ final class LintAddColumn {
   private static final Set<String> STABLE_FUNCTIONS =
       Set.of(
           "now",
+          "to_char",
+          "concat",
+          "format",
+          "md5",
+          "abs",
+          "round",
           "transaction_timestamp",
           "statement_timestamp",
           "current_setting",
@@ -42,6 +48,20 @@ final class LintAddColumn {
           "time",
           "varying");
 
+  /** Volatile functions often used as defaults: PostgreSQL evaluates them for every row. */
+  private static final Set<String> VOLATILE =
+      Set.of(
+          "random",
+          "gen_random_uuid",
+          "uuid_generate_v1",
+          "uuid_generate_v1mc",
+          "uuid_generate_v4",
+          "clock_timestamp",
+          "timeofday",
+          "nextval",
+          "txid_current",
+          "setseed");
+
   private static final Set<String> SERIALS =
       Set.of("serial", "serial2", "serial4", "serial8", "smallserial", "bigserial");
 
@@ -65,7 +85,12 @@ final class LintAddColumn {
                   : identity
                       ? " as an identity column"
                       : volatileCall != null
-                          ? " with a default calling " + volatileCall + "(), which is volatile,"
+                          ? " with a default calling "
+                              + volatileCall
+                              + (VOLATILE.contains(volatileCall)
+                                  ? "(), which is volatile,"
+                                  : "(), which may be volatile (if it is not, mark it STABLE or"
+                                      + " IMMUTABLE and suppress with that reason),")
                           : " GENERATED ... STORED")
               + " rewrites the whole table under ACCESS EXCLUSIVE: no reads or writes until it"
               + " ends; add the column plain, backfill it in batches, then set the default or"
