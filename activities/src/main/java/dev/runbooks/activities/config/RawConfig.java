@@ -15,7 +15,8 @@ record RawConfig(
     String encryption,
     RawConfig.Check check,
     RawConfig.Retention retention,
-    String backupFreshness) {
+    String backupFreshness,
+    String walFreshness) {
 
   record Target(
       Endpoint primary,
@@ -29,7 +30,8 @@ record RawConfig(
       String backupFreshness,
       Failover failover,
       Rotation rotation,
-      List<Member> members) {}
+      List<Member> members,
+      String walFreshness) {}
 
   record Rotation(List<String> allowRoleAttributes) {}
 
