@@ -69,7 +69,7 @@ final class BackupsCommand implements Callable<Integer> {
         BackupRuns.catalog(
             temporal.client(), connection.taskQueue(), target.name(), Clock.systemUTC());
     Duration own = config.target(target.name()).backupFreshness();
-    boolean named = connection.config != null;
+    boolean named = connection.config() != null;
     Duration limit = named ? own : listed.freshnessLimit();
     BackupCatalog catalog =
         new BackupCatalog(listed.target(), listed.location(), listed.backups(), limit);

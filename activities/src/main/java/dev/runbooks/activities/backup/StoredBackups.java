@@ -76,6 +76,11 @@ final class StoredBackups {
       }
       files.computeIfAbsent(rest.substring(0, slash), id -> new ArrayList<>()).add(key);
     }
+    // Physical base backups and the WAL archive have listings of their own.
+    files.remove(BackupLayout.WAL_DIRECTORY);
+    files
+        .values()
+        .removeIf(keys -> keys.stream().anyMatch(k -> k.endsWith(BackupLayout.PHYSICAL_BASE)));
     List<Stored> backups = new ArrayList<>();
     for (Map.Entry<String, List<String>> entry : files.entrySet()) {
       String id = entry.getKey();
