@@ -190,7 +190,8 @@ public record Activities(List<Object> implementations) {
         settings.lagCriticalBytes(),
         defaults.lagWarnTime(),
         defaults.connectionsWarnPercent(),
-        defaults.connectionsCriticalPercent());
+        defaults.connectionsCriticalPercent(),
+        settings.slotRetainedWarnBytes());
   }
 
   private static SecretStore openSecrets(RunbooksConfig config) {

@@ -54,7 +54,11 @@ record RawConfig(
 
   record Admin(String secret, String user) {}
 
-  record Check(String longTransaction, String lagWarnBytes, String lagCriticalBytes) {}
+  record Check(
+      String longTransaction,
+      String lagWarnBytes,
+      String lagCriticalBytes,
+      String slotRetainedWarnBytes) {}
 
   record Retention(String keepLast, String keepDaily, String keepWeekly) {}
 }
