@@ -23,6 +23,7 @@ import picocli.CommandLine.Spec;
       FailoverCommand.class,
       RestoreDrillCommand.class,
       BackupsCommand.class,
+      ArchiveCommand.class,
       RestoreCommand.class,
       MigrateCommand.class,
       RotateCommand.class,

@@ -199,7 +199,10 @@ public final class ZstdStreams {
     /** Decompresses more into {@code out}; false at the end of the source. */
     private boolean fill() throws IOException {
       while (true) {
-        if (d.in.hasRemaining() || outputFull) {
+        // A full output buffer may hide more of the frame; not once the frame has ended: asked
+        // again then, zstd reports the next frame's header as pending, and a stream whose size is
+        // a multiple of the buffer would be taken for one cut short.
+        if (d.in.hasRemaining() || (outputFull && !frameEnded)) {
           d.out.clear();
           try {
             frameEnded = d.ctx.decompressDirectByteBufferStream(d.out, d.in);

@@ -205,6 +205,21 @@ class WalArchiveTest {
     assertEquals(Files.readString(history), Files.readString(back));
   }
 
+  @Test
+  void aSegmentOfBarelyCompressibleWalRoundTrips() throws IOException {
+    byte[] data = new byte[(int) WalSegment.SIZE];
+    Random random = new Random(42);
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) "0123456789abcdef".charAt(random.nextInt(16));
+    }
+    Path file = spool.resolve("000000010000000000000002");
+    Files.write(file, data);
+    archive.storeSegment(file);
+    Path back = dir.resolve("restore/000000010000000000000002");
+    archive.fetch("000000010000000000000002", back);
+    assertArrayEquals(data, Files.readAllBytes(back));
+  }
+
   private Path stored(String rest) {
     return repository.root().resolve(TARGET + "/wal/" + rest);
   }

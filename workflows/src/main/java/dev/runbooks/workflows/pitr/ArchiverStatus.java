@@ -11,7 +11,7 @@ import java.util.Objects;
  *     meanwhile), {@code STOPPING} or {@code STOPPED}
  * @param since when the state began
  * @param last the last session that ended normally; null before the first
- * @param problem the last failure's message while retrying; empty otherwise
+ * @param problem the last failed session's message until a session ends well; empty otherwise
  * @param gaps the gaps found, newest last
  */
 public record ArchiverStatus(

@@ -78,7 +78,7 @@ public class WalArchiverWorkflowImpl implements WalArchiverWorkflow {
   }
 
   private void session() {
-    enter(problem.isEmpty() ? "STREAMING" : state);
+    enter("STREAMING");
     List<Promise<ArchiveSession>> running = new ArrayList<>();
     CancellationScope scope =
         Workflow.newCancellationScope(
