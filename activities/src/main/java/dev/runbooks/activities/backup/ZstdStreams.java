@@ -199,7 +199,9 @@ public final class ZstdStreams {
     /** Decompresses more into {@code out}; false at the end of the source. */
     private boolean fill() throws IOException {
       while (true) {
-        if (d.in.hasRemaining() || outputFull) {
+        // A frame that ended exactly as the output filled has nothing more to give: asking again
+        // would start the next frame and report it unfinished.
+        if (d.in.hasRemaining() || (outputFull && !frameEnded)) {
           d.out.clear();
           try {
             frameEnded = d.ctx.decompressDirectByteBufferStream(d.out, d.in);
