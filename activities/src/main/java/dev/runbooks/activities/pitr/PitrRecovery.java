@@ -157,7 +157,11 @@ final class PitrRecovery {
   private void verifyBackup(Path dataDir, Path walDir, Heartbeat heartbeat) throws IOException {
     ServerHost.Result r =
         host.run(
-            List.of(host.bin("pg_verifybackup"), "--wal-directory=" + walDir, dataDir.toString()),
+            List.of(
+                host.bin("pg_verifybackup"),
+                "--wal-directory=" + walDir,
+                "--ignore=" + OWNER_FILE,
+                dataDir.toString()),
             Map.of(),
             heartbeat);
     if (r.exit() != 0) {

@@ -6,6 +6,7 @@ import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.pitr.PhysicalBackupActivities;
+import dev.runbooks.workflows.pitr.PitrDrillActivities;
 import dev.runbooks.workflows.pitr.PitrRestoreActivities;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.common.RetryOptions;
@@ -25,6 +26,7 @@ final class PitrHarness implements AutoCloseable {
   private final TestActivityEnvironment env = TestActivityEnvironment.newInstance();
   final PhysicalBackupActivities backups;
   final PitrRestoreActivities restores;
+  final PitrDrillActivities drills;
 
   PitrHarness(
       TargetConnections connections,
@@ -35,9 +37,11 @@ final class PitrHarness implements AutoCloseable {
     BackupWiring wiring = BackupWiring.of(connections, targets, kek, binaries, Clock.systemUTC());
     env.registerActivitiesImplementations(
         new PhysicalBackupActivitiesImpl(wiring, walWait),
-        new PitrRestoreActivitiesImpl(wiring, binaries));
+        new PitrRestoreActivitiesImpl(wiring, binaries),
+        new PitrDrillActivitiesImpl(wiring, binaries, walWait));
     backups = env.newActivityStub(PhysicalBackupActivities.class, ONE_ATTEMPT);
     restores = env.newActivityStub(PitrRestoreActivities.class, ONE_ATTEMPT);
+    drills = env.newActivityStub(PitrDrillActivities.class, ONE_ATTEMPT);
   }
 
   @Override

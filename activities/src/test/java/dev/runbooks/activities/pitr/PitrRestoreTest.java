@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.adobe.testing.s3mock.junit5.S3MockExtension;
+import dev.runbooks.activities.backup.BackupManifests;
 import dev.runbooks.activities.backup.ClusterConnections;
 import dev.runbooks.activities.backup.FixedTargets;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
@@ -20,9 +21,14 @@ import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.RetentionPolicy;
 import dev.runbooks.workflows.pitr.BaseBackupSummary;
+import dev.runbooks.workflows.pitr.PitrDrillCheck;
+import dev.runbooks.workflows.pitr.PitrDrillInput;
+import dev.runbooks.workflows.pitr.PitrDrillRun;
+import dev.runbooks.workflows.pitr.PitrMarker;
 import dev.runbooks.workflows.pitr.PitrRestoreInput;
 import dev.runbooks.workflows.pitr.PitrRestoreOutcome;
 import dev.runbooks.workflows.pitr.PitrTarget;
+import dev.runbooks.workflows.pitr.PitrVerdictInput;
 import io.temporal.failure.ActivityFailure;
 import io.temporal.failure.ApplicationFailure;
 import java.io.InputStream;
@@ -211,6 +217,47 @@ class PitrRestoreTest {
         missing.getOriginalMessage().contains("past the archive's end")
             && missing.getOriginalMessage().contains(middle.name() + " is missing"),
         missing.getOriginalMessage());
+    s.close();
+  }
+
+  @Test
+  void aDrillRestoresToItsRestorePointProvesTheMarkersAndRecordsItsVerdict() throws Exception {
+    Scenario s = new Scenario(fileRepository());
+    pg.primary().execute("postgres", "CREATE TABLE IF NOT EXISTS drilled (x int)");
+    pg.primary().execute("postgres", "INSERT INTO drilled SELECT generate_series(1, 500)");
+    BaseBackupSummary base = s.baseBackup("20261203T120000Z-drill");
+    pg.primary().execute("postgres", "INSERT INTO drilled SELECT generate_series(1, 250)");
+    PitrDrillInput drill = new PitrDrillInput(TARGET, "pitr-drill-shop-test", "drill/marker");
+
+    PitrMarker marker = s.harness.drills.writeDrillMarker(drill);
+    assertEquals(750L, marker.rowCounts().get("public.drilled"));
+    s.wal.switchAndStore(pg.primary(), s.archive);
+    PitrDrillRun run = new PitrDrillRun(drill, marker);
+    Duration rpo = s.harness.drills.awaitDrillArchived(run);
+    PitrDrillCheck check = s.harness.drills.drillPointInTime(run);
+    s.harness.drills.recordPitrVerdict(new PitrVerdictInput(drill, check, rpo));
+
+    assertEquals(List.of(), check.differences());
+    assertEquals(base.backupId(), check.backupId());
+    assertEquals(2, check.reached().timeline());
+    PitrDrillVerdict verdict =
+        BackupManifests.fromJsonRecord(
+            new String(
+                s.repository.get(BaseBackupLayout.verdictKey(TARGET, base.backupId())),
+                StandardCharsets.UTF_8),
+            PitrDrillVerdict.class,
+            "verdict");
+    assertTrue(verdict.passed(), verdict.toString());
+    assertEquals(check.rto(), verdict.rto());
+    assertEquals(rpo, verdict.rpo());
+    assertEquals(
+        List.of("after", "before"),
+        List.of(
+            ArchivedWal.query(
+                    pg.primary(),
+                    "SELECT string_agg(phase, ',' ORDER BY phase) FROM runbooks_pitr_drill")
+                .split(",")),
+        "the primary holds both markers; the restore only the one before the restore point");
     s.close();
   }
 
