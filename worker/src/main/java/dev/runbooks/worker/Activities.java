@@ -20,6 +20,8 @@ import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationTargets;
 import dev.runbooks.activities.migration.SchemaDumps;
+import dev.runbooks.activities.pitr.ArchiverWiring;
+import dev.runbooks.activities.pitr.WalArchiverActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.rotation.RotationActivitiesImpl;
@@ -138,7 +140,17 @@ public record Activities(List<Object> implementations) {
     }
     BackupWiring wiring =
         BackupWiring.of(connections, targets, kek, binaries.get(), Clock.systemUTC());
-    return List.of(new BackupActivitiesImpl(wiring), new RestoreActivitiesImpl(wiring));
+    return List.of(
+        new BackupActivitiesImpl(wiring),
+        new RestoreActivitiesImpl(wiring),
+        new WalArchiverActivitiesImpl(
+            new ArchiverWiring(
+                connections,
+                targets,
+                kek,
+                wiring.tools(),
+                SchemaDumps.workerDirectory().resolveSibling("wal-spool"),
+                Clock.systemUTC())));
   }
 
   /**
@@ -178,7 +190,8 @@ public record Activities(List<Object> implementations) {
         settings.lagCriticalBytes(),
         defaults.lagWarnTime(),
         defaults.connectionsWarnPercent(),
-        defaults.connectionsCriticalPercent());
+        defaults.connectionsCriticalPercent(),
+        settings.slotRetainedWarnBytes());
   }
 
   private static SecretStore openSecrets(RunbooksConfig config) {

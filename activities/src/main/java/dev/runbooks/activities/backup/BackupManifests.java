@@ -65,6 +65,10 @@ public final class BackupManifests {
       format1.put("compression", DumpCompression.PG_DUMP.manifestName());
       format1.set("archiveBytes", format1.get("plaintextBytes"));
     }
+    if (!tree.has("inventoryVersion") && tree instanceof ObjectNode older) {
+      // Written before the drill listed triggers, types, policies and the other kinds.
+      older.put("inventoryVersion", InventoryQueries.TABLES_AND_FUNCTIONS);
+    }
     BackupManifest manifest = convert(tree, BackupManifest.class, "backup manifest");
     // A compression this version does not know is refused here, before any restore begins.
     manifest.dumpCompression();

@@ -18,7 +18,7 @@ public record DatabaseContents(Map<String, Long> rowCounts, List<String> objects
 
   /** Reads the database {@code connection} is on, in its current transaction. */
   public static DatabaseContents read(Connection connection) throws SQLException {
-    Inventory.Contents read = Inventory.read(connection, tables -> {});
+    Inventory.Contents read = Inventory.read(connection, InventoryQueries.CURRENT, tables -> {});
     return new DatabaseContents(read.rowCounts(), read.objects());
   }
 }

@@ -56,6 +56,9 @@ final class StoredBackups {
   static final Comparator<Stored> NEWEST_FIRST =
       Comparator.comparing(Stored::startedAt).thenComparing(Stored::id).reversed();
 
+  /** The target's WAL archive ({@code <target>/wal/}, pitr.WalArchive): not a backup. */
+  private static final String WAL_DIRECTORY = "wal/";
+
   private StoredBackups() {}
 
   /** Every backup of {@code target}, complete or not, newest first. */
@@ -65,7 +68,9 @@ final class StoredBackups {
     for (String key : repository.list(prefix)) {
       String rest = key.substring(prefix.length());
       int slash = rest.indexOf('/');
-      if (slash <= 0 || !ID.matcher(rest.substring(0, slash)).matches()) {
+      if (slash <= 0
+          || !ID.matcher(rest.substring(0, slash)).matches()
+          || rest.startsWith(WAL_DIRECTORY)) {
         log.debug("not a backup's object, skipped: {}", key);
         continue;
       }

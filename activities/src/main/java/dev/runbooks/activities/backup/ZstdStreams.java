@@ -199,8 +199,9 @@ public final class ZstdStreams {
     /** Decompresses more into {@code out}; false at the end of the source. */
     private boolean fill() throws IOException {
       while (true) {
-        // A frame that ended exactly as the output filled has nothing more to give: asking again
-        // would start the next frame and report it unfinished.
+        // A full output buffer may hide more of the frame; not once the frame has ended: asked
+        // again then, zstd reports the next frame's header as pending, and a stream whose size is
+        // a multiple of the buffer would be taken for one cut short.
         if (d.in.hasRemaining() || (outputFull && !frameEnded)) {
           d.out.clear();
           try {

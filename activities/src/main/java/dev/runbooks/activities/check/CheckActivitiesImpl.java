@@ -6,6 +6,7 @@ import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Findings;
 import dev.runbooks.workflows.check.Severity;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -90,11 +91,22 @@ public final class CheckActivitiesImpl implements CheckActivities {
   public Findings checkReplicas(CheckInput input) {
     String target = input.target();
     List<String> replicas = connections.replicaNames(target);
+    List<Finding> findings = new ArrayList<>();
     if (replicas.isEmpty()) {
-      return Findings.of(
+      findings.add(
           Finding.ok(ReplicaCheck.NAME, "no replicas are configured for target " + target));
+    } else {
+      findings.addAll(new ReplicaCheck(connections, thresholds, target).run(replicas));
     }
-    return new Findings(new ReplicaCheck(connections, thresholds, target).run(replicas));
+    // The slots' consumers are replicas and the WAL archiver: a stalled one fills the disk.
+    findings.addAll(
+        primary
+            .run(
+                ReplicationSlotsCheck.NAME,
+                input,
+                c -> ReplicationSlotsCheck.run(c, thresholds.slotRetainedWarnBytes()))
+            .findings());
+    return new Findings(findings);
   }
 
   @Override

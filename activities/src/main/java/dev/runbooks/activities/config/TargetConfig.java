@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param rotation the target's {@code rotation:} settings, defaults when it has none
  * @param primaryName the member name of {@code primary}: {@value #PRIMARY}, or the first entry's
  *     name under {@code members:}
+ * @param walFreshness the WAL archive may be at most this far behind the primary ({@code runbook
+ *     backups} exits 1 past it): the target's {@code walFreshness:}, else the top-level one; null
+ *     when neither is set
  */
 public record TargetConfig(
     String name,
@@ -39,11 +42,44 @@ public record TargetConfig(
     Duration backupFreshness,
     FailoverConfig failover,
     RotationConfig rotation,
-    String primaryName) {
+    String primaryName,
+    Duration walFreshness) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   /** The member name of a target's {@code primary:}. */
   public static final String PRIMARY = "primary";
+
+  /** A target without a {@code walFreshness:} limit. */
+  public TargetConfig(
+      String name,
+      Endpoint primary,
+      List<ReplicaConfig> replicas,
+      AdminConfig admin,
+      Path migrations,
+      boolean production,
+      boolean fourEyes,
+      Duration approvalTimeout,
+      RetentionPolicy retention,
+      Duration backupFreshness,
+      FailoverConfig failover,
+      RotationConfig rotation,
+      String primaryName) {
+    this(
+        name,
+        primary,
+        replicas,
+        admin,
+        migrations,
+        production,
+        fourEyes,
+        approvalTimeout,
+        retention,
+        backupFreshness,
+        failover,
+        rotation,
+        primaryName,
+        null);
+  }
 
   public TargetConfig {
     Objects.requireNonNull(name, "name");

@@ -27,7 +27,11 @@ final class TargetSection {
   }
 
   TargetConfig target(
-      String name, RawConfig.Target raw, RetentionPolicy retention, Duration freshness) {
+      String name,
+      RawConfig.Target raw,
+      RetentionPolicy retention,
+      Duration freshness,
+      Duration walFreshness) {
     String key = "targets." + name;
     if (name == null || !TARGET_NAME.matcher(name).matches()) {
       throw error(
@@ -65,7 +69,8 @@ final class TargetSection {
         values.duration(key + ".backupFreshness", raw.backupFreshness(), freshness),
         failover(key + ".failover", name, raw.failover()),
         rotation(key + ".rotation.allowRoleAttributes", raw.rotation()),
-        members.primaryName());
+        members.primaryName(),
+        values.duration(key + ".walFreshness", raw.walFreshness(), walFreshness));
   }
 
   private RotationConfig rotation(String key, RawConfig.Rotation raw) {

@@ -29,12 +29,16 @@ final class Migrators {
 
   /** Flyway and the down scripts against the target's own database. */
   Migrator onTarget(String target) {
-    return new Migrator(() -> connections.primary(target), scripts(target));
+    return new Migrator(
+        () -> connections.primary(target), scripts(target), connections.sessionSettings());
   }
 
   /** Flyway and the down scripts against another database on the target's server (a copy). */
   Migrator onCopy(String target, String database) {
-    return new Migrator(() -> connections.primary(target, database), scripts(target));
+    return new Migrator(
+        () -> connections.primary(target, database),
+        scripts(target),
+        connections.sessionSettings());
   }
 
   MigrationScripts scripts(String target) {

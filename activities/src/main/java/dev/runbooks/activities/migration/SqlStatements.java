@@ -22,19 +22,7 @@ final class SqlStatements {
         i = end < 0 ? n : end;
         current.append(' ');
       } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-        int depth = 1;
-        i += 2;
-        while (i < n && depth > 0) {
-          if (sql.startsWith("/*", i)) {
-            depth++;
-            i += 2;
-          } else if (sql.startsWith("*/", i)) {
-            depth--;
-            i += 2;
-          } else {
-            i++;
-          }
-        }
+        i = afterBlockComment(sql, i);
         current.append(' ');
       } else if (c == '\'' || c == '"') {
         int end = i + 1;
@@ -68,6 +56,25 @@ final class SqlStatements {
     }
     add(statements, current);
     return statements;
+  }
+
+  /** The index just after the block comment starting at {@code start}: PostgreSQL's nest. */
+  static int afterBlockComment(String sql, int start) {
+    int depth = 1;
+    int i = start + 2;
+    int n = sql.length();
+    while (i < n && depth > 0) {
+      if (sql.startsWith("/*", i)) {
+        depth++;
+        i += 2;
+      } else if (sql.startsWith("*/", i)) {
+        depth--;
+        i += 2;
+      } else {
+        i++;
+      }
+    }
+    return i;
   }
 
   private static void add(List<String> statements, StringBuilder current) {

@@ -34,6 +34,9 @@ public record WalInventory(List<TimelineWal> timelines, Map<Integer, SwitchPoint
     }
   }
 
+  /** WAL positions {@code [fromLsn, toLsn)}. */
+  public record Span(long fromLsn, long toLsn) {}
+
   /** A partial segment: valid up to {@code endLsn}. */
   public record Partial(WalSegment segment, long endLsn) {}
 
@@ -57,46 +60,59 @@ public record WalInventory(List<TimelineWal> timelines, Map<Integer, SwitchPoint
           : Optional.of(new WalSegment(timeline, runs.get(runs.size() - 1).lastSegno()));
     }
 
-    /** The missing stretches between runs: [first missing segno, first segno held again). */
-    public List<Run> gaps() {
-      List<Run> gaps = new java.util.ArrayList<>();
-      for (int i = 1; i < runs.size(); i++) {
-        gaps.add(new Run(runs.get(i - 1).lastSegno() + 1, runs.get(i).firstSegno() - 1));
+    /**
+     * The stretches of WAL held without a hole, lowest first: complete segments and partial ones
+     * (up to their valid end) merged where they touch.
+     */
+    public List<Span> spans() {
+      List<Span> pieces = new java.util.ArrayList<>();
+      for (Run run : runs) {
+        pieces.add(new Span(run.startLsn(), run.endLsn()));
+      }
+      for (Partial p : partials) {
+        pieces.add(new Span(p.segment().startLsn(), p.endLsn()));
+      }
+      pieces.sort(Comparator.comparingLong(Span::fromLsn));
+      List<Span> merged = new java.util.ArrayList<>();
+      for (Span piece : pieces) {
+        Span last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
+        if (last != null && piece.fromLsn() <= last.toLsn()) {
+          merged.set(
+              merged.size() - 1, new Span(last.fromLsn(), Math.max(last.toLsn(), piece.toLsn())));
+        } else {
+          merged.add(piece);
+        }
+      }
+      return merged;
+    }
+
+    /** The holes between {@link #spans()}: WAL this timeline had that the archive lacks. */
+    public List<Span> gaps() {
+      List<Span> spans = spans();
+      List<Span> gaps = new java.util.ArrayList<>();
+      for (int i = 1; i < spans.size(); i++) {
+        gaps.add(new Span(spans.get(i - 1).toLsn(), spans.get(i).fromLsn()));
       }
       return gaps;
     }
 
     /** The first LSN stored on this timeline. */
     public long startLsn() {
-      long start = Long.MAX_VALUE;
-      if (!runs.isEmpty()) {
-        start = runs.get(0).startLsn();
-      }
-      for (Partial p : partials) {
-        start = Math.min(start, p.segment().startLsn());
-      }
-      return start;
+      List<Span> spans = spans();
+      return spans.isEmpty() ? Long.MAX_VALUE : spans.get(0).fromLsn();
     }
 
     /**
-     * How far WAL is held without a hole from {@code fromLsn}: the end of the run holding it,
-     * extended by a partial segment right after the run; empty when {@code fromLsn} is not held.
+     * How far WAL is held without a hole from {@code fromLsn}: the end of the span holding it;
+     * empty when {@code fromLsn} is not held.
      */
     public OptionalLong endFrom(long fromLsn) {
-      long segno = Long.divideUnsigned(fromLsn, WalSegment.SIZE);
-      long end = -1;
-      for (Run run : runs) {
-        if (run.firstSegno() <= segno && segno <= run.lastSegno()) {
-          end = run.endLsn();
-          segno = run.lastSegno() + 1;
+      for (Span span : spans()) {
+        if (span.fromLsn() <= fromLsn && fromLsn < span.toLsn()) {
+          return OptionalLong.of(span.toLsn());
         }
       }
-      for (Partial p : partials) {
-        if (p.segment().segno() == segno && p.endLsn() > Math.max(end, fromLsn - 1)) {
-          end = p.endLsn();
-        }
-      }
-      return end < fromLsn ? OptionalLong.empty() : OptionalLong.of(end);
+      return OptionalLong.empty();
     }
 
     /** The end of the newest WAL on this timeline (a partial's end or a complete segment's). */
@@ -191,11 +207,11 @@ public record WalInventory(List<TimelineWal> timelines, Map<Integer, SwitchPoint
           .append(WalSegment.formatLsn(t.startLsn()))
           .append("-")
           .append(WalSegment.formatLsn(t.endLsn()));
-      for (Run gap : t.gaps()) {
+      for (Span gap : t.gaps()) {
         text.append(", gap ")
-            .append(WalSegment.formatLsn(gap.startLsn()))
+            .append(WalSegment.formatLsn(gap.fromLsn()))
             .append("-")
-            .append(WalSegment.formatLsn(gap.endLsn()));
+            .append(WalSegment.formatLsn(gap.toLsn()));
       }
     }
     return text.toString();

@@ -60,6 +60,7 @@ final class MigrationHarness implements AutoCloseable {
   final TestWorkflowEnvironment env;
   final WorkflowClient client;
   final SchemaDumps dumps;
+  final Migrators migrators;
 
   /**
    * @param migrations the directory of migrations (the test writes them)
@@ -115,6 +116,12 @@ final class MigrationHarness implements AutoCloseable {
     PgBinaries binaries = PgBinaries.require();
     dumps =
         new SchemaDumps(new dev.runbooks.activities.postgres.PgTool(binaries), dir.resolve("s"));
+    migrators =
+        new Migrators(
+            connections,
+            MigrationTargets.fromConfig(config),
+            new dev.runbooks.activities.postgres.PgTool(binaries),
+            dumps);
 
     env = TestWorkflowEnvironment.newInstance();
     for (var key : RunbookSearchAttributes.ALL) {

@@ -242,11 +242,13 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
                   request.lockTimeout(),
                   request.statementTimeout(),
                   runbook.idempotencyKey("rollback"));
-          runbook.onRollback(
+          runbook.onRollbackSaying(
               "apply",
               () ->
-                  changing("roll back " + String.join(", ", plan.versions()))
-                      .rollbackMigrations(undo));
+                  Plans.undone(
+                      plan,
+                      changing("roll back " + String.join(", ", plan.versions()))
+                          .rollbackMigrations(undo)));
           // One activity applies them all, one version at a time: a hop through the workflow
           // between versions would cost more than many a migration takes. Its heartbeats count
           // the versions done (runbook watch shows them).
@@ -265,7 +267,9 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
                           plan.versions(),
                           request.lockTimeout(),
                           request.statementTimeout(),
-                          runbook.idempotencyKey("apply")))
+                          runbook.idempotencyKey("apply"),
+                          request.lockRetries(),
+                          request.lockBudget()))
                   .applied());
           return applied;
         },
