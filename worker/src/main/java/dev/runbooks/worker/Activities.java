@@ -22,6 +22,9 @@ import dev.runbooks.activities.migration.MigrationActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationTargets;
 import dev.runbooks.activities.migration.SchemaDumps;
 import dev.runbooks.activities.pitr.ArchiverWiring;
+import dev.runbooks.activities.pitr.PhysicalBackupActivitiesImpl;
+import dev.runbooks.activities.pitr.PitrDrillActivitiesImpl;
+import dev.runbooks.activities.pitr.PitrRestoreActivitiesImpl;
 import dev.runbooks.activities.pitr.WalArchiverActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
@@ -155,7 +158,10 @@ public record Activities(List<Object> implementations) {
                 kek,
                 wiring.tools(),
                 SchemaDumps.workerDirectory().resolveSibling("wal-spool"),
-                Clock.systemUTC())));
+                Clock.systemUTC())),
+        new PhysicalBackupActivitiesImpl(wiring, PhysicalBackupActivitiesImpl.WAL_WAIT),
+        new PitrRestoreActivitiesImpl(wiring, binaries.get()),
+        new PitrDrillActivitiesImpl(wiring, binaries.get(), PhysicalBackupActivitiesImpl.WAL_WAIT));
   }
 
   /**

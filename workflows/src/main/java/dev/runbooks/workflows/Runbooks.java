@@ -7,6 +7,9 @@ import dev.runbooks.workflows.backup.RestoreWorkflowImpl;
 import dev.runbooks.workflows.check.CheckWorkflowImpl;
 import dev.runbooks.workflows.failover.FailoverWorkflowImpl;
 import dev.runbooks.workflows.migration.MigrationWorkflowImpl;
+import dev.runbooks.workflows.pitr.PhysicalBackupWorkflowImpl;
+import dev.runbooks.workflows.pitr.PitrDrillWorkflowImpl;
+import dev.runbooks.workflows.pitr.PitrRestoreWorkflowImpl;
 import dev.runbooks.workflows.pitr.WalArchiveStateWorkflowImpl;
 import dev.runbooks.workflows.pitr.WalArchiverWorkflowImpl;
 import dev.runbooks.workflows.rotation.RotationWorkflowImpl;
@@ -30,7 +33,10 @@ public final class Runbooks {
           FailoverWorkflowImpl.class,
           MigrationWorkflowImpl.class,
           WalArchiverWorkflowImpl.class,
-          WalArchiveStateWorkflowImpl.class);
+          WalArchiveStateWorkflowImpl.class,
+          PhysicalBackupWorkflowImpl.class,
+          PitrRestoreWorkflowImpl.class,
+          PitrDrillWorkflowImpl.class);
 
   private Runbooks() {}
 }
