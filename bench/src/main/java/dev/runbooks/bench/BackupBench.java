@@ -83,6 +83,12 @@ public final class BackupBench implements BenchMain.Measurement {
     for (String tool : List.of("pgbench", "pg_dump", "pg_restore", "createdb")) {
       binaries.bin(tool);
     }
+    if (!onPath(BackupRuns.ZSTD)) {
+      throw new BenchMain.Unmet(
+          "expected the zstd program on PATH for the fair floor (pg_dump -Fc -Z0 | zstd -3),"
+              + " but there is none. Install it: apt-get install zstd (Debian/Ubuntu), dnf install"
+              + " zstd (Fedora/RHEL), brew install zstd (macOS).");
+    }
     if (!Files.isReadable(Path.of("/proc/self/status"))) {
       throw new BenchMain.Unmet(
           "expected Linux's /proc/<pid>/status to read the worker's peak RSS from,"
@@ -103,6 +109,7 @@ public final class BackupBench implements BenchMain.Measurement {
 
     List<BackupRun> small = new ArrayList<>();
     List<Baseline> pgDumps = new ArrayList<>();
+    List<Baseline> pgDumpsZstd = new ArrayList<>();
     List<BackupRun> toFile = new ArrayList<>();
     List<BackupRun> toS3 = new ArrayList<>();
     List<Baseline> pgRestores = new ArrayList<>();
@@ -138,6 +145,7 @@ public final class BackupBench implements BenchMain.Measurement {
             err.println(
                 "== round " + r + "/" + options.runs() + ": dumps of -s " + options.scaleLarge());
             pgDumps.add(runs.pgDump(LARGE_DB, baselineDump));
+            pgDumpsZstd.add(runs.pgDumpZstd(LARGE_DB, work.resolve("pg_dump.dump.zst")));
             toFile.add(runs.backup("backup-file", TARGET, fileWorker, fileConfig));
             toS3.add(runs.backup("backup-s3", TARGET, s3Worker, s3Config));
           }
@@ -166,6 +174,7 @@ public final class BackupBench implements BenchMain.Measurement {
             dumpBytes,
             small,
             pgDumps,
+            pgDumpsZstd,
             toFile,
             toS3,
             pgRestores,
@@ -231,6 +240,19 @@ public final class BackupBench implements BenchMain.Measurement {
     aws.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-aws-credentials").toString());
     aws.put("AWS_EC2_METADATA_DISABLED", "true");
     return aws;
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private long databaseSize(String database) throws SQLException {
