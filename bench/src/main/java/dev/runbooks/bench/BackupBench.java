@@ -112,6 +112,7 @@ public final class BackupBench implements BenchMain.Measurement {
     List<Baseline> pgDumpsZstd = new ArrayList<>();
     List<BackupRun> toFile = new ArrayList<>();
     List<BackupRun> toS3 = new ArrayList<>();
+    List<BackupRun> toFileCompared = new ArrayList<>();
     List<Baseline> pgRestores = new ArrayList<>();
     List<DrillRun> drills = new ArrayList<>();
 
@@ -129,13 +130,27 @@ public final class BackupBench implements BenchMain.Measurement {
                 + " "
                 + BenchEnvironment.JVM_GC
                 + ", one per repository, each on its own task queue");
+        Path compareConfig =
+            writeConfig("runbooks-compare.yaml", "file://" + work.resolve("repository-compare"));
         try (BenchWorker fileWorker = runs.worker("worker-file", fileConfig, Map.of(), temporal);
-            BenchWorker s3Worker = runs.worker("worker-s3", s3Config, s3Env, temporal)) {
+            BenchWorker s3Worker = runs.worker("worker-s3", s3Config, s3Env, temporal);
+            BenchWorker compareWorker =
+                options.compareJar() == null
+                    ? null
+                    : runs.worker(
+                        "worker-compare",
+                        options.compareJar(),
+                        compareConfig,
+                        Map.of(),
+                        temporal)) {
           // Not counted: each worker's first run (the keyset is made on the first backup, S3Mock
           // sets itself up on its first request, and a worker's code is cold until it has run).
           err.println("== warm-up (not counted): a backup of -s " + options.scaleSmall() + " each");
           runs.backup("warm-up-file", SMALL_TARGET, fileWorker, fileConfig);
           runs.backup("warm-up-s3", SMALL_TARGET, s3Worker, s3Config);
+          if (compareWorker != null) {
+            runs.backup("warm-up-compare", SMALL_TARGET, compareWorker, compareConfig);
+          }
           for (int r = 1; r <= options.runs(); r++) {
             err.println("== round " + r + "/" + options.runs() + ": -s " + options.scaleSmall());
             small.add(runs.backup("backup-small-file", SMALL_TARGET, fileWorker, fileConfig));
@@ -147,6 +162,10 @@ public final class BackupBench implements BenchMain.Measurement {
             pgDumps.add(runs.pgDump(LARGE_DB, baselineDump));
             pgDumpsZstd.add(runs.pgDumpZstd(LARGE_DB, work.resolve("pg_dump.dump.zst")));
             toFile.add(runs.backup("backup-file", TARGET, fileWorker, fileConfig));
+            if (compareWorker != null) {
+              toFileCompared.add(
+                  runs.backup("backup-file (--compare-jar)", TARGET, compareWorker, compareConfig));
+            }
             toS3.add(runs.backup("backup-s3", TARGET, s3Worker, s3Config));
           }
           rssLarge = fileWorker.peakRssKb();
@@ -177,6 +196,7 @@ public final class BackupBench implements BenchMain.Measurement {
             pgDumpsZstd,
             toFile,
             toS3,
+            toFileCompared,
             pgRestores,
             drills,
             rssSmall,

@@ -45,6 +45,7 @@ final class BackupReport {
       List<Baseline> pgDumpsZstd,
       List<BackupRun> toFile,
       List<BackupRun> toS3,
+      List<BackupRun> toFileCompared,
       List<Baseline> pgRestores,
       List<DrillRun> drills,
       long rssSmall,
@@ -92,6 +93,9 @@ final class BackupReport {
     row("  its dump activity's own clock", r.toFile(), BackupRun::dump);
     row("backup -> S3Mock (dump step)", r.toS3(), BackupRun::dumpStep);
     row("  its dump activity's own clock", r.toS3(), BackupRun::dump);
+    if (!r.toFileCompared().isEmpty()) {
+      row("backup -> file, --compare-jar (dump step)", r.toFileCompared(), BackupRun::dumpStep);
+    }
     row("createdb + pg_restore FILE (1 job)", r.pgRestores(), Baseline::took);
     row("restore-drill (restore + compare steps)", r.drills(), DrillRun::drill);
     row("  its restore activity alone", r.drills(), DrillRun::restore);
@@ -157,6 +161,19 @@ final class BackupReport {
         fileZstdRatio,
         TARGET_BACKUP_ZSTD_RATIO,
         perRound(r.toFile(), BackupRun::dumpStep, r.pgDumpsZstd(), Baseline::took));
+    if (!r.toFileCompared().isEmpty()) {
+      Duration compared = median(r.toFileCompared(), BackupRun::dumpStep);
+      ratioRow(
+          "  --compare-jar vs pg_dump",
+          ratio(compared, pgDump),
+          Double.NaN,
+          perRound(r.toFileCompared(), BackupRun::dumpStep, r.pgDumps(), Baseline::took));
+      ratioRow(
+          "  --compare-jar vs zstd floor",
+          ratio(compared, pgDumpZstd),
+          Double.NaN,
+          perRound(r.toFileCompared(), BackupRun::dumpStep, r.pgDumpsZstd(), Baseline::took));
+    }
     ratioRow(
         "backup_s3_vs_pg_dump",
         s3Ratio,

@@ -244,13 +244,19 @@ final class BackupRuns {
    * configuration, on a task queue of its own on {@code temporal}.
    */
   BenchWorker worker(String name, Path config, Map<String, String> extraEnv, BenchWorker temporal) {
+    return worker(name, runbookJar, config, extraEnv, temporal);
+  }
+
+  /** A worker JVM as {@link #worker(String, Path, Map, BenchWorker)}, of another build. */
+  BenchWorker worker(
+      String name, Path jar, Path config, Map<String, String> extraEnv, BenchWorker temporal) {
     Map<String, String> workerEnv = BenchEnvironment.cleanEnvironment();
     workerEnv.putAll(extraEnv);
     BenchWorker worker =
         BenchWorker.startWorker(
             "runbook worker (" + name + ")",
             BenchEnvironment.measuredJvm(),
-            runbookJar,
+            jar,
             config,
             temporal.address(),
             "bench-" + name,
