@@ -25,6 +25,8 @@ import java.util.Optional;
  * @param rotation the target's {@code rotation:} settings, defaults when it has none
  * @param primaryName the member name of {@code primary}: {@value #PRIMARY}, or the first entry's
  *     name under {@code members:}
+ * @param irreversibleMigrations {@code migrations.irreversible}: versions declared irreversible
+ *     ({@code "1.8"}, or {@code "1.9+"} for it and every later one) besides those marked so
  */
 public record TargetConfig(
     String name,
@@ -39,7 +41,8 @@ public record TargetConfig(
     Duration backupFreshness,
     FailoverConfig failover,
     RotationConfig rotation,
-    String primaryName) {
+    String primaryName,
+    List<String> irreversibleMigrations) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   /** The member name of a target's {@code primary:}. */
@@ -55,6 +58,39 @@ public record TargetConfig(
     Objects.requireNonNull(failover, "failover");
     Objects.requireNonNull(rotation, "rotation");
     Objects.requireNonNull(primaryName, "primaryName");
+    irreversibleMigrations = List.copyOf(irreversibleMigrations);
+  }
+
+  /** Without irreversible versions declared in the configuration. */
+  public TargetConfig(
+      String name,
+      Endpoint primary,
+      List<ReplicaConfig> replicas,
+      AdminConfig admin,
+      Path migrations,
+      boolean production,
+      boolean fourEyes,
+      Duration approvalTimeout,
+      RetentionPolicy retention,
+      Duration backupFreshness,
+      FailoverConfig failover,
+      RotationConfig rotation,
+      String primaryName) {
+    this(
+        name,
+        primary,
+        replicas,
+        admin,
+        migrations,
+        production,
+        fourEyes,
+        approvalTimeout,
+        retention,
+        backupFreshness,
+        failover,
+        rotation,
+        primaryName,
+        List.of());
   }
 
   /** Every server of the target, the configured primary first. */
