@@ -2,6 +2,7 @@ package dev.runbooks.activities.migration;
 
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.Heartbeat;
+import dev.runbooks.workflows.migration.DriftInput;
 import dev.runbooks.workflows.migration.MigrationPlan;
 import dev.runbooks.workflows.migration.RehearsalInput;
 import dev.runbooks.workflows.migration.RehearsalResult;
@@ -50,6 +51,8 @@ final class Rehearsal {
       List<String> caughtUp = catchUp(migrator, plan, input, context);
       String options = m.sessionOptions(target);
       SchemaDumps.Schema before = m.dumps.dump(spec.withDatabase(scratch.database()), options);
+      // The first apply's drift check compares the target with this (SchemaDrift).
+      m.dumps.keep(DriftInput.rehearsalSchemaKey(scratch.idempotencyKey()), before);
       heartbeat.set(1);
       List<VersionTiming> up =
           Apply.applyAll(

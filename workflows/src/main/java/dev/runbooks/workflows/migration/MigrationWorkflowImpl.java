@@ -65,7 +65,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
           }
           RehearsalResult rehearsal = rehearse(request, plan);
           approve(request, plan, rehearsal);
-          PreMigration pre = backup(request);
+          PreMigration pre = backup(request, rehearsal);
           List<VersionTiming> applied = apply(request, plan, pre);
           verify(plan, applied);
           runbook.settled("apply");
@@ -180,7 +180,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
   }
 
   /** What the run captured before changing anything. */
-  private record PreMigration(String backupId, SchemaSnapshot schema) {}
+  private record PreMigration(String backupId, SchemaSnapshot schema, DriftResult drift) {}
 
   /**
    * The pre-migration state: the backup runbook as a child, verified by its restore drill, and,
@@ -188,7 +188,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
    * the target lock (BACKUP is not mutating), so it runs under this run's lock without asking for
    * it; a failure stops the run before anything changes.
    */
-  private PreMigration backup(MigrationRequest request) {
+  private PreMigration backup(MigrationRequest request, RehearsalResult rehearsal) {
     BackupWorkflow child =
         Workflow.newChildWorkflowStub(
             BackupWorkflow.class,
@@ -215,13 +215,33 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
               quick("schema of " + target + " before the migration").snapshotSchema(snapshot);
           String id = backup.get().backup().backupId();
           referencedBackups.add(id);
-          return new PreMigration(id, schema);
+          return new PreMigration(id, schema, drift(request, rehearsal, schema));
         },
         p ->
             "verified backup "
                 + p.backupId()
                 + "; schema snapshot "
-                + p.schema().sha256().substring(0, 12));
+                + p.schema().sha256().substring(0, 12)
+                + (p.drift() == null ? "" : "; " + p.drift().summary()));
+  }
+
+  /** Runs started before drift was checked skip it (their histories have no such call). */
+  private DriftResult drift(
+      MigrationRequest request, RehearsalResult rehearsal, SchemaSnapshot before) {
+    if (Workflow.getVersion("schema-drift", Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return null;
+    }
+    String target = runbook.target();
+    return quick("schema drift of " + target)
+        .checkSchemaDrift(
+            new DriftInput(
+                target,
+                before,
+                DriftInput.rehearsalSchemaKey(runbook.idempotencyKey("rehearse")),
+                rehearsal.schemaHash(),
+                request.acceptDrift(),
+                runbook.idempotencyKey("backup") + "/drift"));
   }
 
   private List<VersionTiming> apply(
