@@ -54,6 +54,9 @@ final class MigrationReport {
                       : "rollback not proven (irreversible migration)"));
           out.println("    up again  " + timings(rehearsal.reUp()));
           out.println("    took      " + Text.duration(rehearsal.duration()));
+          for (String note : rehearsal.notes()) {
+            out.println("    NOTE      " + note);
+          }
           out.println("  backup      " + r.backupId() + " (verified, before any change)");
           out.println("  applied     " + timings(r.applied()));
           out.println("  rollback    " + r.rollback());

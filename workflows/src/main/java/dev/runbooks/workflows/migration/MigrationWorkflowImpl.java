@@ -16,11 +16,13 @@ import dev.runbooks.workflows.shared.RunbookIds;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.TargetLockActivities;
+import dev.runbooks.workflows.shared.Texts;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,7 +97,9 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
         "rehearse",
         () -> {
           String source;
-          String backupId = newestVerifiedBackup(target);
+          BackupListing newest = newestVerifiedBackup(target);
+          String backupId = newest == null ? null : newest.backupId();
+          List<String> notes = new ArrayList<>();
           MigrationActivities changing = changing("copy of " + target + " for the rehearsal");
           if (backupId != null) {
             referencedBackups.add(backupId);
@@ -105,11 +109,16 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
             RestoreActivities restores = restores("restore backup " + backupId + " to rehearse");
             runbook.onCleanup("rehearse", () -> restores.dropRestoredDatabase(restore));
             restores.restoreBackup(restore);
-            source = "backup " + backupId;
+            source = "backup " + backupId + age(newest, notes);
           } else {
             runbook.onCleanup("rehearse", () -> quick("drop copy").dropScratchCopy(scratch));
             changing.copySchemaOnly(scratch);
             source = "schema only (no verified backup of " + target + " to restore)";
+            notes.add(
+                "no verified backup of "
+                    + target
+                    + " to rehearse on: the copy has its schema but none of its rows, so the"
+                    + " timings are not representative");
           }
           runbook.detail("rehearse", "rehearsing in " + scratch.database() + " from " + source);
           RehearsalResult result;
@@ -126,6 +135,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
           } finally {
             dropCopy(scratch, backupId);
           }
+          result = result.withNotes(notes);
           if (plan.reversible() && !result.rollbackProven()) {
             throw FailureType.MIGRATION_FAILED.failure(
                 "rehearsal on a copy of "
@@ -157,7 +167,33 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
     runbook.settled("rehearse");
   }
 
-  private String newestVerifiedBackup(String target) {
+  /** A backup older than this is not recent: the approver is told its rows may be dated. */
+  static final Duration RECENT_BACKUP = Duration.ofHours(24);
+
+  /** {@code " (taken 3h 5m before this run)"}, and a note when that is not recent. */
+  private static String age(BackupListing backup, List<String> notes) {
+    Instant taken = backup.finishedAt() != null ? backup.finishedAt() : backup.startedAt();
+    if (taken == null) {
+      return "";
+    }
+    Duration age = Duration.between(taken, Instant.ofEpochMilli(Workflow.currentTimeMillis()));
+    if (age.isNegative()) {
+      age = Duration.ZERO;
+    }
+    if (age.compareTo(RECENT_BACKUP) > 0) {
+      notes.add(
+          "the newest verified backup, "
+              + backup.backupId()
+              + ", is "
+              + Texts.duration(age)
+              + " old (no recent verified backup): rows written since are not in the copy, so the"
+              + " timings may be lower than the target's. Take a backup (runbook backup) and start"
+              + " again for representative timings");
+    }
+    return " (taken " + Texts.duration(age) + " before this run)";
+  }
+
+  private BackupListing newestVerifiedBackup(String target) {
     BackupCatalog catalog =
         Workflow.newActivityStub(
                 BackupActivities.class,
@@ -165,7 +201,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
             .listBackups(target);
     for (BackupListing b : catalog.backups()) {
       if (b.complete() && Boolean.TRUE.equals(b.drillPassed())) {
-        return b.backupId();
+        return b;
       }
     }
     return null;
