@@ -35,7 +35,7 @@ final class LockGuardScenario {
   }
 
   /** One scenario's outcome. */
-  record Result(double p99Millis, int queries, boolean applied, Duration held) {}
+  record Result(double p99Millis, double maxMillis, int queries, boolean applied, Duration held) {}
 
   private final LocalCluster cluster;
 
@@ -105,8 +105,13 @@ final class LockGuardScenario {
               ? 0
               : during.get(Math.min(during.size() - 1, (int) Math.ceil(during.size() * 0.99) - 1))
                   / 1e6;
+      double max = during.isEmpty() ? 0 : during.get(during.size() - 1) / 1e6;
       return new Result(
-          p99, during.size(), applied && hasFlag(database), Duration.ofNanos(released - queued));
+          p99,
+          max,
+          during.size(),
+          applied && hasFlag(database),
+          Duration.ofNanos(released - queued));
     } finally {
       stop.set(true);
     }
