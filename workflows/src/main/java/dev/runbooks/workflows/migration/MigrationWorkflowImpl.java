@@ -33,9 +33,15 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
       List.of(Preflight.STEP, "validate", "rehearse", "approve", "backup", "apply", "verify");
 
   private final List<String> referencedBackups = new ArrayList<>();
+  private MigrationVersions versions = MigrationVersions.before(List.of());
 
   public MigrationWorkflowImpl() {
     super(RunbookKind.MIGRATE);
+  }
+
+  @Override
+  public MigrationVersions versions() {
+    return versions;
   }
 
   @Override
@@ -52,6 +58,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
               Workflow.newActivityStub(TargetLockActivities.class, ActivityProfiles.TARGET_LOCK));
           Preflight.run(runbook);
           MigrationPlan plan = validate(request);
+          versions = MigrationVersions.before(plan.versions());
           if (plan.pending().isEmpty()) {
             for (String step : List.of("rehearse", "approve", "backup", "apply", "verify")) {
               runbook.skip(step, "nothing pending: at version " + plan.currentVersion());
@@ -69,6 +76,14 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
           approve(request, plan, rehearsal);
           PreMigration pre = backup(request, rehearsal);
           List<VersionTiming> applied = apply(request, plan, pre);
+          versions =
+              new MigrationVersions(
+                  applied.stream().map(VersionTiming::version).toList(),
+                  List.of(),
+                  plan.versions().stream()
+                      .filter(v -> applied.stream().noneMatch(t -> t.version().equals(v)))
+                      .toList(),
+                  null);
           verify(plan, applied);
           runbook.settled("apply");
           return MigrationResult.applied(plan, applied, rehearsal, pre.backupId());
@@ -300,11 +315,17 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
                   runbook.idempotencyKey("rollback"));
           runbook.onRollbackSaying(
               "apply",
-              () ->
-                  Plans.undone(
-                      plan,
-                      changing("roll back " + String.join(", ", plan.versions()))
-                          .rollbackMigrations(undo)));
+              () -> {
+                RollbackResult r =
+                    changing("roll back " + String.join(", ", plan.versions()))
+                        .rollbackMigrations(undo);
+                List<String> undone = r.undone().stream().map(VersionTiming::version).toList();
+                List<String> appliedFirst = new ArrayList<>(undone);
+                java.util.Collections.reverse(appliedFirst);
+                versions =
+                    new MigrationVersions(appliedFirst, undone, plan.versions(), r.schemaMatches());
+                return Plans.undone(plan, r);
+              });
           // One activity applies them all, one version at a time: a hop through the workflow
           // between versions would cost more than many a migration takes. Its heartbeats count
           // the versions done (runbook watch shows them).
