@@ -27,6 +27,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -101,7 +102,7 @@ final class DecryptCommand implements Callable<Integer> {
     }
     KeyEncryptionKey kek = kek(config);
     PrintWriter text = spec.commandLine().getOut();
-    try (BackupRepository repository = openRepository(config)) {
+    try (BackupRepository repository = openRepository(config, root.env())) {
       BackupManifest manifest = manifest(repository);
       if (!manifest.target().equals(target.name()) || !manifest.id().equals(backupId)) {
         throw new PermanentBackupException(
@@ -236,9 +237,10 @@ final class DecryptCommand implements Callable<Integer> {
     return BackupManifests.fromJson(new String(json, StandardCharsets.UTF_8));
   }
 
-  private BackupRepository openRepository(RunbooksConfig config) {
+  /** The configured repository; a problem with its configuration is a usage error. */
+  static BackupRepository openRepository(RunbooksConfig config, Map<String, String> env) {
     try {
-      return BackupRepositories.open(config.repository(), root.env());
+      return BackupRepositories.open(config.repository(), env);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage() + "; fix repository: in " + config.file() + ".");
     } catch (UncheckedIOException e) {

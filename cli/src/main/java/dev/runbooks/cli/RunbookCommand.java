@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       WatchCommand.class,
       ApproveCommand.class,
       AbortCommand.class,
+      KeysCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.backup;
 
+import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.BackupSummary;
@@ -19,10 +20,12 @@ final class StoreStage {
 
   private final BackupTargets targets;
   private final DumpStage dump;
+  private final KeyEncryptionKey kek;
 
-  StoreStage(BackupTargets targets, DumpStage dump) {
+  StoreStage(BackupTargets targets, DumpStage dump, KeyEncryptionKey kek) {
     this.targets = targets;
     this.dump = dump;
+    this.kek = kek;
   }
 
   BackupSummary dumpDatabase(BackupInput input) {
@@ -37,7 +40,7 @@ final class StoreStage {
           Optional<BackupManifest> done = StoredBackups.manifestIfComplete(repository, target, id);
           if (done.isPresent()) {
             log.info("{} is complete already; returning it as it is", context);
-            return summary(repository, done.get());
+            return summary(repository, done.get(), null);
           }
           int removed = discardLeftovers(repository, target, id);
           if (removed > 0) {
@@ -52,7 +55,7 @@ final class StoreStage {
               manifest.compression(),
               manifest.ciphertextBytes(),
               StoredBackups.location(repository, target, id));
-          return summary(repository, manifest);
+          return summary(repository, manifest, kek.takeNewKeyset());
         });
   }
 
@@ -98,7 +101,8 @@ final class StoreStage {
     }
   }
 
-  private static BackupSummary summary(BackupRepository repository, BackupManifest m) {
+  private static BackupSummary summary(
+      BackupRepository repository, BackupManifest m, String newKeyset) {
     return new BackupSummary(
         m.id(),
         m.target(),
@@ -109,6 +113,7 @@ final class StoreStage {
         m.ciphertextBytes(),
         m.ciphertextSha256(),
         m.rowCounts().size(),
-        m.rowCounts().values().stream().mapToLong(Long::longValue).sum());
+        m.rowCounts().values().stream().mapToLong(Long::longValue).sum(),
+        newKeyset);
   }
 }
