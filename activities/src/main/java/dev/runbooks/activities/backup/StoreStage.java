@@ -6,7 +6,9 @@ import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.BackupSummary;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -21,6 +23,12 @@ final class StoreStage {
   private final BackupTargets targets;
   private final DumpStage dump;
   private final KeyEncryptionKey kek;
+
+  /**
+   * The keyset each backup's dump created ({@code target/id} to its file), so a backup run again is
+   * returned with its notice as the first time.
+   */
+  private final Map<String, String> newKeysets = new ConcurrentHashMap<>();
 
   StoreStage(BackupTargets targets, DumpStage dump, KeyEncryptionKey kek) {
     this.targets = targets;
@@ -40,7 +48,7 @@ final class StoreStage {
           Optional<BackupManifest> done = StoredBackups.manifestIfComplete(repository, target, id);
           if (done.isPresent()) {
             log.info("{} is complete already; returning it as it is", context);
-            return summary(repository, done.get(), null);
+            return summary(repository, done.get(), newKeysets.get(target + "/" + id));
           }
           int removed = discardLeftovers(repository, target, id);
           if (removed > 0) {
@@ -55,7 +63,11 @@ final class StoreStage {
               manifest.compression(),
               manifest.ciphertextBytes(),
               StoredBackups.location(repository, target, id));
-          return summary(repository, manifest, kek.takeNewKeyset());
+          String newKeyset = kek.takeNewKeyset();
+          if (newKeyset != null) {
+            newKeysets.put(target + "/" + id, newKeyset);
+          }
+          return summary(repository, manifest, newKeyset);
         });
   }
 
