@@ -32,7 +32,7 @@ final class Follower {
 
   // Plain mode: what has been printed already.
   private final Map<String, StepState> printedStates = new HashMap<>();
-  private final Map<String, Long> printedQuarters = new HashMap<>();
+  private final Map<String, Long> printedMilestones = new HashMap<>();
   private String printedApproval;
   // Terminal mode: the frame on the screen.
   private final LiveView view;
@@ -124,9 +124,9 @@ final class Follower {
       }
       ActivityProgress bar = bars.get(step.name());
       if (bar != null && step.state() == StepState.RUNNING) {
-        long quarter = Text.quarter(bar);
-        Long printed = printedQuarters.put(step.name(), quarter);
-        if (printed == null || printed != quarter) {
+        long milestone = Text.milestone(bar);
+        Long printed = printedMilestones.put(step.name(), milestone);
+        if (printed == null || printed != milestone) {
           out.println("  " + step.name() + ": " + Text.bar(bar));
         }
       }

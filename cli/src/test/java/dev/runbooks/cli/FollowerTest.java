@@ -151,6 +151,25 @@ class FollowerTest {
   }
 
   @Test
+  void plainOutputShowsProgressWithoutATotalAtEachDoubling() {
+    StringWriter text = new StringWriter();
+    Follower follower = new Follower(null, new PrintWriter(text), Screen.plain(), CLOCK);
+    for (long done : new long[] {1000, 1010, 1020, 2100, 2200, 5000}) {
+      follower.render(
+          state(
+              "RUNNING",
+              List.of(step("dump", StepState.RUNNING, 0, "")),
+              null,
+              List.of(new ActivityProgress("dump", done, 0, "bytes"))));
+    }
+    List<String> lines = text.toString().lines().toList();
+    assertEquals(
+        List.of("  dump: 1000 B so far", "  dump: 2.1 KB so far", "  dump: 4.9 KB so far"),
+        lines.subList(1, lines.size()),
+        text.toString());
+  }
+
+  @Test
   void countsWithoutATotalAreShownAsSoFar() {
     assertEquals("12 tables so far", Text.bar(new ActivityProgress("restore", 12, 0, "tables")));
     assertEquals("1.5 MB", Text.amount(1536 * 1024, "bytes"));
