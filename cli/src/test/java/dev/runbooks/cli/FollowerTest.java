@@ -170,6 +170,21 @@ class FollowerTest {
   }
 
   @Test
+  void aStepRunningAChildWorkflowShowsTheChildsProgress() {
+    List<String> frame =
+        Follower.frame(
+            state(
+                "RUNNING",
+                List.of(
+                    step("dump", StepState.DONE, 0, "stored"),
+                    step("verify", StepState.RUNNING, 2, "")),
+                null,
+                List.of(new ActivityProgress("restore", 1L << 20, 4L << 20, "bytes"))),
+            CLOCK.instant());
+    assertTrue(frame.get(2).endsWith("25%  1.0 MB of 4.0 MB"), frame.get(2));
+  }
+
+  @Test
   void countsWithoutATotalAreShownAsSoFar() {
     assertEquals("12 tables so far", Text.bar(new ActivityProgress("restore", 12, 0, "tables")));
     assertEquals("1.5 MB", Text.amount(1536 * 1024, "bytes"));
