@@ -36,6 +36,9 @@ final class BackupCommand extends LaunchCommand {
     String workflowId = runId.value();
     RunbookStarter.Launch launch =
         new BackupRuns(config, user()).backup(target.name(), !noVerify, workflowId);
+    if (!run.follow()) {
+      KeysCommand.firstBackupNote(config).ifPresent(spec.commandLine().getErr()::println);
+    }
     return launch(config, launch, BackupResult.class, BackupReport.BACKUP);
   }
 }

@@ -10,6 +10,7 @@ import dev.runbooks.worker.Activities;
 import dev.runbooks.workflows.shared.FailureType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -44,6 +45,25 @@ final class KeysCommand implements Callable<Integer> {
   public Integer call() {
     throw new ParameterException(
         spec.commandLine(), "a subcommand is missing: runbook keys status, or runbook keys export");
+  }
+
+  /**
+   * For a backup started and not followed, whose result this command will not see: when the local
+   * keyset does not exist here, the backup may create it (if the worker runs here), and it must
+   * then be copied.
+   */
+  static Optional<String> firstBackupNote(RunbooksConfig config) {
+    Key key = Key.of(config);
+    if (!key.local() || !"missing".equals(key.problem())) {
+      return Optional.empty();
+    }
+    return Optional.of(
+        "NOTE: the backup key file "
+            + key.file()
+            + " does not exist here. If this backup's worker runs on this machine and the"
+            + " repository is empty, the backup creates it: copy it somewhere safe then, apart"
+            + " from the backups (runbook keys export --to FILE). 'runbook watch ID' shows where"
+            + " it was made.");
   }
 
   /**

@@ -78,6 +78,11 @@ class KeysEndToEndTest {
     assertEquals(0, before.code(), before.toString());
     assertTrue(before.out().contains("MISSING: no file at " + keyset), before.toString());
     assertTrue(before.out().contains("the first backup creates one"), before.toString());
+    Cli.Result unfollowed =
+        cli.with("TEMPORAL_ADDRESS", "127.0.0.1:1").run("backup", "--target", "shop");
+    assertTrue(
+        unfollowed.err().contains("NOTE: the backup key file " + keyset + " does not exist here"),
+        unfollowed.toString());
 
     Cli.Result first = cli.run("backup", "--target", "shop", "--embedded", "--no-verify");
     assertEquals(0, first.code(), first.toString());
