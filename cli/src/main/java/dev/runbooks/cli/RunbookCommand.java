@@ -35,6 +35,7 @@ import picocli.CommandLine.Spec;
       ApproveCommand.class,
       AbortCommand.class,
       CompletionCommand.class,
+      KeysCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
