@@ -33,6 +33,7 @@ import picocli.CommandLine.Spec;
       ApproveCommand.class,
       AbortCommand.class,
       CompletionCommand.class,
+      TrainCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

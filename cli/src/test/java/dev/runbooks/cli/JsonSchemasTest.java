@@ -70,6 +70,9 @@ class JsonSchemasTest {
 
   private static void collect(CommandLine command, String prefix, List<String> names) {
     for (CommandLine sub : command.getSubcommands().values()) {
+      if (sub.getCommandSpec().usageMessage().hidden()) {
+        continue;
+      }
       String name = prefix + sub.getCommandName();
       if (!names.contains(name)) {
         names.add(name);
