@@ -24,8 +24,6 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 final class Failures
     implements IParameterExceptionHandler, IExecutionExceptionHandler, IExitCodeExceptionMapper {
-  private static final Logger log = LoggerFactory.getLogger(Failures.class);
-
   private final Logs logs;
 
   /**
@@ -54,6 +52,8 @@ final class Failures
     PrintWriter err = command.getErr();
     int code = getExitCode(e);
     Throwable known = known(e);
+    // Looked up here, not in a static field: --help and --version must not start logging.
+    Logger log = LoggerFactory.getLogger(Failures.class);
     log.error("{} failed", command.getCommandSpec().qualifiedName(), e);
     if (known == null) {
       err.println(
