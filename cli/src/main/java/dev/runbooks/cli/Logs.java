@@ -32,12 +32,15 @@ final class Logs {
   static final String LEVEL_ENV = "RUNBOOKS_LOG_LEVEL";
   static final String TEMPORAL_LEVEL_ENV = "RUNBOOKS_LOG_LEVEL_TEMPORAL";
 
+  /** The worker's one line per step (dev.runbooks.worker.StepLog). */
+  static final String STEPS_LOGGER = "dev.runbooks.steps";
+
   /** A log file past this size is moved to {@code .1} at start, so it never grows unbounded. */
   private static final long ROTATE_AT_BYTES = 10L * 1024 * 1024;
 
   private static final String PATTERN =
       "%d{yyyy-MM-dd'T'HH:mm:ss.SSSXXX} %-5level [%X{WorkflowId:-}] [%X{ActivityType:-}]"
-          + " %logger{24} - %msg%n";
+          + " [%X{Target:-}] %logger{24} - %msg%n";
 
   private final Map<String, String> env;
   private Path file;
@@ -77,9 +80,15 @@ final class Logs {
     Logger root = context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
     root.setLevel(Level.WARN);
     root.addAppender(appender);
-    Level ours = level(LEVEL_ENV, options.debug ? Level.DEBUG : Level.INFO);
+    // On the terminal of a worker, one line per step by default (and warnings); the file, or
+    // RUNBOOKS_LOG_LEVEL=INFO, has every detail.
+    Level ours =
+        level(LEVEL_ENV, options.debug ? Level.DEBUG : foreground ? Level.WARN : Level.INFO);
     Level temporal = level(TEMPORAL_LEVEL_ENV, Level.WARN);
     context.getLogger("dev.runbooks").setLevel(ours);
+    if (ours.isGreaterOrEqual(Level.WARN)) {
+      context.getLogger(STEPS_LOGGER).setLevel(Level.INFO);
+    }
     for (String chatty : new String[] {"io.temporal", "io.grpc", "io.netty", "org.flywaydb"}) {
       context.getLogger(chatty).setLevel(temporal);
     }

@@ -6,6 +6,7 @@ import dev.runbooks.workflows.Runbooks;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,7 +67,9 @@ public final class RunbookWorker implements AutoCloseable {
       String taskQueue,
       List<Class<?>> workflowImplementations,
       List<Object> activityImplementations) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new StepLog()).build());
     Worker worker = factory.newWorker(taskQueue);
     worker.registerWorkflowImplementationTypes(workflowImplementations.toArray(new Class<?>[0]));
     worker.registerActivitiesImplementations(activityImplementations.toArray());
