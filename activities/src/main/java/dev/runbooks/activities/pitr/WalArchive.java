@@ -113,12 +113,13 @@ public final class WalArchive {
     Stored stored =
         storeOnce(
             file,
-            segmentKey(target, segment),
-            WalObjectKind.SEGMENT,
-            segment.name(),
-            segment.timeline(),
-            segment.startLsn(),
-            segment.endLsn());
+            new WalObjects.Entry(
+                segmentKey(target, segment),
+                WalObjectKind.SEGMENT,
+                segment.name(),
+                segment.timeline(),
+                segment.startLsn(),
+                segment.endLsn()));
     repository.delete(partialKey(target, segment));
     return stored;
   }
@@ -151,12 +152,13 @@ public final class WalArchive {
         key,
         objects.write(
             file,
-            key,
-            WalObjectKind.PARTIAL,
-            segment.name(),
-            segment.timeline(),
-            segment.startLsn(),
-            endLsn),
+            new WalObjects.Entry(
+                key,
+                WalObjectKind.PARTIAL,
+                segment.name(),
+                segment.timeline(),
+                segment.startLsn(),
+                endLsn)),
         true);
   }
 
@@ -169,7 +171,9 @@ public final class WalArchive {
     String name = file.getFileName().toString();
     int timeline = WalFiles.historyTimeline(name);
     return storeOnce(
-        file, historyKey(target, timeline), WalObjectKind.HISTORY, name, timeline, 0, 0);
+        file,
+        new WalObjects.Entry(
+            historyKey(target, timeline), WalObjectKind.HISTORY, name, timeline, 0, 0));
   }
 
   /** What the archive holds; reads the partials' and history files' headers. */
@@ -252,15 +256,8 @@ public final class WalArchive {
     return null;
   }
 
-  private Stored storeOnce(
-      Path file,
-      String key,
-      WalObjectKind kind,
-      String name,
-      int timeline,
-      long startLsn,
-      long endLsn)
-      throws IOException {
+  private Stored storeOnce(Path file, WalObjects.Entry entry) throws IOException {
+    String key = entry.key();
     Optional<WalObjectHeader> existing = headerIfStored(key);
     if (existing.isPresent()) {
       Digest local = digestOf(file);
@@ -270,7 +267,7 @@ public final class WalArchive {
             "the WAL archive "
                 + describe()
                 + " already holds "
-                + name
+                + entry.name()
                 + " with other contents (stored SHA-256 "
                 + existing.get().sha256()
                 + ", this server's "
@@ -281,7 +278,7 @@ public final class WalArchive {
       }
       return new Stored(key, existing.get(), false);
     }
-    return new Stored(key, objects.write(file, key, kind, name, timeline, startLsn, endLsn), true);
+    return new Stored(key, objects.write(file, entry), true);
   }
 
   static Digest digestOf(Path file) throws IOException {

@@ -52,15 +52,12 @@ final class WalObjects {
     this.where = where;
   }
 
-  WalObjectHeader write(
-      Path file,
-      String key,
-      WalObjectKind kind,
-      String name,
-      int timeline,
-      long startLsn,
-      long endLsn)
-      throws IOException {
+  /** What an object holds, and under which key. */
+  record Entry(
+      String key, WalObjectKind kind, String name, int timeline, long startLsn, long endLsn) {}
+
+  WalObjectHeader write(Path file, Entry entry) throws IOException {
+    String key = entry.key();
     // Hashed first so the header (which precedes the ciphertext) can carry the digest; hashed
     // again while streaming, so a file that changed in between is caught, not stored.
     Digest expected = WalArchive.digestOf(file);
@@ -68,11 +65,11 @@ final class WalObjects {
     WalObjectHeader header =
         new WalObjectHeader(
             WalObjectHeader.FORMAT_VERSION,
-            kind,
-            name,
-            timeline,
-            startLsn,
-            endLsn,
+            entry.kind(),
+            entry.name(),
+            entry.timeline(),
+            entry.startLsn(),
+            entry.endLsn(),
             expected.bytes(),
             expected.sha256(),
             key1.wrapped(),

@@ -1,5 +1,7 @@
 package dev.runbooks.activities.pitr;
 
+import static dev.runbooks.activities.pitr.WalTestSupport.contains;
+import static dev.runbooks.activities.pitr.WalTestSupport.currentLsn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,16 +12,13 @@ import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.repository.S3Repository;
 import dev.runbooks.activities.backup.repository.S3Settings;
 import dev.runbooks.activities.postgres.PgTool;
+import dev.runbooks.activities.testing.S3TestClients;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.pitr.ArchiveInput;
 import dev.runbooks.workflows.pitr.ArchiveSession;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -29,11 +28,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Object;
@@ -64,7 +59,7 @@ class WalArchiveOnS3Test {
   void archivesIntoS3WithoutAGapAndWithoutPlaintext() throws Exception {
     URI endpoint = URI.create(S3_MOCK.getServiceEndpoint());
     try (LocalCluster primary = LocalCluster.builder().name("archived").walDefaults().start();
-        S3Client s3 = client(endpoint)) {
+        S3Client s3 = S3TestClients.client(endpoint)) {
       S3Repository repository =
           new S3Repository(
               s3, new S3Settings(BUCKET, "prod", "us-east-1", endpoint, true, null, null));
@@ -122,39 +117,5 @@ class WalArchiveOnS3Test {
         assertFalse(contains(bytes.asByteArray(), MARKER), "plaintext in " + object.key());
       }
     }
-  }
-
-  private static long currentLsn(LocalCluster cluster) throws Exception {
-    try (Connection c = cluster.connect("postgres");
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-      rs.next();
-      return WalSegment.parseLsn(rs.getString(1));
-    }
-  }
-
-  private static boolean contains(byte[] haystack, String text) {
-    byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
-    outer:
-    for (int i = 0; i <= haystack.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
-  }
-
-  private static S3Client client(URI endpoint) {
-    return S3Client.builder()
-        .region(Region.US_EAST_1)
-        .endpointOverride(endpoint)
-        .forcePathStyle(true)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .httpClientBuilder(Apache5HttpClient.builder())
-        .build();
   }
 }
