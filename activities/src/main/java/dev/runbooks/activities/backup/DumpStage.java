@@ -23,6 +23,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,6 +69,7 @@ final class DumpStage {
   BackupManifest dump(BackupRepository repository, String target, String id, String context)
       throws IOException {
     ConnectionSpec spec = connections.connectionSpec(target);
+    DumpTimings timings = new DumpTimings();
     Instant started = clock.instant();
     Connection snapshot = openPrimary(target, spec);
     try {
@@ -88,7 +90,11 @@ final class DumpStage {
         }
       }
       checkPgDumpVersion(exported, spec);
-      return dumpInSnapshot(repository, target, id, context, spec, snapshot, exported, started);
+      BackupManifest manifest =
+          dumpInSnapshot(
+              repository, target, id, context, spec, snapshot, exported, started, timings);
+      log.info("{}: {}", context, timings.summary());
+      return manifest;
     } catch (SQLException e) {
       throw Faults.sqlFault(
           context + ": reading " + spec.address() + "/" + spec.database() + " for the dump", e);
@@ -105,7 +111,8 @@ final class DumpStage {
       ConnectionSpec spec,
       Connection snapshot,
       Exported exported,
-      Instant started)
+      Instant started,
+      DumpTimings timings)
       throws IOException {
     DataKey key = cipher.newDataKey(kek);
     byte[] associatedData = BackupLayout.associatedData(target, id);
@@ -131,8 +138,13 @@ final class DumpStage {
       // meanwhile, and counting costs no time of its own.
       FutureTask<Inventory.Contents> inventory =
           new FutureTask<>(
-              () ->
-                  Inventory.read(snapshot, InventoryQueries.CURRENT, tables -> heartbeat.check()));
+              () -> {
+                long counting = System.nanoTime();
+                Inventory.Contents read =
+                    Inventory.read(snapshot, InventoryQueries.CURRENT, tables -> heartbeat.check());
+                timings.countingTook(Duration.ofNanos(System.nanoTime() - counting));
+                return read;
+              });
       Thread counting = new Thread(inventory, "inventory " + target + "/" + id);
       counting.setDaemon(true);
       counting.start();
@@ -144,14 +156,18 @@ final class DumpStage {
       try {
         plaintext = new HashingOutputStream(cipher.encrypt(ciphertext, key, associatedData));
         // Closing it ends the compression, then the encryption.
+        timings.streaming();
         try (OutputStream archive = compression.compressing(plaintext)) {
           archiveBytes = copy(pgDump.stdout(), archive, heartbeat, ciphertext);
         }
+        timings.streamed();
         int exit = Pipes.waitFor(pgDump, heartbeat);
+        timings.exited();
         if (exit != 0) {
           throw dumpFailed(target, context, spec, pgDump, exit);
         }
         contents = await(inventory, heartbeat, context);
+        timings.counted();
       } finally {
         if (!inventory.isDone()) {
           // The dump failed while counting went on: cut the count, not wait for it.
@@ -159,6 +175,7 @@ final class DumpStage {
         }
       }
       upload.commit();
+      timings.committed();
       Instant finished = clock.instant();
       BackupManifest manifest =
           new BackupManifest(
