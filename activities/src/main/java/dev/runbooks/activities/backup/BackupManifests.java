@@ -75,6 +75,20 @@ public final class BackupManifests {
     return manifest;
   }
 
+  /** The JSON form of another record kept beside backups (a physical backup's manifest). */
+  public static String toJsonRecord(Object value) {
+    return write(value);
+  }
+
+  /**
+   * Reads a record written by {@link #toJsonRecord}.
+   *
+   * @throws CorruptedBackupException when {@code json} is not a {@code what} this version reads
+   */
+  public static <T> T fromJsonRecord(String json, Class<T> type, String what) {
+    return convert(parse(json, what), type, what);
+  }
+
   /** Reads a drill verdict. */
   public static DrillVerdict verdictFromJson(String json) {
     JsonNode tree = parse(json, "drill verdict");
