@@ -149,7 +149,7 @@ final class Launcher {
             temporal.client(),
             id,
             resultType,
-            new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));
+            new Follower(temporal.client(), live, root.screen(), Clock.systemUTC()));
     int exit = report.exitCode(finished);
     if (connection.json()) {
       Map<String, Object> json = json(finished, report, exit);
@@ -176,7 +176,7 @@ final class Launcher {
   int printStarted(String id) {
     out.println(connection.json() ? Json.write(Map.of("workflowId", id)) : id);
     err.println("Started. Follow it with: runbook watch " + id);
-    ConfigDrift.unfollowed(connection.config, id).ifPresent(err::println);
+    ConfigDrift.unfollowed(connection.config(), id).ifPresent(err::println);
     return ExitCodes.DONE;
   }
 

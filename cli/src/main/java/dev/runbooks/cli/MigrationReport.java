@@ -1,5 +1,6 @@
 package dev.runbooks.cli;
 
+import dev.runbooks.workflows.migration.LintFinding;
 import dev.runbooks.workflows.migration.MigrationPlan;
 import dev.runbooks.workflows.migration.MigrationResult;
 import dev.runbooks.workflows.migration.MigrationVersions;
@@ -44,6 +45,11 @@ final class MigrationReport {
           }
           for (String w : plan.warnings()) {
             out.println("    warning: " + w);
+          }
+          for (LintFinding f : plan.lint()) {
+            if (f.suppressed() != null) {
+              out.println("    suppressed: " + f.warning() + " (" + f.suppressed() + ")");
+            }
           }
           RehearsalResult rehearsal = r.rehearsal();
           out.println("  rehearsal   on a copy from " + rehearsal.source());

@@ -73,6 +73,8 @@ record RunState(
     boolean ended =
         description.getStatus() != WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING;
     progress = RetryWording.settled(progress, ended, failure.exhausted());
+    progress =
+        ClosedRun.settle(progress, label(description.getStatus()), description.getCloseTime());
     SearchAttributes attributes = description.getTypedSearchAttributes();
     return new RunState(
         workflowId,

@@ -4,7 +4,9 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -21,6 +23,7 @@ import picocli.CommandLine.Spec;
       FailoverCommand.class,
       RestoreDrillCommand.class,
       BackupsCommand.class,
+      ArchiveCommand.class,
       RestoreCommand.class,
       MigrateCommand.class,
       RotateCommand.class,
@@ -31,6 +34,7 @@ import picocli.CommandLine.Spec;
       WatchCommand.class,
       ApproveCommand.class,
       AbortCommand.class,
+      CompletionCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -40,8 +44,23 @@ import picocli.CommandLine.Spec;
       "3:rolled back or aborted",
       "4:Temporal unreachable",
     },
-    footerHeading = "%nExample:%n",
+    footerHeading = "%nEnvironment:%n",
     footer = {
+      "  RUNBOOKS_CONFIG           the configuration file (--config)",
+      "  RUNBOOK_USER              who you are, for approvals and history (else login)",
+      "  TEMPORAL_ADDRESS          HOST:PORT of Temporal (--temporal)",
+      "  TEMPORAL_NAMESPACE        the namespace (-n)",
+      "  TEMPORAL_CONNECT_TIMEOUT  how long the first call may take (--connect-timeout)",
+      "  TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE, TEMPORAL_TLS_*, TEMPORAL_API_KEY",
+      "                            Temporal's own client settings (temporal.toml)",
+      "  RUNBOOKS_LOG_LEVEL        runbook's log level (default INFO)",
+      "  RUNBOOKS_LOG_LEVEL_TEMPORAL  the Temporal SDK's and gRPC's (default WARN)",
+      "  RUNBOOKS_LOG_FILE         where logs go (default ~/.runbooks/runbook.log)",
+      "  RUNBOOKS_DATA_DIR         the worker's data directory (schema snapshots)",
+      "  RUNBOOKS_PG_BIN           PostgreSQL's bin directory (else PATH, pg_config)",
+      "  NO_COLOR                  no colour on a terminal",
+      "  RUNBOOK_JAVA_OPTS         extra JVM options for the ./runbook launcher",
+      "%nExample:",
       "  runbook dev                                 # Temporal in memory + a worker",
       "  runbook check --target orders --wait        # in another terminal",
     })
@@ -64,6 +83,17 @@ final class RunbookCommand implements Callable<Integer> {
   /** Whether stdout is a terminal, so {@code watch} may redraw. */
   boolean terminal() {
     return terminal;
+  }
+
+  @Option(
+      names = "--no-color",
+      scope = ScopeType.INHERIT,
+      description = "No colour on a terminal (so does a non-empty $NO_COLOR).")
+  boolean noColor;
+
+  /** Where live output goes: a terminal redrawn in place (coloured unless told not), or lines. */
+  Screen screen() {
+    return Screen.of(env, terminal, noColor);
   }
 
   @Override

@@ -57,7 +57,7 @@ final class StatusCommand extends RunCommand {
       return;
     }
     if (!progress.current().isEmpty()) {
-      out.println("Now:       " + progress.current());
+      out.println((state.running() ? "Now:       " : "Last:      ") + progress.current());
     }
     out.println("Steps:");
     for (Step step : progress.steps()) {

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import org.jline.terminal.Size;
 import org.junit.jupiter.api.Test;
 
 /** How watch draws a run: lines for logs, a redrawn frame with progress bars for terminals. */
@@ -136,15 +137,17 @@ class FollowerTest {
   @Test
   void aTerminalRedrawMovesBackOverThePreviousFrame() {
     StringWriter text = new StringWriter();
-    Follower follower = new Follower(null, new PrintWriter(text), true, CLOCK);
+    Screen screen = new Screen(true, false, () -> new Size(80, 24));
+    Follower follower = new Follower(null, new PrintWriter(text), screen, CLOCK);
     RunState running =
         state("RUNNING", List.of(step("dump", StepState.RUNNING, 0, "")), null, List.of());
     follower.render(running);
     String first = text.toString();
     follower.render(running);
     String second = text.toString().substring(first.length());
-    assertTrue(!first.contains("\033["), "the first frame is drawn as is");
-    assertTrue(second.startsWith("\033[2F\033[J"), "then it goes back up two lines and clears");
+    assertTrue(first.startsWith("\r\033[J"), "the first frame is drawn where the cursor is");
+    assertTrue(!first.substring(4).contains("\033["), "as it is");
+    assertTrue(second.startsWith("\r\033[2A\033[J"), "then it goes back up two rows and clears");
   }
 
   @Test

@@ -16,7 +16,8 @@ record RawConfig(
     String encryption,
     RawConfig.Check check,
     RawConfig.Retention retention,
-    String backupFreshness) {
+    String backupFreshness,
+    String walFreshness) {
 
   record Target(
       Endpoint primary,
@@ -30,7 +31,8 @@ record RawConfig(
       String backupFreshness,
       Failover failover,
       Rotation rotation,
-      List<Member> members) {}
+      List<Member> members,
+      String walFreshness) {}
 
   record Rotation(List<String> allowRoleAttributes) {}
 
@@ -64,7 +66,11 @@ record RawConfig(
 
   record Admin(String secret, String user) {}
 
-  record Check(String longTransaction, String lagWarnBytes, String lagCriticalBytes) {}
+  record Check(
+      String longTransaction,
+      String lagWarnBytes,
+      String lagCriticalBytes,
+      String slotRetainedWarnBytes) {}
 
   record Retention(String keepLast, String keepDaily, String keepWeekly) {}
 }

@@ -25,6 +25,9 @@ import java.util.Optional;
  * @param rotation the target's {@code rotation:} settings, defaults when it has none
  * @param primaryName the member name of {@code primary}: {@value #PRIMARY}, or the first entry's
  *     name under {@code members:}
+ * @param walFreshness the WAL archive may be at most this far behind the primary ({@code runbook
+ *     backups} exits 1 past it): the target's {@code walFreshness:}, else the top-level one; null
+ *     when neither is set
  * @param irreversibleMigrations {@code migrations.irreversible}: versions declared irreversible
  *     ({@code "1.8"}, or {@code "1.9+"} for it and every later one) besides those marked so
  */
@@ -42,26 +45,16 @@ public record TargetConfig(
     FailoverConfig failover,
     RotationConfig rotation,
     String primaryName,
+    Duration walFreshness,
     List<String> irreversibleMigrations) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   /** The member name of a target's {@code primary:}. */
   public static final String PRIMARY = "primary";
 
-  public TargetConfig {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(primary, "primary");
-    replicas = List.copyOf(replicas);
-    Objects.requireNonNull(admin, "admin");
-    Objects.requireNonNull(approvalTimeout, "approvalTimeout");
-    Objects.requireNonNull(retention, "retention");
-    Objects.requireNonNull(failover, "failover");
-    Objects.requireNonNull(rotation, "rotation");
-    Objects.requireNonNull(primaryName, "primaryName");
-    irreversibleMigrations = List.copyOf(irreversibleMigrations);
-  }
-
-  /** Without irreversible versions declared in the configuration. */
+  /**
+   * A target without a {@code walFreshness:} limit nor irreversible versions in the configuration.
+   */
   public TargetConfig(
       String name,
       Endpoint primary,
@@ -90,7 +83,21 @@ public record TargetConfig(
         failover,
         rotation,
         primaryName,
+        null,
         List.of());
+  }
+
+  public TargetConfig {
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(primary, "primary");
+    replicas = List.copyOf(replicas);
+    Objects.requireNonNull(admin, "admin");
+    Objects.requireNonNull(approvalTimeout, "approvalTimeout");
+    Objects.requireNonNull(retention, "retention");
+    Objects.requireNonNull(failover, "failover");
+    Objects.requireNonNull(rotation, "rotation");
+    Objects.requireNonNull(primaryName, "primaryName");
+    irreversibleMigrations = List.copyOf(irreversibleMigrations);
   }
 
   /** Every server of the target, the configured primary first. */

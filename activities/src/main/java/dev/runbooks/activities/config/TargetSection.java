@@ -28,7 +28,11 @@ final class TargetSection {
   }
 
   TargetConfig target(
-      String name, RawConfig.Target raw, RetentionPolicy retention, Duration freshness) {
+      String name,
+      RawConfig.Target raw,
+      RetentionPolicy retention,
+      Duration freshness,
+      Duration walFreshness) {
     String key = "targets." + name;
     if (name == null || !TARGET_NAME.matcher(name).matches()) {
       throw error(
@@ -76,6 +80,7 @@ final class TargetSection {
         failover(key + ".failover", name, raw.failover()),
         rotation(key + ".rotation.allowRoleAttributes", raw.rotation()),
         members.primaryName(),
+        values.duration(key + ".walFreshness", raw.walFreshness(), walFreshness),
         irreversible);
   }
 

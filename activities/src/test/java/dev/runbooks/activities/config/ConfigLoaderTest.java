@@ -626,6 +626,26 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void walFreshnessIsTheTargetsElseTheTopLevelsAndTheSlotLimitIsACheckSetting() throws IOException {
+    RunbooksConfig config =
+        load(
+            "targets:\n"
+                + "  a:\n"
+                + "    primary: { database: a }\n"
+                + "    admin: { user: postgres }\n"
+                + "    walFreshness: PT1M\n"
+                + "  b:\n"
+                + "    primary: { database: b }\n"
+                + "    admin: { user: postgres }\n"
+                + "walFreshness: PT5M\n"
+                + "check: { slotRetainedWarnBytes: 2147483648 }\n");
+    assertEquals(Duration.ofMinutes(1), config.target("a").walFreshness());
+    assertEquals(Duration.ofMinutes(5), config.target("b").walFreshness());
+    assertEquals(2L << 30, config.check().slotRetainedWarnBytes());
+    assertNull(load(target("{ database: app }")).target("orders").walFreshness());
+  }
+
+  @Test
   void refusesARetentionThatKeepsNothing() throws IOException {
     ConfigException top = failure(target("{ database: a }") + "retention: { keepLast: 0 }\n");
     assertEquals("retention", top.key());

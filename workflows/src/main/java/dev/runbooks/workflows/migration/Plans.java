@@ -34,6 +34,24 @@ final class Plans {
     if (!plan.warnings().isEmpty()) {
       s.append(": ").append(String.join("; ", plan.warnings()));
     }
+    List<LintFinding> suppressed =
+        plan.lint().stream().filter(f -> f.suppressed() != null).toList();
+    if (!suppressed.isEmpty()) {
+      // The approver sees what the authors chose to accept, and why.
+      s.append("; ").append(suppressed.size()).append(" suppressed by runbooks:lint ignore: ");
+      for (int i = 0; i < suppressed.size(); i++) {
+        LintFinding f = suppressed.get(i);
+        s.append(i == 0 ? "" : "; ")
+            .append(f.script())
+            .append(':')
+            .append(f.line())
+            .append(' ')
+            .append(f.rule())
+            .append(" (")
+            .append(f.suppressed())
+            .append(')');
+      }
+    }
     return s.toString();
   }
 
