@@ -2,6 +2,8 @@ package dev.runbooks.cli;
 
 import dev.runbooks.worker.TemporalConnection;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -35,6 +37,21 @@ final class AbortCommand extends RunCommand {
       String why = "aborted by " + user + (reason == null ? "" : ": " + reason);
       temporal.client().newUntypedWorkflowStub(workflowId).cancel(why);
       PrintWriter out = spec.commandLine().getOut();
+      if (connection.json()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("workflowId", workflowId);
+        json.put("abortRequested", true);
+        json.put("reason", why);
+        int code = ExitCodes.DONE;
+        if (wait) {
+          RunState end = followToEnd(temporal, spec.commandLine().getErr());
+          json.put("outcome", end.outcome());
+          json.put("exitCode", end.exitCode());
+          code = end.exitCode();
+        }
+        out.println(Json.write(json));
+        return code;
+      }
       out.println(
           "Abort requested for "
               + workflowId

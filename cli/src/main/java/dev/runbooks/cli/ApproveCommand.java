@@ -8,6 +8,8 @@ import io.temporal.client.WorkflowUpdateException;
 import io.temporal.failure.ApplicationFailure;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -28,7 +30,10 @@ import picocli.CommandLine.Option;
       "With four-eyes on, the approver must be someone other than who started the run."
     },
     footerHeading = "%nExample:%n",
-    footer = "  runbook approve migrate-orders-20250301T101500 --comment \"rehearsal looked fine\"")
+    footer = {
+      "  runbook approve migrate-orders-20250301T101500 \\",
+      "      --comment \"rehearsal looked fine\""
+    })
 final class ApproveCommand extends RunCommand {
   static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
 
@@ -71,6 +76,15 @@ final class ApproveCommand extends RunCommand {
         throw new IllegalStateException(e.getCause());
       }
       PrintWriter out = spec.commandLine().getOut();
+      if (connection.json()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("workflowId", workflowId);
+        json.put("approved", step);
+        json.put("approver", approval.approver());
+        json.put("comment", comment);
+        out.println(Json.write(json));
+        return ExitCodes.DONE;
+      }
       out.println(
           "Approved "
               + (step == null ? "the waiting step" : step)

@@ -1,20 +1,21 @@
 package dev.runbooks.cli;
 
-import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.RunbookWorker;
 import dev.runbooks.worker.TemporalConnection;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.TypeConversionException;
 
 /** The options every command shares: where the configuration and Temporal are, how to print. */
 final class ConnectionOptions {
-  @Option(
-      names = "--config",
-      paramLabel = "FILE",
-      description = "The runbooks configuration. Default: $RUNBOOKS_CONFIG, else ./runbooks.yaml.")
-  Path config;
+  static final String CONNECT_TIMEOUT_ENV = "TEMPORAL_CONNECT_TIMEOUT";
+
+  @Mixin ConfigOption configOption;
+  @Mixin OutputOption outputOption;
 
   @Option(
       names = "--temporal",
@@ -25,7 +26,7 @@ final class ConnectionOptions {
   String temporal;
 
   @Option(
-      names = "--namespace",
+      names = {"-n", "--namespace"},
       paramLabel = "NS",
       description =
           "Temporal namespace. Default: $TEMPORAL_NAMESPACE or the profile's, else default.")
@@ -56,23 +57,49 @@ final class ConnectionOptions {
   Path tlsCa;
 
   @Option(
-      names = "--output",
-      paramLabel = "text|json",
-      defaultValue = "text",
-      description = "text (default) or json.")
-  Output output;
+      names = "--connect-timeout",
+      paramLabel = "DURATION",
+      converter = DurationConverter.class,
+      description =
+          "How long Temporal may take to answer the first call (30s, 2m). Default:"
+              + " $TEMPORAL_CONNECT_TIMEOUT, else 30s.")
+  Duration connectTimeout;
+
+  /** {@code --config} as given, or null. */
+  Path config() {
+    return configOption.config;
+  }
 
   Path configFile(Map<String, String> env) {
-    return ConfigLoader.locate(config == null ? null : config.toString(), env);
+    return configOption.configFile(env);
   }
 
   RunbooksConfig loadConfig(Map<String, String> env) {
-    return ConfigLoader.load(configFile(env), env);
+    return configOption.loadConfig(env);
   }
 
   TemporalConnection connect(Map<String, String> env) {
+    return connect(env, TemporalConnection.Patience.client());
+  }
+
+  TemporalConnection connect(Map<String, String> env, TemporalConnection.Patience patience) {
     return TemporalConnection.connect(
-        new TemporalConnection.Overrides(temporal, namespace, tlsCert, tlsKey, tlsCa), env);
+        new TemporalConnection.Overrides(
+            temporal, namespace, tlsCert, tlsKey, tlsCa, connectTimeout(env)),
+        env,
+        patience);
+  }
+
+  private Duration connectTimeout(Map<String, String> env) {
+    String value = env.get(CONNECT_TIMEOUT_ENV);
+    if (connectTimeout != null || value == null || value.isBlank()) {
+      return connectTimeout;
+    }
+    try {
+      return new DurationConverter().convert(value);
+    } catch (TypeConversionException e) {
+      throw new UsageException(CONNECT_TIMEOUT_ENV + ": " + e.getMessage() + ", or unset it.");
+    }
   }
 
   String taskQueue() {
@@ -86,6 +113,11 @@ final class ConnectionOptions {
   }
 
   boolean json() {
-    return output == Output.JSON;
+    return outputOption.json();
+  }
+
+  /** See {@link OutputOption#textOnly}. */
+  void textOnly(String command, String instead) {
+    outputOption.textOnly(command, instead);
   }
 }

@@ -26,6 +26,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -63,7 +64,8 @@ final class DecryptCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @ParentCommand RunbookCommand root;
-  @Mixin ConnectionOptions connection;
+  @Mixin ConfigOption configOption;
+  @Mixin OutputOption output;
 
   @Mixin TargetOption target;
 
@@ -83,7 +85,7 @@ final class DecryptCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RunbooksConfig config = connection.loadConfig(root.env());
+    RunbooksConfig config = configOption.loadConfig(root.env());
     config.target(target.name());
     if (config.repository() == null) {
       throw new UsageException(
@@ -123,28 +125,32 @@ final class DecryptCommand implements Callable<Integer> {
       } finally {
         Files.deleteIfExists(partial);
       }
-      text.println(
-          "Decrypted backup "
-              + backupId
-              + " of "
-              + target.name()
-              + " (database "
-              + manifest.database()
-              + ", taken "
-              + Text.time(manifest.finishedAt())
-              + ") into "
-              + out
-              + ": "
-              + Text.amount(manifest.archiveBytes(), "bytes")
-              + "; its SHA-256 and the stored object's match the manifest.");
-      text.println(
-          "Restore it into a new database (pg_restore " + manifest.pgDumpVersion() + "+):");
-      text.println("  createdb -h HOST -p PORT -U USER " + manifest.database() + "_restored");
-      text.println(
-          "  pg_restore -h HOST -p PORT -U USER --no-owner -j 4 -d "
-              + manifest.database()
-              + "_restored "
-              + out);
+      if (output.json()) {
+        text.println(Json.write(json(manifest)));
+      } else {
+        text.println(
+            "Decrypted backup "
+                + backupId
+                + " of "
+                + target.name()
+                + " (database "
+                + manifest.database()
+                + ", taken "
+                + Text.time(manifest.finishedAt())
+                + ") into "
+                + out
+                + ": "
+                + Text.amount(manifest.archiveBytes(), "bytes")
+                + "; its SHA-256 and the stored object's match the manifest.");
+        text.println(
+            "Restore it into a new database (pg_restore " + manifest.pgDumpVersion() + "+):");
+        text.println("  createdb -h HOST -p PORT -U USER " + manifest.database() + "_restored");
+        text.println(
+            "  pg_restore -h HOST -p PORT -U USER --no-owner -j 4 -d "
+                + manifest.database()
+                + "_restored "
+                + out);
+      }
       return ExitCodes.DONE;
     } catch (WrongKeyException e) {
       throw new UsageException(e.getMessage());
@@ -152,6 +158,18 @@ final class DecryptCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("runbook decrypt: " + e.getMessage());
       return ExitCodes.RUNBOOK_FAILED;
     }
+  }
+
+  private Map<String, Object> json(BackupManifest manifest) {
+    Map<String, Object> json = new LinkedHashMap<>();
+    json.put("backupId", backupId);
+    json.put("target", target.name());
+    json.put("database", manifest.database());
+    json.put("taken", manifest.finishedAt());
+    json.put("file", out.toAbsolutePath().toString());
+    json.put("bytes", manifest.archiveBytes());
+    json.put("pgDumpVersion", manifest.pgDumpVersion());
+    return json;
   }
 
   /** The plaintext and the stored object's digests. */

@@ -72,7 +72,9 @@ final class DemoCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (connection.temporal != null || connection.config != null) {
+    connection.textOnly(
+        "demo", "each runbook started with --embedded -o json prints its result as JSON");
+    if (connection.temporal != null || connection.config() != null) {
       throw new UsageException(
           "demo makes its own Temporal and configuration, so --temporal and --config do not"
               + " apply. Use 'runbook dev' or 'runbook check' for your own.");

@@ -40,6 +40,7 @@ final class DevCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    connection.textOnly("dev", "'runbook list -o json' against it prints the runs as JSON");
     if (connection.temporal != null) {
       throw new UsageException(
           "dev serves its own Temporal, so --temporal does not apply: use --port to move it, or"
@@ -88,6 +89,6 @@ final class DevCommand implements Callable<Integer> {
   }
 
   private String configFlag() {
-    return connection.config == null ? "" : " --config " + connection.config;
+    return connection.config() == null ? "" : " --config " + connection.config();
   }
 }

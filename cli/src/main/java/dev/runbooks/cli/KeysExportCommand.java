@@ -30,7 +30,8 @@ import picocli.CommandLine.Spec;
 final class KeysExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand KeysCommand keys;
-  @Mixin ConnectionOptions connection;
+  @Mixin ConfigOption configOption;
+  @Mixin OutputOption output;
 
   @Option(
       names = "--to",
@@ -41,7 +42,7 @@ final class KeysExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RunbooksConfig config = connection.loadConfig(keys.root.env());
+    RunbooksConfig config = configOption.loadConfig(keys.root.env());
     KeysCommand.Key key = KeysCommand.Key.of(config);
     if (!key.local()) {
       throw new UsageException(
@@ -71,7 +72,7 @@ final class KeysExportCommand implements Callable<Integer> {
       Files.deleteIfExists(partial);
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (connection.json()) {
+    if (output.json()) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("file", key.file().toString());
       json.put("copy", to.toAbsolutePath().toString());

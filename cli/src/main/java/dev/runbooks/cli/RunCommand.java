@@ -57,8 +57,13 @@ abstract class RunCommand implements Callable<Integer> {
    * @return the run's exit code
    */
   final int follow(TemporalConnection temporal, PrintWriter out) throws InterruptedException {
+    return followToEnd(temporal, out).exitCode();
+  }
+
+  /** Follows the run to its end, printing its progress to {@code out}, and returns its end. */
+  final RunState followToEnd(TemporalConnection temporal, PrintWriter out)
+      throws InterruptedException {
     return new Follower(temporal.client(), out, root.screen(), Clock.systemUTC())
-        .follow(workflowId)
-        .exitCode();
+        .follow(workflowId);
   }
 }

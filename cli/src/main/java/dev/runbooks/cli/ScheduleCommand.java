@@ -3,7 +3,9 @@ package dev.runbooks.cli;
 import dev.runbooks.worker.TemporalConnection;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -84,6 +86,15 @@ final class ScheduleCommand implements Callable<Integer> {
 
     final PrintWriter out() {
       return spec.commandLine().getOut();
+    }
+
+    /** What {@code -o json} prints for a change to one schedule. */
+    static Map<String, Object> changed(String name, String action, String note) {
+      Map<String, Object> json = new LinkedHashMap<>();
+      json.put("name", name);
+      json.put("action", action);
+      json.put("note", note);
+      return json;
     }
   }
 
@@ -180,7 +191,11 @@ final class ScheduleCommand implements Callable<Integer> {
     public Integer call() {
       String text = "paused by " + user() + (note == null || note.isBlank() ? "" : ": " + note);
       withService(service -> service.pause(name, text));
-      out().println("Paused schedule " + name + " (" + text + ").");
+      if (connection.json()) {
+        out().println(Json.write(changed(name, "paused", text)));
+      } else {
+        out().println("Paused schedule " + name + " (" + text + ").");
+      }
       return ExitCodes.DONE;
     }
   }
@@ -196,7 +211,11 @@ final class ScheduleCommand implements Callable<Integer> {
     public Integer call() {
       String text = "unpaused by " + user();
       withService(service -> service.unpause(name, text));
-      out().println("Unpaused schedule " + name + ".");
+      if (connection.json()) {
+        out().println(Json.write(changed(name, "unpaused", text)));
+      } else {
+        out().println("Unpaused schedule " + name + ".");
+      }
       return ExitCodes.DONE;
     }
   }
@@ -214,6 +233,12 @@ final class ScheduleCommand implements Callable<Integer> {
     public Integer call() {
       String reason = "schedule deleted by " + user();
       ScheduleService.Mode mode = fromService(service -> service.delete(name, reason));
+      if (connection.json()) {
+        Map<String, Object> json = changed(name, "deleted", reason);
+        json.put("mode", mode.label());
+        out().println(Json.write(json));
+        return ExitCodes.DONE;
+      }
       out()
           .println(
               mode == ScheduleService.Mode.SCHEDULES

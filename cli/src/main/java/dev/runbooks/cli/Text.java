@@ -46,8 +46,9 @@ final class Text {
    * {@code [#########...............] 38% 1.2 GB of 3.1 GB}, or a count when the total is unknown.
    */
   static String bar(ActivityProgress progress) {
+    String detail = progress.detail() == null ? "" : "; " + progress.detail();
     if (progress.total() <= 0) {
-      return amount(progress.done(), progress.unit()) + " so far";
+      return amount(progress.done(), progress.unit()) + " so far" + detail;
     }
     double fraction = Math.min(1.0, Math.max(0.0, (double) progress.done() / progress.total()));
     int filled = (int) Math.round(fraction * BAR_WIDTH);
@@ -59,7 +60,8 @@ final class Text {
         + "  "
         + amount(progress.done(), progress.unit())
         + " of "
-        + amount(progress.total(), progress.unit());
+        + amount(progress.total(), progress.unit())
+        + detail;
   }
 
   /**

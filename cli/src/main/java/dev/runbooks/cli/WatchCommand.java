@@ -16,6 +16,10 @@ import picocli.CommandLine.Command;
 final class WatchCommand extends RunCommand {
   @Override
   public Integer call() throws InterruptedException {
+    connection.textOnly(
+        "watch",
+        "'runbook status ID -o json' prints the run as JSON; poll it, or start runs with --wait"
+            + " -o json");
     try (TemporalConnection temporal = connect()) {
       return follow(temporal, spec.commandLine().getOut());
     }

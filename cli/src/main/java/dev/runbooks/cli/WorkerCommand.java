@@ -6,6 +6,7 @@ import dev.runbooks.worker.Activities;
 import dev.runbooks.worker.RunbookWorker;
 import dev.runbooks.worker.TemporalConnection;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,24 +18,43 @@ import picocli.CommandLine.Spec;
     name = "worker",
     mixinStandardHelpOptions = true,
     description = {
-      "Runs a worker for the configured targets against an existing Temporal, until stopped.",
+      "Runs a worker for the configured targets against an existing Temporal, until stopped."
+          + " At start it waits up to 5 minutes for Temporal to answer, saying so on stderr.",
       "Connection settings come from Temporal's environment configuration (TEMPORAL_ADDRESS,"
           + " TEMPORAL_NAMESPACE, TLS and API-key variables, temporal.toml profiles) and the"
           + " options below."
     },
     footerHeading = "%nExample:%n",
-    footer =
-        "  runbook worker --config /etc/runbooks/runbooks.yaml --temporal temporal.internal:7233")
+    footer = {
+      "  runbook worker --config /etc/runbooks/runbooks.yaml \\",
+      "      --temporal temporal.internal:7233"
+    })
 final class WorkerCommand implements Callable<Integer> {
+  /**
+   * How long a worker waits for Temporal at start: in a compose stack or under load the server
+   * comes up after the worker, and exiting after seconds only made the supervisor start it again.
+   */
+  static final Duration START_PATIENCE = Duration.ofMinutes(5);
+
   @Spec CommandSpec spec;
   @ParentCommand RunbookCommand root;
   @Mixin ConnectionOptions connection;
 
   @Override
   public Integer call() throws Exception {
+    connection.textOnly("worker", "its log lines are JSON with --log-format json");
     RunbooksConfig config = connection.loadConfig(root.env());
     String queue = connection.taskQueue();
-    TemporalConnection temporal = connection.connect(root.env());
+    PrintWriter err = spec.commandLine().getErr();
+    TemporalConnection temporal =
+        connection.connect(
+            root.env(),
+            new TemporalConnection.Patience(
+                START_PATIENCE,
+                line -> {
+                  err.println("runbook worker: " + line);
+                  err.flush();
+                }));
     RunbookWorker worker;
     try {
       worker =

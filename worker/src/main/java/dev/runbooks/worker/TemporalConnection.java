@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * A connected Temporal client. Settings come from Temporal's environment configuration (profiles in
@@ -22,7 +23,14 @@ import java.util.concurrent.TimeUnit;
 public final class TemporalConnection implements AutoCloseable {
   public static final String DEFAULT_ADDRESS = "127.0.0.1:7233";
   public static final String DEFAULT_NAMESPACE = "default";
-  static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+  /**
+   * Generous: on a loaded machine a cold JVM and a busy server answered the first call in 5-20 s.
+   */
+  public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(30);
+
+  /** How long a client command tries again when nothing listens yet (a server starting). */
+  static final Duration CLIENT_RETRY_FOR = Duration.ofSeconds(3);
 
   /**
    * What the command line says, each null when not given.
@@ -31,10 +39,33 @@ public final class TemporalConnection implements AutoCloseable {
    * @param tlsCert client certificate (PEM) for mutual TLS; needs {@code tlsKey}
    * @param tlsKey the client certificate's private key (PEM, PKCS#8)
    * @param tlsCa the CA certificate that signed the server's certificate
+   * @param connectTimeout how long the first call may take; else {@code TEMPORAL_CONNECT_TIMEOUT}
    */
-  public record Overrides(String address, String namespace, Path tlsCert, Path tlsKey, Path tlsCa) {
+  public record Overrides(
+      String address,
+      String namespace,
+      Path tlsCert,
+      Path tlsKey,
+      Path tlsCa,
+      Duration connectTimeout) {
+    public Overrides(String address, String namespace, Path tlsCert, Path tlsKey, Path tlsCa) {
+      this(address, namespace, tlsCert, tlsKey, tlsCa, null);
+    }
+
     public static Overrides none() {
       return new Overrides(null, null, null, null, null);
+    }
+  }
+
+  /**
+   * How long to keep trying the first connection, and who hears about each retry.
+   *
+   * @param retryFor zero tries once (after short retries while nothing listens)
+   */
+  public record Patience(Duration retryFor, Consumer<String> onRetry) {
+    /** A client command: a few quick retries, silent. */
+    public static Patience client() {
+      return new Patience(CLIENT_RETRY_FOR, line -> {});
     }
   }
 
@@ -61,17 +92,42 @@ public final class TemporalConnection implements AutoCloseable {
    * @throws TemporalUnreachableException when nothing answers at the resulting address
    */
   public static TemporalConnection connect(Overrides overrides, Map<String, String> env) {
+    return connect(overrides, env, Patience.client());
+  }
+
+  /** Connects as {@link #connect(Overrides, Map)} does, retrying as {@code patience} says. */
+  public static TemporalConnection connect(
+      Overrides overrides, Map<String, String> env, Patience patience) {
     ClientConfigProfile profile = resolve(overrides, env);
     String address = profile.getAddress();
     String namespace = profile.getNamespace();
     WorkflowServiceStubsOptions options = profile.toWorkflowServiceStubsOptions();
-    return open(options, address, namespace);
+    Duration timeout = connectTimeout(overrides);
+    return open(options, address, namespace, timeout, patience);
   }
 
   /** Connects over plain text, as to the embedded service. */
   public static TemporalConnection connectPlain(String address, String namespace) {
     return open(
-        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(), address, namespace);
+        WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(),
+        address,
+        namespace,
+        DEFAULT_CONNECT_TIMEOUT,
+        Patience.client());
+  }
+
+  /** The override (the CLI reads {@code TEMPORAL_CONNECT_TIMEOUT} into it), else 30 s. */
+  static Duration connectTimeout(Overrides overrides) {
+    Duration timeout = overrides.connectTimeout();
+    if (timeout == null) {
+      return DEFAULT_CONNECT_TIMEOUT;
+    }
+    if (timeout.isNegative() || timeout.isZero()) {
+      throw new TemporalSettingsException(
+          "the connect timeout must be positive, was " + timeout + ": give one like 30s or 2m.",
+          null);
+    }
+    return timeout;
   }
 
   /** The profile after the environment and the overrides; address and namespace always set. */
@@ -171,13 +227,15 @@ public final class TemporalConnection implements AutoCloseable {
   }
 
   private static TemporalConnection open(
-      WorkflowServiceStubsOptions options, String address, String namespace) {
-    WorkflowServiceStubs service;
-    try {
-      service = WorkflowServiceStubs.newConnectedServiceStubs(options, CONNECT_TIMEOUT);
-    } catch (RuntimeException e) {
-      throw new TemporalUnreachableException(address, namespace, e);
-    }
+      WorkflowServiceStubsOptions options,
+      String address,
+      String namespace,
+      Duration timeout,
+      Patience patience) {
+    WorkflowServiceStubs service =
+        new FirstConnection(
+                options, address, namespace, timeout, patience.retryFor(), patience.onRetry())
+            .open();
     return new TemporalConnection(service, namespace, address);
   }
 

@@ -6,16 +6,21 @@ public final class TemporalUnreachableException extends RuntimeException {
 
   private final String address;
 
-  public TemporalUnreachableException(String address, String namespace, Throwable cause) {
+  /**
+   * @param why what happened, e.g. "nothing listens there (connection refused)"
+   * @param fix what the operator can do about it
+   */
+  public TemporalUnreachableException(
+      String address, String namespace, String why, String fix, Throwable cause) {
     super(
         "Temporal is unreachable at "
             + address
             + " (namespace "
             + namespace
             + "): "
-            + RootCause.message(cause)
-            + ". Start a server there (runbook dev starts an embedded one on 127.0.0.1:7233),"
-            + " or point --temporal / TEMPORAL_ADDRESS at a running one.",
+            + why
+            + ". "
+            + fix,
         cause);
     this.address = address;
   }
