@@ -26,7 +26,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -95,13 +94,7 @@ final class DecryptCommand implements Callable<Integer> {
               + ": set repository: to where the backups are (file:///DIR or s3://BUCKET/PREFIX).");
     }
     BackupRuns.checkBackupId(backupId, target.name());
-    if (Files.exists(out)) {
-      throw new UsageException("--out " + out + " exists: give a new file, or remove it first.");
-    }
-    Path dir = out.toAbsolutePath().getParent();
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new UsageException("--out " + out + ": the directory " + dir + " does not exist.");
-    }
+    NewFile.directory(out, "--out");
     KeyEncryptionKey kek = kek(config);
     PrintWriter text = spec.commandLine().getOut();
     try (BackupRepository repository = openRepository(config, root.env())) {
@@ -121,12 +114,7 @@ final class DecryptCommand implements Callable<Integer> {
                 + target.name()
                 + ": the repository was rearranged; use another backup");
       }
-      Path partial = Files.createTempFile(dir, "." + out.getFileName() + "-", ".partial");
-      try {
-        Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // Not a POSIX file system: the directory's own permissions protect the file.
-      }
+      Path partial = NewFile.partial(out);
       try {
         Digest[] digests = decrypt(repository, manifest, kek, partial);
         String problem = mismatch(manifest, digests[0], digests[1]);

@@ -34,8 +34,9 @@ final class Follower {
   private final Map<String, StepState> printedStates = new HashMap<>();
   private final Map<String, Long> printedMilestones = new HashMap<>();
   private String printedApproval;
-  // Terminal mode: the frame on the screen.
+  // Terminal mode: the frame on the screen, and where each step's progress was first seen.
   private final LiveView view;
+  private final Map<String, Sample> firstSeen = new HashMap<>();
 
   /**
    * @param terminal whether {@code out} is a terminal: then the view redraws in colour (unless
@@ -85,7 +86,7 @@ final class Follower {
   void render(RunState state) {
     if (view != null) {
       List<AttributedString> frame = new ArrayList<>();
-      for (String line : frame(state, clock.instant())) {
+      for (String line : frame(state, clock.instant(), rates(state, clock.instant()))) {
         frame.add(screen.color() ? Palette.paint(line) : new AttributedString(line));
       }
       view.draw(frame);
@@ -141,6 +142,35 @@ final class Follower {
 
   /** The step list as a terminal shows it. */
   static List<String> frame(RunState state, Instant now) {
+    return frame(state, now, Map.of());
+  }
+
+  /**
+   * Each running step's rate since this view first saw its progress (", 12.3 MB/s"), once that is a
+   * few seconds ago: how fast a dump of unknown size goes is what is left to tell of it.
+   */
+  private Map<String, String> rates(RunState state, Instant now) {
+    Map<String, String> rates = new HashMap<>();
+    for (Map.Entry<String, ActivityProgress> bar : bars(state).entrySet()) {
+      ActivityProgress p = bar.getValue();
+      String key = bar.getKey() + "/" + p.step();
+      Sample first = firstSeen.computeIfAbsent(key, k -> new Sample(p.done(), now));
+      Duration over = Duration.between(first.at(), now);
+      if (over.compareTo(RATE_AFTER) >= 0 && p.done() > first.done()) {
+        long perSecond = (p.done() - first.done()) * 1000 / over.toMillis();
+        rates.put(bar.getKey(), ", " + Text.amount(perSecond, p.unit()) + "/s");
+      }
+    }
+    return rates;
+  }
+
+  /** How long the view watches progress before it tells a rate. */
+  private static final Duration RATE_AFTER = Duration.ofSeconds(2);
+
+  private record Sample(long done, Instant at) {}
+
+  /** The step list as a terminal shows it, with the rates of the steps that report progress. */
+  static List<String> frame(RunState state, Instant now, Map<String, String> rates) {
     List<String> lines = new ArrayList<>();
     RunbookProgress progress = state.progress();
     String title =
@@ -160,7 +190,8 @@ final class Follower {
                 + Text.pad(tag(step.state()), 14)
                 + Text.pad(step.name(), 24)
                 + Text.pad(Text.elapsed(step, now), 8)
-                + Text.bar(bar));
+                + Text.bar(bar)
+                + rates.getOrDefault(step.name(), ""));
       } else {
         lines.add(stepLine(step, now));
       }

@@ -6,7 +6,6 @@ import java.io.PrintWriter;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,7 +30,8 @@ import picocli.CommandLine.Spec;
 final class KeysExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand KeysCommand keys;
-  @Mixin ConnectionOptions connection;
+  @Mixin ConfigOption configOption;
+  @Mixin OutputOption output;
 
   @Option(
       names = "--to",
@@ -42,7 +42,7 @@ final class KeysExportCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RunbooksConfig config = connection.loadConfig(keys.root.env());
+    RunbooksConfig config = configOption.loadConfig(keys.root.env());
     KeysCommand.Key key = KeysCommand.Key.of(config);
     if (!key.local()) {
       throw new UsageException(
@@ -59,31 +59,20 @@ final class KeysExportCommand implements Callable<Integer> {
                   ? " does not exist (encryption: in " + config.file() + "): nothing to export."
                   : " cannot be used: " + key.problem()));
     }
-    Path dir = to.toAbsolutePath().getParent();
-    if (Files.exists(to)) {
-      throw new UsageException("--to " + to + " exists: give a new file; nothing is overwritten.");
-    }
-    if (dir == null || !Files.isDirectory(dir)) {
-      throw new UsageException("--to " + to + ": the directory " + dir + " does not exist.");
-    }
+    NewFile.directory(to, "--to");
     byte[] keyset = Files.readAllBytes(key.file());
-    Path partial = Files.createTempFile(dir, "." + to.getFileName() + "-", ".partial");
+    Path partial = NewFile.partial(to);
     try {
-      try {
-        Files.setPosixFilePermissions(partial, PosixFilePermissions.fromString("rw-------"));
-      } catch (UnsupportedOperationException e) {
-        // Not a POSIX file system: the directory's own permissions protect the copy.
-      }
       Files.write(partial, keyset);
       // A link fails when the name was taken meanwhile: still nothing overwritten.
       Files.createLink(to, partial);
     } catch (FileAlreadyExistsException e) {
-      throw new UsageException("--to " + to + " exists: give a new file; nothing is overwritten.");
+      throw new UsageException("--to " + to + " exists: give a new file, or remove it first.");
     } finally {
       Files.deleteIfExists(partial);
     }
     PrintWriter out = spec.commandLine().getOut();
-    if (connection.json()) {
+    if (output.json()) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("file", key.file().toString());
       json.put("copy", to.toAbsolutePath().toString());

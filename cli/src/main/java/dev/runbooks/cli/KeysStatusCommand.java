@@ -32,7 +32,8 @@ import picocli.CommandLine.Spec;
 final class KeysStatusCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @ParentCommand KeysCommand keys;
-  @Mixin ConnectionOptions connection;
+  @Mixin ConfigOption configOption;
+  @Mixin OutputOption output;
 
   @Option(
       names = "--target",
@@ -45,7 +46,7 @@ final class KeysStatusCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    RunbooksConfig config = connection.loadConfig(keys.root.env());
+    RunbooksConfig config = configOption.loadConfig(keys.root.env());
     if (target != null) {
       config.target(target);
     }
@@ -76,7 +77,7 @@ final class KeysStatusCommand implements Callable<Integer> {
     needs.sort((a, b) -> a.backup().compareTo(b.backup()));
     long missing = needs.stream().filter(n -> !n.present()).count();
     PrintWriter out = spec.commandLine().getOut();
-    if (connection.json()) {
+    if (output.json()) {
       Map<String, Object> json = new LinkedHashMap<>();
       json.put("encryption", key.uri());
       json.put("file", key.file() == null ? null : key.file().toString());

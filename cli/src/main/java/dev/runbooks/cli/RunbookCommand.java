@@ -63,6 +63,7 @@ import picocli.CommandLine.Spec;
       "  RUNBOOKS_DATA_DIR         the worker's data directory (schema snapshots)",
       "  RUNBOOKS_PG_BIN           PostgreSQL's bin directory (else PATH, pg_config)",
       "  NO_COLOR                  no colour on a terminal",
+      "  COLUMNS, LINES            the live view's size (else the terminal's)",
       "  RUNBOOK_JAVA_OPTS         extra JVM options for the ./runbook launcher",
       "%nExample:",
       "  runbook dev                                 # Temporal in memory + a worker",

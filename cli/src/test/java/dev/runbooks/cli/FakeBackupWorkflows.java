@@ -78,7 +78,8 @@ public final class FakeBackupWorkflows {
                           2_097_200,
                           "ab".repeat(32),
                           12,
-                          5000);
+                          5000,
+                          null);
                     },
                     s -> s.backupId());
             DrillResult drill = null;

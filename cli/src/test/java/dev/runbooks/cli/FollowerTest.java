@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import org.jline.terminal.Size;
 import org.junit.jupiter.api.Test;
 
@@ -182,6 +183,52 @@ class FollowerTest {
                 List.of(new ActivityProgress("restore", 1L << 20, 4L << 20, "bytes"))),
             CLOCK.instant());
     assertTrue(frame.get(2).endsWith("25%  1.0 MB of 4.0 MB"), frame.get(2));
+  }
+
+  @Test
+  void aTerminalShowsTheRateOfProgressOnceItHasWatchedForAWhile() {
+    Instant[] now = {T0.plusSeconds(30)};
+    Clock moving =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
+
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
+
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
+    StringWriter text = new StringWriter();
+    Screen screen = new Screen(true, false, () -> new Size(100, 24));
+    Follower follower = new Follower(null, new PrintWriter(text), screen, moving);
+    List<Step> dumping = List.of(step("dump", StepState.RUNNING, 0, ""));
+    follower.render(
+        state("RUNNING", dumping, null, List.of(new ActivityProgress("dump", 0, 0, "bytes"))));
+    assertTrue(!text.toString().contains("/s"), text.toString());
+    now[0] = now[0].plusSeconds(4);
+    follower.render(
+        state(
+            "RUNNING", dumping, null, List.of(new ActivityProgress("dump", 8L << 20, 0, "bytes"))));
+    assertTrue(text.toString().contains("8.0 MB so far, 2.0 MB/s"), text.toString());
+  }
+
+  @Test
+  void colourOnlyOnATerminalAndNeverWithNoColor() {
+    assertTrue(Screen.of(Map.of(), true, false).color());
+    assertTrue(!Screen.of(Map.of("NO_COLOR", "1"), true, false).color());
+    assertTrue(!Screen.of(Map.of(), true, true).color());
+    assertTrue(!Screen.of(Map.of(), false, false).color());
+    assertTrue(!Screen.of(Map.of(), false, false).live());
+    assertEquals(
+        new Size(132, 40),
+        Screen.of(Map.of("COLUMNS", "132", "LINES", "40"), true, false).size().get());
   }
 
   @Test

@@ -28,32 +28,6 @@ public record BackupSummary(
     Objects.requireNonNull(location, "location");
   }
 
-  /** A backup whose dump used a key that existed already. */
-  public BackupSummary(
-      String backupId,
-      String target,
-      String location,
-      Instant startedAt,
-      Instant finishedAt,
-      long plaintextBytes,
-      long ciphertextBytes,
-      String ciphertextSha256,
-      int tables,
-      long rows) {
-    this(
-        backupId,
-        target,
-        location,
-        startedAt,
-        finishedAt,
-        plaintextBytes,
-        ciphertextBytes,
-        ciphertextSha256,
-        tables,
-        rows,
-        null);
-  }
-
   /** What the run tells of a keyset its dump created: where it is, and to copy it now. */
   public String newKeysetNotice() {
     return newKeyset == null

@@ -41,7 +41,8 @@ public final class FakeBackupActivities
         1100,
         "ab".repeat(32),
         3,
-        42);
+        42,
+        null);
   }
 
   @Override
