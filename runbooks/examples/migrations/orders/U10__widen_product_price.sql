@@ -1,2 +1,1 @@
-SET lock_timeout = '5s';
 ALTER TABLE products ALTER COLUMN price_cents TYPE integer;

@@ -1,2 +1,1 @@
-SET lock_timeout = '5s';
 DROP INDEX CONCURRENTLY IF EXISTS customers_email_lower_idx;

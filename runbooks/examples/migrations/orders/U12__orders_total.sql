@@ -1,3 +1,2 @@
-SET lock_timeout = '5s';
 ALTER TABLE orders DROP CONSTRAINT orders_total_nonnegative;
 ALTER TABLE orders DROP COLUMN total_cents;

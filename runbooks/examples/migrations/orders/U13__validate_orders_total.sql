@@ -1,4 +1,3 @@
 -- Back to a NOT VALID constraint, as V12 left it.
-SET lock_timeout = '5s';
 ALTER TABLE orders DROP CONSTRAINT orders_total_nonnegative;
 ALTER TABLE orders ADD CONSTRAINT orders_total_nonnegative CHECK (total_cents >= 0) NOT VALID;

@@ -1,2 +1,1 @@
-SET lock_timeout = '5s';
 DELETE FROM products WHERE sku LIKE 'SKU-%';

@@ -1,2 +1,1 @@
-SET lock_timeout = '5s';
 DROP INDEX CONCURRENTLY IF EXISTS orders_customer_id_idx;

@@ -1,2 +1,1 @@
-SET lock_timeout = '5s';
 ALTER TABLE customers DROP COLUMN country;

@@ -1,2 +1,1 @@
-SET lock_timeout = '5s';
 UPDATE customers SET country = NULL WHERE country = 'NL';

@@ -1,2 +1,1 @@
-SET lock_timeout = '5s';
 CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS customers_email_lower_idx ON customers (lower(email));

@@ -1,5 +1,4 @@
 -- The shop's customers.
-SET lock_timeout = '5s';
 CREATE TABLE customers (
   id bigserial PRIMARY KEY,
   email text NOT NULL,

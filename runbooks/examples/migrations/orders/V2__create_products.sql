@@ -1,4 +1,3 @@
-SET lock_timeout = '5s';
 CREATE TABLE products (
   id bigserial PRIMARY KEY,
   sku text NOT NULL UNIQUE,

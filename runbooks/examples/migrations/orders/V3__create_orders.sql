@@ -1,4 +1,3 @@
-SET lock_timeout = '5s';
 CREATE TABLE orders (
   id bigserial PRIMARY KEY,
   customer_id bigint NOT NULL REFERENCES customers (id),

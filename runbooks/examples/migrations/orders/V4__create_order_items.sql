@@ -1,4 +1,3 @@
-SET lock_timeout = '5s';
 CREATE TABLE order_items (
   order_id bigint NOT NULL REFERENCES orders (id) ON DELETE CASCADE,
   product_id bigint NOT NULL REFERENCES products (id),

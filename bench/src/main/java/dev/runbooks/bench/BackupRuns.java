@@ -31,6 +31,9 @@ final class BackupRuns {
 
   static final Duration TOOL_TIMEOUT = Duration.ofMinutes(60);
 
+  /** The zstd command-line program, the fair floor's compressor. */
+  static final String ZSTD = "zstd";
+
   /** A baseline tool's run. */
   record Baseline(Duration took) {}
 
@@ -69,6 +72,68 @@ final class BackupRuns {
         env.run("pg_dump", argv, env.libpqEnvironment(), "pg_dump", TOOL_TIMEOUT).requireSuccess();
     err.println(String.format(Locale.ROOT, "   pg_dump -Fc -f FILE         %s", secs(o.wall())));
     return new Baseline(o.wall());
+  }
+
+  /**
+   * The fair floor of the runbook's dump: {@code pg_dump -Fc -Z0 | zstd -3 > FILE}, the archive
+   * uncompressed by pg_dump and compressed by zstd at the runbook's level in a process of its own,
+   * as the runbook does in its worker. Two processes joined by a pipe, no shell.
+   */
+  Baseline pgDumpZstd(String database, Path file) throws SQLException {
+    deleteIfExists(file);
+    checkpoint();
+    List<String> dump = new ArrayList<>();
+    dump.add(binaries.bin("pg_dump").toString());
+    dump.addAll(PG_DUMP_FLAGS);
+    dump.add("--compress=0");
+    dump.add("--dbname=" + database);
+    String name = env.work().next("pg_dump-zstd");
+    Path logs = env.work().logs();
+    ProcessBuilder pgDump =
+        new ProcessBuilder(dump)
+            .directory(env.work().path().toFile())
+            .redirectError(logs.resolve(name + ".pg_dump.err").toFile());
+    pgDump.environment().clear();
+    pgDump.environment().putAll(env.libpqEnvironment());
+    ProcessBuilder zstd =
+        new ProcessBuilder(List.of(ZSTD, "-3", "-q", "-f", "-o", file.toString()))
+            .directory(env.work().path().toFile())
+            .redirectError(logs.resolve(name + ".zstd.err").toFile());
+    long started = System.nanoTime();
+    List<Process> pipeline;
+    try {
+      pipeline = ProcessBuilder.startPipeline(List.of(pgDump, zstd));
+    } catch (IOException e) {
+      throw new BenchException("could not start pg_dump | zstd: " + e, e);
+    }
+    for (Process p : pipeline) {
+      int exit = waitFor(p);
+      if (exit != 0) {
+        throw new BenchException(
+            p.info().command().orElse("pg_dump | zstd")
+                + " exited with "
+                + exit
+                + " (expected 0); see "
+                + logs.resolve(name + ".*.err"));
+      }
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    err.println(String.format(Locale.ROOT, "   pg_dump -Fc -Z0 | zstd -3    %s", secs(took)));
+    return new Baseline(took);
+  }
+
+  private static int waitFor(Process p) {
+    try {
+      if (!p.waitFor(TOOL_TIMEOUT.toMinutes(), java.util.concurrent.TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new BenchException("pg_dump | zstd did not finish within " + TOOL_TIMEOUT);
+      }
+      return p.exitValue();
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted waiting for pg_dump | zstd", e);
+    }
   }
 
   Baseline pgRestore(Path file, String database) throws SQLException {
@@ -179,13 +244,19 @@ final class BackupRuns {
    * configuration, on a task queue of its own on {@code temporal}.
    */
   BenchWorker worker(String name, Path config, Map<String, String> extraEnv, BenchWorker temporal) {
+    return worker(name, runbookJar, config, extraEnv, temporal);
+  }
+
+  /** A worker JVM as {@link #worker(String, Path, Map, BenchWorker)}, of another build. */
+  BenchWorker worker(
+      String name, Path jar, Path config, Map<String, String> extraEnv, BenchWorker temporal) {
     Map<String, String> workerEnv = BenchEnvironment.cleanEnvironment();
     workerEnv.putAll(extraEnv);
     BenchWorker worker =
         BenchWorker.startWorker(
             "runbook worker (" + name + ")",
             BenchEnvironment.measuredJvm(),
-            runbookJar,
+            jar,
             config,
             temporal.address(),
             "bench-" + name,

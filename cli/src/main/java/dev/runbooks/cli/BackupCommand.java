@@ -30,12 +30,31 @@ final class BackupCommand extends LaunchCommand {
           "Skip the restore drill. The backup is then unverified until 'runbook restore-drill'.")
   boolean noVerify;
 
+  @Option(
+      names = "--type",
+      paramLabel = "logical|physical",
+      description =
+          "logical (default): pg_dump. physical: pg_basebackup into the repository, complete once"
+              + " the WAL archive holds its WAL ('runbook archive start'), for point-in-time"
+              + " recovery.")
+  String type;
+
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
+    if (PitrRuns.physical(type)) {
+      return launch(
+          config,
+          new PitrRuns(config, user()).backup(target.name(), workflowId),
+          dev.runbooks.workflows.pitr.PhysicalBackupResult.class,
+          PitrRuns.BACKUP);
+    }
     RunbookStarter.Launch launch =
         new BackupRuns(config, user()).backup(target.name(), !noVerify, workflowId);
+    if (!run.follow()) {
+      KeysCommand.firstBackupNote(config).ifPresent(spec.commandLine().getErr()::println);
+    }
     return launch(config, launch, BackupResult.class, BackupReport.BACKUP);
   }
 }

@@ -26,7 +26,10 @@ import picocli.CommandLine.Spec;
           + " its credentials are; this waits for it.",
       "Exits 1 when the newest verified backup is older than the target's freshness limit, or"
           + " none is verified and a limit is set. The limit is the one in this command's"
-          + " configuration (--config); when the worker's says otherwise, a NOTE says so."
+          + " configuration (--config); when the worker's says otherwise, a NOTE says so.",
+      "Then the WAL archive, when the target has an archiver or walFreshness is set: its window,"
+          + " the archiver's state and lag, its gaps; exits 1 when it is further behind than"
+          + " walFreshness."
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook backups --target orders --output json")
@@ -71,6 +74,7 @@ final class BackupsCommand implements Callable<Integer> {
     BackupCatalog catalog =
         new BackupCatalog(listed.target(), listed.location(), listed.backups(), limit);
     int code = print(catalog, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
+    code = Math.max(code, BackupsArchive.print(temporal, connection, config, target.name(), spec));
     if (!Objects.equals(own, listed.freshnessLimit())) {
       PrintWriter note =
           connection.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();

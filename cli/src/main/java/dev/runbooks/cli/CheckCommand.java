@@ -64,8 +64,7 @@ final class CheckCommand extends LaunchCommand {
     PrintWriter live = launcher.announce(id, temporal);
     PrintWriter out = spec.commandLine().getOut();
     CheckRunner.Finished finished =
-        runner.follow(
-            id, new Follower(temporal.client(), live, root.terminal(), Clock.systemUTC()));
+        runner.follow(id, new Follower(temporal.client(), live, root.screen(), Clock.systemUTC()));
     Optional<ConfigDrift.Worker> worker = ConfigDrift.worker(finished.result());
     if (connection.json()) {
       out.println(Json.write(CheckReport.json(finished.result(), finished.end())));

@@ -6,6 +6,7 @@ import dev.runbooks.workflows.shared.Step;
 import dev.runbooks.workflows.shared.StepState;
 import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
+import java.nio.charset.Charset;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -13,10 +14,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.jline.utils.AttributedString;
 
 /**
- * Follows a run until it ends. On a terminal it redraws the step list in place, with a progress bar
- * for steps whose activity reports {@link ActivityProgress}; otherwise (a pipe, a CI log) it prints
+ * Follows a run until it ends. On a terminal it redraws the step list in place ({@link LiveView}:
+ * fitted to the terminal, coloured), with a progress bar for steps whose activity reports {@link
+ * ActivityProgress}, and ends with the final frame whole; otherwise (a pipe, a CI log) it prints
  * one line per change, so the output reads as a log.
  */
 final class Follower {
@@ -24,33 +27,41 @@ final class Follower {
 
   private final WorkflowClient client;
   private final PrintWriter out;
-  private final boolean terminal;
+  private final Screen screen;
   private final Clock clock;
 
   // Plain mode: what has been printed already.
   private final Map<String, StepState> printedStates = new HashMap<>();
-  private final Map<String, Long> printedQuarters = new HashMap<>();
+  private final Map<String, Long> printedMilestones = new HashMap<>();
   private String printedApproval;
-  // Terminal mode: how many lines the last frame took.
-  private int frameLines;
+  // Terminal mode: the frame on the screen.
+  private final LiveView view;
 
+  /**
+   * @param terminal whether {@code out} is a terminal: then the view redraws in colour (unless
+   *     {@code NO_COLOR} is set) at the terminal's size
+   */
   Follower(WorkflowClient client, PrintWriter out, boolean terminal, Clock clock) {
+    this(client, out, Screen.of(System.getenv(), terminal, false), clock);
+  }
+
+  Follower(WorkflowClient client, PrintWriter out, Screen screen, Clock clock) {
     this.client = client;
     this.out = out;
-    this.terminal = terminal;
+    this.screen = screen;
     this.clock = clock;
+    this.view = screen.live() ? new LiveView(out, screen, Charset.defaultCharset()) : null;
   }
 
   /** Polls until the run has ended and returns its final state. */
   RunState follow(String workflowId) throws InterruptedException {
     while (true) {
       RunState state = RunState.fetch(client, workflowId);
-      render(state);
       if (!state.running()) {
-        out.println(ending(state));
-        out.flush();
+        finish(state);
         return state;
       }
+      render(state);
       Thread.sleep(POLL.toMillis());
     }
   }
@@ -72,11 +83,32 @@ final class Follower {
 
   /** Shows one look at the run: a redrawn frame on a terminal, the changes as lines otherwise. */
   void render(RunState state) {
-    if (terminal) {
-      redraw(state);
+    if (view != null) {
+      List<AttributedString> frame = new ArrayList<>();
+      for (String line : frame(state, clock.instant())) {
+        frame.add(screen.color() ? Palette.paint(line) : new AttributedString(line));
+      }
+      view.draw(frame);
     } else {
       printChanges(state);
     }
+  }
+
+  /**
+   * Shows how the run ended: on a terminal the live frame gives way to the final one with every
+   * detail whole (wrapped by the terminal, never redrawn again); then the ending line.
+   */
+  void finish(RunState state) {
+    if (view != null) {
+      view.clear();
+      for (String line : frame(state, clock.instant())) {
+        out.println(Palette.render(line, screen.color()));
+      }
+    } else {
+      printChanges(state);
+    }
+    out.println(Palette.render(ending(state), screen.color()));
+    out.flush();
   }
 
   private void printChanges(RunState state) {
@@ -92,9 +124,9 @@ final class Follower {
       }
       ActivityProgress bar = bars.get(step.name());
       if (bar != null && step.state() == StepState.RUNNING) {
-        long quarter = Text.quarter(bar);
-        Long printed = printedQuarters.put(step.name(), quarter);
-        if (printed == null || printed != quarter) {
+        long milestone = Text.milestone(bar);
+        Long printed = printedMilestones.put(step.name(), milestone);
+        if (printed == null || printed != milestone) {
           out.println("  " + step.name() + ": " + Text.bar(bar));
         }
       }
@@ -105,21 +137,6 @@ final class Follower {
     }
     printedApproval = approval;
     out.flush();
-  }
-
-  private void redraw(RunState state) {
-    List<String> frame = frame(state, clock.instant());
-    StringBuilder screen = new StringBuilder();
-    if (frameLines > 0) {
-      // Up to the first line of the previous frame, then clear everything below.
-      screen.append("\033[").append(frameLines).append("F\033[J");
-    }
-    for (String line : frame) {
-      screen.append(line).append('\n');
-    }
-    out.print(screen);
-    out.flush();
-    frameLines = frame.size();
   }
 
   /** The step list as a terminal shows it. */
@@ -181,10 +198,27 @@ final class Follower {
         + ")";
   }
 
+  /**
+   * Each step's progress: the progress its activity reports, else (a step that runs a child
+   * workflow, whose activities name their own steps) the one progress no step of the run claims.
+   */
   private static Map<String, ActivityProgress> bars(RunState state) {
     Map<String, ActivityProgress> bars = new HashMap<>();
     for (ActivityProgress p : state.activities()) {
       bars.put(p.step(), p);
+    }
+    if (state.progress() == null) {
+      return bars;
+    }
+    List<ActivityProgress> unclaimed = new ArrayList<>(state.activities());
+    unclaimed.removeIf(
+        p -> state.progress().steps().stream().anyMatch(s -> s.name().equals(p.step())));
+    List<Step> running =
+        state.progress().steps().stream()
+            .filter(s -> s.state() == StepState.RUNNING && !bars.containsKey(s.name()))
+            .toList();
+    if (unclaimed.size() == 1 && running.size() == 1) {
+      bars.put(running.get(0).name(), unclaimed.get(0));
     }
     return bars;
   }

@@ -40,7 +40,9 @@ final class MigrateCommand extends LaunchCommand {
       names = "--lock-timeout",
       paramLabel = "D",
       converter = DurationConverter.class,
-      description = "lock_timeout of every migration and down script. Default: 5s.")
+      description =
+          "lock_timeout of every migration and down script, set again before each version."
+              + " Default: 5s.")
   Duration lockTimeout = MigrationRequest.DEFAULT_LOCK_TIMEOUT;
 
   @Option(
@@ -50,13 +52,44 @@ final class MigrateCommand extends LaunchCommand {
       description = "statement_timeout of every migration and down script. Default: 30m.")
   Duration statementTimeout = MigrationRequest.DEFAULT_STATEMENT_TIMEOUT;
 
+  @Option(
+      names = "--lock-retries",
+      paramLabel = "N",
+      description =
+          "How many more times a version that gave up waiting for its lock is tried, after a"
+              + " pause in which it holds and queues for nothing. Default: 5.")
+  int lockRetries = MigrationRequest.DEFAULT_LOCK_RETRIES;
+
+  @Option(
+      names = "--lock-budget",
+      paramLabel = "D",
+      converter = DurationConverter.class,
+      description =
+          "How long, from its first attempt, a version may keep trying for its lock; then the run"
+              + " rolls back naming the session that held it. Default: 2m.")
+  Duration lockBudget = MigrationRequest.DEFAULT_LOCK_BUDGET;
+
+  @Option(
+      names = "--accept-drift",
+      paramLabel = "REASON",
+      description =
+          "Apply although the target's schema differs from the one the last apply left (the"
+              + " difference is listed); the reason is recorded in the run's history.")
+  String acceptDrift;
+
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
     RunbookStarter.Launch launch =
         new MigrationRuns(config, user())
-            .migrate(target.name(), to, autoApprove, lockTimeout, statementTimeout, workflowId);
+            .migrate(
+                target.name(),
+                to,
+                autoApprove,
+                new MigrationRuns.Bounds(
+                    lockTimeout, statementTimeout, lockRetries, lockBudget, acceptDrift),
+                workflowId);
     return launch(config, launch, MigrationResult.class, MigrationReport.MIGRATE);
   }
 }

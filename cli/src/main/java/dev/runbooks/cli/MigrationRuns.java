@@ -43,10 +43,35 @@ final class MigrationRuns {
   }
 
   /**
-   * @param to null for the newest version
-   * @throws UsageException for --auto-approve on a production target, or a target without
-   *     migrations
+   * The run's bounds as the options give them.
+   *
+   * @param acceptDrift null to refuse a drifted schema
    */
+  record Bounds(
+      Duration lockTimeout,
+      Duration statementTimeout,
+      int lockRetries,
+      Duration lockBudget,
+      String acceptDrift) {
+    void check() {
+      if (lockRetries < 0) {
+        throw new UsageException(
+            "--lock-retries "
+                + lockRetries
+                + " is negative: give 0 to fail a version at its first lock timeout, or more to"
+                + " try it again.");
+      }
+      if (lockBudget.isNegative()) {
+        throw new UsageException("--lock-budget must not be negative, such as 2m.");
+      }
+      if (acceptDrift != null && acceptDrift.isBlank()) {
+        throw new UsageException(
+            "--accept-drift needs a reason, such as --accept-drift \"index added by hand during"
+                + " incident 42\": it is recorded in the run's history.");
+      }
+    }
+  }
+
   RunbookStarter.Launch migrate(
       String target,
       String to,
@@ -54,6 +79,27 @@ final class MigrationRuns {
       Duration lockTimeout,
       Duration statementTimeout,
       String workflowId) {
+    return migrate(
+        target,
+        to,
+        autoApprove,
+        new Bounds(
+            lockTimeout,
+            statementTimeout,
+            MigrationRequest.DEFAULT_LOCK_RETRIES,
+            MigrationRequest.DEFAULT_LOCK_BUDGET,
+            null),
+        workflowId);
+  }
+
+  /**
+   * @param to null for the newest version
+   * @throws UsageException for --auto-approve on a production target, or a target without
+   *     migrations
+   */
+  RunbookStarter.Launch migrate(
+      String target, String to, boolean autoApprove, Bounds bounds, String workflowId) {
+    bounds.check();
     TargetConfig t = config.target(target);
     if (t.migrations() == null) {
       throw new UsageException(
@@ -73,13 +119,17 @@ final class MigrationRuns {
               + " --auto-approve and have it approved with: runbook approve ID");
     }
     checkVersion(to);
+    checkIrreversible(t);
     MigrationRequest request =
         new MigrationRequest(
             new RunbookRequest(t.name(), initiator, t.fourEyes(), t.approvalTimeout()),
             to,
             autoApprove,
-            lockTimeout,
-            statementTimeout);
+            bounds.lockTimeout(),
+            bounds.statementTimeout(),
+            bounds.lockRetries(),
+            bounds.lockBudget(),
+            bounds.acceptDrift());
     return new RunbookStarter.Launch(
         MigrationWorkflow.class,
         request,
@@ -92,12 +142,24 @@ final class MigrationRuns {
             MigrationPlanText.markdown(request, t.primary().toString(), onDisk(t))));
   }
 
+  /** Refuses an irreversible list naming a version the directory does not have. */
+  private static void checkIrreversible(TargetConfig t) {
+    try {
+      MigrationScripts.read(t.migrations(), t.irreversibleMigrations());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("target " + t.name() + ": " + e.getMessage() + ".");
+    } catch (IOException e) {
+      // Unreadable here: the worker reads the directory itself and says so.
+    }
+  }
+
   /** The target's migrations as this client reads them, for the plan. */
   private static MigrationPlanText.OnDisk onDisk(TargetConfig t) {
     String directory = t.migrations().toString();
     try {
       List<MigrationPlanText.Script> scripts = new ArrayList<>();
-      for (MigrationScripts.Script s : MigrationScripts.read(t.migrations()).all()) {
+      for (MigrationScripts.Script s :
+          MigrationScripts.read(t.migrations(), t.irreversibleMigrations()).all()) {
         scripts.add(
             new MigrationPlanText.Script(
                 s.upName(),

@@ -4,6 +4,7 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.backup.RestoreOutcome;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(
@@ -25,22 +26,33 @@ import picocli.CommandLine.Option;
 final class RestoreCommand extends LaunchCommand {
   @Option(
       names = "--backup",
-      required = true,
       paramLabel = "ID",
-      description = "The backup to restore ('runbook backups' lists them).")
+      description = "Logical: the backup to restore ('runbook backups' lists them).")
   String backupId;
 
   @Option(
       names = "--into",
-      required = true,
       paramLabel = "NAME",
-      description = "The new database to restore into: lower-case letters, digits and underscores.")
+      description =
+          "Logical: the new database to restore into: lower-case letters, digits and underscores.")
   String database;
+
+  @Mixin PitrRestoreOptions pitr;
 
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
+    if (PitrRuns.physical(pitr.type)) {
+      return pitr.launch(this, config, target.name(), backupId, database, workflowId);
+    }
+    pitr.refuseWithLogical();
+    if (backupId == null || database == null) {
+      throw new UsageException(
+          "a logical restore needs --backup ID and --into NAME ('runbook backups --target "
+              + target.name()
+              + "' lists the backups); for a point-in-time restore use --type physical.");
+    }
     if (backupId.isBlank()) {
       throw new UsageException(
           "--backup is empty: give the ID of the backup to restore ('runbook backups --target "

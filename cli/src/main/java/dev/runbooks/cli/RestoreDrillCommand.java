@@ -28,10 +28,30 @@ final class RestoreDrillCommand extends LaunchCommand {
           "The backup to drill ('runbook backups' lists them). Default: the newest complete one.")
   String backupId;
 
+  @Option(
+      names = "--type",
+      paramLabel = "logical|physical",
+      description =
+          "logical (default): restore a pg_dump backup. physical: a marker and a restore point on"
+              + " the primary, then a point-in-time restore to it on the worker's host.")
+  String type;
+
   @Override
   public Integer call() throws InterruptedException {
     RunbooksConfig config = loadConfig();
     String workflowId = runId.value();
+    if (PitrRuns.physical(type)) {
+      if (backupId != null) {
+        throw new UsageException(
+            "--backup does not go with --type physical: a PITR drill restores the newest base"
+                + " backup to the restore point it creates.");
+      }
+      return launch(
+          config,
+          new PitrRuns(config, user()).drill(target.name(), workflowId),
+          dev.runbooks.workflows.pitr.PitrDrillResult.class,
+          PitrRuns.DRILL);
+    }
     if (backupId != null && backupId.isBlank()) {
       throw new UsageException("--backup is empty: give a backup ID, or leave it out.");
     }

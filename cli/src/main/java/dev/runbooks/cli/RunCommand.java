@@ -63,7 +63,7 @@ abstract class RunCommand implements Callable<Integer> {
   /** Follows the run to its end, printing its progress to {@code out}, and returns its end. */
   final RunState followToEnd(TemporalConnection temporal, PrintWriter out)
       throws InterruptedException {
-    return new Follower(temporal.client(), out, root.terminal(), Clock.systemUTC())
+    return new Follower(temporal.client(), out, root.screen(), Clock.systemUTC())
         .follow(workflowId);
   }
 }

@@ -5,7 +5,9 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 @Command(
@@ -22,6 +24,7 @@ import picocli.CommandLine.Spec;
       FailoverCommand.class,
       RestoreDrillCommand.class,
       BackupsCommand.class,
+      ArchiveCommand.class,
       RestoreCommand.class,
       MigrateCommand.class,
       RotateCommand.class,
@@ -33,6 +36,7 @@ import picocli.CommandLine.Spec;
       ApproveCommand.class,
       AbortCommand.class,
       CompletionCommand.class,
+      KeysCommand.class,
       TrainCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -84,6 +88,17 @@ final class RunbookCommand implements Callable<Integer> {
   /** Whether stdout is a terminal, so {@code watch} may redraw. */
   boolean terminal() {
     return terminal;
+  }
+
+  @Option(
+      names = "--no-color",
+      scope = ScopeType.INHERIT,
+      description = "No colour on a terminal (so does a non-empty $NO_COLOR).")
+  boolean noColor;
+
+  /** Where live output goes: a terminal redrawn in place (coloured unless told not), or lines. */
+  Screen screen() {
+    return Screen.of(env, terminal, noColor);
   }
 
   @Override

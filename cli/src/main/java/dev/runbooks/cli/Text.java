@@ -46,8 +46,9 @@ final class Text {
    * {@code [#########...............] 38% 1.2 GB of 3.1 GB}, or a count when the total is unknown.
    */
   static String bar(ActivityProgress progress) {
+    String detail = progress.detail() == null ? "" : "; " + progress.detail();
     if (progress.total() <= 0) {
-      return amount(progress.done(), progress.unit()) + " so far";
+      return amount(progress.done(), progress.unit()) + " so far" + detail;
     }
     double fraction = Math.min(1.0, Math.max(0.0, (double) progress.done() / progress.total()));
     int filled = (int) Math.round(fraction * BAR_WIDTH);
@@ -59,13 +60,18 @@ final class Text {
         + "  "
         + amount(progress.done(), progress.unit())
         + " of "
-        + amount(progress.total(), progress.unit());
+        + amount(progress.total(), progress.unit())
+        + detail;
   }
 
-  /** The percentage done in steps of 25, for plain output that should not repeat itself. */
-  static long quarter(ActivityProgress progress) {
+  /**
+   * Where the progress is, coarsely, for plain output that should not repeat itself: the percentage
+   * done in steps of 25; without a total, each doubling of the amount done (1 MB, 2 MB, 4 MB...),
+   * so a long dump of unknown size still shows it moves, in a few dozen lines at most.
+   */
+  static long milestone(ActivityProgress progress) {
     if (progress.total() <= 0) {
-      return -1;
+      return -(64 - Long.numberOfLeadingZeros(Math.max(0, progress.done())));
     }
     return Math.min(4, progress.done() * 4 / progress.total());
   }

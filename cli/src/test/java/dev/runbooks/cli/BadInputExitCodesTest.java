@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.testing.LocalCluster;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -94,6 +95,37 @@ class BadInputExitCodesTest {
     assertTrue(refused.toString().contains("already exists"), refused.toString());
     assertNoRollbackReported(refused);
     assertEquals(1, count("taken", "SELECT count(*) FROM keep"), "the existing database is kept");
+  }
+
+  @Test
+  void aLintSuppressionWithoutAReasonIsAUsageError() throws Exception {
+    Path migrations = Files.createDirectories(dir.resolve("unexplained"));
+    Files.writeString(migrations.resolve("V1__create_a.sql"), "CREATE TABLE a (id int);\n");
+    Files.writeString(migrations.resolve("U1__create_a.sql"), "DROP TABLE a;\n");
+    Files.writeString(
+        migrations.resolve("V2__drop_keep.sql"),
+        "-- runbooks: irreversible: drops keep\n-- runbooks:lint ignore ban-drop-table\n"
+            + "DROP TABLE IF EXISTS keep;\n");
+    Path config = dir.resolve("runbooks.yaml");
+    Path unexplained =
+        Files.writeString(
+            dir.resolve("unexplained.yaml"),
+            Files.readString(config)
+                .replace(
+                    Path.of("../runbooks/examples/migrations/orders").toAbsolutePath().toString(),
+                    migrations.toString()));
+    Cli.Result r =
+        cli.with("RUNBOOKS_CONFIG", unexplained.toString())
+            .run("migrate", "--target", "shop", "--auto-approve", "--embedded");
+    assertEquals(ExitCodes.USAGE, r.code(), r.toString());
+    assertTrue(
+        r.toString()
+            .contains(
+                "V2__drop_keep.sql line 3: '-- runbooks:lint ignore ban-drop-table' gives no"
+                    + " reason"),
+        r.toString());
+    assertNoRollbackReported(r);
+    assertEquals(0, count("shop", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'"));
   }
 
   private static void assertNoRollbackReported(Cli.Result r) {

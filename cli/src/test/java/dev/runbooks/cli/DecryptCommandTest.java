@@ -106,7 +106,8 @@ class DecryptCommandTest {
             ciphertext.sha256(),
             key.wrapped(),
             Map.of("public.orders", 5000L),
-            List.of("TABLE public orders postgres"));
+            List.of("TABLE public orders postgres"),
+            2);
     repo.put(
         BackupLayout.manifestKey(TARGET, ID),
         BackupManifests.toJson(manifest).getBytes(StandardCharsets.UTF_8));

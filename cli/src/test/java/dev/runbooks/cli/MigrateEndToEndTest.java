@@ -79,5 +79,13 @@ class MigrateEndToEndTest {
     assertTrue(
         result.path("rehearsal").path("source").asText().startsWith("backup "),
         "the first run's verified backup is restored to rehearse");
+    // orders and products exist now: the rename and the type change are the lint's findings.
+    JsonNode lint = result.path("plan").path("lint");
+    assertEquals(2, lint.size(), lint.toString());
+    assertEquals("renaming-column", lint.get(0).path("rule").asText(), lint.toString());
+    assertEquals("V9__rename_orders_status.sql", lint.get(0).path("script").asText());
+    assertEquals(1, lint.get(0).path("line").asInt(), lint.toString());
+    assertEquals("changing-column-type", lint.get(1).path("rule").asText(), lint.toString());
+    assertEquals("V10__widen_product_price.sql", lint.get(1).path("script").asText());
   }
 }

@@ -139,6 +139,20 @@ class SwitchBackAndForthTest {
     return r;
   }
 
+  /** The run's first step (its preflight) names the member it resolved as the primary. */
+  private static void assertFirstStepNamesThePrimary(String id, String name, LocalCluster server)
+      throws Exception {
+    Cli.Result status = run("status", id, "--output", "json");
+    JsonNode first = JSON.readTree(status.out()).path("steps").get(0);
+    assertEquals("preflight", first.path("name").asText(), status.out());
+    assertTrue(
+        first
+            .path("detail")
+            .asText()
+            .contains("primary " + name + " at 127.0.0.1:" + server.port()),
+        status.out());
+  }
+
   @Test
   @Order(1)
   void switchesBackAndForthThreeTimesAndEveryRunbookFollowsThePrimary() throws Exception {
@@ -203,6 +217,7 @@ class SwitchBackAndForthTest {
       Cli.Result drill =
           run("restore-drill", "--target", "orders", "--wait", "--id", "drill-" + round);
       assertEquals(ExitCodes.DONE, drill.code(), drill.toString());
+      assertFirstStepNamesThePrimary("drill-" + round, to, now);
 
       Cli.Result restore =
           run(
@@ -217,6 +232,7 @@ class SwitchBackAndForthTest {
               "--id",
               "restore-" + round);
       assertEquals(ExitCodes.DONE, restore.code(), restore.toString());
+      assertFirstStepNamesThePrimary("restore-" + round, to, now);
       assertEquals(100L * round, count(now, "round" + round, round), "backup " + backupId);
 
       Cli.Result check = run("check", "--target", "orders", "--wait", "--id", "check-" + round);
@@ -242,6 +258,13 @@ class SwitchBackAndForthTest {
         all);
     assertTrue(all.contains("nothing was changed"), all);
     assertFalse(Files.exists(dir.resolve("backups/split")), "a backup of split was stored");
+
+    // The drill restores on the primary and compares against it: it refuses too, by evidence.
+    Cli.Result drill = run("restore-drill", "--target", "split", "--wait", "--id", "drill-split");
+    assertEquals(ExitCodes.RUNBOOK_FAILED, drill.code(), drill.toString());
+    String drillOut = drill.out() + drill.err();
+    assertTrue(drillOut.contains("split brain: 2 members take writes (east, west)"), drillOut);
+    assertTrue(drillOut.contains("nothing was changed"), drillOut);
 
     Cli.Result check = run("check", "--target", "split", "--wait", "--id", "check-split");
     assertEquals(ExitCodes.RUNBOOK_FAILED, check.code(), check.toString());

@@ -8,6 +8,7 @@ import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
+import dev.runbooks.activities.check.PoolerCheck;
 import dev.runbooks.activities.config.CheckSettings;
 import dev.runbooks.activities.config.ConfigException;
 import dev.runbooks.activities.config.ConfigSource;
@@ -20,6 +21,11 @@ import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationActivitiesImpl;
 import dev.runbooks.activities.migration.MigrationTargets;
 import dev.runbooks.activities.migration.SchemaDumps;
+import dev.runbooks.activities.pitr.ArchiverWiring;
+import dev.runbooks.activities.pitr.PhysicalBackupActivitiesImpl;
+import dev.runbooks.activities.pitr.PitrDrillActivitiesImpl;
+import dev.runbooks.activities.pitr.PitrRestoreActivitiesImpl;
+import dev.runbooks.activities.pitr.WalArchiverActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.activities.rotation.RotationActivitiesImpl;
@@ -103,7 +109,11 @@ public record Activities(List<Object> implementations) {
     SecretStore secrets = openSecrets(config);
     TargetConnections connections = new ConfiguredConnections(config, secrets);
     List<Object> all = new ArrayList<>();
-    all.add(new CheckActivitiesImpl(connections, thresholds(config.check()), version.describe()));
+    PoolerCheck poolers =
+        new PoolerCheck(t -> config.target(t).failover().pooler(), secrets, binaries);
+    all.add(
+        new CheckActivitiesImpl(
+            connections, thresholds(config.check()), version.describe(), poolers));
     all.addAll(backup(config, connections, binaries));
     all.add(new RotationActivitiesImpl(connections, secrets, RotationTargets.fromConfig(config)));
     all.add(
@@ -138,7 +148,20 @@ public record Activities(List<Object> implementations) {
     }
     BackupWiring wiring =
         BackupWiring.of(connections, targets, kek, binaries.get(), Clock.systemUTC());
-    return List.of(new BackupActivitiesImpl(wiring), new RestoreActivitiesImpl(wiring));
+    return List.of(
+        new BackupActivitiesImpl(wiring),
+        new RestoreActivitiesImpl(wiring),
+        new WalArchiverActivitiesImpl(
+            new ArchiverWiring(
+                connections,
+                targets,
+                kek,
+                wiring.tools(),
+                SchemaDumps.workerDirectory().resolveSibling("wal-spool"),
+                Clock.systemUTC())),
+        new PhysicalBackupActivitiesImpl(wiring, PhysicalBackupActivitiesImpl.WAL_WAIT),
+        new PitrRestoreActivitiesImpl(wiring, binaries.get()),
+        new PitrDrillActivitiesImpl(wiring, binaries.get(), PhysicalBackupActivitiesImpl.WAL_WAIT));
   }
 
   /**
@@ -178,7 +201,8 @@ public record Activities(List<Object> implementations) {
         settings.lagCriticalBytes(),
         defaults.lagWarnTime(),
         defaults.connectionsWarnPercent(),
-        defaults.connectionsCriticalPercent());
+        defaults.connectionsCriticalPercent(),
+        settings.slotRetainedWarnBytes());
   }
 
   private static SecretStore openSecrets(RunbooksConfig config) {

@@ -3,6 +3,7 @@ package dev.runbooks.worker;
 import dev.runbooks.workflows.backup.BackupActivities;
 import dev.runbooks.workflows.backup.RestoreActivities;
 import dev.runbooks.workflows.migration.MigrationActivities;
+import dev.runbooks.workflows.pitr.WalArchiverActivities;
 import dev.runbooks.workflows.shared.FailureType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -18,7 +19,11 @@ import java.util.List;
 final class MissingPgTools implements InvocationHandler {
   /** The activity interfaces whose implementations need the PostgreSQL programs. */
   static final List<Class<?>> NEEDING_TOOLS =
-      List.of(BackupActivities.class, RestoreActivities.class, MigrationActivities.class);
+      List.of(
+          BackupActivities.class,
+          RestoreActivities.class,
+          MigrationActivities.class,
+          WalArchiverActivities.class);
 
   private final String problem;
 

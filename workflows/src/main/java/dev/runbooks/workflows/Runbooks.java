@@ -7,6 +7,11 @@ import dev.runbooks.workflows.backup.RestoreWorkflowImpl;
 import dev.runbooks.workflows.check.CheckWorkflowImpl;
 import dev.runbooks.workflows.failover.FailoverWorkflowImpl;
 import dev.runbooks.workflows.migration.MigrationWorkflowImpl;
+import dev.runbooks.workflows.pitr.PhysicalBackupWorkflowImpl;
+import dev.runbooks.workflows.pitr.PitrDrillWorkflowImpl;
+import dev.runbooks.workflows.pitr.PitrRestoreWorkflowImpl;
+import dev.runbooks.workflows.pitr.WalArchiveStateWorkflowImpl;
+import dev.runbooks.workflows.pitr.WalArchiverWorkflowImpl;
 import dev.runbooks.workflows.rotation.RotationWorkflowImpl;
 import dev.runbooks.workflows.shared.TargetLockWorkflowImpl;
 import java.util.List;
@@ -26,7 +31,12 @@ public final class Runbooks {
           BackupCatalogWorkflowImpl.class,
           RotationWorkflowImpl.class,
           FailoverWorkflowImpl.class,
-          MigrationWorkflowImpl.class);
+          MigrationWorkflowImpl.class,
+          WalArchiverWorkflowImpl.class,
+          WalArchiveStateWorkflowImpl.class,
+          PhysicalBackupWorkflowImpl.class,
+          PitrRestoreWorkflowImpl.class,
+          PitrDrillWorkflowImpl.class);
 
   private Runbooks() {}
 }

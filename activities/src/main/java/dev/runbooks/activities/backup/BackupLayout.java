@@ -12,6 +12,15 @@ public final class BackupLayout {
   public static final String MANIFEST = "manifest.json";
   public static final String VERDICT = "verdict.json";
 
+  /**
+   * The object every physical base backup has (see {@code pitr.BaseBackupLayout}): a directory
+   * holding it is not a logical backup, and neither is {@link #WAL_DIRECTORY}.
+   */
+  public static final String PHYSICAL_BASE = "base.tar.zst.enc";
+
+  /** The target's WAL archive, beside its backups. */
+  public static final String WAL_DIRECTORY = "wal";
+
   private BackupLayout() {}
 
   /** Every backup of a target is under this prefix. */

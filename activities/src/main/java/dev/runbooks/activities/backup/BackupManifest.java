@@ -28,7 +28,9 @@ import java.util.TreeMap;
  * @param plaintextSha256 lowercase hex SHA-256 of what was encrypted
  * @param ciphertextSha256 lowercase hex SHA-256 of the stored object
  * @param rowCounts rows per table ({@code schema.table}) when the dump was taken, sorted by table
- * @param objects the dump's objects (as listed by {@code pg_restore -l}), sorted
+ * @param objects the dump's objects, sorted, as {@link Inventory} lists them
+ * @param inventoryVersion which kinds of object {@code objects} lists ({@link InventoryQueries}); a
+ *     manifest written before the field reads as 1
  */
 public record BackupManifest(
     int formatVersion,
@@ -47,7 +49,8 @@ public record BackupManifest(
     String ciphertextSha256,
     WrappedKey wrappedKey,
     Map<String, Long> rowCounts,
-    List<String> objects) {
+    List<String> objects,
+    int inventoryVersion) {
 
   /** 2: the archive compressed by the worker ({@code compression}, {@code archiveBytes}). */
   public static final int FORMAT_VERSION = 2;

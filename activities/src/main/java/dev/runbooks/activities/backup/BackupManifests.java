@@ -65,10 +65,28 @@ public final class BackupManifests {
       format1.put("compression", DumpCompression.PG_DUMP.manifestName());
       format1.set("archiveBytes", format1.get("plaintextBytes"));
     }
+    if (!tree.has("inventoryVersion") && tree instanceof ObjectNode older) {
+      // Written before the drill listed triggers, types, policies and the other kinds.
+      older.put("inventoryVersion", InventoryQueries.TABLES_AND_FUNCTIONS);
+    }
     BackupManifest manifest = convert(tree, BackupManifest.class, "backup manifest");
     // A compression this version does not know is refused here, before any restore begins.
     manifest.dumpCompression();
     return manifest;
+  }
+
+  /** The JSON form of another record kept beside backups (a physical backup's manifest). */
+  public static String toJsonRecord(Object value) {
+    return write(value);
+  }
+
+  /**
+   * Reads a record written by {@link #toJsonRecord}.
+   *
+   * @throws CorruptedBackupException when {@code json} is not a {@code what} this version reads
+   */
+  public static <T> T fromJsonRecord(String json, Class<T> type, String what) {
+    return convert(parse(json, what), type, what);
   }
 
   /** Reads a drill verdict. */

@@ -43,6 +43,16 @@ final class CompareStage {
         repository,
         () -> {
           BackupManifest manifest = StoredBackups.requireManifest(repository, target, id);
+          if (manifest.inventoryVersion() > InventoryQueries.CURRENT) {
+            throw FailureType.BAD_INPUT.failure(
+                context
+                    + ": the manifest lists objects of inventory version "
+                    + manifest.inventoryVersion()
+                    + " but this worker reads up to "
+                    + InventoryQueries.CURRENT
+                    + ": run the drill on a worker of the runbooks version that took the backup,"
+                    + " or a newer one");
+          }
           Inventory.Contents restored;
           try (Connection c = connections.primary(target, database);
               Heartbeat heartbeat =
@@ -52,6 +62,7 @@ final class CompareStage {
             restored =
                 Inventory.read(
                     c,
+                    manifest.inventoryVersion(),
                     tables -> {
                       heartbeat.set(tables);
                       heartbeat.check();

@@ -130,7 +130,9 @@ final class DumpStage {
       // (pg_dump imported it): the counts and objects are those of the dump, whatever is written
       // meanwhile, and counting costs no time of its own.
       FutureTask<Inventory.Contents> inventory =
-          new FutureTask<>(() -> Inventory.read(snapshot, tables -> heartbeat.check()));
+          new FutureTask<>(
+              () ->
+                  Inventory.read(snapshot, InventoryQueries.CURRENT, tables -> heartbeat.check()));
       Thread counting = new Thread(inventory, "inventory " + target + "/" + id);
       counting.setDaemon(true);
       counting.start();
@@ -143,7 +145,7 @@ final class DumpStage {
         plaintext = new HashingOutputStream(cipher.encrypt(ciphertext, key, associatedData));
         // Closing it ends the compression, then the encryption.
         try (OutputStream archive = compression.compressing(plaintext)) {
-          archiveBytes = copy(pgDump.stdout(), archive, heartbeat);
+          archiveBytes = copy(pgDump.stdout(), archive, heartbeat, ciphertext);
         }
         int exit = Pipes.waitFor(pgDump, heartbeat);
         if (exit != 0) {
@@ -176,7 +178,8 @@ final class DumpStage {
               ciphertext.digest().sha256(),
               key.wrapped(),
               contents.rowCounts(),
-              contents.objects());
+              contents.objects(),
+              InventoryQueries.CURRENT);
       // Last: with the manifest in place the backup is complete.
       repository.put(
           BackupLayout.manifestKey(target, id),
@@ -190,11 +193,13 @@ final class DumpStage {
       String snapshotId, String serverVersion, int serverMajor, String database) {}
 
   /**
-   * Copies pg_dump's output into the pipeline, counting bytes for the heartbeat.
+   * Copies pg_dump's output into the pipeline. The heartbeat counts the bytes stored so far, the
+   * unit of the step's detail ("N bytes encrypted"), not pg_dump's, which compress to far fewer.
    *
    * @return the bytes copied
    */
-  private static long copy(InputStream from, OutputStream to, Heartbeat heartbeat)
+  private static long copy(
+      InputStream from, OutputStream to, Heartbeat heartbeat, HashingOutputStream stored)
       throws IOException {
     byte[] buffer = new byte[BUFFER];
     long copied = 0;
@@ -203,7 +208,7 @@ final class DumpStage {
       while ((n = from.read(buffer)) >= 0) {
         heartbeat.check();
         to.write(buffer, 0, n);
-        heartbeat.add(n);
+        heartbeat.set(stored.bytes());
         copied += n;
       }
     } catch (IOException e) {

@@ -14,7 +14,7 @@ import java.sql.SQLException;
  * ApplicationFailure} of its type, a transient one into a {@link TransientBackupException} that
  * Temporal retries. Every message says which backup of which target.
  */
-final class Faults {
+public final class Faults {
   private Faults() {}
 
   /** Whether the server said the database does not exist. */
@@ -24,13 +24,13 @@ final class Faults {
 
   /** Repository work that returns a value. */
   @FunctionalInterface
-  interface RepositoryCall<T> {
+  public interface RepositoryCall<T> {
     T call() throws IOException;
   }
 
   /** Repository work that returns nothing. */
   @FunctionalInterface
-  interface RepositoryRun {
+  public interface RepositoryRun {
     void run() throws IOException;
   }
 
@@ -39,7 +39,7 @@ final class Faults {
    * permanent one non-retryable, an I/O one by {@link #repositoryFault}, both prefixed with {@code
    * context}.
    */
-  static <T> T call(String context, BackupRepository repository, RepositoryCall<T> work) {
+  public static <T> T call(String context, BackupRepository repository, RepositoryCall<T> work) {
     try {
       return work.call();
     } catch (PermanentBackupException e) {
@@ -50,7 +50,7 @@ final class Faults {
   }
 
   /** As {@link #call}, for work that returns nothing. */
-  static void run(String context, BackupRepository repository, RepositoryRun work) {
+  public static void run(String context, BackupRepository repository, RepositoryRun work) {
     call(
         context,
         repository,
@@ -135,7 +135,7 @@ final class Faults {
    * change (a wrong password, a missing privilege or database, a refused statement) is a
    * non-retryable failure of its type.
    */
-  static RuntimeException sqlFault(String doing, SQLException e) {
+  public static RuntimeException sqlFault(String doing, SQLException e) {
     FailureType permanent = SqlFaults.permanentType(e);
     if (permanent != null) {
       return permanent.failure(doing + " failed: " + SqlFaults.describe(e));

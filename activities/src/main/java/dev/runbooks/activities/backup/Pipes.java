@@ -4,11 +4,11 @@ import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.activities.postgres.PgTool;
 
 /** Waiting for a PostgreSQL client program while the activity heartbeats. */
-final class Pipes {
+public final class Pipes {
   private Pipes() {}
 
   /** The program's exit code; a cancelled activity stops waiting (its heartbeat throws). */
-  static int waitFor(PgTool.Running tool, Heartbeat heartbeat) {
+  public static int waitFor(PgTool.Running tool, Heartbeat heartbeat) {
     try {
       while (true) {
         heartbeat.check();

@@ -149,7 +149,8 @@ final class RestoreStage {
             "--exit-on-error",
             "--no-password",
             SessionSettings.dbnameArgument(spec.database(), sessionOptions));
-    try (Heartbeat heartbeat = Heartbeat.start("restore", manifest.archiveBytes(), "bytes");
+    // In the unit of the step's detail: bytes of the stored dump decrypted, of plaintextBytes.
+    try (Heartbeat heartbeat = Heartbeat.start("restore", manifest.plaintextBytes(), "bytes");
         InputStream archive = manifest.dumpCompression().decompressing(plaintext);
         PgTool.Running pgRestore = tools.start(PgTool.PG_RESTORE, args, spec)) {
       heartbeat.onStop(pgRestore::kill);
@@ -169,7 +170,7 @@ final class RestoreStage {
             stdinClosedEarly = true;
             break;
           }
-          heartbeat.add(n);
+          heartbeat.set(plaintext.bytes());
         }
       } catch (IOException | RuntimeException e) {
         pgRestore.kill();
@@ -203,6 +204,7 @@ final class RestoreStage {
       // pg_restore may stop reading before the end of the archive; what is left must still be
       // authenticated and hashed.
       plaintext.drain();
+      heartbeat.set(plaintext.bytes());
     }
   }
 

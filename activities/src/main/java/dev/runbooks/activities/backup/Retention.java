@@ -30,20 +30,20 @@ import java.util.Set;
  * newest verified backup (its drill passed), every protected one (the backup just taken, backups a
  * running migration references) and every one whose failed verdict did not come from a restore.
  */
-final class Retention {
+public final class Retention {
   /**
    * A complete backup: when it started and whether its latest drill passed.
    *
    * @param unproven its latest verdict failed but may not have come from a restore (see {@link
    *     DrillVerdict#restored()}): kept, since nothing shows the backup is bad
    */
-  record Candidate(String id, Instant startedAt, boolean verified, boolean unproven) {
-    Candidate {
+  public record Candidate(String id, Instant startedAt, boolean verified, boolean unproven) {
+    public Candidate {
       Objects.requireNonNull(id, "id");
       Objects.requireNonNull(startedAt, "startedAt");
     }
 
-    Candidate(String id, Instant startedAt, boolean verified) {
+    public Candidate(String id, Instant startedAt, boolean verified) {
       this(id, startedAt, verified, false);
     }
   }
@@ -52,8 +52,8 @@ final class Retention {
    * @param kept id to the rules that keep it, newest first
    * @param deleted what no rule keeps, newest first
    */
-  record Decision(Map<String, List<String>> kept, List<String> deleted) {
-    Decision {
+  public record Decision(Map<String, List<String>> kept, List<String> deleted) {
+    public Decision {
       kept = Collections.unmodifiableMap(new LinkedHashMap<>(kept));
       deleted = List.copyOf(deleted);
     }
@@ -65,7 +65,7 @@ final class Retention {
 
   private Retention() {}
 
-  static Decision select(
+  public static Decision select(
       Collection<Candidate> backups, RetentionPolicy policy, Set<String> protectedIds) {
     Objects.requireNonNull(policy, "policy");
     List<Candidate> newestFirst = new ArrayList<>(backups);

@@ -56,6 +56,9 @@ final class StoredBackups {
   static final Comparator<Stored> NEWEST_FIRST =
       Comparator.comparing(Stored::startedAt).thenComparing(Stored::id).reversed();
 
+  /** The target's WAL archive ({@code <target>/wal/}, pitr.WalArchive): not a backup. */
+  private static final String WAL_DIRECTORY = "wal/";
+
   private StoredBackups() {}
 
   /** Every backup of {@code target}, complete or not, newest first. */
@@ -65,12 +68,19 @@ final class StoredBackups {
     for (String key : repository.list(prefix)) {
       String rest = key.substring(prefix.length());
       int slash = rest.indexOf('/');
-      if (slash <= 0 || !ID.matcher(rest.substring(0, slash)).matches()) {
+      if (slash <= 0
+          || !ID.matcher(rest.substring(0, slash)).matches()
+          || rest.startsWith(WAL_DIRECTORY)) {
         log.debug("not a backup's object, skipped: {}", key);
         continue;
       }
       files.computeIfAbsent(rest.substring(0, slash), id -> new ArrayList<>()).add(key);
     }
+    // Physical base backups and the WAL archive have listings of their own.
+    files.remove(BackupLayout.WAL_DIRECTORY);
+    files
+        .values()
+        .removeIf(keys -> keys.stream().anyMatch(k -> k.endsWith(BackupLayout.PHYSICAL_BASE)));
     List<Stored> backups = new ArrayList<>();
     for (Map.Entry<String, List<String>> entry : files.entrySet()) {
       String id = entry.getKey();

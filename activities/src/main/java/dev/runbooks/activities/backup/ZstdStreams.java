@@ -21,7 +21,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * long-running worker's resident size crept up by megabytes per backup. Reused contexts are
  * allocated once.
  */
-final class ZstdStreams {
+public final class ZstdStreams {
   /** zstd's recommended streaming input size (one block); output gets the same. */
   private static final int CHUNK = 128 * 1024;
 
@@ -39,7 +39,7 @@ final class ZstdStreams {
    * A stream that compresses into {@code out} as one frame with its checksum; closing it ends the
    * frame and closes {@code out}.
    */
-  static OutputStream compressing(OutputStream out, int level) {
+  public static OutputStream compressing(OutputStream out, int level) {
     Objects.requireNonNull(out, "out");
     Compressor c = idleCompressors.poll();
     if (c == null) {
@@ -57,7 +57,7 @@ final class ZstdStreams {
    * leaves {@code in} open, for its owner. A source that ends inside a frame is an {@link
    * IOException}.
    */
-  static InputStream decompressing(InputStream in) {
+  public static InputStream decompressing(InputStream in) {
     Objects.requireNonNull(in, "in");
     Decompressor d = idleDecompressors.poll();
     if (d == null) {
@@ -199,7 +199,10 @@ final class ZstdStreams {
     /** Decompresses more into {@code out}; false at the end of the source. */
     private boolean fill() throws IOException {
       while (true) {
-        if (d.in.hasRemaining() || outputFull) {
+        // A full output buffer may hide more of the frame; not once the frame has ended: asked
+        // again then, zstd reports the next frame's header as pending, and a stream whose size is
+        // a multiple of the buffer would be taken for one cut short.
+        if (d.in.hasRemaining() || (outputFull && !frameEnded)) {
           d.out.clear();
           try {
             frameEnded = d.ctx.decompressDirectByteBufferStream(d.out, d.in);

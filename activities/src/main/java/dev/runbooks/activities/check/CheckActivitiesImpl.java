@@ -6,6 +6,7 @@ import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Findings;
 import dev.runbooks.workflows.check.Severity;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -23,22 +24,34 @@ public final class CheckActivitiesImpl implements CheckActivities {
   private final CheckThresholds thresholds;
   private final OnPrimary primary;
   private final String configuration;
+  private final PoolerCheck pooler;
 
   public CheckActivitiesImpl(TargetConnections connections, CheckThresholds thresholds) {
     this(connections, thresholds, null);
+  }
+
+  /** Without a pooler check: every target is reported as having no pooler. */
+  public CheckActivitiesImpl(
+      TargetConnections connections, CheckThresholds thresholds, String configuration) {
+    this(connections, thresholds, configuration, PoolerCheck.none());
   }
 
   /**
    * @param configuration the worker's configuration file and its digest ({@code
    *     ConfigSource.Version#describe}), named in the connectivity finding so every run's first
    *     step records which version it used; null to leave it out
+   * @param pooler the check of each target's {@code failover.pooler}
    */
   public CheckActivitiesImpl(
-      TargetConnections connections, CheckThresholds thresholds, String configuration) {
+      TargetConnections connections,
+      CheckThresholds thresholds,
+      String configuration,
+      PoolerCheck pooler) {
     this.connections = Objects.requireNonNull(connections, "connections");
     this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
     this.primary = new OnPrimary(connections);
     this.configuration = configuration;
+    this.pooler = Objects.requireNonNull(pooler, "pooler");
   }
 
   /** Every runbook's first step starts here: its detail names the configuration the run uses. */
@@ -90,11 +103,27 @@ public final class CheckActivitiesImpl implements CheckActivities {
   public Findings checkReplicas(CheckInput input) {
     String target = input.target();
     List<String> replicas = connections.replicaNames(target);
+    List<Finding> findings = new ArrayList<>();
     if (replicas.isEmpty()) {
-      return Findings.of(
+      findings.add(
           Finding.ok(ReplicaCheck.NAME, "no replicas are configured for target " + target));
+    } else {
+      findings.addAll(new ReplicaCheck(connections, thresholds, target).run(replicas));
     }
-    return new Findings(new ReplicaCheck(connections, thresholds, target).run(replicas));
+    // The slots' consumers are replicas and the WAL archiver: a stalled one fills the disk.
+    findings.addAll(
+        primary
+            .run(
+                ReplicationSlotsCheck.NAME,
+                input,
+                c -> ReplicationSlotsCheck.run(c, thresholds.slotRetainedWarnBytes()))
+            .findings());
+    return new Findings(findings);
+  }
+
+  @Override
+  public Findings checkPooler(CheckInput input) {
+    return pooler.run(input.target(), connections::topology);
   }
 
   @Override

@@ -13,13 +13,35 @@ import java.util.Objects;
  * @param connectionsWarnPercent client connections at this percentage of the connections available
  *     to ordinary roles ({@code max_connections - superuser_reserved_connections}) are WARN
  * @param connectionsCriticalPercent at this percentage they are CRITICAL
+ * @param slotRetainedWarnBytes a replication slot that keeps this much WAL on the primary is WARN
+ *     (a stalled consumer, such as the WAL archiver, fills the primary's disk)
  */
 public record CheckThresholds(
     long lagWarnBytes,
     long lagCriticalBytes,
     Duration lagWarnTime,
     int connectionsWarnPercent,
-    int connectionsCriticalPercent) {
+    int connectionsCriticalPercent,
+    long slotRetainedWarnBytes) {
+  /** 1 GiB: a day of a quiet database's WAL, minutes of a busy one's. */
+  public static final long DEFAULT_SLOT_RETAINED_WARN_BYTES = 1L << 30;
+
+  /** Thresholds with the default slot retention limit. */
+  public CheckThresholds(
+      long lagWarnBytes,
+      long lagCriticalBytes,
+      Duration lagWarnTime,
+      int connectionsWarnPercent,
+      int connectionsCriticalPercent) {
+    this(
+        lagWarnBytes,
+        lagCriticalBytes,
+        lagWarnTime,
+        connectionsWarnPercent,
+        connectionsCriticalPercent,
+        DEFAULT_SLOT_RETAINED_WARN_BYTES);
+  }
+
   public CheckThresholds {
     Objects.requireNonNull(lagWarnTime, "lagWarnTime");
   }

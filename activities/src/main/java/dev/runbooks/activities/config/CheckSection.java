@@ -23,7 +23,11 @@ final class CheckSection {
             values.bytes(
                 "check.lagCriticalBytes",
                 raw.lagCriticalBytes(),
-                CheckSettings.DEFAULT_LAG_CRITICAL_BYTES));
+                CheckSettings.DEFAULT_LAG_CRITICAL_BYTES),
+            values.bytes(
+                "check.slotRetainedWarnBytes",
+                raw.slotRetainedWarnBytes(),
+                CheckSettings.DEFAULT_SLOT_RETAINED_WARN_BYTES));
     if (check.lagWarnBytes() > check.lagCriticalBytes()) {
       throw values.error(
           "check.lagWarnBytes",

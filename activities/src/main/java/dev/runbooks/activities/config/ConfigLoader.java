@@ -133,11 +133,13 @@ public final class ConfigLoader {
     RetentionPolicy retention =
         backup.retention("retention", raw.retention(), RetentionPolicy.keepEverything());
     Duration freshness = values.duration("backupFreshness", raw.backupFreshness(), null);
+    Duration walFreshness = values.duration("walFreshness", raw.walFreshness(), null);
     Map<String, TargetConfig> targets = new LinkedHashMap<>();
     for (Map.Entry<String, RawConfig.Target> entry : raw.targets().entrySet()) {
       targets.put(
           entry.getKey(),
-          targetSection.target(entry.getKey(), entry.getValue(), retention, freshness));
+          targetSection.target(
+              entry.getKey(), entry.getValue(), retention, freshness, walFreshness));
     }
     return new RunbooksConfig(
         file,

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 import java.util.Map;
 
@@ -15,13 +16,14 @@ record RawConfig(
     String encryption,
     RawConfig.Check check,
     RawConfig.Retention retention,
-    String backupFreshness) {
+    String backupFreshness,
+    String walFreshness) {
 
   record Target(
       Endpoint primary,
       List<Replica> replicas,
       Admin admin,
-      String migrations,
+      Migrations migrations,
       String production,
       String fourEyes,
       String approvalTimeout,
@@ -29,9 +31,21 @@ record RawConfig(
       String backupFreshness,
       Failover failover,
       Rotation rotation,
-      List<Member> members) {}
+      List<Member> members,
+      String walFreshness) {}
 
   record Rotation(List<String> allowRoleAttributes) {}
+
+  /**
+   * {@code migrations: path/to/dir}, or {@code migrations: { path: ..., irreversible: ["1.8",
+   * "1.9+"] }} for a set whose scripts cannot carry the irreversible marker (a third party's).
+   */
+  record Migrations(String path, List<String> irreversible) {
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static Migrations of(String path) {
+      return new Migrations(path, null);
+    }
+  }
 
   record Failover(
       List<String> fenceRoles,
@@ -52,7 +66,11 @@ record RawConfig(
 
   record Admin(String secret, String user) {}
 
-  record Check(String longTransaction, String lagWarnBytes, String lagCriticalBytes) {}
+  record Check(
+      String longTransaction,
+      String lagWarnBytes,
+      String lagCriticalBytes,
+      String slotRetainedWarnBytes) {}
 
   record Retention(String keepLast, String keepDaily, String keepWeekly) {}
 }

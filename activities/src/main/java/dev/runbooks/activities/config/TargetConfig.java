@@ -25,6 +25,11 @@ import java.util.Optional;
  * @param rotation the target's {@code rotation:} settings, defaults when it has none
  * @param primaryName the member name of {@code primary}: {@value #PRIMARY}, or the first entry's
  *     name under {@code members:}
+ * @param walFreshness the WAL archive may be at most this far behind the primary ({@code runbook
+ *     backups} exits 1 past it): the target's {@code walFreshness:}, else the top-level one; null
+ *     when neither is set
+ * @param irreversibleMigrations {@code migrations.irreversible}: versions declared irreversible
+ *     ({@code "1.8"}, or {@code "1.9+"} for it and every later one) besides those marked so
  */
 public record TargetConfig(
     String name,
@@ -39,11 +44,48 @@ public record TargetConfig(
     Duration backupFreshness,
     FailoverConfig failover,
     RotationConfig rotation,
-    String primaryName) {
+    String primaryName,
+    Duration walFreshness,
+    List<String> irreversibleMigrations) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   /** The member name of a target's {@code primary:}. */
   public static final String PRIMARY = "primary";
+
+  /**
+   * A target without a {@code walFreshness:} limit nor irreversible versions in the configuration.
+   */
+  public TargetConfig(
+      String name,
+      Endpoint primary,
+      List<ReplicaConfig> replicas,
+      AdminConfig admin,
+      Path migrations,
+      boolean production,
+      boolean fourEyes,
+      Duration approvalTimeout,
+      RetentionPolicy retention,
+      Duration backupFreshness,
+      FailoverConfig failover,
+      RotationConfig rotation,
+      String primaryName) {
+    this(
+        name,
+        primary,
+        replicas,
+        admin,
+        migrations,
+        production,
+        fourEyes,
+        approvalTimeout,
+        retention,
+        backupFreshness,
+        failover,
+        rotation,
+        primaryName,
+        null,
+        List.of());
+  }
 
   public TargetConfig {
     Objects.requireNonNull(name, "name");
@@ -55,6 +97,7 @@ public record TargetConfig(
     Objects.requireNonNull(failover, "failover");
     Objects.requireNonNull(rotation, "rotation");
     Objects.requireNonNull(primaryName, "primaryName");
+    irreversibleMigrations = List.copyOf(irreversibleMigrations);
   }
 
   /** Every server of the target, the configured primary first. */

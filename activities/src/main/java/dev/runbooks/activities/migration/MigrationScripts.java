@@ -65,6 +65,19 @@ public final class MigrationScripts {
 
   /** Reads {@code directory}; IOException when it cannot be listed. */
   public static MigrationScripts read(Path directory) throws IOException {
+    return read(directory, List.of());
+  }
+
+  /**
+   * Reads {@code directory}, with the versions the configuration declares irreversible ({@code
+   * migrations.irreversible}: {@code "1.8"} that version, {@code "1.9+"} that version and every
+   * later one) as well as those whose header carries the marker: a third-party set runs unchanged.
+   *
+   * @throws IOException when the directory cannot be listed
+   * @throws IllegalArgumentException when {@code irreversible} names a version that has no script
+   */
+  public static MigrationScripts read(Path directory, List<String> irreversible)
+      throws IOException {
     Map<String, Path> ups = new TreeMap<>();
     Map<String, Path> downs = new TreeMap<>();
     Map<String, String> descriptions = new TreeMap<>();
@@ -91,6 +104,7 @@ public final class MigrationScripts {
         }
       }
     }
+    IrreversibleVersions declared = IrreversibleVersions.of(irreversible, ups.keySet(), directory);
     Map<MigrationVersion, Script> byVersion = new TreeMap<>();
     for (Map.Entry<String, Path> e : ups.entrySet()) {
       String v = e.getKey();
@@ -102,7 +116,7 @@ public final class MigrationScripts {
               e.getValue(),
               downs.get(v),
               verifies.get(v),
-              irreversible(e.getValue())));
+              declared.covers(v) || irreversible(e.getValue())));
     }
     List<String> stray = new ArrayList<>();
     for (Map.Entry<String, Path> e : downs.entrySet()) {
@@ -127,18 +141,32 @@ public final class MigrationScripts {
     return MigrationVersion.fromVersion(version.replace('_', '.')).getVersion();
   }
 
-  /** Whether the header of {@code up} carries the irreversible marker. */
+  /**
+   * Whether the header of {@code up} (the comments before its first statement, {@code --} lines and
+   * {@code /* *}{@code /} blocks alike) carries the irreversible marker.
+   */
   static boolean irreversible(Path up) throws IOException {
-    for (String line : Files.readAllLines(up, StandardCharsets.UTF_8)) {
-      String s = line.strip();
-      if (s.isEmpty()) {
-        continue;
-      }
-      if (!s.startsWith("--")) {
+    return markedIrreversible(Files.readString(up, StandardCharsets.UTF_8));
+  }
+
+  static boolean markedIrreversible(String sql) {
+    int i = 0;
+    int n = sql.length();
+    while (i < n) {
+      char c = sql.charAt(i);
+      if (Character.isWhitespace(c) || c == '\uFEFF') {
+        i++;
+      } else if (sql.startsWith("--", i)) {
+        int end = sql.indexOf('\n', i);
+        end = end < 0 ? n : end;
+        if (MARKER.matcher(sql.substring(i, end).strip()).matches()) {
+          return true;
+        }
+        i = end;
+      } else if (sql.startsWith("/*", i)) {
+        i = SqlStatements.afterBlockComment(sql, i);
+      } else {
         return false;
-      }
-      if (MARKER.matcher(s).matches()) {
-        return true;
       }
     }
     return false;
@@ -167,16 +195,26 @@ public final class MigrationScripts {
     List<String> missing = new ArrayList<>();
     for (Script s : scripts) {
       if (s.down() == null && !s.irreversible()) {
-        missing.add(
-            s.upName()
-                + " (expected U"
-                + s.version()
-                + "__"
-                + s.upName().replaceFirst("(?i)^V[^_]*__", "")
-                + ")");
+        missing.add(s.upName() + " (expected " + downName(s.upName()) + ")");
       }
     }
     return missing;
+  }
+
+  /**
+   * The down script's name for an up script's: the same version as written ({@code V1_1__x.sql} ->
+   * {@code U1_1__x.sql}, {@code V2.0.1__y.sql} -> {@code U2.0.1__y.sql}).
+   */
+  static String downName(String upName) {
+    Matcher m = SCRIPT.matcher(upName);
+    if (!m.matches()) {
+      return "U" + upName.substring(1);
+    }
+    return (Character.isLowerCase(upName.charAt(0)) ? "u" : "U")
+        + m.group(2)
+        + "__"
+        + m.group(3)
+        + upName.substring(upName.length() - 4);
   }
 
   static String text(Path file) throws IOException {

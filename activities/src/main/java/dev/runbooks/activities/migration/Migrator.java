@@ -1,6 +1,7 @@
 package dev.runbooks.activities.migration;
 
 import dev.runbooks.activities.postgres.Jdbc;
+import dev.runbooks.activities.postgres.SessionSettings;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,11 +41,16 @@ final class Migrator {
 
   private final Opener opener;
   private final MigrationScripts scripts;
+  private final SessionSettings session;
   private final Set<Integer> pids = ConcurrentHashMap.newKeySet();
 
-  Migrator(Opener opener, MigrationScripts scripts) {
+  /**
+   * @param session what the opener sets on each session, set again before each version
+   */
+  Migrator(Opener opener, MigrationScripts scripts, SessionSettings session) {
     this.opener = opener;
     this.scripts = scripts;
+    this.session = session;
   }
 
   MigrationScripts scripts() {
@@ -55,9 +61,16 @@ final class Migrator {
     return opener.open();
   }
 
-  /** Flyway for this database up to {@code target} ("latest" or a version). */
+  /**
+   * Flyway for this database up to {@code target} ("latest" or a version). With timeouts, each
+   * version starts from a reset session with them applied ({@link SessionGuard}).
+   */
   Flyway flyway(
       String target, Duration lockTimeout, Duration statementTimeout, Callback... callbacks) {
+    List<Callback> all = new ArrayList<>(List.of(callbacks));
+    if (lockTimeout != null) {
+      all.add(0, new SessionGuard(session, lockTimeout, statementTimeout));
+    }
     FluentConfiguration config =
         Flyway.configure(Migrator.class.getClassLoader())
             .dataSource(new Sessions())
@@ -70,7 +83,7 @@ final class Migrator {
             .mixed(true)
             .loggers("slf4j")
             .ignoreMigrationPatterns("*:pending", "*:future")
-            .callbacks(callbacks);
+            .callbacks(all.toArray(new Callback[0]));
     // Flyway's history lock held in a transaction would make every CREATE INDEX CONCURRENTLY
     // wait for it (and hit lock_timeout): a session advisory lock instead.
     config

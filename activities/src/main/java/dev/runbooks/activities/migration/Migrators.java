@@ -29,18 +29,25 @@ final class Migrators {
 
   /** Flyway and the down scripts against the target's own database. */
   Migrator onTarget(String target) {
-    return new Migrator(() -> connections.primary(target), scripts(target));
+    return new Migrator(
+        () -> connections.primary(target), scripts(target), connections.sessionSettings());
   }
 
   /** Flyway and the down scripts against another database on the target's server (a copy). */
   Migrator onCopy(String target, String database) {
-    return new Migrator(() -> connections.primary(target, database), scripts(target));
+    return new Migrator(
+        () -> connections.primary(target, database),
+        scripts(target),
+        connections.sessionSettings());
   }
 
   MigrationScripts scripts(String target) {
     Path dir = targets.migrations(target);
     try {
-      return MigrationScripts.read(dir);
+      return MigrationScripts.read(dir, targets.irreversible(target));
+    } catch (IllegalArgumentException e) {
+      throw FailureType.BAD_INPUT.failure(
+          "target " + target + ": " + e.getMessage() + "; nothing was changed");
     } catch (IOException e) {
       throw FailureType.BAD_INPUT.failure(
           "target "

@@ -22,19 +22,7 @@ final class SqlStatements {
         i = end < 0 ? n : end;
         current.append(' ');
       } else if (c == '/' && i + 1 < n && sql.charAt(i + 1) == '*') {
-        int depth = 1;
-        i += 2;
-        while (i < n && depth > 0) {
-          if (sql.startsWith("/*", i)) {
-            depth++;
-            i += 2;
-          } else if (sql.startsWith("*/", i)) {
-            depth--;
-            i += 2;
-          } else {
-            i++;
-          }
-        }
+        i = afterBlockComment(sql, i);
         current.append(' ');
       } else if (c == '\'' || c == '"') {
         int end = i + 1;
@@ -70,6 +58,25 @@ final class SqlStatements {
     return statements;
   }
 
+  /** The index just after the block comment starting at {@code start}: PostgreSQL's nest. */
+  static int afterBlockComment(String sql, int start) {
+    int depth = 1;
+    int i = start + 2;
+    int n = sql.length();
+    while (i < n && depth > 0) {
+      if (sql.startsWith("/*", i)) {
+        depth++;
+        i += 2;
+      } else if (sql.startsWith("*/", i)) {
+        depth--;
+        i += 2;
+      } else {
+        i++;
+      }
+    }
+    return i;
+  }
+
   private static void add(List<String> statements, StringBuilder current) {
     String s = current.toString().strip().replaceAll("\\s+", " ");
     if (!s.isEmpty()) {
@@ -78,7 +85,7 @@ final class SqlStatements {
   }
 
   /** {@code $tag$} starting at {@code i}, or null. */
-  private static String dollarTag(String sql, int i) {
+  static String dollarTag(String sql, int i) {
     int j = i + 1;
     while (j < sql.length() && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
       j++;

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.migration;
 
+import dev.runbooks.workflows.migration.LintFinding;
 import dev.runbooks.workflows.migration.MigrationInput;
 import dev.runbooks.workflows.migration.MigrationPlan;
 import dev.runbooks.workflows.migration.PendingMigration;
@@ -111,15 +112,19 @@ final class Validation {
               + String.join(", ", missing)
               + ". Write the down scripts in "
               + scripts.directory()
-              + " (or mark the migrations irreversible), then start again; nothing was changed");
+              + " (or mark the migrations irreversible, in their header or, leaving the files as"
+              + " they are, in the target's migrations: { path: ..., irreversible: [\"1.8\","
+              + " \"1.9+\"] }), then start again; nothing was changed");
     }
-    List<String> warnings = new ArrayList<>(SqlLint.lint(sql));
+    List<LintFinding> lint = SqlLint.lint(sql);
+    List<String> warnings = new ArrayList<>(SqlLint.warnings(lint));
     for (String stray : scripts.strayDowns()) {
       warnings.add(stray + ": a down script without its V script (misnamed?)");
     }
     log.info(
         "{}: at {}, {} pending, {} warnings", context, current, pending.size(), warnings.size());
-    return new MigrationPlan(target, current, pending, warnings, m.targets.production(target));
+    return new MigrationPlan(
+        target, current, pending, warnings, m.targets.production(target), lint);
   }
 
   /** Flyway refuses a non-empty schema without history: say so before the rehearsal does. */

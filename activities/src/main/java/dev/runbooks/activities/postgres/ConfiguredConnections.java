@@ -53,6 +53,8 @@ public final class ConfiguredConnections implements TargetConnections {
   /** The primary each target's last resolution found, for {@link #describe} only. */
   private final Map<String, Endpoint> lastPrimary = new ConcurrentHashMap<>();
 
+  private final AttemptTopologies attempts = new AttemptTopologies();
+
   /** Connections whose sessions carry {@link SessionSettings#DEFAULTS}. */
   public ConfiguredConnections(RunbooksConfig config, SecretStore secrets) {
     this(config, secrets, SessionSettings.DEFAULTS);
@@ -81,7 +83,7 @@ public final class ConfiguredConnections implements TargetConnections {
   @Override
   public Connection primary(String target, String database) throws SQLException {
     TargetConfig t = target(target);
-    ResolvedTopology topology = topology(target);
+    ResolvedTopology topology = attemptTopology(target);
     Optional<MemberConfig> found = resolvedPrimary(t, topology);
     Endpoint e = found.map(MemberConfig::endpoint).orElse(t.primary());
     Endpoint endpoint = new Endpoint(e.host(), e.port(), database, e.sslmode());
@@ -110,7 +112,7 @@ public final class ConfiguredConnections implements TargetConnections {
     TargetConfig t = target(target);
     // With no member answering, the child process fails to connect to the configured primary.
     Endpoint endpoint =
-        resolvedPrimary(t, topology(target)).map(MemberConfig::endpoint).orElse(t.primary());
+        resolvedPrimary(t, attemptTopology(target)).map(MemberConfig::endpoint).orElse(t.primary());
     Login login = login(t);
     return new ConnectionSpec(
         endpoint.host(),
@@ -126,7 +128,7 @@ public final class ConfiguredConnections implements TargetConnections {
     TargetConfig t = target(target);
     String primary = t.primaryName();
     try {
-      ResolvedTopology topology = topology(target);
+      ResolvedTopology topology = attemptTopology(target);
       primary = topology.primary() != null ? topology.primary() : primary;
     } catch (RuntimeException e) {
       // A login that fails here fails the connections that follow too, and says why there.
@@ -158,8 +160,17 @@ public final class ConfiguredConnections implements TargetConnections {
     return connect(t, label(m.name()), m.endpoint());
   }
 
+  /** Resolved afresh; this activity attempt's connections to the primary reuse it. */
   @Override
   public ResolvedTopology topology(String target) {
+    return attempts.fresh(target, () -> resolve(target));
+  }
+
+  private ResolvedTopology attemptTopology(String target) {
+    return attempts.reuse(target, () -> resolve(target));
+  }
+
+  private ResolvedTopology resolve(String target) {
     TargetConfig t = target(target);
     ResolvedTopology topology =
         TopologyResolver.resolve(t, m -> connect(t, label(m.name()), m.endpoint()), secrets);

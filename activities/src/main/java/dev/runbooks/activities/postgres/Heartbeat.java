@@ -33,6 +33,7 @@ public final class Heartbeat implements AutoCloseable {
   private final String unit;
   private final AtomicLong done = new AtomicLong();
   private final AtomicLong total = new AtomicLong();
+  private volatile String detail;
   private final List<Runnable> onStop = new CopyOnWriteArrayList<>();
   private final Thread thread;
   private volatile ActivityCompletionException stopped;
@@ -82,6 +83,11 @@ public final class Heartbeat implements AutoCloseable {
     total.set(units);
   }
 
+  /** What the activity is doing now, sent with each heartbeat from now on; null for nothing. */
+  public void detail(String now) {
+    detail = now;
+  }
+
   /** Runs when Temporal cancels the activity or times it out; should make the work stop soon. */
   public void onStop(Runnable action) {
     onStop.add(action);
@@ -115,7 +121,7 @@ public final class Heartbeat implements AutoCloseable {
   /** False once Temporal has said to stop. */
   private boolean send() {
     try {
-      context.heartbeat(new ActivityProgress(step, done.get(), total.get(), unit));
+      context.heartbeat(new ActivityProgress(step, done.get(), total.get(), unit, detail));
       return true;
     } catch (ActivityCompletionException e) {
       log.info("{} stops: Temporal answered its heartbeat with {}", step, e.toString());

@@ -314,7 +314,8 @@ class BackupFaultsTest {
                     forged,
                     m.wrappedKey(),
                     m.rowCounts(),
-                    m.objects()))
+                    m.objects(),
+                    m.inventoryVersion()))
             .getBytes(StandardCharsets.UTF_8));
 
     ApplicationFailure f =

@@ -36,7 +36,8 @@ class BackupManifestsTest {
         "b".repeat(64),
         new WrappedKey("local:12345", "AQID"),
         rows,
-        List.of("TABLE public pgbench_tellers", "TABLE public pgbench_accounts"));
+        List.of("TABLE public pgbench_tellers", "TABLE public pgbench_accounts"),
+        InventoryQueries.CURRENT);
   }
 
   @Test
@@ -70,6 +71,16 @@ class BackupManifestsTest {
     String json = BackupManifests.toJson(verdict);
     assertTrue(json.contains("\"restoreDuration\" : \"PT42.5S\""), json);
     assertEquals(verdict, BackupManifests.verdictFromJson(json));
+  }
+
+  @Test
+  void aManifestWrittenBeforeTheInventoryVersionListsTablesAndFunctionsOnly() {
+    String json =
+        BackupManifests.toJson(manifest()).replaceFirst(",\\s*\"inventoryVersion\" : \\d+", "");
+    assertFalse(json.contains("inventoryVersion"), json);
+
+    assertEquals(
+        InventoryQueries.TABLES_AND_FUNCTIONS, BackupManifests.fromJson(json).inventoryVersion());
   }
 
   @Test

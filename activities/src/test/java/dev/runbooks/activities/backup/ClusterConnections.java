@@ -15,11 +15,11 @@ import java.util.Properties;
  * database name. Like the real connections, a refused connection stays an SQLException with its
  * SQLSTATE (3D000 for a database that does not exist).
  */
-final class ClusterConnections implements TargetConnections {
+public final class ClusterConnections implements TargetConnections {
   private final LocalCluster cluster;
   private final Map<String, String> databases;
 
-  ClusterConnections(LocalCluster cluster, Map<String, String> databases) {
+  public ClusterConnections(LocalCluster cluster, Map<String, String> databases) {
     this.cluster = cluster;
     this.databases = Map.copyOf(databases);
   }

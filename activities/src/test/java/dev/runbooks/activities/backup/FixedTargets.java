@@ -7,13 +7,13 @@ import java.time.Duration;
 import java.util.Set;
 
 /** Backup targets of a test: every one in the same repository, with the same policy. */
-final class FixedTargets implements BackupTargets {
+public final class FixedTargets implements BackupTargets {
   private final Set<String> names;
   private final BackupRepository repository;
   private final RetentionPolicy retention;
   private final Duration freshness;
 
-  FixedTargets(
+  public FixedTargets(
       Set<String> names,
       BackupRepository repository,
       RetentionPolicy retention,

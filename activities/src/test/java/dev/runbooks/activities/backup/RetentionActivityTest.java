@@ -332,7 +332,8 @@ class RetentionActivityTest {
             "b".repeat(64),
             new WrappedKey("local:1", "AAAA"),
             Map.of("public.t", 1L),
-            List.of("table public.t"));
+            List.of("table public.t"),
+            InventoryQueries.CURRENT);
     repository.put(
         BackupLayout.manifestKey(T, id),
         BackupManifests.toJson(manifest).getBytes(StandardCharsets.UTF_8));

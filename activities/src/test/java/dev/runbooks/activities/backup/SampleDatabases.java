@@ -70,4 +70,64 @@ final class SampleDatabases {
             + BIG_ROWS
             + ") g");
   }
+
+  /**
+   * One object of every kind pg_dump writes beside tables and functions: an extension, enum,
+   * composite and range types, a domain with a constraint, a procedure, an aggregate, triggers (one
+   * disabled), an event trigger, row level security with a policy, a rule, a view, a materialized
+   * view, a sequence with options, a collation, statistics, a text search configuration, a cast, an
+   * operator, a publication, a foreign-data wrapper and server, comments and a large object.
+   */
+  static void createEveryKind(LocalCluster cluster, String database) throws SQLException {
+    cluster.execute("postgres", "CREATE DATABASE " + database);
+    cluster.execute(
+        database,
+        "CREATE EXTENSION pg_trgm",
+        "CREATE SCHEMA app",
+        "CREATE TYPE app.mood AS ENUM ('sad', 'ok', 'happy')",
+        "CREATE TYPE app.pair AS (x integer, label text)",
+        "CREATE TYPE app.float_range AS RANGE (subtype = float8)",
+        "CREATE DOMAIN app.positive AS integer NOT NULL DEFAULT 1"
+            + " CONSTRAINT positive_check CHECK (VALUE > 0)",
+        "CREATE TABLE app.notes (id serial PRIMARY KEY, body text, mood app.mood,"
+            + " amount app.positive, owner_name text DEFAULT current_user, changed timestamptz)",
+        "CREATE TABLE app.audit (note_id int, at timestamptz DEFAULT now())",
+        "CREATE FUNCTION app.touch() RETURNS trigger LANGUAGE plpgsql"
+            + " AS $$BEGIN NEW.changed := now(); RETURN NEW; END$$",
+        "CREATE PROCEDURE app.purge(days int) LANGUAGE sql"
+            + " AS $$DELETE FROM app.audit WHERE at < now() - make_interval(days => days)$$",
+        "CREATE TRIGGER notes_touch BEFORE UPDATE ON app.notes"
+            + " FOR EACH ROW EXECUTE FUNCTION app.touch()",
+        "CREATE TRIGGER notes_touch_insert BEFORE INSERT ON app.notes"
+            + " FOR EACH ROW EXECUTE FUNCTION app.touch()",
+        "ALTER TABLE app.notes DISABLE TRIGGER notes_touch_insert",
+        "CREATE FUNCTION app.no_ddl() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$",
+        "CREATE EVENT TRIGGER no_ddl ON ddl_command_start EXECUTE FUNCTION app.no_ddl()",
+        "ALTER TABLE app.notes ENABLE ROW LEVEL SECURITY",
+        "CREATE POLICY own_notes ON app.notes FOR SELECT USING (owner_name = current_user)",
+        "CREATE RULE audit_no_delete AS ON DELETE TO app.audit DO INSTEAD NOTHING",
+        "CREATE VIEW app.happy_notes AS SELECT id, body FROM app.notes WHERE mood = 'happy'",
+        "CREATE MATERIALIZED VIEW app.mood_counts AS"
+            + " SELECT mood, count(*) FROM app.notes GROUP BY mood",
+        "CREATE INDEX notes_body_trgm ON app.notes USING gin (body gin_trgm_ops)",
+        "CREATE SEQUENCE app.tickets INCREMENT 5 MINVALUE 10 MAXVALUE 1000 CYCLE",
+        "CREATE COLLATION app.german (provider = icu, locale = 'de-DE')",
+        "CREATE STATISTICS app.notes_stats (dependencies) ON mood, amount FROM app.notes",
+        "CREATE TEXT SEARCH CONFIGURATION app.simple_english (COPY = english)",
+        "CREATE FUNCTION app.pair_x(app.pair) RETURNS int LANGUAGE sql AS 'SELECT $1.x'",
+        "CREATE CAST (app.pair AS integer) WITH FUNCTION app.pair_x(app.pair)",
+        "CREATE FUNCTION app.add_pairs(app.pair, app.pair) RETURNS int LANGUAGE sql"
+            + " AS 'SELECT $1.x + $2.x'",
+        "CREATE OPERATOR app.### (LEFTARG = app.pair, RIGHTARG = app.pair,"
+            + " FUNCTION = app.add_pairs)",
+        "CREATE AGGREGATE app.total(int) (SFUNC = int4pl, STYPE = int, INITCOND = '0')",
+        "CREATE PUBLICATION notes_pub FOR TABLE app.notes",
+        "CREATE FOREIGN DATA WRAPPER dummy_fdw",
+        "CREATE SERVER dummy_server FOREIGN DATA WRAPPER dummy_fdw",
+        "COMMENT ON TABLE app.notes IS 'what people wrote'",
+        "COMMENT ON COLUMN app.notes.body IS 'the text'",
+        "COMMENT ON TRIGGER notes_touch ON app.notes IS 'keeps changed current'",
+        "INSERT INTO app.notes (body, mood, amount) VALUES ('hello', 'happy', 3), ('bye', 'sad', 2)",
+        "SELECT lo_from_bytea(0, 'a large object')");
+  }
 }

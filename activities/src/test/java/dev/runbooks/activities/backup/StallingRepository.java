@@ -16,6 +16,9 @@ final class StallingRepository extends ForwardingRepository {
   final CountDownLatch stalled = new CountDownLatch(1);
   final CountDownLatch release = new CountDownLatch(1);
 
+  /** The bytes the stalled upload held when it stopped. */
+  volatile long stalledAt = -1;
+
   StallingRepository(BackupRepository delegate, long stallAfter) {
     super(delegate);
     this.stallAfter = stallAfter;
@@ -71,6 +74,7 @@ final class StallingRepository extends ForwardingRepository {
         if (upload.bytesWritten() < stallAfter || release.getCount() == 0) {
           return;
         }
+        stalledAt = upload.bytesWritten();
         stalled.countDown();
         try {
           if (!release.await(120, TimeUnit.SECONDS)) {

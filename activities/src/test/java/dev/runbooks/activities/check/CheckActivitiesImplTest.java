@@ -291,6 +291,40 @@ class CheckActivitiesImplTest {
   }
 
   @Test
+  void aSlotKeepingMoreWalThanTheLimitIsAWarningNamingTheArchiver() throws SQLException {
+    LocalCluster primary = plain.primary();
+    primary.execute(
+        "postgres", "SELECT pg_create_physical_replication_slot('runbooks_archive_orders', true)");
+    try {
+      primary.execute(
+          "postgres",
+          "CREATE TABLE IF NOT EXISTS slot_filler (x int)",
+          "INSERT INTO slot_filler VALUES (1)",
+          "SELECT pg_switch_wal()",
+          "INSERT INTO slot_filler VALUES (2)");
+      CheckThresholds oneKilobyte =
+          new CheckThresholds(16L << 20, 1L << 30, Duration.ofSeconds(30), 80, 95, 1024);
+      Finding warn = slotFinding(checks(plainConnections(), oneKilobyte).checkReplicas(INPUT));
+      assertEquals(Severity.WARN, warn.severity(), warn::toString);
+      assertTrue(warn.summary().startsWith("replication slot runbooks_archive_orders keeps "));
+      assertTrue(warn.summary().endsWith("nothing is consuming it"), warn.summary());
+      assertTrue(warn.advice().contains("runbook archive status"), warn.advice());
+
+      Finding ok = slotFinding(checks(plainConnections()).checkReplicas(INPUT));
+      assertEquals(Severity.OK, ok.severity(), ok::toString);
+    } finally {
+      primary.execute("postgres", "SELECT pg_drop_replication_slot('runbooks_archive_orders')");
+    }
+  }
+
+  private static Finding slotFinding(Findings findings) {
+    return findings.findings().stream()
+        .filter(f -> f.check().equals("replication-slots"))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no slot finding in " + findings));
+  }
+
+  @Test
   void anUnreachableReplicaIsCriticalAndThePrimaryStreamsToFewerThanConfigured() {
     int port = FixtureConnections.closedPort();
     FixtureConnections withGone =

@@ -150,6 +150,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void migrationsMayBeAMappingWithTheVersionsDeclaredIrreversible() throws IOException {
+    TargetConfig t =
+        load(target("{ database: app }")
+                + "    migrations: { path: vendor/sql, irreversible: [\"1.8\", 1_9+] }\n")
+            .target("orders");
+    assertEquals(dir.resolve("vendor/sql"), t.migrations());
+    assertEquals(List.of("1.8", "1_9+"), t.irreversibleMigrations());
+    assertEquals(
+        List.of(),
+        load(target("{ database: app }") + "    migrations: sql\n")
+            .target("orders")
+            .irreversibleMigrations());
+    assertMentions(
+        failure(
+                target("{ database: app }")
+                    + "    migrations: { path: sql, irreversible: [\"latest\"] }\n")
+            .getMessage(),
+        "targets.orders.migrations.irreversible",
+        "\"latest\" is not a migration version",
+        "\"1.9+\"");
+    assertMentions(
+        failure(target("{ database: app }") + "    migrations: { irreversible: [\"1\"] }\n")
+            .getMessage(),
+        "the migrations have no path");
+  }
+
+  @Test
   void resolvesRelativePathsAgainstTheConfigDirectoryNotTheWorkingDirectory() throws IOException {
     RunbooksConfig config =
         load(
@@ -596,6 +623,26 @@ class ConfigLoaderTest {
     assertEquals(Duration.ofDays(2), config.target("a").backupFreshness());
     assertEquals(new RetentionPolicy(10, 0, 0), config.target("b").retention());
     assertEquals(Duration.ofHours(26), config.target("b").backupFreshness());
+  }
+
+  @Test
+  void walFreshnessIsTheTargetsElseTheTopLevelsAndTheSlotLimitIsACheckSetting() throws IOException {
+    RunbooksConfig config =
+        load(
+            "targets:\n"
+                + "  a:\n"
+                + "    primary: { database: a }\n"
+                + "    admin: { user: postgres }\n"
+                + "    walFreshness: PT1M\n"
+                + "  b:\n"
+                + "    primary: { database: b }\n"
+                + "    admin: { user: postgres }\n"
+                + "walFreshness: PT5M\n"
+                + "check: { slotRetainedWarnBytes: 2147483648 }\n");
+    assertEquals(Duration.ofMinutes(1), config.target("a").walFreshness());
+    assertEquals(Duration.ofMinutes(5), config.target("b").walFreshness());
+    assertEquals(2L << 30, config.check().slotRetainedWarnBytes());
+    assertNull(load(target("{ database: app }")).target("orders").walFreshness());
   }
 
   @Test

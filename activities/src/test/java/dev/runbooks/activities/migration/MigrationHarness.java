@@ -60,6 +60,7 @@ final class MigrationHarness implements AutoCloseable {
   final TestWorkflowEnvironment env;
   final WorkflowClient client;
   final SchemaDumps dumps;
+  final Migrators migrators;
 
   /**
    * @param migrations the directory of migrations (the test writes them)
@@ -72,6 +73,23 @@ final class MigrationHarness implements AutoCloseable {
       Path migrations,
       boolean production,
       boolean fourEyes)
+      throws Exception {
+    this(cluster, password, database, dir, migrations, production, fourEyes, null);
+  }
+
+  /**
+   * @param irreversible the YAML list of {@code migrations.irreversible}, such as {@code ["1.1+"]};
+   *     null for the plain {@code migrations: DIR}
+   */
+  MigrationHarness(
+      LocalCluster cluster,
+      String password,
+      String database,
+      Path dir,
+      Path migrations,
+      boolean production,
+      boolean fourEyes,
+      String irreversible)
       throws Exception {
     this.cluster = cluster;
     this.database = database;
@@ -92,7 +110,9 @@ final class MigrationHarness implements AutoCloseable {
             + ", sslmode: disable }\n"
             + "    admin: { secret: db/app/admin }\n"
             + "    migrations: "
-            + migrations
+            + (irreversible == null
+                ? migrations
+                : "{ path: " + migrations + ", irreversible: " + irreversible + " }")
             + "\n"
             + "    production: "
             + production
@@ -115,6 +135,12 @@ final class MigrationHarness implements AutoCloseable {
     PgBinaries binaries = PgBinaries.require();
     dumps =
         new SchemaDumps(new dev.runbooks.activities.postgres.PgTool(binaries), dir.resolve("s"));
+    migrators =
+        new Migrators(
+            connections,
+            MigrationTargets.fromConfig(config),
+            new dev.runbooks.activities.postgres.PgTool(binaries),
+            dumps);
 
     env = TestWorkflowEnvironment.newInstance();
     for (var key : RunbookSearchAttributes.ALL) {

@@ -12,6 +12,7 @@ import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.activities.testing.SecretScan;
 import dev.runbooks.workflows.migration.MigrationRequest;
 import dev.runbooks.workflows.migration.MigrationResult;
+import dev.runbooks.workflows.migration.MigrationVersions;
 import dev.runbooks.workflows.migration.MigrationWorkflow;
 import dev.runbooks.workflows.migration.VersionTiming;
 import dev.runbooks.workflows.shared.Approval;
@@ -244,11 +245,50 @@ class MigrationRunbookTest {
     RunbookProgress progress = run.progress();
     assertEquals(Outcome.ROLLED_BACK, progress.outcome());
     assertEquals(StepState.COMPENSATED, step(progress, "apply").state());
-    assertTrue(progress.outcomeDetail().endsWith("rolled back 1 step"), progress.outcomeDetail());
+    assertTrue(
+        progress
+            .outcomeDetail()
+            .endsWith(
+                "rolled back 1 step: applied then undid V2, V1 (newest first), none of V1, V2, V3"
+                    + " is left applied; the schema equals the one before"),
+        progress.outcomeDetail());
+    assertEquals(
+        new MigrationVersions(List.of("1", "2"), List.of("2", "1"), List.of("1", "2", "3"), true),
+        run.versions());
     assertRolledBackTo(before);
     assertEquals(2, h.scalar("SELECT count(*) FROM legacy.signups"), "data is untouched");
     // The pre-migration backup was taken and stays referenced.
     assertEquals(1, run.referencedBackups().size());
+  }
+
+  @Test
+  void aFirstVersionThatFailsChangedNothingSoTheRunIsFailedNotRolledBack() throws Exception {
+    harness(false, false);
+    legacySignups();
+    // Passes on the rehearsal's schema-only copy (no rows), fails on the target's data.
+    h.write(
+        "V1__check_signups.sql",
+        "ALTER TABLE legacy.signups ADD CONSTRAINT signups_email_check CHECK (email LIKE '%@%');\n");
+    h.write(
+        "U1__check_signups.sql",
+        "ALTER TABLE legacy.signups DROP CONSTRAINT signups_email_check;\n");
+    SchemaDumps.Schema before = h.schema();
+
+    MigrationWorkflow run = h.stub("migrate-app-first");
+    WorkflowFailedException failed =
+        assertThrows(WorkflowFailedException.class, () -> run.run(h.request("alice", null, true)));
+
+    assertEquals("MIGRATION_FAILED", failure(failed).getType());
+    RunbookProgress progress = run.progress();
+    assertEquals(Outcome.FAILED, progress.outcome(), progress.outcomeDetail());
+    assertEquals(StepState.FAILED, step(progress, "apply").state());
+    assertTrue(
+        progress
+            .outcomeDetail()
+            .endsWith("; cleaned up: nothing of V1 was applied; the schema equals the one before"),
+        progress.outcomeDetail());
+    assertEquals(new MigrationVersions(List.of(), List.of(), List.of("1"), true), run.versions());
+    assertRolledBackTo(before);
   }
 
   @Test

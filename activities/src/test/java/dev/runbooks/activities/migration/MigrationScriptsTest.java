@@ -3,6 +3,7 @@ package dev.runbooks.activities.migration;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -43,5 +44,55 @@ class MigrationScriptsTest {
         List.of("V2__later.sql (expected U2__later.sql)"),
         MigrationScripts.missingDowns(scripts.all()));
     assertEquals(List.of("U9__stray.sql"), scripts.strayDowns());
+  }
+
+  @Test
+  void suggestsTheDownScriptNameWithTheVersionAsWritten() throws Exception {
+    for (String up :
+        List.of("V1_1__add_x.sql", "V2.0.1__y.sql", "V10__z_z.sql", "V2021_01_02_1200__w.sql")) {
+      Files.writeString(dir.resolve(up), "CREATE TABLE t (id int);");
+    }
+    assertEquals(
+        List.of(
+            "V1_1__add_x.sql (expected U1_1__add_x.sql)",
+            "V2.0.1__y.sql (expected U2.0.1__y.sql)",
+            "V10__z_z.sql (expected U10__z_z.sql)",
+            "V2021_01_02_1200__w.sql (expected U2021_01_02_1200__w.sql)"),
+        MigrationScripts.missingDowns(MigrationScripts.read(dir).all()));
+  }
+
+  @Test
+  void findsTheMarkerAfterLeadingBlockAndLineComments() throws Exception {
+    Files.writeString(
+        dir.resolve("V1__a.sql"),
+        "/*\n * Copyright the vendor.\n /* nested */ still a comment\n */\n"
+            + "-- what it does\n-- runbooks: irreversible: drops data\nDROP TABLE t;");
+    Files.writeString(
+        dir.resolve("V2__b.sql"),
+        "/* header */ CREATE TABLE u (id int);\n-- runbooks: irreversible\n");
+    MigrationScripts scripts = MigrationScripts.read(dir);
+    assertTrue(scripts.get("1").orElseThrow().irreversible());
+    assertFalse(scripts.get("2").orElseThrow().irreversible());
+  }
+
+  @Test
+  void configuredIrreversibleVersionsNeedNoMarkerAndMustExist() throws Exception {
+    for (String up : List.of("V1_8__a.sql", "V1_9__b.sql", "V1_10__c.sql", "V1_2__d.sql")) {
+      Files.writeString(dir.resolve(up), "/* vendor */\nCREATE TABLE t (id int);");
+    }
+    MigrationScripts scripts = MigrationScripts.read(dir, List.of("1.2", "1_9+"));
+    assertEquals(
+        List.of("1.2:true", "1.8:false", "1.9:true", "1.10:true"),
+        scripts.all().stream().map(s -> s.version() + ":" + s.irreversible()).toList());
+    assertEquals(
+        List.of("V1_8__a.sql (expected U1_8__a.sql)"),
+        MigrationScripts.missingDowns(scripts.all()));
+
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> MigrationScripts.read(dir, List.of("1.7")));
+    assertTrue(e.getMessage().contains("lists \"1.7\", but there is no migration V1.7__*.sql"));
+    assertTrue(
+        e.getMessage().contains("the versions there are 1.2, 1.8, 1.9, 1.10"), e.getMessage());
   }
 }

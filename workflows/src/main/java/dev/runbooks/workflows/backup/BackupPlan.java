@@ -8,6 +8,11 @@ import dev.runbooks.workflows.shared.Texts;
  * summaries and plans, one line per step of each workflow's {@code STEPS}.
  */
 public final class BackupPlan {
+  private static final String PREFLIGHT =
+      "the check runbook's connectivity and privilege checks: the primary is found among the"
+          + " target's members (a split brain, or no writable member, stops the run); a critical"
+          + " finding stops the run before anything is written";
+
   /** {@code backup orders -> s3://backups/prod}. */
   public static String backupSummary(BackupRequest request, String repository) {
     return "backup " + request.runbook().target() + " -> " + repository;
@@ -37,9 +42,7 @@ public final class BackupPlan {
 
   private static String backupStep(String step, boolean verify, String encryption) {
     return switch (step) {
-      case Preflight.STEP ->
-          "the check runbook's connectivity and privilege checks; a critical finding stops the"
-              + " run before anything is written";
+      case Preflight.STEP -> PREFLIGHT;
       case "dump" ->
           "`pg_dump -Fc` streamed through SHA-256 and envelope encryption ("
               + encryption
@@ -91,6 +94,7 @@ public final class BackupPlan {
 
   private static String drillStep(String step, String server) {
     return switch (step) {
+      case Preflight.STEP -> PREFLIGHT;
       case "resolve" -> "picks the backup; one without a manifest is incomplete and never used";
       case "restore" ->
           "downloads it, checks its SHA-256 against the manifest, decrypts it and pipes it into"
@@ -149,6 +153,7 @@ public final class BackupPlan {
 
   private static String restoreStep(String step, String database) {
     return switch (step) {
+      case Preflight.STEP -> PREFLIGHT;
       case "restore" ->
           "downloads the backup, checks its SHA-256 against the manifest, decrypts it and pipes"
               + " it into `pg_restore`; refused when `"

@@ -1,5 +1,6 @@
 package dev.runbooks.workflows.backup;
 
+import dev.runbooks.workflows.check.Preflight;
 import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.FailureType;
 import dev.runbooks.workflows.shared.Failures;
@@ -13,7 +14,14 @@ import java.time.Duration;
 import java.util.List;
 
 public class RestoreDrillWorkflowImpl extends RunbookWorkflowBase implements RestoreDrillWorkflow {
-  static final List<String> STEPS = List.of("resolve", "restore", "compare", "verdict", "cleanup");
+  /**
+   * The change ID of the drill's preflight: the primary it restores on and compares against is
+   * resolved among the target's members first, and a split brain or no writable member stops it.
+   */
+  static final String PREFLIGHT = "drill-preflight";
+
+  static final List<String> STEPS =
+      List.of(Preflight.STEP, "resolve", "restore", "compare", "verdict", "cleanup");
 
   private final RestoreActivities quick =
       Workflow.newActivityStub(RestoreActivities.class, ActivityProfiles.QUICK_SQL);
@@ -24,10 +32,19 @@ public class RestoreDrillWorkflowImpl extends RunbookWorkflowBase implements Res
 
   @Override
   public DrillResult run(DrillRequest request) {
-    runbook = new Runbook(RunbookKind.RESTORE_DRILL, request.runbook(), STEPS);
+    // Runs recorded before the drill had a preflight replay without it.
+    boolean preflight = Workflow.getVersion(PREFLIGHT, Workflow.DEFAULT_VERSION, 1) >= 1;
+    runbook =
+        new Runbook(
+            RunbookKind.RESTORE_DRILL,
+            request.runbook(),
+            preflight ? STEPS : STEPS.subList(1, STEPS.size()));
     String target = request.runbook().target();
     return runbook.run(
         () -> {
+          if (preflight) {
+            Preflight.run(runbook);
+          }
           String backupId =
               runbook.step("resolve", () -> quick.resolveBackup(request), id -> "backup " + id);
           RestoreInput scratch =

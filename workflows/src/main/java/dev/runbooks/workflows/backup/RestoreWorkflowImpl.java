@@ -1,5 +1,6 @@
 package dev.runbooks.workflows.backup;
 
+import dev.runbooks.workflows.check.Preflight;
 import dev.runbooks.workflows.shared.ActivityProfiles;
 import dev.runbooks.workflows.shared.Runbook;
 import dev.runbooks.workflows.shared.RunbookKind;
@@ -9,7 +10,13 @@ import io.temporal.workflow.Workflow;
 import java.util.List;
 
 public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreWorkflow {
-  static final List<String> STEPS = List.of("restore", "compare");
+  /**
+   * The change ID of the restore's preflight: the primary it creates the database on is resolved
+   * among the target's members first, and a split brain or no writable member stops it.
+   */
+  static final String PREFLIGHT = "restore-preflight";
+
+  static final List<String> STEPS = List.of(Preflight.STEP, "restore", "compare");
 
   public RestoreWorkflowImpl() {
     super(RunbookKind.RESTORE);
@@ -17,7 +24,13 @@ public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreW
 
   @Override
   public RestoreOutcome run(RestoreRequest request) {
-    runbook = new Runbook(RunbookKind.RESTORE, request.runbook(), STEPS);
+    // Runs recorded before the restore had a preflight replay without it.
+    boolean preflight = Workflow.getVersion(PREFLIGHT, Workflow.DEFAULT_VERSION, 1) >= 1;
+    runbook =
+        new Runbook(
+            RunbookKind.RESTORE,
+            request.runbook(),
+            preflight ? STEPS : STEPS.subList(1, STEPS.size()));
     RestoreInput into =
         new RestoreInput(
             request.runbook().target(),
@@ -35,6 +48,9 @@ public class RestoreWorkflowImpl extends RunbookWorkflowBase implements RestoreW
         Workflow.newActivityStub(RestoreActivities.class, ActivityProfiles.QUICK_SQL);
     return runbook.run(
         () -> {
+          if (preflight) {
+            Preflight.run(runbook);
+          }
           // The activity drops only a database it created itself (it marks it), never one that
           // existed before.
           runbook.onRollback("restore", () -> quick.dropRestoredDatabase(into));

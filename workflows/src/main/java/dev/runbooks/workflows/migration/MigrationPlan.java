@@ -7,19 +7,33 @@ import java.util.Objects;
  * What a migration run will do, as validation found it.
  *
  * @param currentVersion the newest applied version; null when none is applied
- * @param warnings lint findings: lock-heavy statements, scripts without lock_timeout
+ * @param warnings what the approver should know: every standing lint finding as a line, stray down
+ *     scripts
  * @param production the target's configuration says production: no {@code --auto-approve}
+ * @param lint the lint's findings, suppressed ones included with their reason; empty in plans made
+ *     before the lint had rule ids
  */
 public record MigrationPlan(
     String target,
     String currentVersion,
     List<PendingMigration> pending,
     List<String> warnings,
-    boolean production) {
+    boolean production,
+    List<LintFinding> lint) {
   public MigrationPlan {
     Objects.requireNonNull(target, "target");
     pending = List.copyOf(pending);
     warnings = List.copyOf(warnings);
+    lint = lint == null ? List.of() : List.copyOf(lint);
+  }
+
+  public MigrationPlan(
+      String target,
+      String currentVersion,
+      List<PendingMigration> pending,
+      List<String> warnings,
+      boolean production) {
+    this(target, currentVersion, pending, warnings, production, List.of());
   }
 
   public List<String> versions() {

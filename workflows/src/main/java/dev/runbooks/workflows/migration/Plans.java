@@ -2,6 +2,7 @@ package dev.runbooks.workflows.migration;
 
 import dev.runbooks.workflows.shared.ScratchNames;
 import dev.runbooks.workflows.shared.Texts;
+import dev.runbooks.workflows.shared.Undone;
 import java.util.List;
 
 /** How a migration's plan and timings read in step details and the approval text. */
@@ -33,6 +34,24 @@ final class Plans {
     if (!plan.warnings().isEmpty()) {
       s.append(": ").append(String.join("; ", plan.warnings()));
     }
+    List<LintFinding> suppressed =
+        plan.lint().stream().filter(f -> f.suppressed() != null).toList();
+    if (!suppressed.isEmpty()) {
+      // The approver sees what the authors chose to accept, and why.
+      s.append("; ").append(suppressed.size()).append(" suppressed by runbooks:lint ignore: ");
+      for (int i = 0; i < suppressed.size(); i++) {
+        LintFinding f = suppressed.get(i);
+        s.append(i == 0 ? "" : "; ")
+            .append(f.script())
+            .append(':')
+            .append(f.line())
+            .append(' ')
+            .append(f.rule())
+            .append(" (")
+            .append(f.suppressed())
+            .append(')');
+      }
+    }
     return s.toString();
   }
 
@@ -51,7 +70,11 @@ final class Plans {
       s.append("; rollback NOT proven: an irreversible migration is pending, a rollback means")
           .append(" restoring the pre-migration backup");
     }
-    return s.append("; took ").append(Texts.duration(r.duration())).toString();
+    s.append("; took ").append(Texts.duration(r.duration()));
+    for (String note : r.notes()) {
+      s.append("; NOTE: ").append(note);
+    }
+    return s.toString();
   }
 
   /** {@code V1 0.2s, V2 1.4s (lock wait 0.3s)}. */
@@ -70,6 +93,31 @@ final class Plans {
       }
     }
     return s.toString();
+  }
+
+  /**
+   * What the rollback of the apply step did, for the run's outcome: the versions undone, what is
+   * left applied, and that the schema is the one before (the rollback fails when it is not). When
+   * nothing of the plan had been applied, nothing was rolled back and the run ends FAILED.
+   */
+  static Undone undone(MigrationPlan plan, RollbackResult r) {
+    String schema =
+        r.schemaMatches()
+            ? "the schema equals the one before"
+            : "the schema differs from the one before";
+    if (r.undone().isEmpty()) {
+      return new Undone(
+          false, "nothing of V" + String.join(", V", plan.versions()) + " was applied; " + schema);
+    }
+    List<String> undone = r.undone().stream().map(t -> "V" + t.version()).toList();
+    return new Undone(
+        true,
+        "applied then undid "
+            + String.join(", ", undone)
+            + " (newest first), none of V"
+            + String.join(", V", plan.versions())
+            + " is left applied; "
+            + schema);
   }
 
   /** What the approver reads: the Temporal UI's current details and {@code runbook status}. */

@@ -10,8 +10,10 @@ import java.util.List;
  * @param cleanedUp the steps tidied up after (a scratch copy dropped), which changed nothing the
  *     run set out to change
  * @param failed the rollbacks and cleanups that failed, each as {@code step (why)}
+ * @param notes what the rollbacks said they did, such as the versions undone
  */
-public record Compensated(List<String> undone, List<String> cleanedUp, List<String> failed) {
+public record Compensated(
+    List<String> undone, List<String> cleanedUp, List<String> failed, List<String> notes) {
   /** Nothing was registered, so nothing ran. */
   public static final Compensated NOTHING = new Compensated(List.of(), List.of(), List.of());
 
@@ -19,6 +21,11 @@ public record Compensated(List<String> undone, List<String> cleanedUp, List<Stri
     undone = List.copyOf(undone);
     cleanedUp = List.copyOf(cleanedUp);
     failed = List.copyOf(failed);
+    notes = List.copyOf(notes);
+  }
+
+  public Compensated(List<String> undone, List<String> cleanedUp, List<String> failed) {
+    this(undone, cleanedUp, failed, List.of());
   }
 
   /** A rollback or cleanup failed: the target may be half-changed. */
@@ -40,8 +47,10 @@ public record Compensated(List<String> undone, List<String> cleanedUp, List<Stri
       return "; rollback FAILED for " + String.join(", ", failed);
     }
     int count = undone.size();
-    return count == 0
-        ? "; cleaned up"
-        : "; rolled back " + count + " step" + (count == 1 ? "" : "s");
+    String said = notes.isEmpty() ? "" : ": " + String.join("; ", notes);
+    return (count == 0
+            ? "; cleaned up"
+            : "; rolled back " + count + " step" + (count == 1 ? "" : "s"))
+        + said;
   }
 }

@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 final class Compensations {
   private static final Logger log = Workflow.getLogger(Compensations.class);
 
-  private record Compensation(String step, Functions.Proc undo, boolean cleanup) {}
+  private record Compensation(String step, Functions.Func<Undone> undo, boolean cleanup) {}
 
   private final List<Compensation> registered = new ArrayList<>();
 
@@ -23,6 +23,17 @@ final class Compensations {
    *     rollback
    */
   void add(String step, Functions.Proc undo, boolean cleanup) {
+    add(
+        step,
+        () -> {
+          undo.apply();
+          return new Undone(true, null);
+        },
+        cleanup);
+  }
+
+  /** A rollback that says what it did: one that undid nothing counts as tidying-up. */
+  void add(String step, Functions.Func<Undone> undo, boolean cleanup) {
     registered.add(new Compensation(step, undo, cleanup));
   }
 
@@ -50,11 +61,15 @@ final class Compensations {
     List<String> undone = new ArrayList<>();
     List<String> cleanedUp = new ArrayList<>();
     List<String> failed = new ArrayList<>();
+    List<String> notes = new ArrayList<>();
     for (int i = registered.size() - 1; i >= 0; i--) {
       Compensation c = registered.get(i);
       try {
-        c.undo().apply();
-        if (c.cleanup()) {
+        Undone did = c.undo().apply();
+        if (did != null && did.note() != null) {
+          notes.add(did.note());
+        }
+        if (c.cleanup() || (did != null && !did.anything())) {
           cleanedUp.add(c.step());
         } else {
           undone.add(c.step());
@@ -66,6 +81,6 @@ final class Compensations {
       }
     }
     registered.clear();
-    return new Compensated(undone, cleanedUp, failed);
+    return new Compensated(undone, cleanedUp, failed, notes);
   }
 }

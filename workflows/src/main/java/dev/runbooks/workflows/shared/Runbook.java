@@ -211,6 +211,15 @@ public final class Runbook {
   }
 
   /**
+   * As {@link #onRollback(String, Functions.Proc)}, for a rollback that can tell what it did: one
+   * that found nothing to undo leaves the run FAILED rather than ROLLED_BACK, and its note is added
+   * to the outcome's detail.
+   */
+  public void onRollbackSaying(String step, Functions.Func<Undone> undo) {
+    compensations.add(step, undo, false);
+  }
+
+  /**
    * Registers tidying-up that must happen if the run fails or is aborted after {@code step}, such
    * as dropping a scratch database. Unlike a rollback it changes nothing the run set out to change,
    * so a failed run stays FAILED rather than ROLLED_BACK.

@@ -20,7 +20,7 @@ class BackupWorkflowReplayTest {
   private GoldenHistories.Setup setup() {
     return worker -> {
       worker.registerWorkflowImplementationTypes(
-          BackupWorkflowImpl.class, RestoreDrillWorkflowImpl.class);
+          BackupWorkflowImpl.class, RestoreDrillWorkflowImpl.class, RestoreWorkflowImpl.class);
       worker.registerActivitiesImplementations(activities, new FakeCheckActivities());
     };
   }
@@ -85,5 +85,36 @@ class BackupWorkflowReplayTest {
           assertTrue(activities.calls.contains("verdict FAIL"), activities.calls.toString());
         },
         RestoreDrillWorkflowImpl.class);
+  }
+
+  /** Recorded after the drill and the restore began with a preflight. */
+  @Test
+  void drillThatStartsWithAPreflight() throws Exception {
+    GoldenHistories.replay(
+        "drill-preflight",
+        setup(),
+        client -> {
+          RestoreDrillWorkflow drill = stub(client, RestoreDrillWorkflow.class, "drill-preflight");
+          DrillResult result =
+              drill.run(new DrillRequest(BackupWorkflowTest.runbook(), "20261123T020000Z-bbbb"));
+          assertTrue(result.passed(), result.toString());
+          assertEquals("preflight", drill.progress().steps().get(0).name());
+        },
+        RestoreDrillWorkflowImpl.class);
+  }
+
+  @Test
+  void restoreThatStartsWithAPreflight() throws Exception {
+    GoldenHistories.replay(
+        "restore-preflight",
+        setup(),
+        client -> {
+          RestoreWorkflow restore = stub(client, RestoreWorkflow.class, "restore-preflight");
+          restore.run(
+              new RestoreRequest(
+                  BackupWorkflowTest.runbook(), "20261123T020000Z-bbbb", "orders_copy"));
+          assertEquals("preflight", restore.progress().steps().get(0).name());
+        },
+        RestoreWorkflowImpl.class);
   }
 }

@@ -263,6 +263,45 @@ class BackupWorkflowTest {
   }
 
   @Test
+  void drillAndRestoreStartWithAPreflightWhoseDetailNamesThePrimary() {
+    RestoreDrillWorkflow drill = stub(RestoreDrillWorkflow.class, "restore-drill-orders-10");
+    drill.run(new DrillRequest(runbook(), "20261123T020000Z-bbbb"));
+    Step first = drill.progress().steps().get(0);
+    assertEquals("preflight", first.name());
+    assertEquals(StepState.DONE, first.state());
+    assertTrue(first.detail().contains("PostgreSQL 15.18"), first.detail());
+
+    RestoreWorkflow restore = stub(RestoreWorkflow.class, "restore-orders-10");
+    restore.run(new RestoreRequest(runbook(), "20261123T020000Z-bbbb", "orders_copy"));
+    first = restore.progress().steps().get(0);
+    assertEquals("preflight", first.name());
+    assertTrue(first.detail().contains("PostgreSQL 15.18"), first.detail());
+  }
+
+  @Test
+  void drillAndRestoreRefuseATargetWithoutASinglePrimaryBeforeRestoringAnything() {
+    checks.primaryDown = true;
+    RestoreDrillWorkflow drill = stub(RestoreDrillWorkflow.class, "restore-drill-orders-11");
+    WorkflowFailedException failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () -> drill.run(new DrillRequest(runbook(), "20261123T020000Z-bbbb")));
+    ApplicationFailure cause = (ApplicationFailure) failed.getCause();
+    assertEquals("PREFLIGHT_FAILED", cause.getType());
+    assertTrue(cause.getOriginalMessage().contains("nothing was changed"), cause.getMessage());
+
+    RestoreWorkflow restore = stub(RestoreWorkflow.class, "restore-orders-11");
+    failed =
+        assertThrows(
+            WorkflowFailedException.class,
+            () ->
+                restore.run(new RestoreRequest(runbook(), "20261123T020000Z-bbbb", "orders_copy")));
+    assertEquals("PREFLIGHT_FAILED", ((ApplicationFailure) failed.getCause()).getType());
+    // No backup was resolved, restored, judged or dropped: no verdict on a good backup either.
+    assertEquals(List.of(), activities.calls);
+  }
+
+  @Test
   void catalogListsThroughAnActivity() {
     BackupCatalogWorkflow run = stub(BackupCatalogWorkflow.class, "backups-orders-9");
     assertEquals("orders", run.list("orders").target());

@@ -62,6 +62,12 @@ final class FakeMigrationActivities implements MigrationActivities, TargetLockAc
   }
 
   @Override
+  public DriftResult checkSchemaDrift(DriftInput input) {
+    calls.add("drift");
+    return new DriftResult("the schema the last apply recorded", List.of(), null);
+  }
+
+  @Override
   public ApplyResult applyMigrations(ApplyInput input) {
     List<VersionTiming> applied = new java.util.ArrayList<>();
     for (String v : input.versions()) {

@@ -71,6 +71,11 @@ public final class HashingInputStream extends FilterInputStream {
     return digest();
   }
 
+  /** The number of bytes read so far: cheap, unlike {@link #digest()}. */
+  public long bytes() {
+    return bytes;
+  }
+
   /** The bytes read so far and their SHA-256. */
   public Digest digest() {
     return new Digest(bytes, Digest.hexOf(sha256));

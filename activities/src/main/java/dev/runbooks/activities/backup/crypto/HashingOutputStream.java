@@ -29,6 +29,11 @@ public final class HashingOutputStream extends FilterOutputStream {
     bytes += len;
   }
 
+  /** The number of bytes written so far: cheap, unlike {@link #digest()}. */
+  public long bytes() {
+    return bytes;
+  }
+
   /** The bytes written so far and their SHA-256. */
   public Digest digest() {
     return new Digest(bytes, Digest.hexOf(sha256));

@@ -1,0 +1,389 @@
+package dev.runbooks.activities.pitr;
+
+import dev.runbooks.activities.backup.PermanentBackupException;
+import dev.runbooks.activities.backup.ZstdStreams;
+import dev.runbooks.activities.backup.crypto.BackupCipher;
+import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
+import dev.runbooks.activities.backup.repository.BackupRepository;
+import dev.runbooks.activities.postgres.Heartbeat;
+import dev.runbooks.workflows.pitr.PitrPoint;
+import dev.runbooks.workflows.pitr.PitrTarget;
+import dev.runbooks.workflows.shared.FailureType;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Recovers a base backup to a target on the worker's host: the WAL the plan names is fetched,
+ * verified and decrypted into a local directory first (a flipped byte or a missing object stops the
+ * restore before anything starts, naming the file), then the tar is decrypted and unpacked into the
+ * new data directory, PostgreSQL starts in recovery with {@code restore_command} copying from that
+ * directory, stops at the target and promotes; the point reached is read from its log.
+ */
+final class PitrRecovery {
+  static final String LOG = "runbooks-recovery.log";
+  static final String OWNER_FILE = "runbooks-restore.id";
+
+  private static final String PROMOTED = "database system is ready to accept connections";
+  private static final long STARTUP_GRACE_NANOS = 30_000_000_000L;
+
+  private static final Pattern REDO_DONE = Pattern.compile("redo done at ([0-9A-F]+/[0-9A-F]+)");
+  private static final Pattern LAST_XACT =
+      Pattern.compile("last completed transaction was at log time ([^\\n]+)");
+  private static final Pattern NEW_TIMELINE = Pattern.compile("selected new timeline ID: (\\d+)");
+  private static final String TARGET_NOT_REACHED =
+      "recovery ended before configured recovery target was reached";
+  private static final DateTimeFormatter PG_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSx").withZone(ZoneOffset.UTC);
+
+  private final KeyEncryptionKey kek;
+  private final ServerHost host;
+  private final BackupCipher cipher = new BackupCipher();
+
+  PitrRecovery(KeyEncryptionKey kek, ServerHost host) {
+    this.kek = kek;
+    this.host = host;
+  }
+
+  /** What the recovery did. */
+  record Recovered(String backupId, PitrPoint reached, int walFiles, long bytes) {}
+
+  /** How the restored cluster is set up besides the target. */
+  record Settings(int port, String hbaFirstLine, boolean verifyBackup, String ownerKey) {}
+
+  Recovered recover(
+      BackupRepository repository,
+      WalArchive archive,
+      PitrPlanner.Plan plan,
+      PitrTarget to,
+      Path dataDir,
+      Settings settings,
+      Heartbeat heartbeat)
+      throws IOException {
+    BaseBackupManifest b = plan.backup();
+    Path walDir = Files.createTempDirectory("runbooks-pitr-wal");
+    try {
+      // The server's restore_command reads it: the server's user owns it, nobody else reads it.
+      host.serverDirectory(walDir);
+      long bytes = 0;
+      for (String name : plan.walFiles()) {
+        heartbeat.check();
+        bytes += archive.fetch(name, walDir.resolve(name)).bytes();
+        host.ownFile(walDir.resolve(name));
+        heartbeat.add(1);
+      }
+      host.serverDirectory(dataDir);
+      Files.writeString(dataDir.resolve(OWNER_FILE), settings.ownerKey());
+      bytes += unpack(repository, b, dataDir, heartbeat);
+      if (settings.verifyBackup()) {
+        verifyBackup(dataDir, walDir, heartbeat);
+      }
+      configure(dataDir, walDir, to, settings);
+      start(dataDir, heartbeat);
+      String log = awaitPromotion(dataDir, to, heartbeat);
+      return new Recovered(b.id(), reached(log), plan.walFiles().size(), bytes);
+    } finally {
+      deleteTree(walDir);
+    }
+  }
+
+  /** Decrypts, decompresses and unpacks the base backup's tar into {@code dataDir}. */
+  private long unpack(BackupRepository repository, BaseBackupManifest b, Path dataDir, Heartbeat hb)
+      throws IOException {
+    String key = BaseBackupLayout.baseKey(b.target(), b.id());
+    Path out = Files.createTempFile("runbooks-pitr-tar", ".out");
+    try {
+      ProcessBuilder builder =
+          new ProcessBuilder(
+                  host.asServerUser(List.of("tar", "-xf", "-", "-C", dataDir.toString())))
+              .redirectErrorStream(true)
+              .redirectOutput(out.toFile());
+      Process tar = builder.start();
+      hb.onStop(tar::destroyForcibly);
+      try (InputStream encrypted = repository.open(key);
+          InputStream plain =
+              cipher.decrypt(encrypted, b.wrappedKey(), kek, BaseBackupLayout.associatedData(key));
+          InputStream tarStream = ZstdStreams.decompressing(plain);
+          OutputStream stdin = tar.getOutputStream()) {
+        byte[] buffer = new byte[64 * 1024];
+        int n;
+        while ((n = tarStream.read(buffer)) >= 0) {
+          hb.check();
+          stdin.write(buffer, 0, n);
+        }
+      } catch (IOException e) {
+        if (tar.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) && tar.exitValue() != 0) {
+          throw new PermanentBackupException(
+              FailureType.PERMISSION_DENIED,
+              "tar, run as the server's OS user, could not unpack base backup "
+                  + b.id()
+                  + " into "
+                  + dataDir
+                  + ": "
+                  + Files.readString(out).strip()
+                  + ". Let that user reach and write the directory (every directory above it"
+                  + " must be traversable), or choose another --into-cluster",
+              e);
+        }
+        throw e;
+      }
+      int exit = tar.waitFor();
+      if (exit != 0) {
+        throw new IOException(
+            "tar could not unpack base backup " + b.id() + ": " + Files.readString(out).strip());
+      }
+      return b.ciphertextBytes();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted unpacking base backup " + b.id(), e);
+    } finally {
+      Files.deleteIfExists(out);
+    }
+  }
+
+  private void verifyBackup(Path dataDir, Path walDir, Heartbeat heartbeat) throws IOException {
+    ServerHost.Result r =
+        host.run(
+            List.of(
+                host.bin("pg_verifybackup"),
+                "--wal-directory=" + walDir,
+                "--ignore=" + OWNER_FILE,
+                dataDir.toString()),
+            Map.of(),
+            heartbeat);
+    if (r.exit() != 0) {
+      throw new PermanentBackupException(
+          FailureType.CORRUPTED_BACKUP,
+          "pg_verifybackup found the restored base backup in "
+              + dataDir
+              + " does not match its backup_manifest: "
+              + r.output());
+    }
+  }
+
+  private void configure(Path dataDir, Path walDir, PitrTarget to, Settings settings)
+      throws IOException {
+    ensureFile(dataDir.resolve("postgresql.conf"), "");
+    ensureFile(
+        dataDir.resolve("pg_hba.conf"),
+        "local all all peer\nhost all all 127.0.0.1/32 scram-sha-256\n");
+    if (!settings.hbaFirstLine().isEmpty()) {
+      Path hba = dataDir.resolve("pg_hba.conf");
+      Files.writeString(hba, settings.hbaFirstLine() + "\n" + Files.readString(hba));
+    }
+    Files.deleteIfExists(dataDir.resolve("standby.signal"));
+    ensureFile(dataDir.resolve("recovery.signal"), "");
+    List<String> lines = new ArrayList<>();
+    lines.add("# written by runbooks for a point-in-time restore");
+    lines.add("restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'");
+    lines.add("recovery_target_timeline = 'latest'");
+    lines.add("recovery_target_action = 'promote'");
+    lines.addAll(targetSettings(to));
+    lines.add("port = " + settings.port());
+    lines.add("listen_addresses = '127.0.0.1'");
+    lines.add("unix_socket_directories = ''");
+    lines.add("archive_mode = 'off'");
+    lines.add("primary_conninfo = ''");
+    lines.add("primary_slot_name = ''");
+    lines.add("logging_collector = 'off'");
+    lines.add("log_destination = 'stderr'");
+    lines.add("lc_messages = 'C'");
+    lines.add("hot_standby = 'on'");
+    Files.write(
+        dataDir.resolve("postgresql.auto.conf"),
+        lines,
+        StandardCharsets.UTF_8,
+        StandardOpenOption.CREATE,
+        StandardOpenOption.APPEND);
+  }
+
+  static List<String> targetSettings(PitrTarget to) {
+    return switch (to.kind()) {
+      case TIME ->
+          List.of("recovery_target_time = '" + PG_TIME.format(Instant.parse(to.value())) + "'");
+      case LSN -> List.of("recovery_target_lsn = '" + to.value() + "'");
+      case RESTORE_POINT ->
+          List.of("recovery_target_name = '" + to.value().replace("'", "''") + "'");
+      case LATEST -> List.of();
+    };
+  }
+
+  private void ensureFile(Path file, String contents) throws IOException {
+    if (!Files.exists(file)) {
+      Files.writeString(file, contents);
+      Files.setOwner(file, Files.getOwner(file.getParent()));
+      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+    }
+  }
+
+  private void start(Path dataDir, Heartbeat heartbeat) throws IOException {
+    ServerHost.Result r =
+        host.run(
+            host.asServerUser(
+                List.of(
+                    host.bin("pg_ctl"),
+                    "-D",
+                    dataDir.toString(),
+                    "-l",
+                    dataDir.resolve(LOG).toString(),
+                    "-W",
+                    "start")),
+            Map.of(),
+            heartbeat);
+    if (r.exit() != 0) {
+      throw new IOException("pg_ctl could not start the restored cluster: " + r.output());
+    }
+  }
+
+  /**
+   * Waits until the cluster is promoted ("in production"). A time target no transaction committed
+   * after, up to the archive's end, is not "reached" by PostgreSQL; the data at that time is the
+   * data at the end, so recovery runs again to the end.
+   *
+   * @return the server's log
+   */
+  private String awaitPromotion(Path dataDir, PitrTarget to, Heartbeat heartbeat)
+      throws IOException {
+    boolean retried = false;
+    long started = System.nanoTime();
+    int since = 0;
+    while (true) {
+      heartbeat.check();
+      String log = logSince(dataDir, since);
+      // Not pg_control's state: a base backup's copy says "in production" from the start.
+      if (log.contains(PROMOTED)) {
+        return logSince(dataDir, 0);
+      }
+      // pg_ctl -W returns before the server has written its pid file: give it time to.
+      boolean starting =
+          !Files.exists(dataDir.resolve("postmaster.pid"))
+              && System.nanoTime() - started < STARTUP_GRACE_NANOS
+              && !log.contains("FATAL");
+      if (!starting && !running(dataDir, heartbeat)) {
+        log = logSince(dataDir, since);
+        if (log.contains(PROMOTED)) {
+          return logSince(dataDir, 0);
+        }
+        if (to.kind() == PitrTarget.Kind.TIME && log.contains(TARGET_NOT_REACHED) && !retried) {
+          retried = true;
+          Path auto = dataDir.resolve("postgresql.auto.conf");
+          List<String> kept = new ArrayList<>();
+          for (String line : Files.readAllLines(auto)) {
+            if (!line.startsWith("recovery_target_time")) {
+              kept.add(line);
+            }
+          }
+          Files.write(auto, kept);
+          since = logSince(dataDir, 0).length();
+          start(dataDir, heartbeat);
+          started = System.nanoTime();
+          continue;
+        }
+        throw failed(to, log);
+      }
+      try {
+        Thread.sleep(300);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException("interrupted waiting for the recovery", e);
+      }
+    }
+  }
+
+  /** The server's log from character {@code from} on; empty before the server created it. */
+  private static String logSince(Path dataDir, int from) throws IOException {
+    Path file = dataDir.resolve(LOG);
+    if (!Files.exists(file)) {
+      return "";
+    }
+    String log = Files.readString(file);
+    return log.substring(Math.min(from, log.length()));
+  }
+
+  private static PermanentBackupException failed(PitrTarget to, String log) {
+    List<String> fatal = new ArrayList<>();
+    for (String line : log.split("\\R")) {
+      if (line.contains("FATAL") || line.contains("PANIC")) {
+        fatal.add(line.strip());
+      }
+    }
+    String why = fatal.isEmpty() ? "its log says no more" : String.join("; ", fatal);
+    if (log.contains(TARGET_NOT_REACHED)) {
+      return new PermanentBackupException(
+          FailureType.BAD_INPUT,
+          "the recovery to "
+              + to.describe()
+              + " replayed all the WAL it was given without reaching it ("
+              + why
+              + "): a restore point older than the base backup, or one never created. Choose"
+              + " --to-time or --to-lsn inside the window 'runbook backups' shows");
+    }
+    return new PermanentBackupException(
+        FailureType.CORRUPTED_BACKUP,
+        "the restored cluster stopped during recovery to " + to.describe() + ": " + why);
+  }
+
+  private boolean running(Path dataDir, Heartbeat heartbeat) throws IOException {
+    return host.run(
+                host.asServerUser(List.of(host.bin("pg_ctl"), "-D", dataDir.toString(), "status")),
+                Map.of(),
+                heartbeat)
+            .exit()
+        == 0;
+  }
+
+  static PitrPoint reached(String log) {
+    String lsn = last(REDO_DONE, log);
+    String time = last(LAST_XACT, log);
+    String timeline = last(NEW_TIMELINE, log);
+    return new PitrPoint(
+        lsn == null ? "" : lsn,
+        time == null ? "" : time.strip(),
+        timeline == null ? 0 : Integer.parseInt(timeline));
+  }
+
+  private static String last(Pattern pattern, String text) {
+    Matcher m = pattern.matcher(text);
+    String found = null;
+    while (m.find()) {
+      found = m.group(1);
+    }
+    return found;
+  }
+
+  /** Stops a restored cluster at once (it is scratch) and removes its directory. */
+  void discard(Path dataDir, Heartbeat heartbeat) throws IOException {
+    if (Files.exists(dataDir.resolve("postmaster.pid"))) {
+      host.run(
+          host.asServerUser(
+              List.of(host.bin("pg_ctl"), "-D", dataDir.toString(), "-m", "immediate", "stop")),
+          Map.of(),
+          heartbeat);
+    }
+    deleteTree(dataDir);
+  }
+
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+}

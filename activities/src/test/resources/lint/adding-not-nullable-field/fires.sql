@@ -1,0 +1,2 @@
+ALTER TABLE orders ALTER COLUMN customer_id SET NOT NULL;
+ALTER TABLE orders ALTER total SET NOT NULL, ALTER state SET DEFAULT 'new';

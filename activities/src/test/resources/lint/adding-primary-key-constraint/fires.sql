@@ -1,0 +1,2 @@
+ALTER TABLE legacy ADD PRIMARY KEY (id);
+ALTER TABLE legacy ADD CONSTRAINT legacy_pkey PRIMARY KEY (id);

@@ -1,0 +1,1 @@
+ALTER TABLE legacy ADD COLUMN code text PRIMARY KEY;

@@ -1,0 +1,2 @@
+ALTER DOMAIN positive ADD CONSTRAINT positive_check CHECK (VALUE > 0);
+ALTER DOMAIN email SET NOT NULL;

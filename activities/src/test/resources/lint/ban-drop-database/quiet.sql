@@ -1,0 +1,1 @@
+CREATE TABLE analytics_runs (id int);

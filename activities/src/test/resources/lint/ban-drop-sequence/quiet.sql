@@ -1,0 +1,1 @@
+ALTER SEQUENCE order_numbers RESTART WITH 1000;

@@ -1,0 +1,2 @@
+CREATE TABLE scratch (id int);
+ALTER TABLE scratch SET SCHEMA archive;

@@ -1,0 +1,1 @@
+TRUNCATE TABLE import_staging RESTART IDENTITY;

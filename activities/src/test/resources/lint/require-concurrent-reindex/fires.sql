@@ -1,0 +1,2 @@
+REINDEX INDEX orders_customer_idx;
+REINDEX (VERBOSE) TABLE orders;

@@ -1,0 +1,2 @@
+ALTER TABLE orders SET (fillfactor = 90);
+ALTER TABLE orders SET WITHOUT CLUSTER;

@@ -1,0 +1,6 @@
+BEGIN;
+-- setup
+ALTER TABLE orders ADD COLUMN note text;
+COMMIT;
+START TRANSACTION;
+ROLLBACK;
