@@ -103,6 +103,14 @@ final class BackupReport {
         "backup -> file, -s " + options.scaleSmall() + " (" + size(r.smallBytes()) + "), dump step",
         r.small(),
         BackupRun::dumpStep);
+    out.println(
+        "CPU of each dump (the tools, or the worker with its pg_dump; and the server's backends):");
+    row("  pg_dump -Fc -f FILE", r.pgDumps(), Baseline::cpu);
+    row("  pg_dump -Fc -Z0 | zstd -3 > FILE", r.pgDumpsZstd(), Baseline::cpu);
+    row("  backup -> file repository", r.toFile(), BackupRun::cpu);
+    if (!r.toFileCompared().isEmpty()) {
+      row("  backup -> file, --compare-jar", r.toFileCompared(), BackupRun::cpu);
+    }
     out.println();
     out.println(
         String.join(
@@ -184,6 +192,12 @@ final class BackupReport {
         drillRatio,
         TARGET_DRILL_RATIO,
         perRound(r.drills(), DrillRun::drill, r.pgRestores(), Baseline::took));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%-28s %6.2f  (CPU: backup -> file / the zstd floor, medians)",
+            "  cpu_file_vs_zstd_floor",
+            ratio(median(r.toFile(), BackupRun::cpu), median(r.pgDumpsZstd(), Baseline::cpu))));
     out.println(
         String.format(
             Locale.ROOT,

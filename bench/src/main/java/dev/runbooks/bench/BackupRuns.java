@@ -34,11 +34,17 @@ final class BackupRuns {
   /** The zstd command-line program, the fair floor's compressor. */
   static final String ZSTD = "zstd";
 
-  /** A baseline tool's run. */
-  record Baseline(Duration took) {}
+  /**
+   * A baseline tool's run; {@code cpu} is its processes' and the server backends' CPU time (zero
+   * where not measured).
+   */
+  record Baseline(Duration took, Duration cpu) {}
 
-  /** A backup: the dump activity's own clock, the workflow's dump step, the stored size. */
-  record BackupRun(String backupId, Duration dump, Duration dumpStep, long bytes) {}
+  /**
+   * A backup: the dump activity's own clock, the workflow's dump step, the stored size, and the CPU
+   * time of the worker (with its pg_dump) and of the server's backends during the run.
+   */
+  record BackupRun(String backupId, Duration dump, Duration dumpStep, long bytes, Duration cpu) {}
 
   /** A drill: its restore activity's own clock and the workflow's restore and compare steps. */
   record DrillRun(Duration restore, Duration restoreStep, Duration compareStep) {
@@ -68,10 +74,14 @@ final class BackupRuns {
     argv.addAll(PG_DUMP_FLAGS);
     argv.add("--file=" + file);
     argv.add("--dbname=" + database);
+    Duration cpuBefore = toolsAndBackendsCpu();
     Child.Outcome o =
         env.run("pg_dump", argv, env.libpqEnvironment(), "pg_dump", TOOL_TIMEOUT).requireSuccess();
-    err.println(String.format(Locale.ROOT, "   pg_dump -Fc -f FILE         %s", secs(o.wall())));
-    return new Baseline(o.wall());
+    Duration cpu = toolsAndBackendsCpu().minus(cpuBefore);
+    err.println(
+        String.format(
+            Locale.ROOT, "   pg_dump -Fc -f FILE         %s (CPU %s)", secs(o.wall()), secs(cpu)));
+    return new Baseline(o.wall(), cpu);
   }
 
   /**
@@ -99,6 +109,7 @@ final class BackupRuns {
         new ProcessBuilder(List.of(ZSTD, "-3", "-q", "-f", "-o", file.toString()))
             .directory(env.work().path().toFile())
             .redirectError(logs.resolve(name + ".zstd.err").toFile());
+    Duration cpuBefore = toolsAndBackendsCpu();
     long started = System.nanoTime();
     List<Process> pipeline;
     try {
@@ -118,8 +129,11 @@ final class BackupRuns {
       }
     }
     Duration took = Duration.ofNanos(System.nanoTime() - started);
-    err.println(String.format(Locale.ROOT, "   pg_dump -Fc -Z0 | zstd -3    %s", secs(took)));
-    return new Baseline(took);
+    Duration cpu = toolsAndBackendsCpu().minus(cpuBefore);
+    err.println(
+        String.format(
+            Locale.ROOT, "   pg_dump -Fc -Z0 | zstd -3    %s (CPU %s)", secs(took), secs(cpu)));
+    return new Baseline(took, cpu);
   }
 
   private static int waitFor(Process p) {
@@ -159,12 +173,13 @@ final class BackupRuns {
     Duration took = created.wall().plus(restored.wall());
     err.println(String.format(Locale.ROOT, "   createdb + pg_restore FILE  %s", secs(took)));
     cluster.execute("postgres", "DROP DATABASE " + database + " WITH (FORCE)");
-    return new Baseline(took);
+    return new Baseline(took, Duration.ZERO);
   }
 
   BackupRun backup(String name, String target, BenchWorker worker, Path config)
       throws SQLException {
     checkpoint();
+    Duration cpuBefore = workerAndBackendsCpu(worker);
     Child.Outcome o =
         client(
             name,
@@ -180,15 +195,17 @@ final class BackupRuns {
             config.toString());
     RunbookOutput.Backup b = RunbookOutput.backup(o);
     Duration step = RunbookOutput.step(o, "dump");
+    Duration cpu = workerAndBackendsCpu(worker).minus(cpuBefore);
     err.println(
         String.format(
             Locale.ROOT,
-            "   %-27s dump step %s (activity %s, worker's peak RSS so far %.0f MB)",
+            "   %-27s dump step %s (activity %s, CPU %s, worker's peak RSS so far %.0f MB)",
             name,
             secs(step),
             secs(b.dump()),
+            secs(cpu),
             worker.peakRssKb() / 1024.0));
-    return new BackupRun(b.backupId(), b.dump(), step, b.storedBytes());
+    return new BackupRun(b.backupId(), b.dump(), step, b.storedBytes(), cpu);
   }
 
   DrillRun drill(String target, BenchWorker worker, Path config, String backupId)
@@ -265,6 +282,21 @@ final class BackupRuns {
             name);
     err.println("   " + name + " on task queue bench-" + name);
     return worker;
+  }
+
+  /** The CPU of this JVM's finished children (the baseline tools) and of the server's backends. */
+  private Duration toolsAndBackendsCpu() {
+    CpuTime.awaitReaping();
+    return CpuTime.self().plus(CpuTime.children(env.cluster().postmasterPid()));
+  }
+
+  /**
+   * The CPU of a worker JVM (with its finished pg_dump) and of the server's backends; the client
+   * JVM that started the run is not counted.
+   */
+  private Duration workerAndBackendsCpu(BenchWorker worker) {
+    CpuTime.awaitReaping();
+    return CpuTime.total(worker.pid()).plus(CpuTime.children(env.cluster().postmasterPid()));
   }
 
   void checkpoint() throws SQLException {

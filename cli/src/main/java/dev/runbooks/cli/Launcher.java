@@ -160,9 +160,7 @@ final class Launcher {
     } else if (finished.result() != null) {
       report.printText(finished, out);
     } else {
-      report
-          .endJson(temporal.client(), finished.end())
-          .forEach((k, v) -> out.println(k + ": " + v));
+      report.printEnd(temporal.client(), finished.end(), out);
     }
     ConfigDrift.worker(finished.end())
         .flatMap(w -> ConfigDrift.note(w, config, launch.plan().target()))

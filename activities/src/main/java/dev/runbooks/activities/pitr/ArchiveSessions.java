@@ -8,6 +8,7 @@ import dev.runbooks.activities.postgres.ResolvedTopology;
 import dev.runbooks.activities.postgres.SqlFaults;
 import dev.runbooks.workflows.pitr.ArchiveInput;
 import dev.runbooks.workflows.pitr.ArchiveSession;
+import io.temporal.client.ActivityCompletionException;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -88,7 +89,15 @@ final class ArchiveSessions {
       try {
         while (clock.instant().isBefore(deadline)) {
           Thread.sleep(POLL_MILLIS);
-          heartbeat.check();
+          try {
+            heartbeat.check();
+          } catch (ActivityCompletionException stopped) {
+            // Asked to stop (archive stop) or timed out: what was received is stored first.
+            receiver.close();
+            shipper.ship(() -> slot.receiverFlushed(c));
+            slot.advance(c, shipper.archivedTo());
+            throw stopped;
+          }
           try {
             shipper.ship(() -> slot.receiverFlushed(c));
             if (repositoryProblem != null) {
