@@ -78,6 +78,14 @@ final class ArchiveCommand implements Callable<Integer> {
               connection.taskQueue(),
               target.name(),
               Identity.user(parent.root.env()));
+      if (connection.json()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("target", target.name());
+        json.put("workflowId", id);
+        json.put("started", started);
+        out.println(Json.write(json));
+        return ExitCodes.DONE;
+      }
       out.println(
           started
               ? "started the WAL archiver of " + target.name() + ": " + id
@@ -102,6 +110,13 @@ final class ArchiveCommand implements Callable<Integer> {
               target.name(),
               "runbook archive stop by " + Identity.user(parent.root.env()),
               Duration.ofMinutes(2));
+      if (connection.json()) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("target", target.name());
+        json.put("stopped", stopped);
+        out.println(Json.write(json));
+        return ExitCodes.DONE;
+      }
       out.println(
           stopped
               ? "stopped the WAL archiver of " + target.name()

@@ -32,7 +32,7 @@ class JsonSchemasTest {
   private static final Set<String> REFUSED = Set.of("watch", "demo", "dev", "worker", "completion");
 
   /** Only their parent's help: no document of their own. */
-  private static final Set<String> GROUPS = Set.of("schedule");
+  private static final Set<String> GROUPS = Set.of("schedule", "archive", "keys");
 
   @TempDir static Path dir;
 
@@ -206,6 +206,13 @@ class JsonSchemasTest {
             "json");
     assertEquals(0, restore.code(), restore.toString());
     Schemas.assertValid("restore", restore);
+  }
+
+  @Test
+  void keysStatusPrintsItsDocument() {
+    Cli.Result keys = backups.cli().run("keys", "status", "-o", "json");
+    assertTrue(keys.code() == 0 || keys.code() == 1, keys.toString());
+    Schemas.assertValid("keys status", keys);
   }
 
   @Test

@@ -6,10 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.testing.PostgresExtension;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -124,6 +130,40 @@ class UserErrorsTest {
     assertTrue(r.toString().contains("does not exist"), r.toString());
     assertFalse(r.toString().contains("has no"), "not a missing key:\n" + r);
     assertNoCrash(r);
+  }
+
+  @Test
+  void aServerThatDoesNotAnswerIsToldApartWithoutGrpcNoiseOnTheTerminal() throws Exception {
+    List<Socket> accepted = new CopyOnWriteArrayList<>();
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    accepted.add(silent.accept());
+                  }
+                } catch (IOException closed) {
+                  // The test is over.
+                }
+              });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      String address = "127.0.0.1:" + silent.getLocalPort();
+      Cli.Result r = onTerminal(cli, "list", "--temporal", address, "--connect-timeout", "2s");
+      assertEquals(ExitCodes.TEMPORAL_UNREACHABLE, r.code(), r.toString());
+      assertTrue(r.err().contains("did not answer within 2 s"), r.toString());
+      assertFalse(r.err().contains("nothing listens"), r.toString());
+      assertEquals(1, r.err().strip().lines().count(), "one line, no gRPC warnings:\n" + r);
+
+      Cli.Result env = onTerminal(cli.with("TEMPORAL_CONNECT_TIMEOUT", "soon"), "list");
+      assertEquals(ExitCodes.USAGE, env.code(), env.toString());
+      assertTrue(env.err().contains("TEMPORAL_CONNECT_TIMEOUT"), env.toString());
+    } finally {
+      for (Socket socket : accepted) {
+        socket.close();
+      }
+    }
   }
 
   @Test
