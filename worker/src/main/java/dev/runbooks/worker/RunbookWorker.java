@@ -7,6 +7,7 @@ import dev.runbooks.workflows.Runbooks;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import io.temporal.worker.WorkerOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -68,7 +69,9 @@ public final class RunbookWorker implements AutoCloseable {
       String taskQueue,
       List<Class<?>> workflowImplementations,
       List<Object> activityImplementations) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new StepLog()).build());
     // Heartbeat details reach Temporal as often as Heartbeat sends them, not once per 80% of the
     // heartbeat timeout (48 s for a dump), so status and watch show the bytes as they flow.
     Worker worker =
