@@ -93,6 +93,7 @@ class KeysEndToEndTest {
     Cli.Result second =
         cli.run("backup", "--target", "shop", "--embedded", "--no-verify", "--output", "json");
     assertEquals(0, second.code(), second.toString());
+    Schemas.assertValid("backup", second);
     JsonNode result = JSON.readTree(second.out());
     assertTrue(result.path("backup").path("newKeyset").isNull(), second.out());
     assertFalse(second.out().contains("NEW backup keyset"), second.toString());
@@ -104,7 +105,9 @@ class KeysEndToEndTest {
     Cli.Result status = cli.run("keys", "status", "--target", "shop");
     assertEquals(0, status.code(), status.toString());
     assertTrue(status.out().contains("present, holds local:"), status.toString());
-    JsonNode json = JSON.readTree(cli.run("keys", "status", "--output", "json").out());
+    Cli.Result statusJson = cli.run("keys", "status", "-o", "json");
+    Schemas.assertValid("keys status", statusJson);
+    JsonNode json = JSON.readTree(statusJson.out());
     assertEquals(2, json.path("backups").size(), json.toString());
     String keyId = json.path("keyIds").get(0).asText();
     for (JsonNode backup : json.path("backups")) {
@@ -120,6 +123,11 @@ class KeysEndToEndTest {
     assertArrayEquals(Files.readAllBytes(keyset), Files.readAllBytes(copy));
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(copy)));
     assertTrue(export.out().contains("Keep the copy somewhere safe"), export.toString());
+
+    Path second = dir.resolve("safe/keyset-copy-2.json");
+    Cli.Result exportJson = cli.run("keys", "export", "--to", second.toString(), "-o", "json");
+    Schemas.assertValid("keys export", exportJson);
+    assertEquals(second.toString(), JSON.readTree(exportJson.out()).path("copy").asText());
 
     Files.writeString(copy, "mine");
     Cli.Result again = cli.run("keys", "export", "--to", copy.toString());
