@@ -102,7 +102,7 @@ class CheckRunHistoryHasNoSecretsTest {
     CheckWorkflow run = newRun("check-orders-secret");
     CheckResult result = run.run(request());
 
-    assertEquals(8, result.findings().stream().map(f -> f.check()).distinct().count());
+    assertEquals(9, result.findings().stream().map(f -> f.check()).distinct().count());
     assertEquals(Outcome.SUCCEEDED, run.progress().outcome(), result.toString());
     SecretScan.assertNoSecrets(env.getWorkflowClient(), "check-orders-secret", List.of(PASSWORD));
   }
