@@ -31,6 +31,9 @@ final class ArchiveSessions {
   /** How often the spool is shipped: the archive is at most about this much behind. */
   static final long POLL_MILLIS = 1_000;
 
+  /** The replicas' slots are moved every this many polls (10 s). */
+  static final long STANDBY_EVERY = 10;
+
   private final ArchiverWiring wiring;
 
   ArchiveSessions(ArchiverWiring wiring) {
@@ -86,6 +89,8 @@ final class ArchiveSessions {
       WalReceiver receiver = startReceiver(spool, shipper, spec, slot, timeline, start);
       heartbeat.onStop(receiver::close);
       String repositoryProblem = null;
+      StandbySlots standbys = new StandbySlots(wiring.connections(), target, slot);
+      long polls = 0;
       try {
         while (clock.instant().isBefore(deadline)) {
           Thread.sleep(POLL_MILLIS);
@@ -115,6 +120,9 @@ final class ArchiveSessions {
             continue;
           }
           slot.advance(c, shipper.archivedTo());
+          if (++polls % STANDBY_EVERY == 1) {
+            standbys.keep(shipper.archivedTo());
+          }
           heartbeat.set(shipper.segments());
           if (!receiver.isAlive()) {
             shipper.ship(() -> slot.receiverFlushed(c));

@@ -180,12 +180,15 @@ class WalArchiverTest {
     LocalCluster primary = cluster();
     LocalCluster replica = primary.createReplica("standby");
     clusters.add(0, replica);
-    SwitchableConnections connections = new SwitchableConnections(primary);
+    SwitchableConnections connections =
+        new SwitchableConnections(primary).withReplica("standby", replica);
     WalArchiverActivitiesImpl activities = activities(connections, repository());
     primary.execute("postgres", "CREATE TABLE marks (note text)");
     CompletableFuture<ArchiveSession> first = session(activities, Duration.ofSeconds(5));
     primary.execute("postgres", "INSERT INTO marks VALUES ('old timeline')");
     first.get(2, TimeUnit.MINUTES);
+    long standbySlot = slotRestart(replica, TARGET);
+    assertTrue(standbySlot > 0, "the replica keeps the archive's WAL too");
 
     primary.stop();
     replica.execute("postgres", "SELECT pg_promote(true, 60)");
@@ -200,6 +203,7 @@ class WalArchiverTest {
 
     assertEquals(2, second.timeline(), second.toString());
     assertEquals(List.of(), second.gaps());
+    assertEquals(List.of(), second.warnings(), "the promoted replica had the slot already");
     WalInventory inventory = archive.inventory();
     assertTrue(inventory.switchPoints().containsKey(2), inventory.describe());
     long start = inventory.timeline(1).orElseThrow().startLsn();
