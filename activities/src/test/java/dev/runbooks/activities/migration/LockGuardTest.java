@@ -59,7 +59,8 @@ class LockGuardTest {
             dir,
             migrations,
             false,
-            false);
+            false,
+            null);
     h.cluster.execute(h.database, "CREATE SCHEMA other", "CREATE TABLE other.t (v int)");
     return h;
   }

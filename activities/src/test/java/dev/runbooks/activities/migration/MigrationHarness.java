@@ -64,20 +64,6 @@ final class MigrationHarness implements AutoCloseable {
 
   /**
    * @param migrations the directory of migrations (the test writes them)
-   */
-  MigrationHarness(
-      LocalCluster cluster,
-      String password,
-      String database,
-      Path dir,
-      Path migrations,
-      boolean production,
-      boolean fourEyes)
-      throws Exception {
-    this(cluster, password, database, dir, migrations, production, fourEyes, null);
-  }
-
-  /**
    * @param irreversible the YAML list of {@code migrations.irreversible}, such as {@code ["1.1+"]};
    *     null for the plain {@code migrations: DIR}
    */

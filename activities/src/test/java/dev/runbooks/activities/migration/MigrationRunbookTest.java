@@ -67,7 +67,8 @@ class MigrationRunbookTest {
             dir,
             migrations,
             production,
-            fourEyes);
+            fourEyes,
+            null);
     return h;
   }
 
