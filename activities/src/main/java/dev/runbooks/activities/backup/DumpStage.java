@@ -15,6 +15,7 @@ import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.shared.FailureType;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -49,6 +50,8 @@ final class DumpStage {
 
   /** How long pg_dump waits for a table lock before it gives up (and the attempt is retried). */
   static final String LOCK_WAIT_TIMEOUT = "60s";
+
+  private static final int BUFFER = 64 * 1024;
 
   private final TargetConnections connections;
   private final KeyEncryptionKey kek;
@@ -154,9 +157,8 @@ final class DumpStage {
         plaintext = new HashingOutputStream(cipher.encrypt(ciphertext, key, associatedData));
         // Closing it ends the compression, then the encryption.
         timings.streaming();
-        try (ReadAhead output = ReadAhead.start(pgDump.stdout(), "pg_dump " + target + "/" + id);
-            OutputStream archive = compression.compressing(plaintext)) {
-          archiveBytes = copy(output, archive, heartbeat, ciphertext);
+        try (OutputStream archive = compression.compressing(plaintext)) {
+          archiveBytes = copy(pgDump.stdout(), archive, heartbeat, ciphertext);
         }
         timings.streamed();
         int exit = Pipes.waitFor(pgDump, heartbeat);
@@ -214,17 +216,17 @@ final class DumpStage {
    * @return the bytes copied
    */
   private static long copy(
-      ReadAhead from, OutputStream to, Heartbeat heartbeat, HashingOutputStream stored)
+      InputStream from, OutputStream to, Heartbeat heartbeat, HashingOutputStream stored)
       throws IOException {
+    byte[] buffer = new byte[BUFFER];
     long copied = 0;
     try {
-      ReadAhead.Chunk chunk;
-      while ((chunk = from.next()) != null) {
+      int n;
+      while ((n = from.read(buffer)) >= 0) {
         heartbeat.check();
-        to.write(chunk.bytes, 0, chunk.length);
-        copied += chunk.length;
-        from.recycle(chunk);
+        to.write(buffer, 0, n);
         heartbeat.set(stored.bytes());
+        copied += n;
       }
     } catch (IOException e) {
       // A cancellation kills pg_dump, which closes its output under us: report the cancellation.
