@@ -18,3 +18,5 @@ SQL
 # The image's pg_hba.conf lets every database in with a password, but "all" does not cover
 # replication connections: those need their own line.
 echo "host replication ${REPLICATION_USER} all scram-sha-256" >>"$PGDATA/pg_hba.conf"
+# The WAL archiver (runbook archive, runbooks/pitr.md) streams WAL as the admin role.
+echo "host replication ${POSTGRES_USER} all scram-sha-256" >>"$PGDATA/pg_hba.conf"

@@ -83,6 +83,12 @@ public final class BackupBench implements BenchMain.Measurement {
     for (String tool : List.of("pgbench", "pg_dump", "pg_restore", "createdb")) {
       binaries.bin(tool);
     }
+    if (!onPath(BackupRuns.ZSTD)) {
+      throw new BenchMain.Unmet(
+          "expected the zstd program on PATH for the fair floor (pg_dump -Fc -Z0 | zstd -3),"
+              + " but there is none. Install it: apt-get install zstd (Debian/Ubuntu), dnf install"
+              + " zstd (Fedora/RHEL), brew install zstd (macOS).");
+    }
     if (!Files.isReadable(Path.of("/proc/self/status"))) {
       throw new BenchMain.Unmet(
           "expected Linux's /proc/<pid>/status to read the worker's peak RSS from,"
@@ -103,8 +109,10 @@ public final class BackupBench implements BenchMain.Measurement {
 
     List<BackupRun> small = new ArrayList<>();
     List<Baseline> pgDumps = new ArrayList<>();
+    List<Baseline> pgDumpsZstd = new ArrayList<>();
     List<BackupRun> toFile = new ArrayList<>();
     List<BackupRun> toS3 = new ArrayList<>();
+    List<BackupRun> toFileCompared = new ArrayList<>();
     List<Baseline> pgRestores = new ArrayList<>();
     List<DrillRun> drills = new ArrayList<>();
 
@@ -122,13 +130,27 @@ public final class BackupBench implements BenchMain.Measurement {
                 + " "
                 + BenchEnvironment.JVM_GC
                 + ", one per repository, each on its own task queue");
+        Path compareConfig =
+            writeConfig("runbooks-compare.yaml", "file://" + work.resolve("repository-compare"));
         try (BenchWorker fileWorker = runs.worker("worker-file", fileConfig, Map.of(), temporal);
-            BenchWorker s3Worker = runs.worker("worker-s3", s3Config, s3Env, temporal)) {
+            BenchWorker s3Worker = runs.worker("worker-s3", s3Config, s3Env, temporal);
+            BenchWorker compareWorker =
+                options.compareJar() == null
+                    ? null
+                    : runs.worker(
+                        "worker-compare",
+                        options.compareJar(),
+                        compareConfig,
+                        Map.of(),
+                        temporal)) {
           // Not counted: each worker's first run (the keyset is made on the first backup, S3Mock
           // sets itself up on its first request, and a worker's code is cold until it has run).
           err.println("== warm-up (not counted): a backup of -s " + options.scaleSmall() + " each");
           runs.backup("warm-up-file", SMALL_TARGET, fileWorker, fileConfig);
           runs.backup("warm-up-s3", SMALL_TARGET, s3Worker, s3Config);
+          if (compareWorker != null) {
+            runs.backup("warm-up-compare", SMALL_TARGET, compareWorker, compareConfig);
+          }
           for (int r = 1; r <= options.runs(); r++) {
             err.println("== round " + r + "/" + options.runs() + ": -s " + options.scaleSmall());
             small.add(runs.backup("backup-small-file", SMALL_TARGET, fileWorker, fileConfig));
@@ -138,7 +160,12 @@ public final class BackupBench implements BenchMain.Measurement {
             err.println(
                 "== round " + r + "/" + options.runs() + ": dumps of -s " + options.scaleLarge());
             pgDumps.add(runs.pgDump(LARGE_DB, baselineDump));
+            pgDumpsZstd.add(runs.pgDumpZstd(LARGE_DB, work.resolve("pg_dump.dump.zst")));
             toFile.add(runs.backup("backup-file", TARGET, fileWorker, fileConfig));
+            if (compareWorker != null) {
+              toFileCompared.add(
+                  runs.backup("backup-file (--compare-jar)", TARGET, compareWorker, compareConfig));
+            }
             toS3.add(runs.backup("backup-s3", TARGET, s3Worker, s3Config));
           }
           rssLarge = fileWorker.peakRssKb();
@@ -166,8 +193,10 @@ public final class BackupBench implements BenchMain.Measurement {
             dumpBytes,
             small,
             pgDumps,
+            pgDumpsZstd,
             toFile,
             toS3,
+            toFileCompared,
             pgRestores,
             drills,
             rssSmall,
@@ -231,6 +260,19 @@ public final class BackupBench implements BenchMain.Measurement {
     aws.put("AWS_SHARED_CREDENTIALS_FILE", work.resolve("no-aws-credentials").toString());
     aws.put("AWS_EC2_METADATA_DISABLED", "true");
     return aws;
+  }
+
+  private static boolean onPath(String program) {
+    String path = System.getenv("PATH");
+    if (path == null) {
+      return false;
+    }
+    for (String dir : path.split(java.io.File.pathSeparator)) {
+      if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, program))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private long databaseSize(String database) throws SQLException {

@@ -25,6 +25,7 @@ import java.util.function.Function;
  */
 final class BackupReport {
   static final double TARGET_BACKUP_RATIO = 1.10;
+  static final double TARGET_BACKUP_ZSTD_RATIO = 1.15;
   static final double TARGET_DRILL_RATIO = 1.20;
   static final double TARGET_RSS_MB = 300;
 
@@ -41,8 +42,10 @@ final class BackupReport {
       long dumpBytes,
       List<BackupRun> small,
       List<Baseline> pgDumps,
+      List<Baseline> pgDumpsZstd,
       List<BackupRun> toFile,
       List<BackupRun> toS3,
+      List<BackupRun> toFileCompared,
       List<Baseline> pgRestores,
       List<DrillRun> drills,
       long rssSmall,
@@ -60,12 +63,14 @@ final class BackupReport {
 
   void print(Results r) {
     Duration pgDump = median(r.pgDumps(), Baseline::took);
+    Duration pgDumpZstd = median(r.pgDumpsZstd(), Baseline::took);
     Duration fileDump = median(r.toFile(), BackupRun::dumpStep);
     Duration s3Dump = median(r.toS3(), BackupRun::dumpStep);
     Duration pgRestore = median(r.pgRestores(), Baseline::took);
     Duration drill = median(r.drills(), DrillRun::drill);
     Duration drillRestore = median(r.drills(), DrillRun::restore);
     double fileRatio = ratio(fileDump, pgDump);
+    double fileZstdRatio = ratio(fileDump, pgDumpZstd);
     double s3Ratio = ratio(s3Dump, pgDump);
     double drillRatio = ratio(drill, pgRestore);
     double rssSmallMb = r.rssSmall() / 1024.0;
@@ -83,10 +88,14 @@ final class BackupReport {
             options.runs()));
     out.println(String.format(Locale.ROOT, "%-46s %9s  %s", "", "time", "range"));
     row("pg_dump -Fc -f FILE", r.pgDumps(), Baseline::took);
+    row("pg_dump -Fc -Z0 | zstd -3 > FILE", r.pgDumpsZstd(), Baseline::took);
     row("backup -> file repository (dump step)", r.toFile(), BackupRun::dumpStep);
     row("  its dump activity's own clock", r.toFile(), BackupRun::dump);
     row("backup -> S3Mock (dump step)", r.toS3(), BackupRun::dumpStep);
     row("  its dump activity's own clock", r.toS3(), BackupRun::dump);
+    if (!r.toFileCompared().isEmpty()) {
+      row("backup -> file, --compare-jar (dump step)", r.toFileCompared(), BackupRun::dumpStep);
+    }
     row("createdb + pg_restore FILE (1 job)", r.pgRestores(), Baseline::took);
     row("restore-drill (restore + compare steps)", r.drills(), DrillRun::drill);
     row("  its restore activity alone", r.drills(), DrillRun::restore);
@@ -94,6 +103,14 @@ final class BackupReport {
         "backup -> file, -s " + options.scaleSmall() + " (" + size(r.smallBytes()) + "), dump step",
         r.small(),
         BackupRun::dumpStep);
+    out.println(
+        "CPU of each dump (the tools, or the worker with its pg_dump; and the server's backends):");
+    row("  pg_dump -Fc -f FILE", r.pgDumps(), Baseline::cpu);
+    row("  pg_dump -Fc -Z0 | zstd -3 > FILE", r.pgDumpsZstd(), Baseline::cpu);
+    row("  backup -> file repository", r.toFile(), BackupRun::cpu);
+    if (!r.toFileCompared().isEmpty()) {
+      row("  backup -> file, --compare-jar", r.toFileCompared(), BackupRun::cpu);
+    }
     out.println();
     out.println(
         String.join(
@@ -122,6 +139,10 @@ final class BackupReport {
                 + " runs, then after the -s "
                 + options.scaleLarge()
                 + " ones: flat when the larger database needs no more memory.",
+            "- the fair floor, pg_dump -Fc -Z0 | zstd -3 > FILE: the same work as the runbook's"
+                + " dump less what only the runbook does (row counts, SHA-256, encryption, the"
+                + " upload's commit and the manifest), zstd at the runbook's level in a process"
+                + " of its own.",
             "- pg_dump output: "
                 + size(r.dumpBytes())
                 + " (pg_dump's default zlib compression, as a DBA runs it); a stored backup: "
@@ -144,6 +165,24 @@ final class BackupReport {
         TARGET_BACKUP_RATIO,
         perRound(r.toFile(), BackupRun::dumpStep, r.pgDumps(), Baseline::took));
     ratioRow(
+        "backup_file_vs_pg_dump_zstd",
+        fileZstdRatio,
+        TARGET_BACKUP_ZSTD_RATIO,
+        perRound(r.toFile(), BackupRun::dumpStep, r.pgDumpsZstd(), Baseline::took));
+    if (!r.toFileCompared().isEmpty()) {
+      Duration compared = median(r.toFileCompared(), BackupRun::dumpStep);
+      ratioRow(
+          "  --compare-jar vs pg_dump",
+          ratio(compared, pgDump),
+          Double.NaN,
+          perRound(r.toFileCompared(), BackupRun::dumpStep, r.pgDumps(), Baseline::took));
+      ratioRow(
+          "  --compare-jar vs zstd floor",
+          ratio(compared, pgDumpZstd),
+          Double.NaN,
+          perRound(r.toFileCompared(), BackupRun::dumpStep, r.pgDumpsZstd(), Baseline::took));
+    }
+    ratioRow(
         "backup_s3_vs_pg_dump",
         s3Ratio,
         Double.NaN,
@@ -153,6 +192,12 @@ final class BackupReport {
         drillRatio,
         TARGET_DRILL_RATIO,
         perRound(r.drills(), DrillRun::drill, r.pgRestores(), Baseline::took));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "%-28s %6.2f  (CPU: backup -> file / the zstd floor, medians)",
+            "  cpu_file_vs_zstd_floor",
+            ratio(median(r.toFile(), BackupRun::cpu), median(r.pgDumpsZstd(), Baseline::cpu))));
     out.println(
         String.format(
             Locale.ROOT,
@@ -177,6 +222,7 @@ final class BackupReport {
             flat && under ? "met" : "MISSED"));
     out.println();
     out.println(figure("backup_file_vs_pg_dump", fileRatio));
+    out.println(figure("backup_file_vs_pg_dump_zstd", fileZstdRatio));
     out.println(figure("backup_s3_vs_pg_dump", s3Ratio));
     out.println(figure("drill_vs_pg_restore", drillRatio));
     out.println("FIGURE backup_peak_rss_mb_small " + Math.round(rssSmallMb));

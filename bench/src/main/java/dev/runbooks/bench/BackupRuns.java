@@ -31,11 +31,20 @@ final class BackupRuns {
 
   static final Duration TOOL_TIMEOUT = Duration.ofMinutes(60);
 
-  /** A baseline tool's run. */
-  record Baseline(Duration took) {}
+  /** The zstd command-line program, the fair floor's compressor. */
+  static final String ZSTD = "zstd";
 
-  /** A backup: the dump activity's own clock, the workflow's dump step, the stored size. */
-  record BackupRun(String backupId, Duration dump, Duration dumpStep, long bytes) {}
+  /**
+   * A baseline tool's run; {@code cpu} is its processes' and the server backends' CPU time (zero
+   * where not measured).
+   */
+  record Baseline(Duration took, Duration cpu) {}
+
+  /**
+   * A backup: the dump activity's own clock, the workflow's dump step, the stored size, and the CPU
+   * time of the worker (with its pg_dump) and of the server's backends during the run.
+   */
+  record BackupRun(String backupId, Duration dump, Duration dumpStep, long bytes, Duration cpu) {}
 
   /** A drill: its restore activity's own clock and the workflow's restore and compare steps. */
   record DrillRun(Duration restore, Duration restoreStep, Duration compareStep) {
@@ -65,10 +74,80 @@ final class BackupRuns {
     argv.addAll(PG_DUMP_FLAGS);
     argv.add("--file=" + file);
     argv.add("--dbname=" + database);
+    Duration cpuBefore = toolsAndBackendsCpu();
     Child.Outcome o =
         env.run("pg_dump", argv, env.libpqEnvironment(), "pg_dump", TOOL_TIMEOUT).requireSuccess();
-    err.println(String.format(Locale.ROOT, "   pg_dump -Fc -f FILE         %s", secs(o.wall())));
-    return new Baseline(o.wall());
+    Duration cpu = toolsAndBackendsCpu().minus(cpuBefore);
+    err.println(
+        String.format(
+            Locale.ROOT, "   pg_dump -Fc -f FILE         %s (CPU %s)", secs(o.wall()), secs(cpu)));
+    return new Baseline(o.wall(), cpu);
+  }
+
+  /**
+   * The fair floor of the runbook's dump: {@code pg_dump -Fc -Z0 | zstd -3 > FILE}, the archive
+   * uncompressed by pg_dump and compressed by zstd at the runbook's level in a process of its own,
+   * as the runbook does in its worker. Two processes joined by a pipe, no shell.
+   */
+  Baseline pgDumpZstd(String database, Path file) throws SQLException {
+    deleteIfExists(file);
+    checkpoint();
+    List<String> dump = new ArrayList<>();
+    dump.add(binaries.bin("pg_dump").toString());
+    dump.addAll(PG_DUMP_FLAGS);
+    dump.add("--compress=0");
+    dump.add("--dbname=" + database);
+    String name = env.work().next("pg_dump-zstd");
+    Path logs = env.work().logs();
+    ProcessBuilder pgDump =
+        new ProcessBuilder(dump)
+            .directory(env.work().path().toFile())
+            .redirectError(logs.resolve(name + ".pg_dump.err").toFile());
+    pgDump.environment().clear();
+    pgDump.environment().putAll(env.libpqEnvironment());
+    ProcessBuilder zstd =
+        new ProcessBuilder(List.of(ZSTD, "-3", "-q", "-f", "-o", file.toString()))
+            .directory(env.work().path().toFile())
+            .redirectError(logs.resolve(name + ".zstd.err").toFile());
+    Duration cpuBefore = toolsAndBackendsCpu();
+    long started = System.nanoTime();
+    List<Process> pipeline;
+    try {
+      pipeline = ProcessBuilder.startPipeline(List.of(pgDump, zstd));
+    } catch (IOException e) {
+      throw new BenchException("could not start pg_dump | zstd: " + e, e);
+    }
+    for (Process p : pipeline) {
+      int exit = waitFor(p);
+      if (exit != 0) {
+        throw new BenchException(
+            p.info().command().orElse("pg_dump | zstd")
+                + " exited with "
+                + exit
+                + " (expected 0); see "
+                + logs.resolve(name + ".*.err"));
+      }
+    }
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    Duration cpu = toolsAndBackendsCpu().minus(cpuBefore);
+    err.println(
+        String.format(
+            Locale.ROOT, "   pg_dump -Fc -Z0 | zstd -3    %s (CPU %s)", secs(took), secs(cpu)));
+    return new Baseline(took, cpu);
+  }
+
+  private static int waitFor(Process p) {
+    try {
+      if (!p.waitFor(TOOL_TIMEOUT.toMinutes(), java.util.concurrent.TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new BenchException("pg_dump | zstd did not finish within " + TOOL_TIMEOUT);
+      }
+      return p.exitValue();
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted waiting for pg_dump | zstd", e);
+    }
   }
 
   Baseline pgRestore(Path file, String database) throws SQLException {
@@ -94,12 +173,13 @@ final class BackupRuns {
     Duration took = created.wall().plus(restored.wall());
     err.println(String.format(Locale.ROOT, "   createdb + pg_restore FILE  %s", secs(took)));
     cluster.execute("postgres", "DROP DATABASE " + database + " WITH (FORCE)");
-    return new Baseline(took);
+    return new Baseline(took, Duration.ZERO);
   }
 
   BackupRun backup(String name, String target, BenchWorker worker, Path config)
       throws SQLException {
     checkpoint();
+    Duration cpuBefore = workerAndBackendsCpu(worker);
     Child.Outcome o =
         client(
             name,
@@ -115,15 +195,17 @@ final class BackupRuns {
             config.toString());
     RunbookOutput.Backup b = RunbookOutput.backup(o);
     Duration step = RunbookOutput.step(o, "dump");
+    Duration cpu = workerAndBackendsCpu(worker).minus(cpuBefore);
     err.println(
         String.format(
             Locale.ROOT,
-            "   %-27s dump step %s (activity %s, worker's peak RSS so far %.0f MB)",
+            "   %-27s dump step %s (activity %s, CPU %s, worker's peak RSS so far %.0f MB)",
             name,
             secs(step),
             secs(b.dump()),
+            secs(cpu),
             worker.peakRssKb() / 1024.0));
-    return new BackupRun(b.backupId(), b.dump(), step, b.storedBytes());
+    return new BackupRun(b.backupId(), b.dump(), step, b.storedBytes(), cpu);
   }
 
   DrillRun drill(String target, BenchWorker worker, Path config, String backupId)
@@ -179,13 +261,19 @@ final class BackupRuns {
    * configuration, on a task queue of its own on {@code temporal}.
    */
   BenchWorker worker(String name, Path config, Map<String, String> extraEnv, BenchWorker temporal) {
+    return worker(name, runbookJar, config, extraEnv, temporal);
+  }
+
+  /** A worker JVM as {@link #worker(String, Path, Map, BenchWorker)}, of another build. */
+  BenchWorker worker(
+      String name, Path jar, Path config, Map<String, String> extraEnv, BenchWorker temporal) {
     Map<String, String> workerEnv = BenchEnvironment.cleanEnvironment();
     workerEnv.putAll(extraEnv);
     BenchWorker worker =
         BenchWorker.startWorker(
             "runbook worker (" + name + ")",
             BenchEnvironment.measuredJvm(),
-            runbookJar,
+            jar,
             config,
             temporal.address(),
             "bench-" + name,
@@ -194,6 +282,21 @@ final class BackupRuns {
             name);
     err.println("   " + name + " on task queue bench-" + name);
     return worker;
+  }
+
+  /** The CPU of this JVM's finished children (the baseline tools) and of the server's backends. */
+  private Duration toolsAndBackendsCpu() {
+    CpuTime.awaitReaping();
+    return CpuTime.self().plus(CpuTime.children(env.cluster().postmasterPid()));
+  }
+
+  /**
+   * The CPU of a worker JVM (with its finished pg_dump) and of the server's backends; the client
+   * JVM that started the run is not counted.
+   */
+  private Duration workerAndBackendsCpu(BenchWorker worker) {
+    CpuTime.awaitReaping();
+    return CpuTime.total(worker.pid()).plus(CpuTime.children(env.cluster().postmasterPid()));
   }
 
   void checkpoint() throws SQLException {

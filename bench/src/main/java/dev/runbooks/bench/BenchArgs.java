@@ -1,5 +1,6 @@
 package dev.runbooks.bench;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -81,6 +82,19 @@ final class BenchArgs {
 
   boolean keep() {
     return flags.contains("--keep");
+  }
+
+  /** The file given for {@code option} as an absolute path, or null when none was given. */
+  Path file(String option) {
+    String text = values.get(option);
+    if (text == null) {
+      return null;
+    }
+    Path file = Path.of(text).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(file)) {
+      throw new UsageException(option + " " + text + ": no such file");
+    }
+    return file;
   }
 
   /** {@code --runbook-jar FILE}, or {@link #DEFAULT_JAR}, as an absolute path. */

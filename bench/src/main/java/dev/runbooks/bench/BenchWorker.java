@@ -171,6 +171,11 @@ final class BenchWorker implements AutoCloseable {
     return address;
   }
 
+  /** The worker JVM's process id. */
+  long pid() {
+    return process.pid();
+  }
+
   /** The highest resident set size the JVM has reached so far, in kB. */
   long peakRssKb() {
     Path status = Path.of("/proc", Long.toString(process.pid()), "status");

@@ -50,6 +50,16 @@ final class ArchiveRuns {
     }
   }
 
+  /** Whether the target ever had an archiver (running or ended) that Temporal still knows. */
+  static boolean known(WorkflowClient client, String target) {
+    try {
+      client.newUntypedWorkflowStub(WalArchiverWorkflow.workflowId(target)).describe();
+      return true;
+    } catch (WorkflowNotFoundException e) {
+      return false;
+    }
+  }
+
   /** The running archiver's status; empty when none runs. */
   static Optional<ArchiverStatus> status(WorkflowClient client, String target) {
     String id = WalArchiverWorkflow.workflowId(target);

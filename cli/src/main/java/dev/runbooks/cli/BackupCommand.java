@@ -52,6 +52,9 @@ final class BackupCommand extends LaunchCommand {
     }
     RunbookStarter.Launch launch =
         new BackupRuns(config, user()).backup(target.name(), !noVerify, workflowId);
+    if (!run.follow()) {
+      KeysCommand.firstBackupNote(config).ifPresent(spec.commandLine().getErr()::println);
+    }
     return launch(config, launch, BackupResult.class, BackupReport.BACKUP);
   }
 }

@@ -53,6 +53,9 @@ final class BackupReport {
           out.println(
               "  pruned      "
                   + (result.pruned().isEmpty() ? "nothing" : String.join(", ", result.pruned())));
+          if (b.newKeyset() != null) {
+            out.println("  NEW KEY     " + b.newKeysetNotice());
+          }
         }
 
         @Override

@@ -22,12 +22,11 @@ final class BackupsArchive {
       String target,
       CommandSpec spec) {
     Duration limit = config.target(target).walFreshness();
-    Optional<ArchiverStatus> archiver = ArchiveRuns.status(temporal.client(), target);
-    WalArchiveState state = state(temporal, connection, target);
-    if (limit == null && archiver.isEmpty() && !state.archived()) {
-      return ExitCodes.DONE; // no archive, and none expected
+    if (limit == null && !ArchiveRuns.known(temporal.client(), target)) {
+      return ExitCodes.DONE; // no archiver, and no limit that expects one
     }
-    return print(state, archiver, limit, connection, spec);
+    Optional<ArchiverStatus> archiver = ArchiveRuns.status(temporal.client(), target);
+    return print(state(temporal, connection, target), archiver, limit, connection, spec);
   }
 
   private static WalArchiveState state(

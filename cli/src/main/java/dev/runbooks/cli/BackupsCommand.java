@@ -27,7 +27,7 @@ import picocli.CommandLine.Spec;
       "Exits 1 when the newest verified backup is older than the target's freshness limit, or"
           + " none is verified and a limit is set. The limit is the one in this command's"
           + " configuration (--config); when the worker's says otherwise, a NOTE says so.",
-      "Then the WAL archive, when there is one or walFreshness is set: its recoverable window,"
+      "Then the WAL archive, when the target has an archiver or walFreshness is set: its window,"
           + " the archiver's state and lag, its gaps; exits 1 when it is further behind than"
           + " walFreshness."
     },

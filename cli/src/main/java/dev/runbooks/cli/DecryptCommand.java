@@ -104,7 +104,7 @@ final class DecryptCommand implements Callable<Integer> {
     }
     KeyEncryptionKey kek = kek(config);
     PrintWriter text = spec.commandLine().getOut();
-    try (BackupRepository repository = openRepository(config)) {
+    try (BackupRepository repository = openRepository(config, root.env())) {
       BackupManifest manifest = manifest(repository);
       if (!manifest.target().equals(target.name()) || !manifest.id().equals(backupId)) {
         throw new PermanentBackupException(
@@ -255,9 +255,10 @@ final class DecryptCommand implements Callable<Integer> {
     return BackupManifests.fromJson(new String(json, StandardCharsets.UTF_8));
   }
 
-  private BackupRepository openRepository(RunbooksConfig config) {
+  /** The configured repository; a problem with its configuration is a usage error. */
+  static BackupRepository openRepository(RunbooksConfig config, Map<String, String> env) {
     try {
-      return BackupRepositories.open(config.repository(), root.env());
+      return BackupRepositories.open(config.repository(), env);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage() + "; fix repository: in " + config.file() + ".");
     } catch (UncheckedIOException e) {

@@ -26,7 +26,7 @@ import picocli.CommandLine.Spec;
     },
     footerHeading = "%nExample:%n",
     footer = "  runbook dev --config runbooks.yaml")
-final class DevCommand implements Callable<Integer> {
+final class DevCommand implements Callable<Integer>, Logs.Foreground {
   @Spec CommandSpec spec;
   @ParentCommand RunbookCommand root;
   @Mixin ConnectionOptions connection;

@@ -8,6 +8,8 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowNotFoundException;
 import java.io.PrintWriter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IExitCodeExceptionMapper;
@@ -22,6 +24,14 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 final class Failures
     implements IParameterExceptionHandler, IExecutionExceptionHandler, IExitCodeExceptionMapper {
+  private final Logs logs;
+
+  /**
+   * @param logs where a trace goes: the log file, or stderr with {@code --debug}
+   */
+  Failures(Logs logs) {
+    this.logs = logs;
+  }
 
   @Override
   public int handleParseException(ParameterException e, String[] args) {
@@ -42,15 +52,24 @@ final class Failures
     PrintWriter err = command.getErr();
     int code = getExitCode(e);
     Throwable known = known(e);
+    // Looked up here, not in a static field: --help and --version must not start logging.
+    Logger log = LoggerFactory.getLogger(Failures.class);
+    log.error("{} failed", command.getCommandSpec().qualifiedName(), e);
     if (known == null) {
       err.println(
           prefix(command)
               + "unexpected error: "
               + e
-              + ". This is a bug in runbook; the trace below helps to fix it.");
-      e.printStackTrace(err);
+              + ". This is a bug in runbook; "
+              + logs.file()
+                  .map(f -> "its trace is in " + f + " (or run with --debug)")
+                  .orElse("run with --debug for its trace")
+              + ", and helps to fix it.");
     } else {
       err.println(prefix(command) + message(known));
+    }
+    if (logs.debug()) {
+      e.printStackTrace(err);
     }
     err.flush();
     return code;
@@ -61,6 +80,9 @@ final class Failures
     Throwable known = known(e);
     if (known == null) {
       return ExitCodes.RUNBOOK_FAILED;
+    }
+    if (isRefused(known)) {
+      return ExitCodes.USAGE;
     }
     if (known instanceof TemporalUnreachableException
         || known instanceof UnguardedTargetException
@@ -85,7 +107,8 @@ final class Failures
           || t instanceof UnguardedTargetException
           || t instanceof WorkflowNotFoundException
           || t instanceof ParameterException
-          || isUnavailable(t)) {
+          || isUnavailable(t)
+          || isRefused(t)) {
         return t;
       }
     }
@@ -97,7 +120,18 @@ final class Failures
         && ((StatusRuntimeException) t).getStatus().getCode() == Status.Code.UNAVAILABLE;
   }
 
+  /** Temporal refused the request as malformed: the user's input, not a bug. */
+  private static boolean isRefused(Throwable t) {
+    return t instanceof StatusRuntimeException
+        && ((StatusRuntimeException) t).getStatus().getCode() == Status.Code.INVALID_ARGUMENT;
+  }
+
   private static String message(Throwable known) {
+    if (isRefused(known)) {
+      return "Temporal refused the request: "
+          + ((StatusRuntimeException) known).getStatus().getDescription()
+          + ". Correct the value it names and try again.";
+    }
     if (known instanceof WorkflowNotFoundException) {
       String id = ((WorkflowNotFoundException) known).getExecution().getWorkflowId();
       return "no run with ID "

@@ -32,7 +32,7 @@ final class Follower {
 
   // Plain mode: what has been printed already.
   private final Map<String, StepState> printedStates = new HashMap<>();
-  private final Map<String, Long> printedQuarters = new HashMap<>();
+  private final Map<String, Long> printedMilestones = new HashMap<>();
   private String printedApproval;
   // Terminal mode: the frame on the screen.
   private final LiveView view;
@@ -124,9 +124,9 @@ final class Follower {
       }
       ActivityProgress bar = bars.get(step.name());
       if (bar != null && step.state() == StepState.RUNNING) {
-        long quarter = Text.quarter(bar);
-        Long printed = printedQuarters.put(step.name(), quarter);
-        if (printed == null || printed != quarter) {
+        long milestone = Text.milestone(bar);
+        Long printed = printedMilestones.put(step.name(), milestone);
+        if (printed == null || printed != milestone) {
           out.println("  " + step.name() + ": " + Text.bar(bar));
         }
       }
@@ -198,10 +198,27 @@ final class Follower {
         + ")";
   }
 
+  /**
+   * Each step's progress: the progress its activity reports, else (a step that runs a child
+   * workflow, whose activities name their own steps) the one progress no step of the run claims.
+   */
   private static Map<String, ActivityProgress> bars(RunState state) {
     Map<String, ActivityProgress> bars = new HashMap<>();
     for (ActivityProgress p : state.activities()) {
       bars.put(p.step(), p);
+    }
+    if (state.progress() == null) {
+      return bars;
+    }
+    List<ActivityProgress> unclaimed = new ArrayList<>(state.activities());
+    unclaimed.removeIf(
+        p -> state.progress().steps().stream().anyMatch(s -> s.name().equals(p.step())));
+    List<Step> running =
+        state.progress().steps().stream()
+            .filter(s -> s.state() == StepState.RUNNING && !bars.containsKey(s.name()))
+            .toList();
+    if (unclaimed.size() == 1 && running.size() == 1) {
+      bars.put(running.get(0).name(), unclaimed.get(0));
     }
     return bars;
   }

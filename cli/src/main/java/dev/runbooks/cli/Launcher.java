@@ -33,6 +33,17 @@ final class Launcher {
     /** The result's fields for JSON; called only when the run completed. */
     Map<String, Object> json(R result);
 
+    /**
+     * More fields for the JSON of a run that did not complete (a failed or rolled-back run), such
+     * as what it left behind; by default none.
+     */
+    default Map<String, Object> endJson(WorkflowClient client, RunState end) {
+      return Map.of();
+    }
+
+    /** What a run that did not complete left behind, as text; by default nothing. */
+    default void printEnd(WorkflowClient client, RunState end, PrintWriter out) {}
+
     /** The exit code: the run's own unless the result says worse. */
     default int exitCode(Finished<R> finished) {
       return finished.end().exitCode();
@@ -141,9 +152,15 @@ final class Launcher {
             new Follower(temporal.client(), live, root.screen(), Clock.systemUTC()));
     int exit = report.exitCode(finished);
     if (connection.json()) {
-      out.println(Json.write(json(finished, report, exit)));
+      Map<String, Object> json = json(finished, report, exit);
+      if (finished.result() == null) {
+        json.putAll(report.endJson(temporal.client(), finished.end()));
+      }
+      out.println(Json.write(json));
     } else if (finished.result() != null) {
       report.printText(finished, out);
+    } else {
+      report.printEnd(temporal.client(), finished.end(), out);
     }
     ConfigDrift.worker(finished.end())
         .flatMap(w -> ConfigDrift.note(w, config, launch.plan().target()))

@@ -6,7 +6,10 @@ import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import dev.runbooks.workflows.shared.TargetLockWorkflow;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.api.common.v1.Memo;
+import io.temporal.api.common.v1.WorkflowExecution;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
+import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
 import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListWorkflowExecutionsRequest;
@@ -53,14 +56,34 @@ final class ListCommand implements Callable<Integer> {
       description = "At most this many runs (default: ${DEFAULT-VALUE}).")
   int limit;
 
-  /** One line of the listing. */
+  /**
+   * One line of the listing.
+   *
+   * @param status Temporal's: RUNNING, COMPLETED, FAILED, CANCELED, TERMINATED, TIMED_OUT
+   * @param outcome the runbook's: RUNNING, SUCCEEDED, FAILED, ROLLED_BACK, ABORTED (see {@link
+   *     RunOutcome})
+   */
   record Row(
       String workflowId,
+      String runId,
       String kind,
       String target,
       String status,
+      String outcome,
       Instant started,
-      Instant closed) {}
+      Instant closed) {
+    Row ended(RunOutcome end) {
+      return new Row(
+          workflowId,
+          runId,
+          kind,
+          target,
+          status,
+          end.outcome(),
+          started,
+          closed != null ? closed : end.closed());
+    }
+  }
 
   @Override
   public Integer call() {
@@ -104,10 +127,51 @@ final class ListCommand implements Callable<Integer> {
       if (id.startsWith(TargetLockWorkflow.workflowId(""))) {
         continue;
       }
+      if (id.startsWith(RunbookSchedule.CRON_WORKFLOW_PREFIX)
+          && info.getMemo().getFieldsCount() == 0) {
+        info = info.toBuilder().setMemo(startMemo(service, namespace, info.getExecution())).build();
+      }
       rows.add(row(new WorkflowExecutionMetadata(info, converter)));
     }
     rows.sort(Comparator.comparing(Row::started, Comparator.nullsLast(Comparator.reverseOrder())));
-    return rows.size() > limit ? List.copyOf(rows.subList(0, limit)) : rows;
+    List<Row> shown = new ArrayList<>();
+    for (Row row : rows.size() > limit ? rows.subList(0, limit) : rows) {
+      RunOutcome end =
+          row.status().equals("RUNNING")
+              ? null
+              : RunOutcome.of(
+                  service,
+                  namespace,
+                  converter,
+                  WorkflowExecution.newBuilder()
+                      .setWorkflowId(row.workflowId())
+                      .setRunId(row.runId())
+                      .build(),
+                  row.kind());
+      shown.add(end == null ? row : row.ended(end));
+    }
+    return shown;
+  }
+
+  /**
+   * The memo a run was started with, from its start event: list results do not carry it on every
+   * server (the in-memory one), and a cron workflow standing in for a schedule names its runbook
+   * and target there.
+   */
+  private static Memo startMemo(
+      WorkflowServiceStubs service, String namespace, WorkflowExecution execution) {
+    return service
+        .blockingStub()
+        .getWorkflowExecutionHistory(
+            GetWorkflowExecutionHistoryRequest.newBuilder()
+                .setNamespace(namespace)
+                .setExecution(execution)
+                .setMaximumPageSize(1)
+                .build())
+        .getHistory()
+        .getEvents(0)
+        .getWorkflowExecutionStartedEventAttributes()
+        .getMemo();
   }
 
   private String query(boolean runbooksOnly) {
@@ -166,12 +230,34 @@ final class ListCommand implements Callable<Integer> {
     String kind = run.getTypedSearchAttributes().get(RunbookSearchAttributes.KIND);
     String target = run.getTypedSearchAttributes().get(RunbookSearchAttributes.TARGET);
     if (kind == null || target == null) {
+      // A cron workflow standing in for a schedule says what it runs in its memo.
+      kind = kind != null ? kind : memo(run, RunbookSchedule.MEMO_RUNBOOK);
+      target = target != null ? target : memo(run, RunbookSchedule.MEMO_TARGET);
+    }
+    if (kind == null || target == null) {
       Map.Entry<String, String> parsed = parseBusinessKey(id);
       kind = kind != null ? kind : parsed.getKey();
       target = target != null ? target : parsed.getValue();
     }
+    String status = RunState.label(run.getStatus());
     return new Row(
-        id, kind, target, RunState.label(run.getStatus()), run.getStartTime(), run.getCloseTime());
+        id,
+        run.getExecution().getRunId(),
+        kind,
+        target,
+        status,
+        status.equals("RUNNING") ? "RUNNING" : status,
+        run.getStartTime(),
+        run.getCloseTime());
+  }
+
+  private static String memo(WorkflowExecutionMetadata run, String key) {
+    try {
+      Object value = run.getMemo(key, String.class);
+      return value == null ? null : value.toString();
+    } catch (RuntimeException e) {
+      return null; // not a memo this CLI wrote
+    }
   }
 
   static Map.Entry<String, String> parseBusinessKey(String workflowId) {
@@ -196,14 +282,14 @@ final class ListCommand implements Callable<Integer> {
     widths.put("ID", 2);
     widths.put("KIND", 4);
     widths.put("TARGET", 6);
-    widths.put("STATUS", 6);
+    widths.put("STATUS", 7);
     for (Row row : rows) {
       widths.merge("ID", row.workflowId().length(), Math::max);
       widths.merge("KIND", row.kind().length(), Math::max);
       widths.merge("TARGET", row.target().length(), Math::max);
-      widths.merge("STATUS", row.status().length(), Math::max);
+      widths.merge("STATUS", row.outcome().length(), Math::max);
     }
-    out.println(line(widths, "ID", "KIND", "TARGET", "STATUS", "STARTED"));
+    out.println(line(widths, "ID", "KIND", "TARGET", "OUTCOME", "STARTED"));
     for (Row row : rows) {
       out.println(
           line(
@@ -211,7 +297,7 @@ final class ListCommand implements Callable<Integer> {
               row.workflowId(),
               row.kind(),
               row.target(),
-              row.status(),
+              row.outcome(),
               Text.time(row.started())));
     }
   }

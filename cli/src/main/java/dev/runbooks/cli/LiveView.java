@@ -33,10 +33,12 @@ final class LiveView {
   void draw(List<AttributedString> frame) {
     Size size = screen.size().get();
     List<AttributedString> fitted = fit(frame, size.getColumns(), size.getRows(), ellipsis);
-    StringBuilder text = new StringBuilder(back(size.getColumns()));
+    int rows = rowsShown(size.getColumns());
+    StringBuilder text = new StringBuilder(up(rows));
     for (AttributedString line : fitted) {
-      text.append(screen.color() ? line.toAnsi() : line.toString()).append('\n');
+      text.append(screen.color() ? line.toAnsi() : line.toString()).append(ERASE_LINE).append('\n');
     }
+    text.append(blank(rows - fitted.size()));
     out.print(text);
     out.flush();
     shown = fitted;
@@ -44,21 +46,42 @@ final class LiveView {
 
   /** Removes the frame from the screen, so what follows is printed where it began. */
   void clear() {
-    out.print(back(screen.size().get().getColumns()));
+    int rows = rowsShown(screen.size().get().getColumns());
+    out.print(up(rows) + blank(rows));
     out.flush();
     shown = List.of();
   }
 
+  /** Erases from the cursor to the end of its row. */
+  private static final String ERASE_LINE = "\033[K";
+
   /**
-   * Up to the first row of the frame on the screen and clear to the end of the screen. Rows are
-   * counted at the width now: a terminal that reflows a narrowed window wraps the old lines.
+   * The rows the frame on the screen takes, counted at the width now: a terminal that reflows a
+   * narrowed window wraps the old lines.
    */
-  private String back(int columns) {
+  private int rowsShown(int columns) {
     int rows = 0;
     for (AttributedString line : shown) {
       rows += Math.max(1, (line.columnLength() + columns - 1) / Math.max(1, columns));
     }
-    return rows == 0 ? "\r\033[J" : "\r\033[" + rows + "A\033[J";
+    return rows;
+  }
+
+  /** To the first column, {@code rows} up. */
+  private static String up(int rows) {
+    return rows <= 0 ? "\r" : "\r\033[" + rows + "A";
+  }
+
+  /**
+   * Erases the next {@code rows} rows, left over from a taller frame, and comes back. Row by row,
+   * not "erase to the end of the screen": tmux saves a screen erased from its top-left corner into
+   * the scrollback, which would keep a copy of every frame drawn at the top.
+   */
+  private static String blank(int rows) {
+    if (rows <= 0) {
+      return "";
+    }
+    return "\033[2K\n".repeat(rows) + "\033[" + rows + "A";
   }
 
   /**

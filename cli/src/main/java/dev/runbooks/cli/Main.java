@@ -2,6 +2,7 @@ package dev.runbooks.cli;
 
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -42,7 +43,19 @@ public final class Main {
 
   CommandLine commandLine(RunbookCommand root) {
     CommandLine commandLine = new CommandLine(root);
-    Failures failures = new Failures();
+    Logs logs = new Logs(env);
+    Failures failures = new Failures(logs);
+    commandLine.setExecutionStrategy(
+        parseResult -> {
+          Integer help = CommandLine.executeHelpRequest(parseResult);
+          if (help != null) {
+            return help; // before logging is set up: help and version must be quick
+          }
+          List<CommandLine> chain = parseResult.asCommandLineList();
+          logs.configure(
+              root.logs, chain.get(chain.size() - 1).getCommand() instanceof Logs.Foreground);
+          return new CommandLine.RunLast().execute(parseResult);
+        });
     commandLine
         .setOut(out)
         .setErr(err)

@@ -3,9 +3,11 @@ package dev.runbooks.cli;
 import dev.runbooks.workflows.migration.LintFinding;
 import dev.runbooks.workflows.migration.MigrationPlan;
 import dev.runbooks.workflows.migration.MigrationResult;
+import dev.runbooks.workflows.migration.MigrationVersions;
 import dev.runbooks.workflows.migration.PendingMigration;
 import dev.runbooks.workflows.migration.RehearsalResult;
 import dev.runbooks.workflows.migration.VersionTiming;
+import io.temporal.client.WorkflowClient;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,9 +62,38 @@ final class MigrationReport {
                       : "rollback not proven (irreversible migration)"));
           out.println("    up again  " + timings(rehearsal.reUp()));
           out.println("    took      " + Text.duration(rehearsal.duration()));
+          for (String note : rehearsal.notes()) {
+            out.println("    NOTE      " + note);
+          }
           out.println("  backup      " + r.backupId() + " (verified, before any change)");
           out.println("  applied     " + timings(r.applied()));
           out.println("  rollback    " + r.rollback());
+        }
+
+        @Override
+        public Map<String, Object> endJson(WorkflowClient client, RunState end) {
+          MigrationVersions v = versions(client, end);
+          return v == null ? Map.of() : Map.of("versions", v);
+        }
+
+        @Override
+        public void printEnd(WorkflowClient client, RunState end, PrintWriter out) {
+          MigrationVersions v = versions(client, end);
+          if (v == null) {
+            return;
+          }
+          out.println();
+          out.println("Migration of " + end.target() + " ended " + end.outcome());
+          out.println("  applied     " + list(v.applied()));
+          out.println("  undone      " + list(v.undone()));
+          out.println("  not applied " + list(v.left()));
+          if (v.schemaEqualsBefore() != null) {
+            out.println(
+                "  schema      "
+                    + (v.schemaEqualsBefore()
+                        ? "equal to the one before"
+                        : "DIFFERS from the one before"));
+          }
         }
 
         @Override
@@ -78,6 +109,21 @@ final class MigrationReport {
           return json;
         }
       };
+
+  /** What the run's {@code versions} query says, or null for a run too old to answer it. */
+  private static MigrationVersions versions(WorkflowClient client, RunState end) {
+    try {
+      return client
+          .newUntypedWorkflowStub(end.workflowId())
+          .query(MigrationVersions.QUERY, MigrationVersions.class);
+    } catch (RuntimeException e) {
+      return null;
+    }
+  }
+
+  private static String list(List<String> versions) {
+    return versions.isEmpty() ? "none" : "V" + String.join(", V", versions);
+  }
 
   private static String version(String v) {
     return v == null ? "no version" : "V" + v;

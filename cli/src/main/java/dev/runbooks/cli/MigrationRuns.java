@@ -119,6 +119,7 @@ final class MigrationRuns {
               + " --auto-approve and have it approved with: runbook approve ID");
     }
     checkVersion(to);
+    checkIrreversible(t);
     MigrationRequest request =
         new MigrationRequest(
             new RunbookRequest(t.name(), initiator, t.fourEyes(), t.approvalTimeout()),
@@ -141,12 +142,24 @@ final class MigrationRuns {
             MigrationPlanText.markdown(request, t.primary().toString(), onDisk(t))));
   }
 
+  /** Refuses an irreversible list naming a version the directory does not have. */
+  private static void checkIrreversible(TargetConfig t) {
+    try {
+      MigrationScripts.read(t.migrations(), t.irreversibleMigrations());
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("target " + t.name() + ": " + e.getMessage() + ".");
+    } catch (IOException e) {
+      // Unreadable here: the worker reads the directory itself and says so.
+    }
+  }
+
   /** The target's migrations as this client reads them, for the plan. */
   private static MigrationPlanText.OnDisk onDisk(TargetConfig t) {
     String directory = t.migrations().toString();
     try {
       List<MigrationPlanText.Script> scripts = new ArrayList<>();
-      for (MigrationScripts.Script s : MigrationScripts.read(t.migrations()).all()) {
+      for (MigrationScripts.Script s :
+          MigrationScripts.read(t.migrations(), t.irreversibleMigrations()).all()) {
         scripts.add(
             new MigrationPlanText.Script(
                 s.upName(),

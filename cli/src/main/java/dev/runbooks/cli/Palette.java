@@ -45,7 +45,7 @@ final class Palette {
 
   /** {@code [WORD]}, or an ending's {@code : WORD (exit N)}. */
   private static final Pattern TAG =
-      Pattern.compile("\\[([A-Z_]+)\\]|(?<=: )([A-Z_]+)(?= \\(exit)");
+      Pattern.compile("\\[([A-Z_]+)\\]|(?<=: {1,10})([A-Z_]+)(?= \\(exit)");
 
   private Palette() {}
 

@@ -8,6 +8,7 @@ import dev.runbooks.workflows.shared.RunbookWorkflow;
 import io.temporal.api.enums.v1.RetryState;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.workflow.v1.PendingActivityInfo;
+import io.temporal.api.workflow.v1.PendingChildExecutionInfo;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowException;
 import io.temporal.client.WorkflowExecutionDescription;
@@ -90,7 +91,7 @@ record RunState(
             : attributes.get(RunbookSearchAttributes.TARGET),
         progress,
         problem,
-        heartbeats(description, client.getOptions().getDataConverter()),
+        heartbeats(client, description),
         failure.type());
   }
 
@@ -122,6 +123,26 @@ record RunState(
       // Not known: the run's outcome decides the exit code alone.
     }
     return Failure.UNKNOWN;
+  }
+
+  /**
+   * The progress the run's activities report, and those of its running child workflows (a backup's
+   * verify step is a restore drill: its restore's bytes are the step's progress).
+   */
+  private static List<ActivityProgress> heartbeats(
+      WorkflowClient client, WorkflowExecutionDescription description) {
+    DataConverter converter = client.getOptions().getDataConverter();
+    List<ActivityProgress> result = new ArrayList<>(heartbeats(description, converter));
+    for (PendingChildExecutionInfo child :
+        description.getRawDescription().getPendingChildrenList()) {
+      try {
+        result.addAll(
+            heartbeats(client.newUntypedWorkflowStub(child.getWorkflowId()).describe(), converter));
+      } catch (RuntimeException e) {
+        // A child that ended meanwhile, or cannot be described: no bar this time.
+      }
+    }
+    return result;
   }
 
   private static List<ActivityProgress> heartbeats(

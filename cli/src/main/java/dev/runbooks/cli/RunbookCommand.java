@@ -3,6 +3,7 @@ package dev.runbooks.cli;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -35,6 +36,8 @@ import picocli.CommandLine.Spec;
       ApproveCommand.class,
       AbortCommand.class,
       CompletionCommand.class,
+      KeysCommand.class,
+      TrainCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
@@ -55,7 +58,8 @@ import picocli.CommandLine.Spec;
       "                            Temporal's own client settings (temporal.toml)",
       "  RUNBOOKS_LOG_LEVEL        runbook's log level (default INFO)",
       "  RUNBOOKS_LOG_LEVEL_TEMPORAL  the Temporal SDK's and gRPC's (default WARN)",
-      "  RUNBOOKS_LOG_FILE         where logs go (default ~/.runbooks/runbook.log)",
+      "  RUNBOOKS_LOG_FILE         the log file; logs reach stderr only with --verbose",
+      "                            (default ~/.local/state/runbooks/runbook.log)",
       "  RUNBOOKS_DATA_DIR         the worker's data directory (schema snapshots)",
       "  RUNBOOKS_PG_BIN           PostgreSQL's bin directory (else PATH, pg_config)",
       "  NO_COLOR                  no colour on a terminal",
@@ -66,6 +70,7 @@ import picocli.CommandLine.Spec;
     })
 final class RunbookCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
+  @Mixin LogOptions logs;
 
   private final Map<String, String> env;
   private final boolean terminal;

@@ -194,6 +194,7 @@ record RunbookSchedule(
               + String.join(", ", DESCRIPTORS.keySet())
               + ".");
     }
+    CronFields.check(cron, fields);
     return c;
   }
 }

@@ -4,6 +4,7 @@ import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.shared.RunbookProgress;
 import dev.runbooks.workflows.shared.Step;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Clock;
 import picocli.CommandLine.Command;
 
@@ -25,7 +26,10 @@ final class StatusCommand extends RunCommand {
       if (connection.json()) {
         out.println(Json.write(Json.run(state)));
       } else {
-        print(state, out);
+        boolean color = root.screen().color();
+        StringWriter text = new StringWriter();
+        print(state, new PrintWriter(text));
+        text.toString().lines().forEach(line -> out.println(Palette.render(line, color)));
       }
       return state.exitCode();
     }

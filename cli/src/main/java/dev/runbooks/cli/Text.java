@@ -64,10 +64,14 @@ final class Text {
         + detail;
   }
 
-  /** The percentage done in steps of 25, for plain output that should not repeat itself. */
-  static long quarter(ActivityProgress progress) {
+  /**
+   * Where the progress is, coarsely, for plain output that should not repeat itself: the percentage
+   * done in steps of 25; without a total, each doubling of the amount done (1 MB, 2 MB, 4 MB...),
+   * so a long dump of unknown size still shows it moves, in a few dozen lines at most.
+   */
+  static long milestone(ActivityProgress progress) {
     if (progress.total() <= 0) {
-      return -1;
+      return -(64 - Long.numberOfLeadingZeros(Math.max(0, progress.done())));
     }
     return Math.min(4, progress.done() * 4 / progress.total());
   }

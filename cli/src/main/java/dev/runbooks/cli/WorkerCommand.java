@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
       "  runbook worker --config /etc/runbooks/runbooks.yaml \\",
       "      --temporal temporal.internal:7233"
     })
-final class WorkerCommand implements Callable<Integer> {
+final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
   /**
    * How long a worker waits for Temporal at start: in a compose stack or under load the server
    * comes up after the worker, and exiting after seconds only made the supervisor start it again.

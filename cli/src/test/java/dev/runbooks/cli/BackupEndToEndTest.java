@@ -269,6 +269,7 @@ class BackupEndToEndTest {
             "--output",
             "json");
     assertEquals(0, drill.code(), drill.toString());
+    Schemas.assertValid("restore-drill", drill);
     JsonNode json = JSON.readTree(drill.out());
     assertTrue(json.path("drill").path("passed").asBoolean(), json.toString());
     assertEquals(backupId, json.path("drill").path("backupId").asText());

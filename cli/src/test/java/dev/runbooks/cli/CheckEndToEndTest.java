@@ -128,7 +128,7 @@ class CheckEndToEndTest {
                     l.startsWith(id)
                         && l.contains(" check ")
                         && l.contains(" orders ")
-                        && l.contains("COMPLETED")),
+                        && l.contains("SUCCEEDED")),
         list.toString());
 
     Cli.Result status = cli.run("status", id, "--output", "json");
@@ -167,6 +167,7 @@ class CheckEndToEndTest {
     Cli.Result json =
         cli.run("check", "--target", "broken", "--wait", "--output", "json", "--id", "broken-json");
     assertEquals(1, json.code(), json.toString());
+    Schemas.assertValid("check", json);
     JsonNode report = JSON.readTree(json.out());
     assertEquals("CRITICAL", report.path("worst").asText());
     boolean replicas = false;

@@ -2,6 +2,7 @@ package dev.runbooks.cli;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -25,6 +26,9 @@ final class Cli {
     Map<String, String> env = new HashMap<>();
     env.put("TEMPORAL_CONFIG_FILE", "/nonexistent/temporal.toml");
     env.put("RUNBOOK_USER", "tester");
+    env.put(
+        "RUNBOOKS_LOG_FILE",
+        Path.of(System.getProperty("java.io.tmpdir"), "runbook-cli-tests.log").toString());
     return env;
   }
 

@@ -212,8 +212,19 @@ class ClientCommandsTest {
     assertFalse(running.out().contains(id), running.toString());
     Cli.Result all = runs.cli().run("list");
     assertTrue(
-        all.out().lines().anyMatch(l -> l.startsWith(id) && l.contains("CANCELED")),
-        all.toString());
+        all.out().lines().anyMatch(l -> l.startsWith(id) && l.contains("ABORTED")),
+        "the runbook's outcome, not Temporal's status:\n" + all);
+    Cli.Result ended = runs.cli().run("list", "-o", "json");
+    JsonNode aborted = null;
+    for (JsonNode row : JSON.readTree(ended.out())) {
+      if (row.path("workflowId").asText().equals(id)) {
+        aborted = row;
+      }
+    }
+    assertTrue(aborted != null, ended.toString());
+    assertEquals("CANCELED", aborted.path("status").asText(), ended.toString());
+    assertEquals("ABORTED", aborted.path("outcome").asText(), ended.toString());
+    assertTrue(aborted.path("closed").isTextual(), "a finished run has closed:\n" + ended);
   }
 
   @Test

@@ -11,9 +11,12 @@ import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookProgress;
 import dev.runbooks.workflows.shared.Step;
 import dev.runbooks.workflows.shared.StepState;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,6 +53,19 @@ class ClosedRunStatusTest {
     assertFalse(text.out().contains("waiting for approval of"), text.toString());
     assertTrue(text.out().contains("[FAILED]      approval"), text.toString());
     assertTrue(text.out().contains("not finished: the run was aborted"), text.toString());
+
+    StringWriter colored = new StringWriter();
+    Map<String, String> env = runs.cli().env();
+    assertEquals(
+        3,
+        new Main(new PrintWriter(colored), new PrintWriter(new StringWriter()), env, true)
+            .run("status", id));
+    assertTrue(colored.toString().contains("\033[31;1m[FAILED]"), colored.toString());
+    assertTrue(colored.toString().contains("\033[33mABORTED"), colored.toString());
+    StringWriter plain = new StringWriter();
+    new Main(new PrintWriter(plain), new PrintWriter(new StringWriter()), env, true)
+        .run("status", id, "--no-color");
+    assertFalse(plain.toString().contains("\033["), plain.toString());
 
     JsonNode json = JSON.readTree(runs.cli().run("status", id, "--output", "json").out());
     assertTrue(json.path("awaitingApproval").isNull(), json.toString());

@@ -52,6 +52,9 @@ class ConventionsTest {
 
   private static void collect(CommandLine command, List<String> path, List<List<String>> all) {
     for (CommandLine sub : command.getSubcommands().values()) {
+      if (sub.getCommandSpec().usageMessage().hidden()) {
+        continue;
+      }
       List<String> name = new ArrayList<>(path);
       name.add(sub.getCommandName());
       if (!all.contains(name)) {

@@ -133,6 +133,28 @@ class DecryptCommandTest {
   }
 
   @Test
+  void decryptsAsJsonForScripts() throws IOException {
+    Path out = dir.resolve("json/orders.dump");
+    Files.createDirectories(out.getParent());
+    Cli.Result result =
+        cli.run(
+            "decrypt",
+            "--target",
+            TARGET,
+            "--backup",
+            ID,
+            "--out",
+            out.toString(),
+            "--config",
+            config.toString(),
+            "-o",
+            "json");
+    assertEquals(0, result.code(), result.toString());
+    Schemas.assertValid("decrypt", result);
+    assertArrayEquals(dump, Files.readAllBytes(out));
+  }
+
+  @Test
   void decryptsTheBackupIntoTheDumpItWasAndSaysHowToRestoreIt() throws IOException {
     Path out = dir.resolve("restore/orders.dump");
     Files.createDirectories(out.getParent());

@@ -97,6 +97,7 @@ class FailoverEndToEndTest {
             "--output",
             "json");
     assertEquals(ExitCodes.DONE, r.code(), r.toString());
+    Schemas.assertValid("failover", r);
     JsonNode failover = JSON.readTree(r.out()).get("failover");
     assertEquals("replica1", failover.get("newPrimary").asText(), r.out());
     assertEquals(0, failover.get("bytesLost").asLong());

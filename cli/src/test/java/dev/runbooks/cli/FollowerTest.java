@@ -145,9 +145,43 @@ class FollowerTest {
     String first = text.toString();
     follower.render(running);
     String second = text.toString().substring(first.length());
-    assertTrue(first.startsWith("\r\033[J"), "the first frame is drawn where the cursor is");
-    assertTrue(!first.substring(4).contains("\033["), "as it is");
-    assertTrue(second.startsWith("\r\033[2A\033[J"), "then it goes back up two rows and clears");
+    assertTrue(first.startsWith("\rbackup orders"), "the first frame is drawn where the cursor is");
+    assertTrue(
+        second.startsWith("\r\033[2Abackup orders"), "then over it, from two rows up: " + second);
+  }
+
+  @Test
+  void plainOutputShowsProgressWithoutATotalAtEachDoubling() {
+    StringWriter text = new StringWriter();
+    Follower follower = new Follower(null, new PrintWriter(text), Screen.plain(), CLOCK);
+    for (long done : new long[] {1000, 1010, 1020, 2100, 2200, 5000}) {
+      follower.render(
+          state(
+              "RUNNING",
+              List.of(step("dump", StepState.RUNNING, 0, "")),
+              null,
+              List.of(new ActivityProgress("dump", done, 0, "bytes"))));
+    }
+    List<String> lines = text.toString().lines().toList();
+    assertEquals(
+        List.of("  dump: 1000 B so far", "  dump: 2.1 KB so far", "  dump: 4.9 KB so far"),
+        lines.subList(1, lines.size()),
+        text.toString());
+  }
+
+  @Test
+  void aStepRunningAChildWorkflowShowsTheChildsProgress() {
+    List<String> frame =
+        Follower.frame(
+            state(
+                "RUNNING",
+                List.of(
+                    step("dump", StepState.DONE, 0, "stored"),
+                    step("verify", StepState.RUNNING, 2, "")),
+                null,
+                List.of(new ActivityProgress("restore", 1L << 20, 4L << 20, "bytes"))),
+            CLOCK.instant());
+    assertTrue(frame.get(2).endsWith("25%  1.0 MB of 4.0 MB"), frame.get(2));
   }
 
   @Test

@@ -69,6 +69,7 @@ class MigrateEndToEndTest {
     Cli.Result run =
         cli.run("migrate", "--target", "shop", "--auto-approve", "--embedded", "--output", "json");
     assertEquals(0, run.code(), run.toString());
+    Schemas.assertValid("migrate", run);
     JsonNode result = JSON.readTree(run.out());
     assertEquals("SUCCEEDED", result.path("outcome").asText(), result.toString());
     assertEquals("5", result.path("fromVersion").asText());

@@ -121,6 +121,7 @@ class RotateEndToEndTest {
             "--output",
             "json");
     assertEquals(0, second.code(), second.toString());
+    Schemas.assertValid("rotate", second);
     assertNoSecret(second);
     JsonNode rotation = JSON.readTree(second.out()).path("rotation");
     assertEquals("orders_app_b", rotation.path("renewedLogin").asText(), second.out());

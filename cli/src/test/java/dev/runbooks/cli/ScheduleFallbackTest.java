@@ -145,6 +145,18 @@ class ScheduleFallbackTest {
     assertTrue(next.isAfter(Instant.now()), row.toString());
     assertEquals(0, next.getEpochSecond() % 3600, "on the hour: " + next);
 
+    Cli.Result runsList = runs.cli().run("list", "-o", "json");
+    assertEquals(0, runsList.code(), runsList.toString());
+    JsonNode standIn = null;
+    for (JsonNode r : JSON.readTree(runsList.out())) {
+      if (r.path("workflowId").asText().equals("schedule-weekly-drill")) {
+        standIn = r;
+      }
+    }
+    assertTrue(standIn != null, runsList.out());
+    assertEquals("restore-drill", standIn.path("kind").asText(), standIn.toString());
+    assertEquals("orders", standIn.path("target").asText(), standIn.toString());
+
     runs.cli().run("schedule", "delete", "weekly-drill");
   }
 

@@ -9,7 +9,8 @@ import java.util.List;
  * A small VT100 screen of fixed size with a scrollback, fed the characters a program writes to its
  * terminal through a pseudo-terminal: printable characters with automatic wrap at the right margin,
  * CR, LF (as CR LF, the line discipline's default; scrolling the top row into the scrollback at the
- * bottom), BS, and the CSI sequences for cursor movement (A B C D E F G H), erasing (J K) and
+ * bottom), BS, and the CSI sequences for cursor movement (A B C D E F G H), erasing (J, K, 2K; a
+ * screen erased from its top-left corner is saved to the scrollback first, as tmux does) and
  * attributes (m, ignored). Anything else is an error, so a test learns when a program sends what
  * this model cannot judge.
  */
@@ -149,12 +150,21 @@ final class Vt100 extends Writer {
         if (mode != 0) {
           throw new IllegalStateException("erase mode not modelled: " + mode + "J");
         }
+        if (row == 0 && column == 0) {
+          // As tmux does: a screen erased from its top-left corner is saved to the scrollback.
+          for (char[] line : screen) {
+            scrollback.add(new String(line).stripTrailing());
+          }
+        }
         Arrays.fill(screen[row], column, columns, ' ');
         for (int r = row + 1; r < rows; r++) {
           Arrays.fill(screen[r], ' ');
         }
       }
-      case 'K' -> Arrays.fill(screen[row], column, columns, ' ');
+      case 'K' -> {
+        int mode = parameters.isEmpty() ? 0 : Integer.parseInt(parameters);
+        Arrays.fill(screen[row], mode == 2 ? 0 : column, columns, ' ');
+      }
       default -> throw new IllegalStateException("CSI " + parameters + command + " not modelled");
     }
   }

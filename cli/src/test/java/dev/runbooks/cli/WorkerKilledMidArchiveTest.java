@@ -1,5 +1,8 @@
 package dev.runbooks.cli;
 
+import static dev.runbooks.activities.pitr.WalTestSupport.awaitArchived;
+import static dev.runbooks.activities.pitr.WalTestSupport.currentLsn;
+import static dev.runbooks.activities.pitr.WalTestSupport.slotRestart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,13 +24,8 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -96,9 +94,9 @@ class WorkerKilledMidArchiveTest {
         }
         long written = currentLsn(primary);
         assertTrue(
-            slotRestart(primary) <= archivedAtKill,
+            slotRestart(primary, "orders") <= archivedAtKill,
             "the slot keeps what the archive lacks: restart "
-                + WalSegment.formatLsn(slotRestart(primary))
+                + WalSegment.formatLsn(slotRestart(primary, "orders"))
                 + ", archived "
                 + WalSegment.formatLsn(archivedAtKill));
 
@@ -170,48 +168,5 @@ class WorkerKilledMidArchiveTest {
       }
     }
     throw new AssertionError("child worker exited before it was ready: " + child.waitFor());
-  }
-
-  private static void awaitArchived(WalArchive archive, long lsn, Duration timeout)
-      throws Exception {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        if (archive.inventory().recoverableEnd().orElse(0) >= lsn) {
-          return;
-        }
-      } catch (java.io.IOException e) {
-        // an object replaced while listed: look again
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError(
-        "the archive did not reach "
-            + WalSegment.formatLsn(lsn)
-            + " within "
-            + timeout
-            + ": "
-            + archive.inventory().describe());
-  }
-
-  private static long currentLsn(LocalCluster cluster) throws SQLException {
-    try (Connection c = cluster.connect("postgres");
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-      rs.next();
-      return WalSegment.parseLsn(rs.getString(1));
-    }
-  }
-
-  private static long slotRestart(LocalCluster cluster) throws SQLException {
-    try (Connection c = cluster.connect("postgres");
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT restart_lsn::text FROM pg_replication_slots"
-                    + " WHERE slot_name = 'runbooks_archive_orders'")) {
-      assertTrue(rs.next(), "the archiver's slot exists");
-      return WalSegment.parseLsn(rs.getString(1));
-    }
   }
 }

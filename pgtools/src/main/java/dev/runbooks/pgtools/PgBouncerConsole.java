@@ -3,6 +3,7 @@ package dev.runbooks.pgtools;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,13 +55,53 @@ public final class PgBouncerConsole {
    * cannot be reached, or a psql that hangs past the timeout, is a {@link PgToolsException}.
    */
   public Reply run(String command) {
+    return run(command, "-t");
+  }
+
+  /** A {@code SHOW} command's rows, each by column name; {@code error} says why it was refused. */
+  public record Table(List<Map<String, String>> rows, String error) {
+    public Table {
+      rows = List.copyOf(rows);
+    }
+
+    public boolean ok() {
+      return error.isEmpty();
+    }
+  }
+
+  /**
+   * Runs a {@code SHOW} command and names each row's values by the columns this PgBouncer version
+   * reports (they differ between versions). A console that cannot be reached is a {@link
+   * PgToolsException}.
+   */
+  public Table show(String command) {
+    Reply reply = run(command, "--pset=footer=off");
+    if (!reply.ok() || reply.rows().isEmpty()) {
+      return new Table(List.of(), reply.error());
+    }
+    List<String> header = reply.rows().get(0);
+    List<Map<String, String>> rows = new ArrayList<>();
+    for (List<String> row : reply.rows().subList(1, reply.rows().size())) {
+      Map<String, String> named = new LinkedHashMap<>();
+      for (int i = 0; i < header.size() && i < row.size(); i++) {
+        named.put(header.get(i), row.get(i));
+      }
+      rows.add(named);
+    }
+    return new Table(rows, "");
+  }
+
+  /**
+   * @param shape {@code -t} for rows only, or a {@code --pset} that keeps the header
+   */
+  private Reply run(String command, String shape) {
     List<String> argv =
         List.of(
             psql.toString(),
             "-X",
             "-q",
             "-A",
-            "-t",
+            shape,
             "-F",
             String.valueOf(SEPARATOR),
             "-v",

@@ -8,6 +8,7 @@ import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.check.CheckActivitiesImpl;
 import dev.runbooks.activities.check.CheckThresholds;
+import dev.runbooks.activities.check.PoolerCheck;
 import dev.runbooks.activities.config.CheckSettings;
 import dev.runbooks.activities.config.ConfigException;
 import dev.runbooks.activities.config.ConfigSource;
@@ -108,7 +109,11 @@ public record Activities(List<Object> implementations) {
     SecretStore secrets = openSecrets(config);
     TargetConnections connections = new ConfiguredConnections(config, secrets);
     List<Object> all = new ArrayList<>();
-    all.add(new CheckActivitiesImpl(connections, thresholds(config.check()), version.describe()));
+    PoolerCheck poolers =
+        new PoolerCheck(t -> config.target(t).failover().pooler(), secrets, binaries);
+    all.add(
+        new CheckActivitiesImpl(
+            connections, thresholds(config.check()), version.describe(), poolers));
     all.addAll(backup(config, connections, binaries));
     all.add(new RotationActivitiesImpl(connections, secrets, RotationTargets.fromConfig(config)));
     all.add(

@@ -44,6 +44,11 @@ final class ConfiguredKek implements KeyEncryptionKey {
     return key().unwrap(wrapped, keyId);
   }
 
+  @Override
+  public synchronized String takeNewKeyset() {
+    return key == null ? null : key.takeNewKeyset();
+  }
+
   private synchronized KeyEncryptionKey key() {
     if (key == null) {
       key = open(spec, creation);

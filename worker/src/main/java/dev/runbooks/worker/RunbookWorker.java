@@ -2,10 +2,13 @@ package dev.runbooks.worker;
 
 import dev.runbooks.activities.backup.DumpCompression;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
+import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.workflows.Runbooks;
 import io.temporal.client.WorkflowClient;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
+import io.temporal.worker.WorkerOptions;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -66,8 +69,15 @@ public final class RunbookWorker implements AutoCloseable {
       String taskQueue,
       List<Class<?>> workflowImplementations,
       List<Object> activityImplementations) {
-    WorkerFactory factory = WorkerFactory.newInstance(client);
-    Worker worker = factory.newWorker(taskQueue);
+    WorkerFactory factory =
+        WorkerFactory.newInstance(
+            client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new StepLog()).build());
+    // Heartbeat details reach Temporal as often as Heartbeat sends them, not once per 80% of the
+    // heartbeat timeout (48 s for a dump), so status and watch show the bytes as they flow.
+    Worker worker =
+        factory.newWorker(
+            taskQueue,
+            WorkerOptions.newBuilder().setMaxHeartbeatThrottleInterval(Heartbeat.INTERVAL).build());
     worker.registerWorkflowImplementationTypes(workflowImplementations.toArray(new Class<?>[0]));
     worker.registerActivitiesImplementations(activityImplementations.toArray());
     factory.start();

@@ -10,12 +10,14 @@ import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.pitr.WalArchiverActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.secrets.SecretStores;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.backup.BackupActivities;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.RestoreActivities;
+import dev.runbooks.workflows.pitr.WalArchiverActivities;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,9 +52,10 @@ class ActivitiesTest {
   void aWorkerWithThePostgresToolsRegistersTheBackupAndRestoreActivities() throws IOException {
     RunbooksConfig config = config("");
     List<Object> backup = Activities.backup(config, connections(config), PgBinaries.find());
-    assertEquals(2, backup.size(), backup.toString());
+    assertEquals(3, backup.size(), backup.toString());
     assertTrue(backup.get(0) instanceof BackupActivitiesImpl, backup.toString());
     assertTrue(backup.get(1) instanceof RestoreActivitiesImpl, backup.toString());
+    assertTrue(backup.get(2) instanceof WalArchiverActivitiesImpl, backup.toString());
     assertFalse(
         Files.exists(dir.resolve(Activities.DEFAULT_KEYSET)),
         "the key is made by the first backup, not by starting a worker");
@@ -64,6 +67,7 @@ class ActivitiesTest {
     List<Object> backup = Activities.backup(config, connections(config), Optional.empty());
     assertEquals(1, backup.size());
     BackupActivities backups = (BackupActivities) backup.get(0);
+    assertTrue(backup.get(0) instanceof WalArchiverActivities, "the archiver fails the same way");
     ApplicationFailure failure =
         assertThrows(
             ApplicationFailure.class,

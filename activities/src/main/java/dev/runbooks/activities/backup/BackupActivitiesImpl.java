@@ -22,7 +22,8 @@ public final class BackupActivitiesImpl implements BackupActivities {
     this.store =
         new StoreStage(
             wiring.targets(),
-            new DumpStage(wiring.connections(), wiring.kek(), wiring.tools(), wiring.clock()));
+            new DumpStage(wiring.connections(), wiring.kek(), wiring.tools(), wiring.clock()),
+            wiring.kek());
     this.retention = new RetentionStage(wiring.targets(), wiring.clock());
     this.catalog = new CatalogStage(wiring.targets());
   }

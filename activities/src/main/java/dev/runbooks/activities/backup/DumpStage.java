@@ -15,7 +15,6 @@ import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.shared.FailureType;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -23,6 +22,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,8 +50,6 @@ final class DumpStage {
   /** How long pg_dump waits for a table lock before it gives up (and the attempt is retried). */
   static final String LOCK_WAIT_TIMEOUT = "60s";
 
-  private static final int BUFFER = 64 * 1024;
-
   private final TargetConnections connections;
   private final KeyEncryptionKey kek;
   private final PgTool tools;
@@ -68,6 +66,7 @@ final class DumpStage {
   BackupManifest dump(BackupRepository repository, String target, String id, String context)
       throws IOException {
     ConnectionSpec spec = connections.connectionSpec(target);
+    DumpTimings timings = new DumpTimings();
     Instant started = clock.instant();
     Connection snapshot = openPrimary(target, spec);
     try {
@@ -88,7 +87,11 @@ final class DumpStage {
         }
       }
       checkPgDumpVersion(exported, spec);
-      return dumpInSnapshot(repository, target, id, context, spec, snapshot, exported, started);
+      BackupManifest manifest =
+          dumpInSnapshot(
+              repository, target, id, context, spec, snapshot, exported, started, timings);
+      log.info("{}: {}", context, timings.summary());
+      return manifest;
     } catch (SQLException e) {
       throw Faults.sqlFault(
           context + ": reading " + spec.address() + "/" + spec.database() + " for the dump", e);
@@ -105,7 +108,8 @@ final class DumpStage {
       ConnectionSpec spec,
       Connection snapshot,
       Exported exported,
-      Instant started)
+      Instant started,
+      DumpTimings timings)
       throws IOException {
     DataKey key = cipher.newDataKey(kek);
     byte[] associatedData = BackupLayout.associatedData(target, id);
@@ -131,8 +135,13 @@ final class DumpStage {
       // meanwhile, and counting costs no time of its own.
       FutureTask<Inventory.Contents> inventory =
           new FutureTask<>(
-              () ->
-                  Inventory.read(snapshot, InventoryQueries.CURRENT, tables -> heartbeat.check()));
+              () -> {
+                long counting = System.nanoTime();
+                Inventory.Contents read =
+                    Inventory.read(snapshot, InventoryQueries.CURRENT, tables -> heartbeat.check());
+                timings.countingTook(Duration.ofNanos(System.nanoTime() - counting));
+                return read;
+              });
       Thread counting = new Thread(inventory, "inventory " + target + "/" + id);
       counting.setDaemon(true);
       counting.start();
@@ -144,14 +153,19 @@ final class DumpStage {
       try {
         plaintext = new HashingOutputStream(cipher.encrypt(ciphertext, key, associatedData));
         // Closing it ends the compression, then the encryption.
-        try (OutputStream archive = compression.compressing(plaintext)) {
-          archiveBytes = copy(pgDump.stdout(), archive, heartbeat, ciphertext);
+        timings.streaming();
+        try (ReadAhead output = ReadAhead.start(pgDump.stdout(), "pg_dump " + target + "/" + id);
+            OutputStream archive = compression.compressing(plaintext)) {
+          archiveBytes = copy(output, archive, heartbeat, ciphertext);
         }
+        timings.streamed();
         int exit = Pipes.waitFor(pgDump, heartbeat);
+        timings.exited();
         if (exit != 0) {
           throw dumpFailed(target, context, spec, pgDump, exit);
         }
         contents = await(inventory, heartbeat, context);
+        timings.counted();
       } finally {
         if (!inventory.isDone()) {
           // The dump failed while counting went on: cut the count, not wait for it.
@@ -159,6 +173,7 @@ final class DumpStage {
         }
       }
       upload.commit();
+      timings.committed();
       Instant finished = clock.instant();
       BackupManifest manifest =
           new BackupManifest(
@@ -199,17 +214,17 @@ final class DumpStage {
    * @return the bytes copied
    */
   private static long copy(
-      InputStream from, OutputStream to, Heartbeat heartbeat, HashingOutputStream stored)
+      ReadAhead from, OutputStream to, Heartbeat heartbeat, HashingOutputStream stored)
       throws IOException {
-    byte[] buffer = new byte[BUFFER];
     long copied = 0;
     try {
-      int n;
-      while ((n = from.read(buffer)) >= 0) {
+      ReadAhead.Chunk chunk;
+      while ((chunk = from.next()) != null) {
         heartbeat.check();
-        to.write(buffer, 0, n);
+        to.write(chunk.bytes, 0, chunk.length);
+        copied += chunk.length;
+        from.recycle(chunk);
         heartbeat.set(stored.bytes());
-        copied += n;
       }
     } catch (IOException e) {
       // A cancellation kills pg_dump, which closes its output under us: report the cancellation.

@@ -50,8 +50,13 @@ public final class NewKeysetGuard implements KeysetCreation {
     }
   }
 
-  /** Key id to the backups (target/id) it wrapped. */
-  private static Map<String, List<String>> backupsByKey(BackupRepository repository) {
+  /**
+   * Key id to the complete backups ({@code target/id}) whose data keys it wrapped, read from their
+   * manifests.
+   *
+   * @throws TransientBackupException when the repository cannot be listed
+   */
+  public static Map<String, List<String>> backupsByKey(BackupRepository repository) {
     Map<String, List<String>> byKey = new TreeMap<>();
     try {
       for (String key : repository.list("")) {

@@ -1,11 +1,14 @@
 package dev.runbooks.activities.backup;
 
+import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.BackupSummary;
 import java.io.IOException;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,10 +22,18 @@ final class StoreStage {
 
   private final BackupTargets targets;
   private final DumpStage dump;
+  private final KeyEncryptionKey kek;
 
-  StoreStage(BackupTargets targets, DumpStage dump) {
+  /**
+   * The keyset each backup's dump created ({@code target/id} to its file), so a backup run again is
+   * returned with its notice as the first time.
+   */
+  private final Map<String, String> newKeysets = new ConcurrentHashMap<>();
+
+  StoreStage(BackupTargets targets, DumpStage dump, KeyEncryptionKey kek) {
     this.targets = targets;
     this.dump = dump;
+    this.kek = kek;
   }
 
   BackupSummary dumpDatabase(BackupInput input) {
@@ -37,7 +48,7 @@ final class StoreStage {
           Optional<BackupManifest> done = StoredBackups.manifestIfComplete(repository, target, id);
           if (done.isPresent()) {
             log.info("{} is complete already; returning it as it is", context);
-            return summary(repository, done.get());
+            return summary(repository, done.get(), newKeysets.get(target + "/" + id));
           }
           int removed = discardLeftovers(repository, target, id);
           if (removed > 0) {
@@ -52,7 +63,11 @@ final class StoreStage {
               manifest.compression(),
               manifest.ciphertextBytes(),
               StoredBackups.location(repository, target, id));
-          return summary(repository, manifest);
+          String newKeyset = kek.takeNewKeyset();
+          if (newKeyset != null) {
+            newKeysets.put(target + "/" + id, newKeyset);
+          }
+          return summary(repository, manifest, newKeyset);
         });
   }
 
@@ -98,7 +113,8 @@ final class StoreStage {
     }
   }
 
-  private static BackupSummary summary(BackupRepository repository, BackupManifest m) {
+  private static BackupSummary summary(
+      BackupRepository repository, BackupManifest m, String newKeyset) {
     return new BackupSummary(
         m.id(),
         m.target(),
@@ -109,6 +125,7 @@ final class StoreStage {
         m.ciphertextBytes(),
         m.ciphertextSha256(),
         m.rowCounts().size(),
-        m.rowCounts().values().stream().mapToLong(Long::longValue).sum());
+        m.rowCounts().values().stream().mapToLong(Long::longValue).sum(),
+        newKeyset);
   }
 }

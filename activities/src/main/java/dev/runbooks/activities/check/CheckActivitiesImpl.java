@@ -24,22 +24,34 @@ public final class CheckActivitiesImpl implements CheckActivities {
   private final CheckThresholds thresholds;
   private final OnPrimary primary;
   private final String configuration;
+  private final PoolerCheck pooler;
 
   public CheckActivitiesImpl(TargetConnections connections, CheckThresholds thresholds) {
     this(connections, thresholds, null);
+  }
+
+  /** Without a pooler check: every target is reported as having no pooler. */
+  public CheckActivitiesImpl(
+      TargetConnections connections, CheckThresholds thresholds, String configuration) {
+    this(connections, thresholds, configuration, PoolerCheck.none());
   }
 
   /**
    * @param configuration the worker's configuration file and its digest ({@code
    *     ConfigSource.Version#describe}), named in the connectivity finding so every run's first
    *     step records which version it used; null to leave it out
+   * @param pooler the check of each target's {@code failover.pooler}
    */
   public CheckActivitiesImpl(
-      TargetConnections connections, CheckThresholds thresholds, String configuration) {
+      TargetConnections connections,
+      CheckThresholds thresholds,
+      String configuration,
+      PoolerCheck pooler) {
     this.connections = Objects.requireNonNull(connections, "connections");
     this.thresholds = Objects.requireNonNull(thresholds, "thresholds");
     this.primary = new OnPrimary(connections);
     this.configuration = configuration;
+    this.pooler = Objects.requireNonNull(pooler, "pooler");
   }
 
   /** Every runbook's first step starts here: its detail names the configuration the run uses. */
@@ -107,6 +119,11 @@ public final class CheckActivitiesImpl implements CheckActivities {
                 c -> ReplicationSlotsCheck.run(c, thresholds.slotRetainedWarnBytes()))
             .findings());
     return new Findings(findings);
+  }
+
+  @Override
+  public Findings checkPooler(CheckInput input) {
+    return pooler.run(input.target(), connections::topology);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.runbooks.activities.config;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
 import java.util.List;
 import java.util.Map;
 
@@ -22,7 +23,7 @@ record RawConfig(
       Endpoint primary,
       List<Replica> replicas,
       Admin admin,
-      String migrations,
+      Migrations migrations,
       String production,
       String fourEyes,
       String approvalTimeout,
@@ -34,6 +35,17 @@ record RawConfig(
       String walFreshness) {}
 
   record Rotation(List<String> allowRoleAttributes) {}
+
+  /**
+   * {@code migrations: path/to/dir}, or {@code migrations: { path: ..., irreversible: ["1.8",
+   * "1.9+"] }} for a set whose scripts cannot carry the irreversible marker (a third party's).
+   */
+  record Migrations(String path, List<String> irreversible) {
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static Migrations of(String path) {
+      return new Migrations(path, null);
+    }
+  }
 
   record Failover(
       List<String> fenceRoles,

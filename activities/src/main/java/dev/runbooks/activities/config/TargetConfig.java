@@ -28,6 +28,8 @@ import java.util.Optional;
  * @param walFreshness the WAL archive may be at most this far behind the primary ({@code runbook
  *     backups} exits 1 past it): the target's {@code walFreshness:}, else the top-level one; null
  *     when neither is set
+ * @param irreversibleMigrations {@code migrations.irreversible}: versions declared irreversible
+ *     ({@code "1.8"}, or {@code "1.9+"} for it and every later one) besides those marked so
  */
 public record TargetConfig(
     String name,
@@ -43,13 +45,16 @@ public record TargetConfig(
     FailoverConfig failover,
     RotationConfig rotation,
     String primaryName,
-    Duration walFreshness) {
+    Duration walFreshness,
+    List<String> irreversibleMigrations) {
   public static final Duration DEFAULT_APPROVAL_TIMEOUT = Duration.ofHours(4);
 
   /** The member name of a target's {@code primary:}. */
   public static final String PRIMARY = "primary";
 
-  /** A target without a {@code walFreshness:} limit. */
+  /**
+   * A target without a {@code walFreshness:} limit nor irreversible versions in the configuration.
+   */
   public TargetConfig(
       String name,
       Endpoint primary,
@@ -78,7 +83,8 @@ public record TargetConfig(
         failover,
         rotation,
         primaryName,
-        null);
+        null,
+        List.of());
   }
 
   public TargetConfig {
@@ -91,6 +97,7 @@ public record TargetConfig(
     Objects.requireNonNull(failover, "failover");
     Objects.requireNonNull(rotation, "rotation");
     Objects.requireNonNull(primaryName, "primaryName");
+    irreversibleMigrations = List.copyOf(irreversibleMigrations);
   }
 
   /** Every server of the target, the configured primary first. */

@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
 /** One entry under {@code targets:}: its connection, migrations, approvals, retention, failover. */
 final class TargetSection {
   private static final Pattern TARGET_NAME = Pattern.compile("[a-z0-9][a-z0-9_-]{0,62}");
+  private static final Pattern IRREVERSIBLE_ENTRY = Pattern.compile("[Vv]?\\d+(?:[._]\\d+)*\\+?");
 
   private final Values values;
   private final ConnectionSection connection;
@@ -52,8 +53,17 @@ final class TargetSection {
     ConnectionSection.Members members = connection.members(key, raw);
     AdminConfig admin = connection.admin(key + ".admin", raw.admin());
     Path migrations = null;
+    List<String> irreversible = List.of();
     if (raw.migrations() != null) {
-      migrations = values.path(key + ".migrations", raw.migrations(), values.directory());
+      if (raw.migrations().path() == null) {
+        throw error(
+            key + ".migrations",
+            "the migrations have no path",
+            "write migrations: path/to/dir, or migrations: { path: path/to/dir, irreversible:"
+                + " [\"1.8\"] }.");
+      }
+      migrations = values.path(key + ".migrations", raw.migrations().path(), values.directory());
+      irreversible = irreversible(key + ".migrations.irreversible", raw.migrations());
     }
     return new TargetConfig(
         name,
@@ -70,7 +80,22 @@ final class TargetSection {
         failover(key + ".failover", name, raw.failover()),
         rotation(key + ".rotation.allowRoleAttributes", raw.rotation()),
         members.primaryName(),
-        values.duration(key + ".walFreshness", raw.walFreshness(), walFreshness));
+        values.duration(key + ".walFreshness", raw.walFreshness(), walFreshness),
+        irreversible);
+  }
+
+  private List<String> irreversible(String key, RawConfig.Migrations raw) {
+    List<String> listed = raw.irreversible() == null ? List.of() : raw.irreversible();
+    for (String v : listed) {
+      if (v == null || !IRREVERSIBLE_ENTRY.matcher(v.strip()).matches()) {
+        throw error(
+            key,
+            "\"" + v + "\" is not a migration version",
+            "list versions as in the file names, such as \"1.8\" (that version) or \"1.9+\" (it and"
+                + " every later one).");
+      }
+    }
+    return List.copyOf(listed.stream().map(String::strip).toList());
   }
 
   private RotationConfig rotation(String key, RawConfig.Rotation raw) {

@@ -1,10 +1,7 @@
 package dev.runbooks.activities.failover;
 
-import dev.runbooks.activities.config.AdminConfig;
 import dev.runbooks.activities.config.Endpoint;
 import dev.runbooks.activities.config.PoolerConfig;
-import dev.runbooks.activities.secrets.Secret;
-import dev.runbooks.activities.secrets.SecretNotFoundException;
 import dev.runbooks.activities.secrets.SecretStore;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.pgtools.PgBouncerConsole;
@@ -206,26 +203,10 @@ final class PoolerStage {
   }
 
   private static String user(PoolerConfig pooler) {
-    AdminConfig admin = pooler.admin();
-    return admin.user() != null ? admin.user() : "the user in secret " + admin.secret().path();
+    return PoolerConsoles.user(pooler);
   }
 
   private PgBouncerConsole console(PoolerConfig pooler) {
-    String user = pooler.admin().user();
-    String password = null;
-    if (user == null) {
-      Secret secret;
-      try {
-        secret = secrets.read(pooler.admin().secret());
-      } catch (SecretNotFoundException e) {
-        throw FailureType.NOT_FOUND.failure(
-            "the pooler's admin secret is missing: " + e.getMessage());
-      }
-      user = secret.require("username");
-      password = secret.require("password");
-    }
-    Path psql = binaries.map(b -> b.bin("psql")).orElse(Path.of("psql")); // else psql from PATH
-    String host = pooler.host();
-    return new PgBouncerConsole(psql, host, pooler.port(), user, password, pauseTimeout);
+    return PoolerConsoles.open(pooler, secrets, binaries, pauseTimeout);
   }
 }

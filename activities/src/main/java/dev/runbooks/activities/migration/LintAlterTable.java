@@ -4,47 +4,9 @@ import static dev.runbooks.activities.migration.LintRule.*;
 
 import dev.runbooks.activities.migration.LintScanner.Token;
 import java.util.List;
-import java.util.Set;
 
 /** The lint's checks of ALTER TABLE, action by action. */
 final class LintAlterTable {
-  /** Functions a column default may call without PostgreSQL rewriting the table (not volatile). */
-  private static final Set<String> STABLE_FUNCTIONS =
-      Set.of(
-          "now",
-          "transaction_timestamp",
-          "statement_timestamp",
-          "current_setting",
-          "lower",
-          "upper",
-          "coalesce",
-          "nullif",
-          "greatest",
-          "least",
-          "array",
-          "row",
-          "to_jsonb",
-          "jsonb_build_object",
-          "json_build_object",
-          "jsonb_build_array",
-          "make_interval",
-          "make_date",
-          "date_trunc",
-          "interval",
-          "numeric",
-          "varchar",
-          "timestamp",
-          "timestamptz",
-          "char",
-          "character",
-          "decimal",
-          "bit",
-          "time",
-          "varying");
-
-  private static final Set<String> SERIALS =
-      Set.of("serial", "serial2", "serial4", "serial8", "smallserial", "bigserial");
-
   private LintAlterTable() {}
 
   /** The cursor is after ALTER TABLE. */
@@ -142,7 +104,7 @@ final class LintAlterTable {
       } else if (existing) {
         a.accept("column");
         a.accept("if", "not", "exists");
-        column(a, table + "." + a.name(), out);
+        LintAddColumn.check(a, table + "." + a.name(), out);
       }
     } else if (a.accept("alter")) {
       if (a.at("constraint") || !existing) {
@@ -305,106 +267,6 @@ final class LintAlterTable {
               + " builds its index under ACCESS EXCLUSIVE; CREATE UNIQUE INDEX CONCURRENTLY"
               + " first, then ADD CONSTRAINT ... UNIQUE USING INDEX");
     }
-  }
-
-  /** ADD COLUMN on an existing table: the cursor is after the column name. */
-  private static void column(LintCursor a, String column, LintRules.Hits out) {
-    String type = a.peek() == null ? "" : a.peek().text();
-    boolean serial = SERIALS.contains(type);
-    boolean generated = a.has("generated");
-    boolean identity = generated && a.has("identity");
-    int def = a.indexOf("default");
-    String volatileCall = def < 0 ? null : volatileCall(a.from(def));
-    if (serial || identity || (generated && a.has("stored")) || volatileCall != null) {
-      out.add(
-          ADDING_FIELD_WITH_DEFAULT,
-          "ADD COLUMN "
-              + column
-              + (serial
-                  ? " as " + type + " (a nextval() default)"
-                  : identity
-                      ? " as an identity column"
-                      : volatileCall != null
-                          ? " with a default calling " + volatileCall + "(), which is volatile,"
-                          : " GENERATED ... STORED")
-              + " rewrites the whole table under ACCESS EXCLUSIVE: no reads or writes until it"
-              + " ends; add the column plain, backfill it in batches, then set the default or"
-              + " expression");
-    } else if (a.indexOf("not", "null") >= 0 && def < 0) {
-      out.add(
-          ADDING_REQUIRED_FIELD,
-          "ADD COLUMN "
-              + column
-              + " NOT NULL without a default fails as soon as the table has a row; add it with a"
-              + " constant DEFAULT, or nullable and backfilled, then SET NOT NULL");
-    }
-    if (a.has("references")) {
-      out.add(
-          ADDING_FOREIGN_KEY_CONSTRAINT,
-          "ADD COLUMN "
-              + column
-              + " REFERENCES validates the foreign key at once while it blocks writes to both"
-              + " tables; add the column, then the constraint NOT VALID, then VALIDATE it in a"
-              + " later migration");
-    }
-    if (a.indexOf("primary", "key") >= 0) {
-      out.add(
-          ADDING_SERIAL_PRIMARY_KEY_FIELD,
-          "ADD COLUMN "
-              + column
-              + " PRIMARY KEY builds its index under ACCESS EXCLUSIVE; add the column, CREATE"
-              + " UNIQUE INDEX CONCURRENTLY, then ADD PRIMARY KEY USING INDEX");
-    }
-    if (a.has("unique")) {
-      out.add(
-          DISALLOWED_UNIQUE_CONSTRAINT,
-          "ADD COLUMN "
-              + column
-              + " UNIQUE builds its index under ACCESS EXCLUSIVE; add the column, CREATE UNIQUE"
-              + " INDEX CONCURRENTLY, then ADD CONSTRAINT ... UNIQUE USING INDEX");
-    }
-    if (a.has("check")) {
-      out.add(
-          CONSTRAINT_MISSING_NOT_VALID,
-          "ADD COLUMN "
-              + column
-              + " CHECK scans the table under ACCESS EXCLUSIVE; add the column, then the CHECK"
-              + " NOT VALID, then VALIDATE it in a later migration");
-    }
-  }
-
-  /**
-   * The first function a DEFAULT expression calls that is not known to be stable, or null: such a
-   * default is evaluated for every row, which rewrites the table.
-   */
-  private static String volatileCall(List<Token> rest) {
-    int depth = rest.get(0).depth();
-    for (int k = 1; k + 1 < rest.size(); k++) {
-      Token t = rest.get(k);
-      if (t.depth() == depth && t.kind() == LintScanner.Kind.WORD && isClause(t.text())) {
-        return null;
-      }
-      if (t.kind() == LintScanner.Kind.WORD
-          && rest.get(k + 1).isSymbol("(")
-          && !STABLE_FUNCTIONS.contains(t.text())) {
-        return t.text();
-      }
-    }
-    return null;
-  }
-
-  private static boolean isClause(String word) {
-    return Set.of(
-            "not",
-            "null",
-            "constraint",
-            "check",
-            "references",
-            "primary",
-            "unique",
-            "generated",
-            "collate")
-        .contains(word);
   }
 
   /** {@code column} of {@code CHECK (column IS NOT NULL)}, or null. */

@@ -142,12 +142,12 @@ final class LintRules {
       if (!c.accept("on")) {
         return;
       }
-      c.accept("only");
+      boolean parentOnly = c.accept("only");
       String table = c.name();
       if (index != null) {
         s.indexTables.put(index, table);
       }
-      if (!concurrently && s.existing(table)) {
+      if (!concurrently && !parentOnly && s.existing(table)) {
         out.add(
             REQUIRE_CONCURRENT_INDEX_CREATION,
             "CREATE "

@@ -86,20 +86,9 @@ final class LintScanner {
         i = end;
       } else if (c == '/' && sql.startsWith("/*", i)) {
         int start = i;
-        int nesting = 1;
-        i += 2;
-        while (i < n && nesting > 0) {
-          if (sql.startsWith("/*", i)) {
-            nesting++;
-            i += 2;
-          } else if (sql.startsWith("*/", i)) {
-            nesting--;
-            i += 2;
-          } else {
-            i++;
-          }
-        }
-        String body = sql.substring(start + 2, Math.max(start + 2, nesting == 0 ? i - 2 : i));
+        i = SqlStatements.afterBlockComment(sql, start);
+        boolean closed = i >= start + 4 && sql.startsWith("*/", i - 2);
+        String body = sql.substring(start + 2, closed ? i - 2 : i);
         comment(body);
         line += count(body, '\n');
       } else if (c == ';' && atomic > 0) {
@@ -143,8 +132,8 @@ final class LintScanner {
         line += count(sql.substring(start, Math.min(i, n)), '\n');
         i = Math.min(i + 1, n);
         add(Kind.IDENT, name.toString());
-      } else if (c == '$' && dollarTag() != null) {
-        String tag = dollarTag();
+      } else if (c == '$' && SqlStatements.dollarTag(sql, i) != null) {
+        String tag = SqlStatements.dollarTag(sql, i);
         int close = sql.indexOf(tag, i + tag.length());
         int end = close < 0 ? n : close + tag.length();
         add(Kind.STRING, sql.substring(i, end));
@@ -209,20 +198,6 @@ final class LintScanner {
 
   private boolean next(char c) {
     return i + 1 < sql.length() && sql.charAt(i + 1) == c;
-  }
-
-  /** {@code $tag$} starting at {@code i}, or null ({@code $1} is a parameter, not a tag). */
-  private String dollarTag() {
-    int j = i + 1;
-    while (j < sql.length() && (Character.isLetterOrDigit(sql.charAt(j)) || sql.charAt(j) == '_')) {
-      j++;
-    }
-    if (j < sql.length()
-        && sql.charAt(j) == '$'
-        && !(j > i + 1 && Character.isDigit(sql.charAt(i + 1)))) {
-      return sql.substring(i, j + 1);
-    }
-    return null;
   }
 
   private static int count(String s, char c) {

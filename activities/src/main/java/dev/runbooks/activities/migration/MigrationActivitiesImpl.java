@@ -5,6 +5,8 @@ import dev.runbooks.activities.postgres.TargetConnections;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.migration.ApplyInput;
 import dev.runbooks.workflows.migration.ApplyResult;
+import dev.runbooks.workflows.migration.DriftInput;
+import dev.runbooks.workflows.migration.DriftResult;
 import dev.runbooks.workflows.migration.MigrationActivities;
 import dev.runbooks.workflows.migration.MigrationInput;
 import dev.runbooks.workflows.migration.MigrationPlan;
@@ -23,8 +25,8 @@ import java.util.Objects;
  * The migration runbook's side effects, with Flyway OSS applying and validating, and the runbook's
  * own down scripts ({@code U<version>__*.sql}) undoing: Flyway's community edition has no undo.
  * Each step of the runbook (runbooks/migration.md) is a class of its own: {@link Validation},
- * {@link ScratchCopies}, {@link Rehearsal}, {@link SchemaSnapshots}, {@link Apply}, {@link
- * Verification} and {@link Rollback}.
+ * {@link ScratchCopies}, {@link Rehearsal}, {@link SchemaSnapshots}, {@link SchemaDrift}, {@link
+ * Apply}, {@link Verification} and {@link Rollback}.
  *
  * <p>Database faults follow the one rule of {@code SqlFaults} (see {@link MigrationFaults} for the
  * one exception, a script's own error); a script that fails is MIGRATION_FAILED, a rollback that
@@ -44,6 +46,7 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   private final Apply apply;
   private final Verification verification;
   private final Rollback rollback;
+  private final SchemaDrift drift;
 
   /**
    * @param snapshots a private directory on this worker for schema snapshots (they can be large),
@@ -66,7 +69,8 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
     this.rehearsal = new Rehearsal(m);
     this.snapshots = new SchemaSnapshots(m);
     this.apply = new Apply(m);
-    this.verification = new Verification(m);
+    this.drift = new SchemaDrift(m);
+    this.verification = new Verification(m, drift);
     this.rollback = new Rollback(m);
   }
 
@@ -93,6 +97,11 @@ public final class MigrationActivitiesImpl implements MigrationActivities {
   @Override
   public SchemaSnapshot snapshotSchema(MigrationInput input) {
     return snapshots.snapshotSchema(input);
+  }
+
+  @Override
+  public DriftResult checkSchemaDrift(DriftInput input) {
+    return drift.checkSchemaDrift(input);
   }
 
   @Override

@@ -4,6 +4,7 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.config.TargetConfig;
 import dev.runbooks.workflows.shared.FailureType;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Objects;
 
 /** What the migration activities need to know about a target besides its connections. */
@@ -17,6 +18,11 @@ public interface MigrationTargets {
 
   /** Whether the target is production: then {@code --auto-approve} is refused. */
   boolean production(String target);
+
+  /** The versions its configuration declares irreversible ({@code migrations.irreversible}). */
+  default List<String> irreversible(String target) {
+    return List.of();
+  }
 
   static MigrationTargets fromConfig(RunbooksConfig config) {
     Objects.requireNonNull(config, "config");
@@ -40,6 +46,11 @@ public interface MigrationTargets {
       @Override
       public boolean production(String target) {
         return target(target).production();
+      }
+
+      @Override
+      public List<String> irreversible(String target) {
+        return target(target).irreversibleMigrations();
       }
 
       private TargetConfig target(String name) {

@@ -44,7 +44,10 @@ final class Migrators {
   MigrationScripts scripts(String target) {
     Path dir = targets.migrations(target);
     try {
-      return MigrationScripts.read(dir);
+      return MigrationScripts.read(dir, targets.irreversible(target));
+    } catch (IllegalArgumentException e) {
+      throw FailureType.BAD_INPUT.failure(
+          "target " + target + ": " + e.getMessage() + "; nothing was changed");
     } catch (IOException e) {
       throw FailureType.BAD_INPUT.failure(
           "target "

@@ -2,6 +2,7 @@ package dev.runbooks.activities.migration;
 
 import dev.runbooks.activities.postgres.ConnectionSpec;
 import dev.runbooks.activities.postgres.Heartbeat;
+import dev.runbooks.workflows.migration.DriftInput;
 import dev.runbooks.workflows.migration.MigrationPlan;
 import dev.runbooks.workflows.migration.RehearsalInput;
 import dev.runbooks.workflows.migration.RehearsalResult;
@@ -9,6 +10,7 @@ import dev.runbooks.workflows.migration.ScratchInput;
 import dev.runbooks.workflows.migration.VersionTiming;
 import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
+import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +52,9 @@ final class Rehearsal {
       List<String> caughtUp = catchUp(migrator, plan, input, context);
       String options = m.sessionOptions(target);
       SchemaDumps.Schema before = m.dumps.dump(spec.withDatabase(scratch.database()), options);
+      // The first apply's drift check compares the target with this (SchemaDrift).
+      m.dumps.keep(DriftInput.rehearsalSchemaKey(scratch.idempotencyKey()), before);
+      List<String> notes = representative(target, scratch.database());
       heartbeat.set(1);
       List<VersionTiming> up =
           Apply.applyAll(
@@ -61,11 +66,12 @@ final class Rehearsal {
               done -> heartbeat.set(1 + done));
       if (!plan.reversible()) {
         return RehearsalResult.upOnly(
-            input.source(),
-            caughtUp,
-            up,
-            before.sha256(),
-            Duration.ofNanos(System.nanoTime() - started));
+                input.source(),
+                caughtUp,
+                up,
+                before.sha256(),
+                Duration.ofNanos(System.nanoTime() - started))
+            .withNotes(notes);
       }
       List<VersionTiming> down = new ArrayList<>();
       List<String> reversed = new ArrayList<>(plan.versions());
@@ -81,13 +87,14 @@ final class Rehearsal {
       if (!differences.isEmpty()) {
         log.warn("{}: the down scripts do not restore the schema: {}", context, differences);
         return RehearsalResult.rollbackDiffers(
-            input.source(),
-            caughtUp,
-            up,
-            down,
-            differences,
-            before.sha256(),
-            Duration.ofNanos(System.nanoTime() - started));
+                input.source(),
+                caughtUp,
+                up,
+                down,
+                differences,
+                before.sha256(),
+                Duration.ofNanos(System.nanoTime() - started))
+            .withNotes(notes);
       }
       int undone = down.size();
       List<VersionTiming> reUp =
@@ -100,8 +107,8 @@ final class Rehearsal {
               done -> heartbeat.set(1 + up.size() + undone + done));
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       log.info("{}: up, down, schema equal, up again in {} ms", context, took.toMillis());
-      return RehearsalResult.proven(
-          input.source(), caughtUp, up, down, reUp, before.sha256(), took);
+      return RehearsalResult.proven(input.source(), caughtUp, up, down, reUp, before.sha256(), took)
+          .withNotes(notes);
     } catch (SQLException e) {
       throw MigrationFaults.sql(e, "finish the " + context);
     } catch (IOException e) {
@@ -148,5 +155,18 @@ final class Rehearsal {
       throw FailureType.MIGRATION_FAILED.failure(
           context + ": bringing the copy to the target's version failed: " + e.getMessage());
     }
+  }
+
+  /** The copy's rows against the target's, before the rehearsal changes either. */
+  private List<String> representative(String target, String copy) throws SQLException {
+    long targetRows;
+    long copyRows;
+    try (Connection t = m.connections.primary(target)) {
+      targetRows = RehearsalRows.rows(t);
+    }
+    try (Connection c = m.connections.primary(target, copy)) {
+      copyRows = RehearsalRows.rows(c);
+    }
+    return RehearsalRows.compare(target, targetRows, copyRows);
   }
 }

@@ -78,6 +78,7 @@ public final class SchemaDumps {
             "--no-owner",
             "--no-privileges",
             "--exclude-table=" + MigrationActivitiesImpl.HISTORY_TABLE,
+            "--exclude-table=" + SchemaDrift.TABLE,
             SessionSettings.dbnameArgument(spec.database(), options));
     String text;
     try (PgTool.Running dump = tools.start(PgTool.PG_DUMP, args, spec)) {

@@ -112,7 +112,9 @@ final class Validation {
               + String.join(", ", missing)
               + ". Write the down scripts in "
               + scripts.directory()
-              + " (or mark the migrations irreversible), then start again; nothing was changed");
+              + " (or mark the migrations irreversible, in their header or, leaving the files as"
+              + " they are, in the target's migrations: { path: ..., irreversible: [\"1.8\","
+              + " \"1.9+\"] }), then start again; nothing was changed");
     }
     List<LintFinding> lint = SqlLint.lint(sql);
     List<String> warnings = new ArrayList<>(SqlLint.warnings(lint));

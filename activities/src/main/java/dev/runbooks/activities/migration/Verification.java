@@ -22,9 +22,11 @@ import org.flywaydb.core.api.FlywayException;
 final class Verification {
 
   private final Migrators m;
+  private final SchemaDrift drift;
 
-  Verification(Migrators m) {
+  Verification(Migrators m, SchemaDrift drift) {
     this.m = m;
+    this.drift = drift;
   }
 
   VerifyResult verifyMigrations(VerifyInput input) {
@@ -62,6 +64,9 @@ final class Verification {
         checks.add(verified + " verify script" + (verified == 1 ? "" : "s") + " true");
         checks.add("smoke: " + smoke(c) + " tables readable");
       }
+      // Verified: the schema this apply left is the one the next run's drift check expects.
+      drift.recordApplied(target, input.idempotencyKey());
+      checks.add("schema recorded for the next drift check");
       // Verified: nothing rolls this run back now, so its schema snapshot has served.
       m.dumps.discard(SchemaDumps.snapshotKeyOfRun(input.idempotencyKey()));
       return new VerifyResult(checks);

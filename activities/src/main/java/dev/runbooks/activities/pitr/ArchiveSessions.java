@@ -8,6 +8,7 @@ import dev.runbooks.activities.postgres.ResolvedTopology;
 import dev.runbooks.activities.postgres.SqlFaults;
 import dev.runbooks.workflows.pitr.ArchiveInput;
 import dev.runbooks.workflows.pitr.ArchiveSession;
+import io.temporal.client.ActivityCompletionException;
 import java.io.IOException;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -29,6 +30,9 @@ final class ArchiveSessions {
 
   /** How often the spool is shipped: the archive is at most about this much behind. */
   static final long POLL_MILLIS = 1_000;
+
+  /** The replicas' slots are moved every this many polls (10 s). */
+  static final long STANDBY_EVERY = 10;
 
   private final ArchiverWiring wiring;
 
@@ -85,10 +89,20 @@ final class ArchiveSessions {
       WalReceiver receiver = startReceiver(spool, shipper, spec, slot, timeline, start);
       heartbeat.onStop(receiver::close);
       String repositoryProblem = null;
+      StandbySlots standbys = new StandbySlots(wiring.connections(), target, slot);
+      long polls = 0;
       try {
         while (clock.instant().isBefore(deadline)) {
           Thread.sleep(POLL_MILLIS);
-          heartbeat.check();
+          try {
+            heartbeat.check();
+          } catch (ActivityCompletionException stopped) {
+            // Asked to stop (archive stop) or timed out: what was received is stored first.
+            receiver.close();
+            shipper.ship(() -> slot.receiverFlushed(c));
+            slot.advance(c, shipper.archivedTo());
+            throw stopped;
+          }
           try {
             shipper.ship(() -> slot.receiverFlushed(c));
             if (repositoryProblem != null) {
@@ -106,6 +120,9 @@ final class ArchiveSessions {
             continue;
           }
           slot.advance(c, shipper.archivedTo());
+          if (++polls % STANDBY_EVERY == 1) {
+            standbys.keep(shipper.archivedTo());
+          }
           heartbeat.set(shipper.segments());
           if (!receiver.isAlive()) {
             shipper.ship(() -> slot.receiverFlushed(c));

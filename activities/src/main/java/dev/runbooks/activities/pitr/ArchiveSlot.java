@@ -19,6 +19,14 @@ import java.util.OptionalLong;
  * a worker that died then would leave a hole no other worker could fill.
  */
 final class ArchiveSlot {
+  /**
+   * How far a slot may be moved: what a primary has flushed, what a standby has replayed (a slot on
+   * a standby keeps WAL there too, for when it is promoted).
+   */
+  private static final String WRITTEN =
+      "CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+          + " ELSE pg_current_wal_flush_lsn() END";
+
   private final String name;
 
   ArchiveSlot(String target) {
@@ -75,7 +83,8 @@ final class ArchiveSlot {
   }
 
   /**
-   * Moves the slot forward to {@code lsn} (never back, never past what the server has flushed).
+   * Moves the slot forward to {@code lsn} (never back, never past what the server has flushed or,
+   * on a standby, replayed).
    *
    * @return false when the slot does not exist
    */
@@ -83,9 +92,12 @@ final class ArchiveSlot {
     try (PreparedStatement s =
         c.prepareStatement(
             "SELECT pg_replication_slot_advance(slot_name,"
-                + " least(?::pg_lsn, pg_current_wal_flush_lsn()))"
-                + " FROM pg_replication_slots WHERE slot_name = ?"
-                + " AND restart_lsn < least(?::pg_lsn, pg_current_wal_flush_lsn())")) {
+                + " least(?::pg_lsn, "
+                + WRITTEN
+                + ")) FROM pg_replication_slots WHERE slot_name = ?"
+                + " AND restart_lsn < least(?::pg_lsn, "
+                + WRITTEN
+                + ")")) {
       String text = WalSegment.formatLsn(lsn);
       s.setString(1, text);
       s.setString(2, name);

@@ -1,12 +1,9 @@
 package dev.runbooks.activities.pitr;
 
-import dev.runbooks.activities.backup.ZstdStreams;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.CorruptedBackupException;
-import dev.runbooks.activities.backup.crypto.DataKey;
 import dev.runbooks.activities.backup.crypto.Digest;
 import dev.runbooks.activities.backup.crypto.HashingInputStream;
-import dev.runbooks.activities.backup.crypto.HashingOutputStream;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.BackupUpload;
@@ -16,10 +13,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -63,29 +57,18 @@ import java.util.Optional;
  * and verified, to a local path, as a {@code restore_command} needs it. Thread-safe.
  */
 public final class WalArchive {
-  /** zstd's default level: WAL compresses well and fast at it. */
-  private static final int ZSTD_LEVEL = 3;
-
-  /** A data key serves this many objects, then a new one is wrapped (a Vault call each). */
-  private static final int OBJECTS_PER_DATA_KEY = 256;
-
-  private static final Duration DATA_KEY_AGE = Duration.ofHours(1);
-
   private final BackupRepository repository;
   private final KeyEncryptionKey kek;
   private final String target;
   private final Clock clock;
-  private final BackupCipher cipher = new BackupCipher();
-
-  private DataKey dataKey;
-  private int dataKeyUses;
-  private Instant dataKeyMade = Instant.MIN;
+  private final WalObjects objects;
 
   public WalArchive(BackupRepository repository, KeyEncryptionKey kek, String target, Clock clock) {
     this.repository = Objects.requireNonNull(repository, "repository");
     this.kek = Objects.requireNonNull(kek, "kek");
     this.target = Objects.requireNonNull(target, "target");
     this.clock = Objects.requireNonNull(clock, "clock");
+    this.objects = new WalObjects(repository, kek, clock, describe());
   }
 
   /** What a store did: the object's key and header, and whether anything was written. */
@@ -130,12 +113,13 @@ public final class WalArchive {
     Stored stored =
         storeOnce(
             file,
-            segmentKey(target, segment),
-            WalObjectKind.SEGMENT,
-            segment.name(),
-            segment.timeline(),
-            segment.startLsn(),
-            segment.endLsn());
+            new WalObjects.Entry(
+                segmentKey(target, segment),
+                WalObjectKind.SEGMENT,
+                segment.name(),
+                segment.timeline(),
+                segment.startLsn(),
+                segment.endLsn()));
     repository.delete(partialKey(target, segment));
     return stored;
   }
@@ -166,14 +150,15 @@ public final class WalArchive {
     }
     return new Stored(
         key,
-        write(
+        objects.write(
             file,
-            key,
-            WalObjectKind.PARTIAL,
-            segment.name(),
-            segment.timeline(),
-            segment.startLsn(),
-            endLsn),
+            new WalObjects.Entry(
+                key,
+                WalObjectKind.PARTIAL,
+                segment.name(),
+                segment.timeline(),
+                segment.startLsn(),
+                endLsn)),
         true);
   }
 
@@ -186,7 +171,9 @@ public final class WalArchive {
     String name = file.getFileName().toString();
     int timeline = WalFiles.historyTimeline(name);
     return storeOnce(
-        file, historyKey(target, timeline), WalObjectKind.HISTORY, name, timeline, 0, 0);
+        file,
+        new WalObjects.Entry(
+            historyKey(target, timeline), WalObjectKind.HISTORY, name, timeline, 0, 0));
   }
 
   /** What the archive holds; reads the partials' and history files' headers. */
@@ -222,7 +209,7 @@ public final class WalArchive {
       }
     }
     try (InputStream in = repository.open(key)) {
-      return readInto(in, key, fileName, into);
+      return objects.readInto(in, key, fileName, into);
     } catch (ObjectNotFoundException e) {
       throw new MissingWalException(
           fileName,
@@ -269,15 +256,8 @@ public final class WalArchive {
     return null;
   }
 
-  private Stored storeOnce(
-      Path file,
-      String key,
-      WalObjectKind kind,
-      String name,
-      int timeline,
-      long startLsn,
-      long endLsn)
-      throws IOException {
+  private Stored storeOnce(Path file, WalObjects.Entry entry) throws IOException {
+    String key = entry.key();
     Optional<WalObjectHeader> existing = headerIfStored(key);
     if (existing.isPresent()) {
       Digest local = digestOf(file);
@@ -287,7 +267,7 @@ public final class WalArchive {
             "the WAL archive "
                 + describe()
                 + " already holds "
-                + name
+                + entry.name()
                 + " with other contents (stored SHA-256 "
                 + existing.get().sha256()
                 + ", this server's "
@@ -298,114 +278,10 @@ public final class WalArchive {
       }
       return new Stored(key, existing.get(), false);
     }
-    return new Stored(key, write(file, key, kind, name, timeline, startLsn, endLsn), true);
+    return new Stored(key, objects.write(file, entry), true);
   }
 
-  private WalObjectHeader write(
-      Path file,
-      String key,
-      WalObjectKind kind,
-      String name,
-      int timeline,
-      long startLsn,
-      long endLsn)
-      throws IOException {
-    // Hashed first so the header (which precedes the ciphertext) can carry the digest; hashed
-    // again while streaming, so a file that changed in between is caught, not stored.
-    Digest expected = digestOf(file);
-    DataKey key1 = dataKey();
-    WalObjectHeader header =
-        new WalObjectHeader(
-            WalObjectHeader.FORMAT_VERSION,
-            kind,
-            name,
-            timeline,
-            startLsn,
-            endLsn,
-            expected.bytes(),
-            expected.sha256(),
-            key1.wrapped(),
-            clock.instant());
-    byte[] raw = WalObjectFormat.headerBytes(header);
-    try (BackupUpload upload = repository.create(key);
-        HashingInputStream in = new HashingInputStream(Files.newInputStream(file))) {
-      WalObjectFormat.writeHeader(upload, raw);
-      OutputStream encrypting =
-          cipher.encrypt(upload, key1, WalObjectFormat.associatedData(key, raw));
-      try (OutputStream compressing = ZstdStreams.compressing(encrypting, ZSTD_LEVEL)) {
-        in.transferTo(compressing);
-      }
-      if (!in.digest().equals(expected)) {
-        throw new IOException(
-            "WAL file " + file + " changed while it was being archived; it is stored on retry");
-      }
-      upload.commit();
-    }
-    return header;
-  }
-
-  private WalObjectHeader readInto(InputStream in, String key, String fileName, Path into)
-      throws IOException {
-    WalObjectFormat.Read read = WalObjectFormat.readHeader(in, key);
-    WalObjectHeader header = read.header();
-    Path dir = into.toAbsolutePath().getParent();
-    Files.createDirectories(dir);
-    Path temp = Files.createTempFile(dir, "." + into.getFileName(), ".fetching");
-    try {
-      Digest got;
-      try (InputStream plain =
-              ZstdStreams.decompressing(
-                  cipher.decrypt(
-                      in, header.key(), kek, WalObjectFormat.associatedData(key, read.raw())));
-          HashingOutputStream out = new HashingOutputStream(Files.newOutputStream(temp))) {
-        plain.transferTo(out);
-        got = out.digest();
-      } catch (CorruptedBackupException e) {
-        throw new CorruptedBackupException(
-            "WAL file " + fileName + " in " + describe() + ": " + e.getMessage(), e);
-      } catch (IOException e) {
-        if (e.getClass() == IOException.class && e.getMessage() != null) {
-          // zstd's "truncated frame": the ciphertext authenticated, the frame did not end
-          throw WalObjectFormat.corrupted(key, e.getMessage(), e);
-        }
-        throw e;
-      }
-      if (got.bytes() != header.bytes() || !got.sha256().equals(header.sha256())) {
-        throw WalObjectFormat.corrupted(
-            key,
-            "WAL file "
-                + fileName
-                + " decrypted to "
-                + got.bytes()
-                + " bytes with SHA-256 "
-                + got.sha256()
-                + ", its header records "
-                + header.bytes()
-                + " bytes with "
-                + header.sha256(),
-            null);
-      }
-      Files.move(temp, into, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      return header;
-    } finally {
-      Files.deleteIfExists(temp);
-    }
-  }
-
-  private synchronized DataKey dataKey() {
-    Instant now = clock.instant();
-    if (dataKey == null
-        || dataKeyUses >= OBJECTS_PER_DATA_KEY
-        || now.isAfter(dataKeyMade.plus(DATA_KEY_AGE))) {
-      dataKey = cipher.newDataKey(kek);
-      dataKeyUses = 0;
-      dataKeyMade = now;
-    }
-    dataKeyUses++;
-    return dataKey;
-  }
-
-  private static Digest digestOf(Path file) throws IOException {
+  static Digest digestOf(Path file) throws IOException {
     try (HashingInputStream in = new HashingInputStream(Files.newInputStream(file))) {
       in.transferTo(OutputStream.nullOutputStream());
       return in.digest();

@@ -31,10 +31,10 @@ import org.slf4j.LoggerFactory;
  * the admin secret afresh, so a rotated password is used as soon as it is stored.
  *
  * <p>Permanent faults are non-retryable {@code ApplicationFailure}s: a failed login ({@link
- * FailureType#AUTHENTICATION}), an unknown target or replica or an incomplete secret ({@link
- * FailureType#BAD_INPUT}), a missing secret ({@link FailureType#NOT_FOUND}). Anything else, such as
- * a refused connection, stays a retryable {@link SQLException} whose message names the target and
- * {@code host:port}. No message or log line carries the password.
+ * FailureType#AUTHENTICATION}), an unknown target or replica, an incomplete or missing secret or
+ * secret store file ({@link FailureType#BAD_INPUT}: the configuration's fault). Anything else, such
+ * as a refused connection, stays a retryable {@link SQLException} whose message names the target
+ * and {@code host:port}. No message or log line carries the password.
  */
 public final class ConfiguredConnections implements TargetConnections {
   private static final Logger log = LoggerFactory.getLogger(ConfiguredConnections.class);
@@ -287,7 +287,8 @@ public final class ConfiguredConnections implements TargetConnections {
     try {
       secret = secrets.read(admin.secret());
     } catch (SecretNotFoundException e) {
-      throw FailureType.NOT_FOUND.failure(
+      // The configuration names a secret that is not there: bad input (exit 2), not a failed run.
+      throw FailureType.BAD_INPUT.failure(
           "the admin secret of target \"" + target.name() + "\" is missing: " + e.getMessage());
     } catch (SecretStoreAccessDeniedException e) {
       // Retrying cannot grant access; a sealed or unreachable store stays retryable.

@@ -118,6 +118,18 @@ public final class FileSecretStore implements SecretStore {
   @Override
   public Secret read(SecretRef ref) {
     String path = SecretRef.validatePath(ref.path());
+    if (!Files.exists(file)) {
+      throw new SecretNotFoundException(
+          path,
+          ref.version(),
+          "the secret store file "
+              + file
+              + " does not exist, so secret "
+              + path
+              + " cannot be read. Fix: correct secrets: in runbooks.yaml (a relative file:// path"
+              + " is taken from the configuration's directory), or create the store there (mode"
+              + " 0600) with the secret in it.");
+    }
     StoredSecret secret = load().get(path);
     if (secret == null || secret.versions() == null || secret.versions().isEmpty()) {
       throw new SecretNotFoundException(

@@ -14,6 +14,7 @@ import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.repository.S3Repository;
 import dev.runbooks.activities.backup.repository.S3Settings;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.activities.testing.S3TestClients;
 import dev.runbooks.workflows.backup.BackupSummary;
 import dev.runbooks.workflows.backup.Comparison;
 import dev.runbooks.workflows.backup.DrillRequest;
@@ -34,11 +35,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.MultipartUpload;
 
@@ -195,13 +192,6 @@ class BackupOnS3Test {
   }
 
   private static S3Client client(URI endpoint) {
-    return S3Client.builder()
-        .region(Region.US_EAST_1)
-        .endpointOverride(endpoint)
-        .forcePathStyle(true)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .httpClientBuilder(Apache5HttpClient.builder())
-        .build();
+    return S3TestClients.client(endpoint);
   }
 }

@@ -150,6 +150,33 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void migrationsMayBeAMappingWithTheVersionsDeclaredIrreversible() throws IOException {
+    TargetConfig t =
+        load(target("{ database: app }")
+                + "    migrations: { path: vendor/sql, irreversible: [\"1.8\", 1_9+] }\n")
+            .target("orders");
+    assertEquals(dir.resolve("vendor/sql"), t.migrations());
+    assertEquals(List.of("1.8", "1_9+"), t.irreversibleMigrations());
+    assertEquals(
+        List.of(),
+        load(target("{ database: app }") + "    migrations: sql\n")
+            .target("orders")
+            .irreversibleMigrations());
+    assertMentions(
+        failure(
+                target("{ database: app }")
+                    + "    migrations: { path: sql, irreversible: [\"latest\"] }\n")
+            .getMessage(),
+        "targets.orders.migrations.irreversible",
+        "\"latest\" is not a migration version",
+        "\"1.9+\"");
+    assertMentions(
+        failure(target("{ database: app }") + "    migrations: { irreversible: [\"1\"] }\n")
+            .getMessage(),
+        "the migrations have no path");
+  }
+
+  @Test
   void resolvesRelativePathsAgainstTheConfigDirectoryNotTheWorkingDirectory() throws IOException {
     RunbooksConfig config =
         load(

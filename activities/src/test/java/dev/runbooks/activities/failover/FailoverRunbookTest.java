@@ -11,6 +11,7 @@ import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.lock.TargetLockActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
+import dev.runbooks.activities.postgres.Jdbc;
 import dev.runbooks.activities.secrets.FileSecretStore;
 import dev.runbooks.activities.testing.SecretScan;
 import dev.runbooks.pgtools.PgBinaries;
@@ -120,6 +121,7 @@ class FailoverRunbookTest {
     replica1 = primary.createReplica("replica1");
     clusters.add(replica0);
     clusters.add(replica1);
+    awaitRoles();
     primary.execute(
         DB,
         "CREATE ROLE app LOGIN PASSWORD '" + APP_PASSWORD + "'",
@@ -338,6 +340,30 @@ class FailoverRunbookTest {
     assertEquals(Integer.toString(promoted.port()), endpoint.get("port"));
     assertEquals(result.newPrimary(), endpoint.get("primary"));
     SecretScan.assertNoSecrets(client, "failover-orders-load", List.of(PASSWORD, APP_PASSWORD));
+  }
+
+  @Test
+  void aReplicaThatIsRestartingWhenRepointedIsWaitedForAndRepointed() throws Exception {
+    // While it restarts it must not stream from the fenced old primary: WAL that one writes after
+    // the promotion (a running-xacts record every 15 s) would fork it off the new timeline.
+    String conninfo;
+    try (Connection c = replica0.connect(DB)) {
+      conninfo = Jdbc.string(c, "SHOW primary_conninfo").orElseThrow();
+    }
+    String nowhere = Conninfo.withServer(conninfo, "127.0.0.1", closedPort());
+    replica0.execute(DB, "ALTER SYSTEM SET primary_conninfo = " + Jdbc.literal(nowhere));
+    replica0.stop();
+    FailoverWorkflow run = newRun("failover-orders-restarting");
+    WorkflowClient.start(run::run, request(null, null, false));
+    awaitStep(run, "repoint", StepState.RUNNING);
+    // Longer than the activity's retries took before (three attempts within a second).
+    Thread.sleep(3_000);
+    replica0.start();
+    FailoverResult result = WorkflowStub.fromTyped(run).getResult(FailoverResult.class);
+
+    assertEquals("replica1", result.newPrimary());
+    assertEquals(List.of("replica0"), result.repointed(), result.manualSteps().toString());
+    assertStreamsFrom(replica0, replica1);
   }
 
   @Test
@@ -1000,6 +1026,48 @@ class FailoverRunbookTest {
           System.nanoTime() < deadline,
           replica.name() + " does not stream from " + from.name() + " at " + from.port());
       Thread.sleep(50);
+    }
+  }
+
+  private static int closedPort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return socket.getLocalPort();
+    }
+  }
+
+  /**
+   * Every server accepts connections in the role the test expects: the primary out of recovery,
+   * each replica in recovery and streaming from it. A test starts from that, never from a server
+   * still starting.
+   */
+  private void awaitRoles() throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    for (LocalCluster server : clusters) {
+      boolean replica = server != primary;
+      String role = replica ? "a replica streaming from primary" : "a primary";
+      while (true) {
+        String found;
+        try (Connection c = server.connect(DB);
+            Statement s = c.createStatement();
+            ResultSet rs =
+                s.executeQuery(
+                    "SELECT pg_is_in_recovery(), (SELECT sender_port FROM pg_stat_wal_receiver"
+                        + " WHERE status = 'streaming')")) {
+          rs.next();
+          boolean ready =
+              replica ? rs.getBoolean(1) && rs.getInt(2) == primary.port() : !rs.getBoolean(1);
+          if (ready) {
+            break;
+          }
+          found = "in recovery " + rs.getBoolean(1) + ", streaming from port " + rs.getInt(2);
+        } catch (SQLException e) {
+          found = e.getMessage();
+        }
+        assertTrue(
+            System.nanoTime() < deadline,
+            server.name() + " is not " + role + " after 60 s: " + found);
+        Thread.sleep(50);
+      }
     }
   }
 

@@ -52,46 +52,54 @@ class LintCorpusTest {
 
   @TestFactory
   Stream<DynamicTest> eachRuleFiresWhereItMust() {
-    return Arrays.stream(LintRule.values())
-        .map(
-            rule ->
-                DynamicTest.dynamicTest(
-                    rule.id,
-                    () -> {
-                      String sql = Files.readString(CORPUS.resolve(rule.id).resolve("fires.sql"));
-                      List<SqlLint.NamedSql> scripts = scripts(sql);
-                      List<LintFinding> findings = SqlLint.lint(scripts);
-                      Set<String> expected = new TreeSet<>();
-                      for (SqlLint.NamedSql script : scripts) {
-                        for (LintScanner.Statement s : LintScanner.scan(script.sql())) {
-                          if (!s.comments().contains("setup")) {
-                            expected.add(script.name() + ":" + s.line());
-                          }
-                        }
-                      }
-                      Set<String> found = new TreeSet<>();
-                      for (LintFinding f : findings) {
-                        assertEquals(rule.id, f.rule(), f.warning());
-                        found.add(f.script() + ":" + f.line());
-                      }
-                      assertFalse(expected.isEmpty(), rule.id + ": fires.sql has no statement");
-                      assertEquals(expected, found, rule.id + ": " + findings);
-                    }));
+    return perRule(
+        "fires.sql",
+        (rule, scripts) -> {
+          List<LintFinding> findings = SqlLint.lint(scripts);
+          Set<String> expected = new TreeSet<>();
+          for (SqlLint.NamedSql script : scripts) {
+            for (LintScanner.Statement s : LintScanner.scan(script.sql())) {
+              if (!s.comments().contains("setup")) {
+                expected.add(script.name() + ":" + s.line());
+              }
+            }
+          }
+          Set<String> found = new TreeSet<>();
+          for (LintFinding f : findings) {
+            assertEquals(rule.id, f.rule(), f.warning());
+            found.add(f.script() + ":" + f.line());
+          }
+          assertFalse(expected.isEmpty(), rule.id + ": fires.sql has no statement");
+          assertEquals(expected, found, rule.id + ": " + findings);
+        });
   }
 
   @TestFactory
   Stream<DynamicTest> noRuleFiresOnTheQuietForms() {
+    return perRule(
+        "quiet.sql",
+        (rule, scripts) -> {
+          assertFalse(
+              LintScanner.scan(scripts.get(0).sql()).isEmpty(), rule.id + ": empty quiet.sql");
+          assertEquals(List.of(), SqlLint.lint(scripts), rule.id);
+        });
+  }
+
+  private interface CorpusCheck {
+    void check(LintRule rule, List<SqlLint.NamedSql> scripts) throws Exception;
+  }
+
+  /** One dynamic test per rule over its corpus file {@code name}. */
+  private static Stream<DynamicTest> perRule(String name, CorpusCheck check) {
     return Arrays.stream(LintRule.values())
         .map(
             rule ->
                 DynamicTest.dynamicTest(
                     rule.id,
-                    () -> {
-                      String sql = Files.readString(CORPUS.resolve(rule.id).resolve("quiet.sql"));
-                      assertFalse(LintScanner.scan(sql).isEmpty(), rule.id + ": empty quiet.sql");
-                      List<LintFinding> findings = SqlLint.lint(scripts(sql));
-                      assertEquals(List.of(), findings, rule.id);
-                    }));
+                    () ->
+                        check.check(
+                            rule,
+                            scripts(Files.readString(CORPUS.resolve(rule.id).resolve(name))))));
   }
 
   /** The corpus file cut at {@code -- next migration} lines into V2, V3... scripts. */

@@ -74,6 +74,23 @@ final class MigrationHarness implements AutoCloseable {
       boolean production,
       boolean fourEyes)
       throws Exception {
+    this(cluster, password, database, dir, migrations, production, fourEyes, null);
+  }
+
+  /**
+   * @param irreversible the YAML list of {@code migrations.irreversible}, such as {@code ["1.1+"]};
+   *     null for the plain {@code migrations: DIR}
+   */
+  MigrationHarness(
+      LocalCluster cluster,
+      String password,
+      String database,
+      Path dir,
+      Path migrations,
+      boolean production,
+      boolean fourEyes,
+      String irreversible)
+      throws Exception {
     this.cluster = cluster;
     this.database = database;
     this.migrations = migrations;
@@ -93,7 +110,9 @@ final class MigrationHarness implements AutoCloseable {
             + ", sslmode: disable }\n"
             + "    admin: { secret: db/app/admin }\n"
             + "    migrations: "
-            + migrations
+            + (irreversible == null
+                ? migrations
+                : "{ path: " + migrations + ", irreversible: " + irreversible + " }")
             + "\n"
             + "    production: "
             + production

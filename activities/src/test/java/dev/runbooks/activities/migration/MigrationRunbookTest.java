@@ -12,6 +12,7 @@ import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.activities.testing.SecretScan;
 import dev.runbooks.workflows.migration.MigrationRequest;
 import dev.runbooks.workflows.migration.MigrationResult;
+import dev.runbooks.workflows.migration.MigrationVersions;
 import dev.runbooks.workflows.migration.MigrationWorkflow;
 import dev.runbooks.workflows.migration.VersionTiming;
 import dev.runbooks.workflows.shared.Approval;
@@ -251,6 +252,9 @@ class MigrationRunbookTest {
                 "rolled back 1 step: applied then undid V2, V1 (newest first), none of V1, V2, V3"
                     + " is left applied; the schema equals the one before"),
         progress.outcomeDetail());
+    assertEquals(
+        new MigrationVersions(List.of("1", "2"), List.of("2", "1"), List.of("1", "2", "3"), true),
+        run.versions());
     assertRolledBackTo(before);
     assertEquals(2, h.scalar("SELECT count(*) FROM legacy.signups"), "data is untouched");
     // The pre-migration backup was taken and stays referenced.
@@ -283,6 +287,7 @@ class MigrationRunbookTest {
             .outcomeDetail()
             .endsWith("; cleaned up: nothing of V1 was applied; the schema equals the one before"),
         progress.outcomeDetail());
+    assertEquals(new MigrationVersions(List.of(), List.of(), List.of("1"), true), run.versions());
     assertRolledBackTo(before);
   }
 

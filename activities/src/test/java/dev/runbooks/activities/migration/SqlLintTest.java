@@ -33,6 +33,21 @@ class SqlLintTest {
   }
 
   @Test
+  void aKnownVolatileDefaultIsSaidToBeOneAndAnUnknownFunctionMayBe() {
+    List<LintFinding> findings =
+        lint(
+            "V3__d.sql",
+            "ALTER TABLE orders ADD COLUMN t uuid DEFAULT gen_random_uuid();\n"
+                + "ALTER TABLE orders ADD COLUMN c text DEFAULT next_code();");
+    assertTrue(
+        findings.get(0).message().contains("calling gen_random_uuid(), which is volatile,"),
+        findings.toString());
+    assertTrue(
+        findings.get(1).message().contains("calling next_code(), which may be volatile"),
+        findings.toString());
+  }
+
+  @Test
   void neverAsksForALockTimeoutBecauseTheRunbookSetsIt() {
     // The old lint told every script that changes a table to SET lock_timeout itself.
     assertEquals(List.of(), lint("V8__l.sql", "ALTER TABLE orders ADD COLUMN note text;"));

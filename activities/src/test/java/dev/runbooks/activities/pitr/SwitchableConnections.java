@@ -6,15 +6,24 @@ import dev.runbooks.testing.LocalCluster;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 /** One target whose primary is whichever cluster the test says (a switchover moves it). */
 final class SwitchableConnections implements TargetConnections {
   private volatile LocalCluster primary;
+  private final Map<String, LocalCluster> members = new LinkedHashMap<>();
 
   SwitchableConnections(LocalCluster primary) {
     this.primary = primary;
+  }
+
+  /** A replica the archiver keeps its slot on too. */
+  SwitchableConnections withReplica(String name, LocalCluster replica) {
+    members.put(name, replica);
+    return this;
   }
 
   void switchTo(LocalCluster next) {
@@ -43,12 +52,19 @@ final class SwitchableConnections implements TargetConnections {
 
   @Override
   public List<String> replicaNames(String target) {
-    return List.of();
+    return members.entrySet().stream()
+        .filter(m -> m.getValue() != primary)
+        .map(Map.Entry::getKey)
+        .toList();
   }
 
   @Override
-  public Connection replica(String target, String replica) {
-    throw new IllegalArgumentException("no replicas here");
+  public Connection replica(String target, String replica) throws SQLException {
+    LocalCluster member = members.get(replica);
+    if (member == null) {
+      throw new IllegalArgumentException("no replica " + replica);
+    }
+    return member.connect("postgres");
   }
 
   @Override

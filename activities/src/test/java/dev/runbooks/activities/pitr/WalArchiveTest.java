@@ -1,5 +1,6 @@
 package dev.runbooks.activities.pitr;
 
+import static dev.runbooks.activities.pitr.WalTestSupport.contains;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -236,18 +237,5 @@ class WalArchiveTest {
     Path file = spool.resolve(name);
     Files.write(file, data);
     return file;
-  }
-
-  private static boolean contains(byte[] haystack, byte[] needle) {
-    outer:
-    for (int i = 0; i <= haystack.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
   }
 }

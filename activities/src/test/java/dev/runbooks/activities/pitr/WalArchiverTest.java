@@ -1,5 +1,9 @@
 package dev.runbooks.activities.pitr;
 
+import static dev.runbooks.activities.pitr.WalTestSupport.awaitArchived;
+import static dev.runbooks.activities.pitr.WalTestSupport.contains;
+import static dev.runbooks.activities.pitr.WalTestSupport.currentLsn;
+import static dev.runbooks.activities.pitr.WalTestSupport.slotRestart;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,13 +16,8 @@ import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.pitr.ArchiveInput;
 import dev.runbooks.workflows.pitr.ArchiveSession;
 import dev.runbooks.workflows.pitr.WalArchiveState;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -64,11 +63,11 @@ class WalArchiverTest {
     primary.execute("postgres", "CREATE TABLE marks (note text)");
 
     CompletableFuture<ArchiveSession> first = session(activities, Duration.ofSeconds(20));
-    awaitArchived(currentLsn(primary), Duration.ofSeconds(60));
+    awaitArchived(archive, currentLsn(primary), Duration.ofSeconds(60));
     primary.execute("postgres", "INSERT INTO marks VALUES ('MARKER-IN-THE-PARTIAL-SEGMENT')");
     long marker = currentLsn(primary);
     Instant written = Instant.now();
-    awaitArchived(marker, Duration.ofSeconds(30));
+    awaitArchived(archive, marker, Duration.ofSeconds(30));
     Duration partialLag = Duration.between(written, Instant.now());
     System.out.println("FIGURE archive_partial_lag_ms " + partialLag.toMillis());
     for (int i = 0; i < 2; i++) {
@@ -76,7 +75,7 @@ class WalArchiverTest {
           "postgres", "INSERT INTO marks VALUES ('round " + i + "')", "SELECT pg_switch_wal()");
     }
     long switched = currentLsn(primary);
-    awaitArchived(switched, Duration.ofSeconds(30));
+    awaitArchived(archive, switched, Duration.ofSeconds(30));
     ArchiveSession one = first.get(2, TimeUnit.MINUTES);
     assertEquals(List.of(), one.gaps());
     assertTrue(one.segments() >= 2, "complete segments stored: " + one);
@@ -97,7 +96,7 @@ class WalArchiverTest {
         contains(Files.readAllBytes(segment), "MARKER-IN-THE-PARTIAL-SEGMENT"),
         "the fetched segment holds the row written");
     assertNoPlaintext("MARKER-IN-THE-PARTIAL-SEGMENT");
-    assertTrue(slotRestart(primary) >= t1.endLsn() - WalSegment.SIZE, "the slot moved on");
+    assertTrue(slotRestart(primary, TARGET) >= t1.endLsn() - WalSegment.SIZE, "the slot moved on");
   }
 
   @Test
@@ -146,7 +145,7 @@ class WalArchiverTest {
     WalArchiverActivitiesImpl activities = activities(connections, flaky);
     primary.execute("postgres", "CREATE TABLE marks (note text)");
     CompletableFuture<ArchiveSession> running = session(activities, Duration.ofSeconds(25));
-    awaitArchived(currentLsn(primary), Duration.ofSeconds(60));
+    awaitArchived(archive, currentLsn(primary), Duration.ofSeconds(60));
     long before = archive.inventory().recoverableEnd().orElseThrow();
 
     flaky.down(true);
@@ -160,14 +159,14 @@ class WalArchiverTest {
     long written = currentLsn(primary);
     Thread.sleep(3_000);
     assertTrue(
-        slotRestart(primary) <= before,
+        slotRestart(primary, TARGET) <= before,
         "the slot holds the WAL the archive lacks: restart "
-            + WalSegment.formatLsn(slotRestart(primary))
+            + WalSegment.formatLsn(slotRestart(primary, TARGET))
             + ", archive end "
             + WalSegment.formatLsn(before));
     flaky.down(false);
 
-    awaitArchived(written, Duration.ofSeconds(60));
+    awaitArchived(archive, written, Duration.ofSeconds(60));
     ArchiveSession session = running.get(2, TimeUnit.MINUTES);
     assertEquals(List.of(), session.gaps());
     WalInventory inventory = archive.inventory();
@@ -181,12 +180,15 @@ class WalArchiverTest {
     LocalCluster primary = cluster();
     LocalCluster replica = primary.createReplica("standby");
     clusters.add(0, replica);
-    SwitchableConnections connections = new SwitchableConnections(primary);
+    SwitchableConnections connections =
+        new SwitchableConnections(primary).withReplica("standby", replica);
     WalArchiverActivitiesImpl activities = activities(connections, repository());
     primary.execute("postgres", "CREATE TABLE marks (note text)");
     CompletableFuture<ArchiveSession> first = session(activities, Duration.ofSeconds(5));
     primary.execute("postgres", "INSERT INTO marks VALUES ('old timeline')");
     first.get(2, TimeUnit.MINUTES);
+    long standbySlot = slotRestart(replica, TARGET);
+    assertTrue(standbySlot > 0, "the replica keeps the archive's WAL too");
 
     primary.stop();
     replica.execute("postgres", "SELECT pg_promote(true, 60)");
@@ -201,6 +203,7 @@ class WalArchiverTest {
 
     assertEquals(2, second.timeline(), second.toString());
     assertEquals(List.of(), second.gaps());
+    assertEquals(List.of(), second.warnings(), "the promoted replica had the slot already");
     WalInventory inventory = archive.inventory();
     assertTrue(inventory.switchPoints().containsKey(2), inventory.describe());
     long start = inventory.timeline(1).orElseThrow().startLsn();
@@ -242,68 +245,11 @@ class WalArchiverTest {
         () -> activities.archiveWal(new ArchiveInput(TARGET, length)));
   }
 
-  private void awaitArchived(long lsn, Duration timeout) throws Exception {
-    Instant deadline = Instant.now().plus(timeout);
-    while (Instant.now().isBefore(deadline)) {
-      try {
-        if (archive.inventory().recoverableEnd().orElse(0) >= lsn) {
-          return;
-        }
-      } catch (java.io.IOException e) {
-        // an object being replaced while listed: look again
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError(
-        "the archive did not reach "
-            + WalSegment.formatLsn(lsn)
-            + " within "
-            + timeout
-            + ": "
-            + archive.inventory().describe());
-  }
-
-  private static long currentLsn(LocalCluster cluster) throws SQLException {
-    try (Connection c = cluster.connect("postgres");
-        Statement s = c.createStatement();
-        ResultSet rs = s.executeQuery("SELECT pg_current_wal_lsn()::text")) {
-      rs.next();
-      return WalSegment.parseLsn(rs.getString(1));
-    }
-  }
-
-  private static long slotRestart(LocalCluster cluster) throws SQLException {
-    try (Connection c = cluster.connect("postgres");
-        Statement s = c.createStatement();
-        ResultSet rs =
-            s.executeQuery(
-                "SELECT restart_lsn::text FROM pg_replication_slots WHERE slot_name = '"
-                    + ArchiveSlot.slotName(TARGET)
-                    + "'")) {
-      assertTrue(rs.next(), "the archiver's slot exists");
-      return WalSegment.parseLsn(rs.getString(1));
-    }
-  }
-
   private void assertNoPlaintext(String marker) throws Exception {
     try (Stream<Path> all = Files.walk(files.root())) {
       for (Path p : all.filter(Files::isRegularFile).toList()) {
         assertFalse(contains(Files.readAllBytes(p), marker), "plaintext in " + p);
       }
     }
-  }
-
-  private static boolean contains(byte[] haystack, String text) {
-    byte[] needle = text.getBytes(StandardCharsets.US_ASCII);
-    outer:
-    for (int i = 0; i <= haystack.length - needle.length; i++) {
-      for (int j = 0; j < needle.length; j++) {
-        if (haystack[i + j] != needle[j]) {
-          continue outer;
-        }
-      }
-      return true;
-    }
-    return false;
   }
 }

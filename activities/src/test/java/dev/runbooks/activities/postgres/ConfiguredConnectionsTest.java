@@ -120,11 +120,11 @@ class ConfiguredConnectionsTest {
   }
 
   @Test
-  void reportsAMissingAdminSecretAsNotFound() throws IOException {
+  void reportsAMissingAdminSecretAsBadInput() throws IOException {
     ConfiguredConnections connections = connections();
     ApplicationFailure failure =
         assertThrows(ApplicationFailure.class, () -> connections.primary("orders"));
-    assertFailure(failure, "NOT_FOUND", "target \"orders\"", "db/orders/admin");
+    assertFailure(failure, "BAD_INPUT", "target \"orders\"", "db/orders/admin");
   }
 
   @Test
@@ -175,7 +175,7 @@ class ConfiguredConnectionsTest {
     assertFailure(unknown, "BAD_INPUT", "unknown target \"nope\"");
     ApplicationFailure missing =
         assertThrows(ApplicationFailure.class, () -> connections.connectionSpec("billing"));
-    assertFailure(missing, "NOT_FOUND", "db/billing/admin");
+    assertFailure(missing, "BAD_INPUT", "db/billing/admin");
   }
 
   @Test

@@ -65,7 +65,8 @@ public class BackupWorkflowImpl extends RunbookWorkflowBase implements BackupWor
                     + " rows, "
                     + s.ciphertextBytes()
                     + " bytes encrypted at "
-                    + s.location());
+                    + s.location()
+                    + (s.newKeyset() == null ? "" : "; " + s.newKeysetNotice()));
     // A backup with its manifest is complete: nothing to undo whatever happens next.
     runbook.settled("dump");
     return summary;

@@ -19,6 +19,13 @@ public interface CheckActivities {
   /** Each configured replica: streaming or not, replay paused or not, lag in bytes and seconds. */
   Findings checkReplicas(CheckInput input);
 
+  /**
+   * The PgBouncer in front of the primary ({@code failover.pooler}), when one is configured:
+   * whether its console answers, whether it is paused, and whether its databases point at the
+   * primary.
+   */
+  Findings checkPooler(CheckInput input);
+
   /** Transactions open longer than {@link CheckInput#longTransaction()}. */
   Findings checkLongTransactions(CheckInput input);
 

@@ -17,6 +17,11 @@ import java.util.List;
  * fails to run becomes a critical finding instead of ending the report.
  */
 public class CheckWorkflowImpl extends RunbookWorkflowBase implements CheckWorkflow {
+  /** The change ID of the pooler check: runs recorded before it replay without it. */
+  static final String POOLER_CHECK = "check-pooler";
+
+  static final String POOLER = "pooler";
+
   public CheckWorkflowImpl() {
     super(RunbookKind.CHECK);
   }
@@ -31,6 +36,7 @@ public class CheckWorkflowImpl extends RunbookWorkflowBase implements CheckWorkf
           new Check("privileges", "admin role's privileges", CheckActivities::checkPrivileges),
           new Check("database-size", "database size", CheckActivities::checkDatabaseSize),
           new Check("replicas", "replicas' state and lag", CheckActivities::checkReplicas),
+          new Check(POOLER, "the pooler in front of the primary", CheckActivities::checkPooler),
           new Check(
               "long-transactions",
               "long-open transactions",
@@ -47,13 +53,17 @@ public class CheckWorkflowImpl extends RunbookWorkflowBase implements CheckWorkf
 
   @Override
   public CheckResult run(CheckRequest request) {
-    runbook = new Runbook(RunbookKind.CHECK, request.runbook(), stepNames());
+    boolean pooler = Workflow.getVersion(POOLER_CHECK, Workflow.DEFAULT_VERSION, 1) >= 1;
+    List<Check> checks = CHECKS.stream().filter(c -> pooler || !c.name().equals(POOLER)).toList();
+    runbook =
+        new Runbook(
+            RunbookKind.CHECK, request.runbook(), checks.stream().map(Check::name).toList());
     String target = request.runbook().target();
     CheckInput input = new CheckInput(target, request.longTransaction());
     return runbook.run(
         () -> {
           List<Finding> findings = new ArrayList<>();
-          for (Check check : CHECKS) {
+          for (Check check : checks) {
             if (!findings.isEmpty() && findings.get(0).severity() == Severity.CRITICAL) {
               runbook.skip(check.name(), "primary not reachable");
               continue;

@@ -34,6 +34,13 @@ public interface MigrationActivities {
   SchemaSnapshot snapshotSchema(MigrationInput input);
 
   /**
+   * Refuses a target whose schema drifted from the one the last successful apply recorded (or, the
+   * first time, from the rehearsal's starting schema), listing the difference; with a reason to
+   * accept it, records the schema as it is now with that reason.
+   */
+  DriftResult checkSchemaDrift(DriftInput input);
+
+  /**
    * Applies the versions one at a time (a Flyway migrate to each in turn), with the given lock and
    * statement timeouts, heartbeating the count done. One applied already is skipped (its history
    * row's timing is returned). A failure leaves no failed history row and no INVALID index.

@@ -2,6 +2,7 @@ package dev.runbooks.workflows.migration;
 
 import dev.runbooks.workflows.backup.BackupReferences;
 import dev.runbooks.workflows.shared.RunbookWorkflow;
+import io.temporal.workflow.QueryMethod;
 import io.temporal.workflow.WorkflowInterface;
 import io.temporal.workflow.WorkflowMethod;
 
@@ -18,4 +19,8 @@ public interface MigrationWorkflow extends RunbookWorkflow, BackupReferences {
    */
   @WorkflowMethod
   MigrationResult run(MigrationRequest request);
+
+  /** Which versions the run applied, undid and left, and whether the schema is the one before. */
+  @QueryMethod(name = MigrationVersions.QUERY)
+  MigrationVersions versions();
 }

@@ -16,11 +16,13 @@ import dev.runbooks.workflows.shared.RunbookIds;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookWorkflowBase;
 import dev.runbooks.workflows.shared.TargetLockActivities;
+import dev.runbooks.workflows.shared.Texts;
 import io.temporal.activity.ActivityOptions;
 import io.temporal.workflow.Async;
 import io.temporal.workflow.ChildWorkflowOptions;
 import io.temporal.workflow.Promise;
 import io.temporal.workflow.Workflow;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,9 +33,15 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
       List.of(Preflight.STEP, "validate", "rehearse", "approve", "backup", "apply", "verify");
 
   private final List<String> referencedBackups = new ArrayList<>();
+  private MigrationVersions versions = MigrationVersions.before(List.of());
 
   public MigrationWorkflowImpl() {
     super(RunbookKind.MIGRATE);
+  }
+
+  @Override
+  public MigrationVersions versions() {
+    return versions;
   }
 
   @Override
@@ -50,6 +58,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
               Workflow.newActivityStub(TargetLockActivities.class, ActivityProfiles.TARGET_LOCK));
           Preflight.run(runbook);
           MigrationPlan plan = validate(request);
+          versions = MigrationVersions.before(plan.versions());
           if (plan.pending().isEmpty()) {
             for (String step : List.of("rehearse", "approve", "backup", "apply", "verify")) {
               runbook.skip(step, "nothing pending: at version " + plan.currentVersion());
@@ -65,8 +74,16 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
           }
           RehearsalResult rehearsal = rehearse(request, plan);
           approve(request, plan, rehearsal);
-          PreMigration pre = backup(request);
+          PreMigration pre = backup(request, rehearsal);
           List<VersionTiming> applied = apply(request, plan, pre);
+          versions =
+              new MigrationVersions(
+                  applied.stream().map(VersionTiming::version).toList(),
+                  List.of(),
+                  plan.versions().stream()
+                      .filter(v -> applied.stream().noneMatch(t -> t.version().equals(v)))
+                      .toList(),
+                  null);
           verify(plan, applied);
           runbook.settled("apply");
           return MigrationResult.applied(plan, applied, rehearsal, pre.backupId());
@@ -95,7 +112,9 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
         "rehearse",
         () -> {
           String source;
-          String backupId = newestVerifiedBackup(target);
+          BackupListing newest = newestVerifiedBackup(target);
+          String backupId = newest == null ? null : newest.backupId();
+          List<String> notes = new ArrayList<>();
           MigrationActivities changing = changing("copy of " + target + " for the rehearsal");
           if (backupId != null) {
             referencedBackups.add(backupId);
@@ -105,11 +124,16 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
             RestoreActivities restores = restores("restore backup " + backupId + " to rehearse");
             runbook.onCleanup("rehearse", () -> restores.dropRestoredDatabase(restore));
             restores.restoreBackup(restore);
-            source = "backup " + backupId;
+            source = "backup " + backupId + age(newest, notes);
           } else {
             runbook.onCleanup("rehearse", () -> quick("drop copy").dropScratchCopy(scratch));
             changing.copySchemaOnly(scratch);
             source = "schema only (no verified backup of " + target + " to restore)";
+            notes.add(
+                "no verified backup of "
+                    + target
+                    + " to rehearse on: the copy has its schema but none of its rows, so the"
+                    + " timings are not representative");
           }
           runbook.detail("rehearse", "rehearsing in " + scratch.database() + " from " + source);
           RehearsalResult result;
@@ -126,6 +150,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
           } finally {
             dropCopy(scratch, backupId);
           }
+          result = result.withNotes(notes);
           if (plan.reversible() && !result.rollbackProven()) {
             throw FailureType.MIGRATION_FAILED.failure(
                 "rehearsal on a copy of "
@@ -157,7 +182,33 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
     runbook.settled("rehearse");
   }
 
-  private String newestVerifiedBackup(String target) {
+  /** A backup older than this is not recent: the approver is told its rows may be dated. */
+  static final Duration RECENT_BACKUP = Duration.ofHours(24);
+
+  /** {@code " (taken 3h 5m before this run)"}, and a note when that is not recent. */
+  private static String age(BackupListing backup, List<String> notes) {
+    Instant taken = backup.finishedAt() != null ? backup.finishedAt() : backup.startedAt();
+    if (taken == null) {
+      return "";
+    }
+    Duration age = Duration.between(taken, Instant.ofEpochMilli(Workflow.currentTimeMillis()));
+    if (age.isNegative()) {
+      age = Duration.ZERO;
+    }
+    if (age.compareTo(RECENT_BACKUP) > 0) {
+      notes.add(
+          "the newest verified backup, "
+              + backup.backupId()
+              + ", is "
+              + Texts.duration(age)
+              + " old (no recent verified backup): rows written since are not in the copy, so the"
+              + " timings may be lower than the target's. Take a backup (runbook backup) and start"
+              + " again for representative timings");
+    }
+    return " (taken " + Texts.duration(age) + " before this run)";
+  }
+
+  private BackupListing newestVerifiedBackup(String target) {
     BackupCatalog catalog =
         Workflow.newActivityStub(
                 BackupActivities.class,
@@ -165,7 +216,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
             .listBackups(target);
     for (BackupListing b : catalog.backups()) {
       if (b.complete() && Boolean.TRUE.equals(b.drillPassed())) {
-        return b.backupId();
+        return b;
       }
     }
     return null;
@@ -180,7 +231,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
   }
 
   /** What the run captured before changing anything. */
-  private record PreMigration(String backupId, SchemaSnapshot schema) {}
+  private record PreMigration(String backupId, SchemaSnapshot schema, DriftResult drift) {}
 
   /**
    * The pre-migration state: the backup runbook as a child, verified by its restore drill, and,
@@ -188,7 +239,7 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
    * the target lock (BACKUP is not mutating), so it runs under this run's lock without asking for
    * it; a failure stops the run before anything changes.
    */
-  private PreMigration backup(MigrationRequest request) {
+  private PreMigration backup(MigrationRequest request, RehearsalResult rehearsal) {
     BackupWorkflow child =
         Workflow.newChildWorkflowStub(
             BackupWorkflow.class,
@@ -215,13 +266,33 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
               quick("schema of " + target + " before the migration").snapshotSchema(snapshot);
           String id = backup.get().backup().backupId();
           referencedBackups.add(id);
-          return new PreMigration(id, schema);
+          return new PreMigration(id, schema, drift(request, rehearsal, schema));
         },
         p ->
             "verified backup "
                 + p.backupId()
                 + "; schema snapshot "
-                + p.schema().sha256().substring(0, 12));
+                + p.schema().sha256().substring(0, 12)
+                + (p.drift() == null ? "" : "; " + p.drift().summary()));
+  }
+
+  /** Runs started before drift was checked skip it (their histories have no such call). */
+  private DriftResult drift(
+      MigrationRequest request, RehearsalResult rehearsal, SchemaSnapshot before) {
+    if (Workflow.getVersion("schema-drift", Workflow.DEFAULT_VERSION, 1)
+        == Workflow.DEFAULT_VERSION) {
+      return null;
+    }
+    String target = runbook.target();
+    return quick("schema drift of " + target)
+        .checkSchemaDrift(
+            new DriftInput(
+                target,
+                before,
+                DriftInput.rehearsalSchemaKey(runbook.idempotencyKey("rehearse")),
+                rehearsal.schemaHash(),
+                request.acceptDrift(),
+                runbook.idempotencyKey("backup") + "/drift"));
   }
 
   private List<VersionTiming> apply(
@@ -244,11 +315,17 @@ public class MigrationWorkflowImpl extends RunbookWorkflowBase implements Migrat
                   runbook.idempotencyKey("rollback"));
           runbook.onRollbackSaying(
               "apply",
-              () ->
-                  Plans.undone(
-                      plan,
-                      changing("roll back " + String.join(", ", plan.versions()))
-                          .rollbackMigrations(undo)));
+              () -> {
+                RollbackResult r =
+                    changing("roll back " + String.join(", ", plan.versions()))
+                        .rollbackMigrations(undo);
+                List<String> undone = r.undone().stream().map(VersionTiming::version).toList();
+                List<String> appliedFirst = new ArrayList<>(undone);
+                java.util.Collections.reverse(appliedFirst);
+                versions =
+                    new MigrationVersions(appliedFirst, undone, plan.versions(), r.schemaMatches());
+                return Plans.undone(plan, r);
+              });
           // One activity applies them all, one version at a time: a hop through the workflow
           // between versions would cost more than many a migration takes. Its heartbeats count
           // the versions done (runbook watch shows them).

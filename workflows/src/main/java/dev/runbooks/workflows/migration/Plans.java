@@ -70,7 +70,11 @@ final class Plans {
       s.append("; rollback NOT proven: an irreversible migration is pending, a rollback means")
           .append(" restoring the pre-migration backup");
     }
-    return s.append("; took ").append(Texts.duration(r.duration())).toString();
+    s.append("; took ").append(Texts.duration(r.duration()));
+    for (String note : r.notes()) {
+      s.append("; NOTE: ").append(note);
+    }
+    return s.toString();
   }
 
   /** {@code V1 0.2s, V2 1.4s (lock wait 0.3s)}. */

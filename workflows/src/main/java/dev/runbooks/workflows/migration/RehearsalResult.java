@@ -14,6 +14,8 @@ import java.util.Objects;
  * @param differences the schema after the down scripts against the one before, one line each; empty
  *     when rollback is proven
  * @param schemaHash SHA-256 of the normalised schema before the migrations
+ * @param notes what the approver should weigh the timings with, such as a copy holding far fewer
+ *     rows than the target; empty when there is nothing to say
  */
 public record RehearsalResult(
     String source,
@@ -24,7 +26,8 @@ public record RehearsalResult(
     boolean rollbackProven,
     List<String> differences,
     String schemaHash,
-    Duration duration) {
+    Duration duration,
+    List<String> notes) {
   public RehearsalResult {
     Objects.requireNonNull(source, "source");
     caughtUp = List.copyOf(caughtUp);
@@ -34,6 +37,18 @@ public record RehearsalResult(
     differences = List.copyOf(differences);
     Objects.requireNonNull(schemaHash, "schemaHash");
     Objects.requireNonNull(duration, "duration");
+    notes = notes == null ? List.of() : List.copyOf(notes);
+  }
+
+  /** This result with {@code more} notes for the approver. */
+  public RehearsalResult withNotes(List<String> more) {
+    if (more.isEmpty()) {
+      return this;
+    }
+    List<String> all = new java.util.ArrayList<>(notes);
+    all.addAll(more);
+    return new RehearsalResult(
+        source, caughtUp, up, down, reUp, rollbackProven, differences, schemaHash, duration, all);
   }
 
   /** An irreversible migration is pending: only up ran, so rollback cannot be proven. */
@@ -44,7 +59,16 @@ public record RehearsalResult(
       String schemaHash,
       Duration duration) {
     return new RehearsalResult(
-        source, caughtUp, up, List.of(), List.of(), false, List.of(), schemaHash, duration);
+        source,
+        caughtUp,
+        up,
+        List.of(),
+        List.of(),
+        false,
+        List.of(),
+        schemaHash,
+        duration,
+        List.of());
   }
 
   /** The down scripts ran but left a schema that differs from the one before. */
@@ -57,7 +81,7 @@ public record RehearsalResult(
       String schemaHash,
       Duration duration) {
     return new RehearsalResult(
-        source, caughtUp, up, down, List.of(), false, differences, schemaHash, duration);
+        source, caughtUp, up, down, List.of(), false, differences, schemaHash, duration, List.of());
   }
 
   /** Up, down back to the schema before, and up again: the rollback is proven. */
@@ -70,6 +94,6 @@ public record RehearsalResult(
       String schemaHash,
       Duration duration) {
     return new RehearsalResult(
-        source, caughtUp, up, down, reUp, true, List.of(), schemaHash, duration);
+        source, caughtUp, up, down, reUp, true, List.of(), schemaHash, duration, List.of());
   }
 }

@@ -36,6 +36,8 @@ public class WalArchiverWorkflowImpl implements WalArchiverWorkflow {
   static final ActivityOptions STREAMING =
       ActivityOptions.newBuilder()
           .setStartToCloseTimeout(SESSION.plus(Duration.ofMinutes(5)))
+          // Every attempt may run its whole session: the bound leaves room for all five.
+          .setScheduleToCloseTimeout(SESSION.plus(Duration.ofMinutes(6)).multipliedBy(5))
           .setHeartbeatTimeout(Duration.ofSeconds(20))
           .setCancellationType(ActivityCancellationType.WAIT_CANCELLATION_COMPLETED)
           .setRetryOptions(

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.runbooks.workflows.GoldenHistories;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.testing.WorkflowReplayer;
@@ -27,19 +28,41 @@ class CheckWorkflowReplayTest {
           worker.registerActivitiesImplementations(activities);
         },
         client -> {
-          CheckResult result =
-              client
-                  .newWorkflowStub(
-                      CheckWorkflow.class,
-                      WorkflowOptions.newBuilder()
-                          .setWorkflowId(scenario)
-                          .setTaskQueue(GoldenHistories.QUEUE)
-                          .build())
-                  .run(CheckWorkflowTest.request());
+          CheckResult result = run(client, scenario);
           // The healthy fake has one long transaction (a warning); the others a critical fault.
           assertEquals(
               scenario.equals("check-healthy") ? Severity.WARN : Severity.CRITICAL,
               result.worst(),
+              result.findings().toString());
+        },
+        CheckWorkflowImpl.class);
+  }
+
+  private static CheckResult run(WorkflowClient client, String id) {
+    return client
+        .newWorkflowStub(
+            CheckWorkflow.class,
+            WorkflowOptions.newBuilder()
+                .setWorkflowId(id)
+                .setTaskQueue(GoldenHistories.QUEUE)
+                .build())
+        .run(CheckWorkflowTest.request());
+  }
+
+  /** Recorded after the check began asking the pooler in front of the primary. */
+  @Test
+  void replaysACheckThatAskedThePooler() throws Exception {
+    GoldenHistories.replay(
+        "check-pooler",
+        worker -> {
+          worker.registerWorkflowImplementationTypes(CheckWorkflowImpl.class);
+          worker.registerActivitiesImplementations(new FakeCheckActivities());
+        },
+        client -> {
+          CheckResult result = run(client, "check-pooler");
+          assertEquals(
+              1,
+              result.findings().stream().filter(f -> f.check().equals("pooler")).count(),
               result.findings().toString());
         },
         CheckWorkflowImpl.class);

@@ -65,7 +65,7 @@ class CheckWorkflowTest {
     CheckResult result = run.run(request());
 
     assertEquals(Severity.WARN, result.worst());
-    assertEquals(8, result.findings().size());
+    assertEquals(9, result.findings().size());
     RunbookProgress progress = run.progress();
     assertEquals(Outcome.SUCCEEDED, progress.outcome());
     assertEquals(CheckWorkflowImpl.stepNames(), progress.steps().stream().map(Step::name).toList());
@@ -74,6 +74,13 @@ class CheckWorkflowTest {
         "WARN pid 4242 open for 12 min",
         progress.steps().stream()
             .filter(s -> s.name().equals("long-transactions"))
+            .findFirst()
+            .orElseThrow()
+            .detail());
+    assertEquals(
+        "OK no pooler is configured for orders",
+        progress.steps().stream()
+            .filter(s -> s.name().equals("pooler"))
             .findFirst()
             .orElseThrow()
             .detail());
@@ -124,7 +131,7 @@ class CheckWorkflowTest {
             .orElseThrow();
     assertEquals(Severity.CRITICAL, locks.severity());
     assertTrue(locks.summary().contains("pg_blocking_pids"), locks.summary());
-    assertEquals(8, result.findings().size(), "the checks after it still ran");
+    assertEquals(9, result.findings().size(), "the checks after it still ran");
     Step step =
         run.progress().steps().stream()
             .filter(s -> s.name().equals("lock-chains"))
@@ -152,7 +159,7 @@ class CheckWorkflowTest {
     CheckWorkflow run = newRun("check-orders-6");
     WorkflowClient.start(run::run, request());
     RunbookProgress progress = run.progress();
-    assertEquals(8, progress.steps().size());
+    assertEquals(9, progress.steps().size());
     assertEquals("orders", progress.target());
     assertEquals("alice", progress.initiator());
   }

@@ -56,6 +56,11 @@ public final class FakeCheckActivities implements CheckActivities {
   }
 
   @Override
+  public Findings checkPooler(CheckInput input) {
+    return Findings.of(Finding.ok("pooler", "no pooler is configured for " + input.target()));
+  }
+
+  @Override
   public Findings checkLongTransactions(CheckInput input) {
     return Findings.of(
         new Finding(

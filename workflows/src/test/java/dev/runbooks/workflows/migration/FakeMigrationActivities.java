@@ -11,6 +11,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 final class FakeMigrationActivities implements MigrationActivities, TargetLockActivities {
   final List<String> calls = new CopyOnWriteArrayList<>();
   volatile String failingVersion;
+  volatile boolean drifted;
 
   private static PendingMigration pending(String v, String description) {
     String file = description.replace(' ', '_');
@@ -59,6 +60,19 @@ final class FakeMigrationActivities implements MigrationActivities, TargetLockAc
   public SchemaSnapshot snapshotSchema(MigrationInput input) {
     calls.add("snapshot");
     return new SchemaSnapshot(input.idempotencyKey(), "cd".repeat(32), 12);
+  }
+
+  @Override
+  public DriftResult checkSchemaDrift(DriftInput input) {
+    calls.add("drift");
+    if (drifted && input.acceptDrift() == null) {
+      throw FailureType.BAD_INPUT.failure(
+          "target "
+              + input.target()
+              + ": its schema drifted from the schema the last apply recorded: extra: CREATE"
+              + " INDEX by_hand ON public.orders USING btree (id). Nothing was changed");
+    }
+    return new DriftResult("the schema the last apply recorded", List.of(), null);
   }
 
   @Override

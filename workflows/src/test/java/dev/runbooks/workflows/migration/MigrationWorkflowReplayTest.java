@@ -101,4 +101,27 @@ class MigrationWorkflowReplayTest {
         BackupWorkflowImpl.class,
         RestoreDrillWorkflowImpl.class);
   }
+
+  @Test
+  void driftRefusedBeforeApply() throws Exception {
+    activities.drifted = true;
+    GoldenHistories.replay(
+        "migrate-drift-refused",
+        setup(),
+        client -> {
+          MigrationWorkflow run = stub(client, "migrate-drift-refused");
+          WorkflowFailedException failed =
+              assertThrows(WorkflowFailedException.class, () -> run.run(request(true)));
+          assertTrue(failed.getCause().getMessage().contains("drifted"), failed.toString());
+          assertTrue(activities.calls.contains("drift"), activities.calls.toString());
+          assertTrue(
+              activities.calls.stream().noneMatch(c -> c.startsWith("apply")),
+              activities.calls.toString());
+          assertEquals(List.of("2", "3"), run.versions().left());
+          assertEquals(List.of(), run.versions().applied());
+        },
+        MigrationWorkflowImpl.class,
+        BackupWorkflowImpl.class,
+        RestoreDrillWorkflowImpl.class);
+  }
 }

@@ -24,4 +24,13 @@ public interface KeyEncryptionKey {
    *     match
    */
   byte[] unwrap(byte[] wrapped, String keyId);
+
+  /**
+   * The key file this key created on first use, told once: the backup that takes it reports it in
+   * its run's result, so the engineer learns that it must be copied. Null when the key existed, or
+   * was told already.
+   */
+  default String takeNewKeyset() {
+    return null;
+  }
 }

@@ -27,6 +27,7 @@ import java.security.GeneralSecurityException;
 import java.util.EnumSet;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +55,13 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
   private final String keyId;
   private final Set<String> knownKeyIds;
 
-  private LocalKeysetKek(Path file, KeysetHandle keyset) throws GeneralSecurityException {
+  /** Whether this opening created the file and no backup has told of it yet. */
+  private final AtomicBoolean untold;
+
+  private LocalKeysetKek(Path file, KeysetHandle keyset, boolean created)
+      throws GeneralSecurityException {
     this.file = file;
+    this.untold = new AtomicBoolean(created);
     this.aead = keyset.getPrimitive(TINK, Aead.class);
     this.keyId = idOf(keyset.getPrimary().getId());
     Set<String> ids = new TreeSet<>();
@@ -108,9 +114,10 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
   public static LocalKeysetKek open(Path file, KeysetCreation creation) {
     try {
       Path absolute = file.toAbsolutePath();
+      boolean created = false;
       if (!Files.exists(absolute)) {
         creation.check(absolute);
-        create(absolute);
+        created = create(absolute);
       }
       checkOwnerOnly(absolute);
       String json = Files.readString(absolute, StandardCharsets.UTF_8);
@@ -126,7 +133,7 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
                 + " encryption: at the right file",
             e);
       }
-      return new LocalKeysetKek(absolute, keyset);
+      return new LocalKeysetKek(absolute, keyset, created);
     } catch (GeneralSecurityException e) {
       throw new PermanentBackupException(
           FailureType.BAD_INPUT,
@@ -145,6 +152,16 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
   /** The keyset file. */
   public Path file() {
     return file;
+  }
+
+  /** The ids of every key in the keyset: the primary and those kept after a rotation. */
+  public Set<String> keyIds() {
+    return knownKeyIds;
+  }
+
+  @Override
+  public String takeNewKeyset() {
+    return untold.getAndSet(false) ? file.toString() : null;
   }
 
   @Override
@@ -193,10 +210,13 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
    * starting at once cannot both create a keyset and have one silently replace the other: the loser
    * finds the winner's file and uses it.
    */
-  private static synchronized void create(Path file) throws IOException, GeneralSecurityException {
+  /** Returns whether this call made the file (false: another process was first). */
+  private static synchronized boolean create(Path file)
+      throws IOException, GeneralSecurityException {
     Path dir = file.getParent();
     Files.createDirectories(dir);
     KeysetHandle keyset = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM, TINK);
+    boolean made = false;
     String json =
         TinkJsonProtoKeysetFormat.serializeKeyset(keyset, TINK, InsecureSecretKeyAccess.get());
     boolean posix = Files.getFileAttributeView(dir, PosixFileAttributeView.class) != null;
@@ -212,6 +232,7 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
       }
       try {
         Files.createLink(file, temp);
+        made = true;
         log.warn(
             "created a NEW backup key-encryption keyset {} ({}): every backup from now on needs"
                 + " it; keep a copy somewhere safe, apart from the backups",
@@ -228,6 +249,7 @@ public final class LocalKeysetKek implements KeyEncryptionKey {
         d.force(true);
       }
     }
+    return made;
   }
 
   private static void checkOwnerOnly(Path file) throws IOException {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.runbooks.activities.backup.PermanentBackupException;
+import dev.runbooks.activities.testing.S3TestClients;
 import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,10 +18,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -64,15 +61,7 @@ class S3FailuresTest {
         });
     server.start();
     URI endpoint = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
-    s3 =
-        S3Client.builder()
-            .region(Region.US_EAST_1)
-            .endpointOverride(endpoint)
-            .forcePathStyle(true)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-            .httpClientBuilder(Apache5HttpClient.builder())
-            .build();
+    s3 = S3TestClients.client(endpoint);
     repository =
         new S3Repository(
             s3, new S3Settings("backups", "prod", "us-east-1", endpoint, true, null, null));

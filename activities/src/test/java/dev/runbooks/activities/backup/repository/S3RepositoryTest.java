@@ -16,6 +16,7 @@ import dev.runbooks.activities.backup.crypto.Digest;
 import dev.runbooks.activities.backup.crypto.HashingInputStream;
 import dev.runbooks.activities.backup.crypto.HashingOutputStream;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
+import dev.runbooks.activities.testing.S3TestClients;
 import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -32,15 +33,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.SdkHttpRequest;
-import software.amazon.awssdk.http.apache5.Apache5HttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
@@ -340,13 +337,7 @@ class S3RepositoryTest {
   }
 
   private static S3Client client(URI endpoint, Recorder recorder) {
-    return S3Client.builder()
-        .region(Region.US_EAST_1)
-        .endpointOverride(endpoint)
-        .forcePathStyle(true)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(AwsBasicCredentials.create("test", "test")))
-        .httpClientBuilder(Apache5HttpClient.builder())
+    return S3TestClients.builder(endpoint)
         .overrideConfiguration(c -> c.addExecutionInterceptor(recorder))
         .build();
   }
