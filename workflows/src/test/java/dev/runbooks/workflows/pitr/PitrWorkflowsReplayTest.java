@@ -1,0 +1,89 @@
+package dev.runbooks.workflows.pitr;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.runbooks.workflows.GoldenHistories;
+import dev.runbooks.workflows.check.FakeCheckActivities;
+import dev.runbooks.workflows.shared.RunbookRequest;
+import io.temporal.client.WorkflowClient;
+import io.temporal.client.WorkflowOptions;
+import io.temporal.testing.TestWorkflowEnvironment;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The physical backup and the PITR drill: golden histories today's code must replay, and a drill
+ * that finds differences.
+ */
+class PitrWorkflowsReplayTest {
+  private final FakePitrActivities activities = new FakePitrActivities();
+
+  static RunbookRequest runbook() {
+    return new RunbookRequest("orders", "alice", false, Duration.ofHours(1));
+  }
+
+  private GoldenHistories.Setup setup() {
+    return worker -> {
+      worker.registerWorkflowImplementationTypes(
+          PhysicalBackupWorkflowImpl.class, PitrDrillWorkflowImpl.class);
+      worker.registerActivitiesImplementations(activities, new FakeCheckActivities());
+    };
+  }
+
+  private static <T> T stub(WorkflowClient client, Class<T> type, String id) {
+    return client.newWorkflowStub(
+        type,
+        WorkflowOptions.newBuilder().setWorkflowId(id).setTaskQueue(GoldenHistories.QUEUE).build());
+  }
+
+  @Test
+  void physicalBackupWaitsForItsWalThenPrunesBaseBackupsAndWal() throws Exception {
+    GoldenHistories.replay(
+        "physical-backup",
+        setup(),
+        client -> {
+          PhysicalBackupResult result =
+              stub(client, PhysicalBackupWorkflow.class, "physical-backup")
+                  .run(new PhysicalBackupRequest(runbook(), null));
+          assertEquals("0/2000100", result.backup().stopLsn());
+          assertEquals(12, result.retention().walObjectsDeleted());
+        },
+        PhysicalBackupWorkflowImpl.class);
+  }
+
+  @Test
+  void pitrDrillRecordsItsRtoAndRpo() throws Exception {
+    GoldenHistories.replay(
+        "pitr-drill",
+        setup(),
+        client -> {
+          PitrDrillResult result =
+              stub(client, PitrDrillWorkflow.class, "pitr-drill")
+                  .run(new PitrDrillRequest(runbook()));
+          assertTrue(result.passed(), result.toString());
+          assertEquals(Duration.ofSeconds(9), result.rto());
+          assertEquals(Duration.ofMillis(1200), result.rpo());
+        },
+        PitrDrillWorkflowImpl.class);
+  }
+
+  @Test
+  void aFailedDrillRecordsItsVerdictAndFailsTheRun() {
+    activities.differences = List.of("public.orders: 750 rows on the primary, 749 restored");
+    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      setup().register(env.newWorker(GoldenHistories.QUEUE));
+      env.start();
+      io.temporal.client.WorkflowFailedException failed =
+          org.junit.jupiter.api.Assertions.assertThrows(
+              io.temporal.client.WorkflowFailedException.class,
+              () ->
+                  stub(env.getWorkflowClient(), PitrDrillWorkflow.class, "pitr-drill-fails")
+                      .run(new PitrDrillRequest(runbook())));
+      assertTrue(
+          String.valueOf(failed.getCause().getCause()).contains("749 restored"),
+          String.valueOf(failed.getCause()));
+    }
+  }
+}
