@@ -10,6 +10,9 @@ import dev.runbooks.activities.backup.RestoreActivitiesImpl;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.EncryptionSpec;
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.activities.pitr.PhysicalBackupActivitiesImpl;
+import dev.runbooks.activities.pitr.PitrDrillActivitiesImpl;
+import dev.runbooks.activities.pitr.PitrRestoreActivitiesImpl;
 import dev.runbooks.activities.pitr.WalArchiverActivitiesImpl;
 import dev.runbooks.activities.postgres.ConfiguredConnections;
 import dev.runbooks.activities.secrets.SecretStores;
@@ -52,10 +55,13 @@ class ActivitiesTest {
   void aWorkerWithThePostgresToolsRegistersTheBackupAndRestoreActivities() throws IOException {
     RunbooksConfig config = config("");
     List<Object> backup = Activities.backup(config, connections(config), PgBinaries.find());
-    assertEquals(3, backup.size(), backup.toString());
+    assertEquals(6, backup.size(), backup.toString());
     assertTrue(backup.get(0) instanceof BackupActivitiesImpl, backup.toString());
     assertTrue(backup.get(1) instanceof RestoreActivitiesImpl, backup.toString());
     assertTrue(backup.get(2) instanceof WalArchiverActivitiesImpl, backup.toString());
+    assertTrue(backup.get(3) instanceof PhysicalBackupActivitiesImpl, backup.toString());
+    assertTrue(backup.get(4) instanceof PitrRestoreActivitiesImpl, backup.toString());
+    assertTrue(backup.get(5) instanceof PitrDrillActivitiesImpl, backup.toString());
     assertFalse(
         Files.exists(dir.resolve(Activities.DEFAULT_KEYSET)),
         "the key is made by the first backup, not by starting a worker");
