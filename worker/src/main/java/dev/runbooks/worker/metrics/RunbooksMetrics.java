@@ -1,0 +1,56 @@
+package dev.runbooks.worker.metrics;
+
+import com.uber.m3.tally.RootScopeBuilder;
+import com.uber.m3.tally.Scope;
+import com.uber.m3.tally.ScopeCloseException;
+import com.uber.m3.util.Duration;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.common.reporter.MicrometerClientStatsReporter;
+
+/**
+ * The worker's metrics in one Prometheus registry: the Temporal SDK's own ({@code temporal_*},
+ * through its Micrometer reporter) and the runbooks' ({@code runbooks_*}, runbooks/metrics.md).
+ */
+public final class RunbooksMetrics implements AutoCloseable {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final Scope temporalScope;
+  private final RecoverabilityCache recoverability;
+  private final RecoverabilityGauges gauges;
+
+  public RunbooksMetrics(RecoverabilityCache recoverability) {
+    this.recoverability = recoverability;
+    this.gauges = new RecoverabilityGauges(registry);
+    this.temporalScope =
+        new RootScopeBuilder()
+            .reporter(new MicrometerClientStatsReporter(registry))
+            .reportEvery(Duration.ofSeconds(1));
+  }
+
+  /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
+  public Scope temporalScope() {
+    return temporalScope;
+  }
+
+  public PrometheusMeterRegistry registry() {
+    return registry;
+  }
+
+  /** Brings the recoverability figures up to date (within the cache's budget) and renders all. */
+  public String scrape() {
+    gauges.update(recoverability.current());
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    try {
+      temporalScope.close();
+    } catch (ScopeCloseException e) {
+      // only the last report is lost: the registry closes next anyway
+    }
+    recoverability.close();
+    registry.close();
+  }
+}
