@@ -4,6 +4,7 @@ import com.uber.m3.tally.RootScopeBuilder;
 import com.uber.m3.tally.Scope;
 import com.uber.m3.tally.ScopeCloseException;
 import com.uber.m3.util.Duration;
+import dev.runbooks.activities.config.ConfigSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
@@ -26,6 +27,18 @@ public final class RunbooksMetrics implements AutoCloseable {
         new RootScopeBuilder()
             .reporter(new MicrometerClientStatsReporter(registry))
             .reportEvery(Duration.ofSeconds(1));
+  }
+
+  /**
+   * The metrics of a worker serving {@code source}'s targets: listings reused for {@code ttl}, a
+   * scrape waiting at most {@code budget} for the repositories.
+   */
+  public static RunbooksMetrics forConfig(
+      ConfigSource source, java.time.Duration ttl, java.time.Duration budget) {
+    ConfiguredRepositories repositories = new ConfiguredRepositories(source);
+    return new RunbooksMetrics(
+        new RecoverabilityCache(
+            repositories::targets, repositories::list, ttl, budget, System::nanoTime));
   }
 
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
