@@ -90,6 +90,21 @@ final class ConnectionOptions {
         patience);
   }
 
+  /**
+   * As {@link #connect(Map, TemporalConnection.Patience)}, the SDK's metrics to {@code metrics}.
+   */
+  TemporalConnection connect(
+      Map<String, String> env,
+      TemporalConnection.Patience patience,
+      com.uber.m3.tally.Scope metrics) {
+    return TemporalConnection.connect(
+        new TemporalConnection.Overrides(
+            temporal, namespace, tlsCert, tlsKey, tlsCa, connectTimeout(env)),
+        env,
+        patience,
+        metrics);
+  }
+
   private Duration connectTimeout(Map<String, String> env) {
     String value = env.get(CONNECT_TIMEOUT_ENV);
     if (connectTimeout != null || value == null || value.isBlank()) {

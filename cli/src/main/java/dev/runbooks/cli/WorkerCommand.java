@@ -5,12 +5,16 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.worker.Activities;
 import dev.runbooks.worker.RunbookWorker;
 import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.worker.metrics.MetricsEndpoint;
+import dev.runbooks.worker.metrics.RunbooksMetrics;
 import java.io.PrintWriter;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
@@ -36,9 +40,23 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
    */
   static final Duration START_PATIENCE = Duration.ofMinutes(5);
 
+  /** A scrape every 15 s reads each repository at most every 30 s. */
+  static final Duration METRICS_CACHE = Duration.ofSeconds(30);
+
+  /** Under Prometheus's default 10 s scrape timeout, so a slow repository never fails a scrape. */
+  static final Duration METRICS_BUDGET = Duration.ofSeconds(5);
+
   @Spec CommandSpec spec;
   @ParentCommand RunbookCommand root;
   @Mixin ConnectionOptions connection;
+
+  @Option(
+      names = "--metrics-port",
+      paramLabel = "PORT",
+      description =
+          "Serve Prometheus metrics at http://0.0.0.0:PORT/metrics (runbooks/metrics.md); 0 picks"
+              + " a free port, printed at start.")
+  Integer metricsPort;
 
   @Override
   public Integer call() throws Exception {
@@ -46,25 +64,32 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
     RunbooksConfig config = connection.loadConfig(root.env());
     String queue = connection.taskQueue();
     PrintWriter err = spec.commandLine().getErr();
+    TemporalConnection.Patience patience =
+        new TemporalConnection.Patience(
+            START_PATIENCE,
+            line -> {
+              err.println("runbook worker: " + line);
+              err.flush();
+            });
+    ConfigSource source = ConfigSource.reloading(config, root.env());
+    RunbooksMetrics metrics =
+        metricsPort == null
+            ? null
+            : RunbooksMetrics.forConfig(source, METRICS_CACHE, METRICS_BUDGET);
     TemporalConnection temporal =
-        connection.connect(
-            root.env(),
-            new TemporalConnection.Patience(
-                START_PATIENCE,
-                line -> {
-                  err.println("runbook worker: " + line);
-                  err.flush();
-                }));
+        metrics == null
+            ? connection.connect(root.env(), patience)
+            : connection.connect(root.env(), patience, metrics.temporalScope());
+    MetricsEndpoint endpoint =
+        metrics == null ? null : MetricsEndpoint.start(new InetSocketAddress(metricsPort), metrics);
     RunbookWorker worker;
     try {
       worker =
           RunbookWorker.start(
-              temporal.client(),
-              queue,
-              Activities.build(
-                  ConfigSource.reloading(config, root.env()), temporal.client(), queue));
+              temporal.client(), queue, Activities.build(source, temporal.client(), queue));
     } catch (RuntimeException e) {
       temporal.close();
+      closeMetrics(endpoint, metrics);
       throw e;
     }
     PrintWriter out = spec.commandLine().getOut();
@@ -75,6 +100,7 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
             + temporal.namespace()
             + ", task queue "
             + queue
+            + (endpoint == null ? "" : ", metrics on port " + endpoint.port())
             + ", for targets: "
             + String.join(", ", config.targets().keySet())
             + " ("
@@ -85,7 +111,17 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
         () -> {
           worker.close();
           temporal.close();
+          closeMetrics(endpoint, metrics);
         });
     return ExitCodes.DONE;
+  }
+
+  private static void closeMetrics(MetricsEndpoint endpoint, RunbooksMetrics metrics) {
+    if (endpoint != null) {
+      endpoint.close();
+    }
+    if (metrics != null) {
+      metrics.close();
+    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.runbooks.worker;
 
+import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.envconfig.ClientConfigProfile;
@@ -104,6 +105,21 @@ public final class TemporalConnection implements AutoCloseable {
     WorkflowServiceStubsOptions options = profile.toWorkflowServiceStubsOptions();
     Duration timeout = connectTimeout(overrides);
     return open(options, address, namespace, timeout, patience);
+  }
+
+  /**
+   * As {@link #connect(Overrides, Map, Patience)}, the SDK reporting its metrics to {@code metrics}
+   * (a worker's {@code --metrics-port}).
+   */
+  public static TemporalConnection connect(
+      Overrides overrides, Map<String, String> env, Patience patience, Scope metrics) {
+    ClientConfigProfile profile = resolve(overrides, env);
+    WorkflowServiceStubsOptions options =
+        WorkflowServiceStubsOptions.newBuilder(profile.toWorkflowServiceStubsOptions())
+            .setMetricsScope(metrics)
+            .build();
+    return open(
+        options, profile.getAddress(), profile.getNamespace(), connectTimeout(overrides), patience);
   }
 
   /** Connects over plain text, as to the embedded service. */

@@ -1,0 +1,135 @@
+package dev.runbooks.worker.metrics;
+
+import dev.runbooks.workflows.backup.BackupCatalog;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Each target's recoverability as its repository lists it, kept for a short time so a scrape is
+ * fast, and never waited for longer than the scrape's budget: a repository that cannot be listed in
+ * time (or at all) is reported as an error for its target while the other targets answer. Nothing
+ * here survives a restart, and nothing needs to: the repository is the record.
+ */
+public final class RecoverabilityCache implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(RecoverabilityCache.class);
+
+  /** A target's latest figures and whether the latest attempt to list it failed. */
+  public record Entry(TargetRecoverability figures, String error, long listedAtNanos) {}
+
+  private final Supplier<Set<String>> targets;
+  private final Function<String, BackupCatalog> lister;
+  private final Duration ttl;
+  private final Duration budget;
+  private final LongSupplier nanoTime;
+  private final ExecutorService listing;
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private final Map<String, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+
+  /**
+   * @param ttl how long a listing is reused
+   * @param budget how long one refresh waits for all the listings together
+   */
+  public RecoverabilityCache(
+      Supplier<Set<String>> targets,
+      Function<String, BackupCatalog> lister,
+      Duration ttl,
+      Duration budget,
+      LongSupplier nanoTime) {
+    this.targets = Objects.requireNonNull(targets, "targets");
+    this.lister = Objects.requireNonNull(lister, "lister");
+    this.ttl = Objects.requireNonNull(ttl, "ttl");
+    this.budget = Objects.requireNonNull(budget, "budget");
+    this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
+    this.listing =
+        Executors.newFixedThreadPool(
+            4,
+            r -> {
+              Thread t = new Thread(r, "metrics-repository-listing");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  /** Lists every target whose figures are older than the TTL, waiting at most the budget. */
+  public Map<String, Entry> current() {
+    long now = nanoTime.getAsLong();
+    long deadline = now + budget.toNanos();
+    Map<String, CompletableFuture<Entry>> waiting = new LinkedHashMap<>();
+    for (String target : targets.get()) {
+      Entry known = entries.get(target);
+      if (known != null && now - known.listedAtNanos() < ttl.toNanos()) {
+        continue;
+      }
+      waiting.put(target, inFlight.computeIfAbsent(target, this::list));
+    }
+    for (Map.Entry<String, CompletableFuture<Entry>> w : waiting.entrySet()) {
+      try {
+        w.getValue().get(Math.max(0, deadline - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
+      } catch (TimeoutException e) {
+        Entry known = entries.get(w.getKey());
+        entries.put(
+            w.getKey(),
+            new Entry(
+                known == null ? null : known.figures(),
+                "listing the repository took longer than " + budget.toMillis() + " ms",
+                known == null ? Long.MIN_VALUE / 2 : known.listedAtNanos()));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      } catch (ExecutionException e) {
+        throw new IllegalStateException("a listing task failed unexpectedly", e.getCause());
+      }
+    }
+    Map<String, Entry> result = new LinkedHashMap<>();
+    for (String target : targets.get()) {
+      Entry e = entries.get(target);
+      if (e != null) {
+        result.put(target, e);
+      }
+    }
+    return result;
+  }
+
+  private CompletableFuture<Entry> list(String target) {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          Entry entry;
+          try {
+            TargetRecoverability figures = TargetRecoverability.of(lister.apply(target));
+            entry = new Entry(figures, null, nanoTime.getAsLong());
+          } catch (RuntimeException e) {
+            log.warn("metrics: cannot list the backups of target {}: {}", target, e.getMessage());
+            Entry known = entries.get(target);
+            entry =
+                new Entry(
+                    known == null ? null : known.figures(),
+                    String.valueOf(e.getMessage()),
+                    nanoTime.getAsLong());
+          }
+          entries.put(target, entry);
+          inFlight.remove(target);
+          return entry;
+        },
+        listing);
+  }
+
+  @Override
+  public void close() {
+    listing.shutdownNow();
+  }
+}

@@ -1,0 +1,104 @@
+package dev.runbooks.worker.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The recoverability gauges, one set per target, reading the figures of the latest scrape. A time
+ * that never happened (no backup, none verified) is 0, so {@code time() - x} is huge and an alert
+ * on age fires; a figure that does not exist (never drilled) is NaN. Names in runbooks/metrics.md.
+ */
+final class RecoverabilityGauges {
+  private final MeterRegistry registry;
+  private final Set<String> bound = ConcurrentHashMap.newKeySet();
+  private volatile Map<String, RecoverabilityCache.Entry> latest = Map.of();
+
+  RecoverabilityGauges(MeterRegistry registry) {
+    this.registry = registry;
+  }
+
+  void update(Map<String, RecoverabilityCache.Entry> entries) {
+    latest = Map.copyOf(entries);
+    for (String target : entries.keySet()) {
+      if (bound.add(target)) {
+        bind(target);
+      }
+    }
+  }
+
+  private void bind(String target) {
+    gauge(
+        target,
+        "runbooks_recoverability_error",
+        "1 when the repository could not be listed",
+        e -> e == null || e.error() != null ? 1 : 0);
+    figure(
+        target,
+        "runbooks_backup_newest_timestamp_seconds",
+        "Newest complete backup's start",
+        f -> seconds(f.newestBackup()));
+    figure(
+        target,
+        "runbooks_backup_newest_verified_timestamp_seconds",
+        "Newest backup whose latest drill passed",
+        f -> seconds(f.newestVerified()));
+    figure(
+        target, "runbooks_backups", "Complete backups in the repository", f -> f.completeBackups());
+    figure(
+        target,
+        "runbooks_repository_bytes",
+        "Bytes of the complete backups",
+        f -> f.repositoryBytes());
+    figure(
+        target,
+        "runbooks_backup_freshness_limit_seconds",
+        "The target's backupFreshness",
+        f -> seconds(f.freshnessLimit()));
+    figure(
+        target,
+        "runbooks_drill_last_passed",
+        "1 when the latest drill passed, 0 when failed",
+        f -> f.drillPassed() == null ? Double.NaN : f.drillPassed() ? 1 : 0);
+    figure(
+        target,
+        "runbooks_drill_last_timestamp_seconds",
+        "When the latest drill ran",
+        f -> f.drilledAt() == null ? Double.NaN : seconds(f.drilledAt()));
+    figure(
+        target,
+        "runbooks_drill_last_restore_duration_seconds",
+        "The latest drill's measured restore time",
+        f -> seconds(f.drillRestore()));
+  }
+
+  private void figure(
+      String target, String name, String help, ToDoubleFunction<TargetRecoverability> value) {
+    gauge(
+        target,
+        name,
+        help,
+        e -> e == null || e.figures() == null ? Double.NaN : value.applyAsDouble(e.figures()));
+  }
+
+  private void gauge(
+      String target, String name, String help, ToDoubleFunction<RecoverabilityCache.Entry> value) {
+    Gauge.builder(name, this, g -> value.applyAsDouble(g.latest.get(target)))
+        .description(help)
+        .tag("target", target)
+        .register(registry);
+  }
+
+  private static double seconds(Instant at) {
+    return at == null ? 0 : at.toEpochMilli() / 1000.0;
+  }
+
+  private static double seconds(Duration d) {
+    return d == null ? Double.NaN : d.toNanos() / 1e9;
+  }
+}
