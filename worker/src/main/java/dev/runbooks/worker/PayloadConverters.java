@@ -7,6 +7,7 @@ import dev.runbooks.activities.config.RunbooksConfig;
 import io.temporal.common.converter.CodecDataConverter;
 import io.temporal.common.converter.DataConverter;
 import io.temporal.common.converter.DefaultDataConverter;
+import io.temporal.payload.codec.PayloadCodec;
 import java.util.List;
 
 /** The data converter a worker and every client of one configuration share. */
@@ -21,7 +22,15 @@ public final class PayloadConverters {
     if (!config.payloadEncryption()) {
       return DefaultDataConverter.STANDARD_INSTANCE;
     }
-    return encrypting(
+    return new CodecDataConverter(DefaultDataConverter.STANDARD_INSTANCE, List.of(codec(config)));
+  }
+
+  /**
+   * The payload codec of the configuration's key, whether or not {@code payloadEncryption} is on:
+   * the codec server decodes what workers encrypted.
+   */
+  public static PayloadCodec codec(RunbooksConfig config) {
+    return new PayloadEncryption(
         new ConfiguredKek(
             Activities.encryption(config),
             new NewKeysetGuard(BackupTargets.fromConfig(config), config.targets().keySet())));
