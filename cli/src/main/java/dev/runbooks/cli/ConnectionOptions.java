@@ -1,8 +1,12 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.activities.config.RunbooksConfig;
+import dev.runbooks.worker.PayloadConverters;
 import dev.runbooks.worker.RunbookWorker;
 import dev.runbooks.worker.TemporalConnection;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -87,7 +91,21 @@ final class ConnectionOptions {
         new TemporalConnection.Overrides(
             temporal, namespace, tlsCert, tlsKey, tlsCa, connectTimeout(env)),
         env,
-        patience);
+        patience,
+        new TemporalConnection.Client(converter(env), null));
+  }
+
+  /**
+   * The configuration's payload converter, so that runs started here are encrypted as the worker
+   * expects and their payloads read back in plain text. Without a configuration file, Temporal's
+   * default: payloads that are not encrypted still read, an encrypted one fails naming its key.
+   */
+  private DataConverter converter(Map<String, String> env) {
+    Path file = configFile(env);
+    if (!Files.isRegularFile(file)) {
+      return DefaultDataConverter.STANDARD_INSTANCE;
+    }
+    return PayloadConverters.forConfig(loadConfig(env));
   }
 
   /**

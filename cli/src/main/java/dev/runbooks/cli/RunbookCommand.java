@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
       CompletionCommand.class,
       KeysCommand.class,
       TrainCommand.class,
+      CodecServerCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

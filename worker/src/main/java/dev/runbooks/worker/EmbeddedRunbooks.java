@@ -46,7 +46,10 @@ public final class EmbeddedRunbooks implements AutoCloseable {
     EmbeddedTemporal temporal = EmbeddedTemporal.start(port, pollers);
     TemporalConnection connection = null;
     try {
-      connection = temporal.connect();
+      connection =
+          temporal.connect(
+              new TemporalConnection.Client(
+                  PayloadConverters.forConfig(source.latest().config()), null));
       RunbookWorker worker =
           RunbookWorker.start(
               connection.client(),

@@ -125,6 +125,11 @@ public final class EmbeddedTemporal implements AutoCloseable {
     return TemporalConnection.connectPlain(address(), NAMESPACE);
   }
 
+  /** As {@link #connect()}, the client as {@code client} says (its payload converter). */
+  public TemporalConnection connect(TemporalConnection.Client client) {
+    return TemporalConnection.connectPlain(address(), NAMESPACE, client);
+  }
+
   @Override
   public void close() {
     server.shutdown();

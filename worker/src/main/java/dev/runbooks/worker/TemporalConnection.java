@@ -3,6 +3,8 @@ package dev.runbooks.worker;
 import com.uber.m3.tally.Scope;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
+import io.temporal.common.converter.DataConverter;
+import io.temporal.common.converter.DefaultDataConverter;
 import io.temporal.envconfig.ClientConfigProfile;
 import io.temporal.envconfig.ClientConfigTLS;
 import io.temporal.envconfig.LoadClientConfigProfileOptions;
@@ -75,13 +77,32 @@ public final class TemporalConnection implements AutoCloseable {
   private final String address;
   private final String namespace;
 
-  private TemporalConnection(WorkflowServiceStubs service, String namespace, String address) {
+  private TemporalConnection(
+      WorkflowServiceStubs service, String namespace, String address, Client settings) {
     this.service = service;
     this.address = address;
     this.namespace = namespace;
-    this.client =
-        WorkflowClient.newInstance(
-            service, WorkflowClientOptions.newBuilder().setNamespace(namespace).build());
+    WorkflowClientOptions.Builder options =
+        WorkflowClientOptions.newBuilder()
+            .setNamespace(namespace)
+            .setDataConverter(settings.converter());
+    if (settings.identity() != null) {
+      options.setIdentity(settings.identity());
+    }
+    this.client = WorkflowClient.newInstance(service, options.build());
+  }
+
+  /**
+   * How the client encodes payloads ({@link PayloadConverters#forConfig}) and whom it names on each
+   * request it makes.
+   *
+   * @param identity recorded on every start, signal, update and cancellation; null: Temporal's
+   *     default (process id and host), as a worker's pollers show it
+   */
+  public record Client(DataConverter converter, String identity) {
+    public static Client plain() {
+      return new Client(DefaultDataConverter.STANDARD_INSTANCE, null);
+    }
   }
 
   /**
@@ -99,12 +120,18 @@ public final class TemporalConnection implements AutoCloseable {
   /** Connects as {@link #connect(Overrides, Map)} does, retrying as {@code patience} says. */
   public static TemporalConnection connect(
       Overrides overrides, Map<String, String> env, Patience patience) {
+    return connect(overrides, env, patience, Client.plain());
+  }
+
+  /** As {@link #connect(Overrides, Map, Patience)}, the client as {@code client} says. */
+  public static TemporalConnection connect(
+      Overrides overrides, Map<String, String> env, Patience patience, Client client) {
     ClientConfigProfile profile = resolve(overrides, env);
     String address = profile.getAddress();
     String namespace = profile.getNamespace();
     WorkflowServiceStubsOptions options = profile.toWorkflowServiceStubsOptions();
     Duration timeout = connectTimeout(overrides);
-    return open(options, address, namespace, timeout, patience);
+    return open(options, address, namespace, timeout, patience, client);
   }
 
   /**
@@ -124,12 +151,18 @@ public final class TemporalConnection implements AutoCloseable {
 
   /** Connects over plain text, as to the embedded service. */
   public static TemporalConnection connectPlain(String address, String namespace) {
+    return connectPlain(address, namespace, Client.plain());
+  }
+
+  /** As {@link #connectPlain(String, String)}, the client as {@code client} says. */
+  public static TemporalConnection connectPlain(String address, String namespace, Client client) {
     return open(
         WorkflowServiceStubsOptions.newBuilder().setTarget(address).build(),
         address,
         namespace,
         DEFAULT_CONNECT_TIMEOUT,
-        Patience.client());
+        Patience.client(),
+        client);
   }
 
   /** The override (the CLI reads {@code TEMPORAL_CONNECT_TIMEOUT} into it), else 30 s. */
@@ -247,12 +280,13 @@ public final class TemporalConnection implements AutoCloseable {
       String address,
       String namespace,
       Duration timeout,
-      Patience patience) {
+      Patience patience,
+      Client client) {
     WorkflowServiceStubs service =
         new FirstConnection(
                 options, address, namespace, timeout, patience.retryFor(), patience.onRetry())
             .open();
-    return new TemporalConnection(service, namespace, address);
+    return new TemporalConnection(service, namespace, address, client);
   }
 
   public WorkflowServiceStubs service() {

@@ -147,6 +147,7 @@ public final class ConfigLoader {
         backup.repository(raw.repository()),
         new SecretsSection(values).secrets(raw.secrets()),
         backup.encryption(raw.encryption()),
-        new CheckSection(values).check(raw.check()));
+        new CheckSection(values).check(raw.check()),
+        values.bool("payloadEncryption", raw.payloadEncryption(), false));
   }
 }

@@ -17,7 +17,8 @@ record RawConfig(
     RawConfig.Check check,
     RawConfig.Retention retention,
     String backupFreshness,
-    String walFreshness) {
+    String walFreshness,
+    String payloadEncryption) {
 
   record Target(
       Endpoint primary,

@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param repository a directory or an S3 bucket, or null when none is set
  * @param secrets a secrets file or Vault; never null
  * @param encryption a local keyset or a Vault transit key, or null when none is set
+ * @param payloadEncryption whether workers and clients encrypt Temporal payloads with that key
  */
 public record RunbooksConfig(
     Path file,
@@ -22,12 +23,24 @@ public record RunbooksConfig(
     RepositorySpec repository,
     SecretStoreSpec secrets,
     EncryptionSpec encryption,
-    CheckSettings check) {
+    CheckSettings check,
+    boolean payloadEncryption) {
   public RunbooksConfig {
     Objects.requireNonNull(file, "file");
     targets = Collections.unmodifiableMap(new LinkedHashMap<>(targets));
     Objects.requireNonNull(secrets, "secrets");
     Objects.requireNonNull(check, "check");
+  }
+
+  /** A configuration whose Temporal payloads are not encrypted. */
+  public RunbooksConfig(
+      Path file,
+      Map<String, TargetConfig> targets,
+      RepositorySpec repository,
+      SecretStoreSpec secrets,
+      EncryptionSpec encryption,
+      CheckSettings check) {
+    this(file, targets, repository, secrets, encryption, check, false);
   }
 
   /** The directory relative paths in the file are resolved against. */
