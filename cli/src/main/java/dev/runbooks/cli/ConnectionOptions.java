@@ -120,6 +120,7 @@ final class ConnectionOptions {
             temporal, namespace, tlsCert, tlsKey, tlsCa, connectTimeout(env)),
         env,
         patience,
+        new TemporalConnection.Client(converter(env), null),
         metrics);
   }
 

@@ -139,14 +139,23 @@ public final class TemporalConnection implements AutoCloseable {
    * (a worker's {@code --metrics-port}).
    */
   public static TemporalConnection connect(
-      Overrides overrides, Map<String, String> env, Patience patience, Scope metrics) {
+      Overrides overrides,
+      Map<String, String> env,
+      Patience patience,
+      Client client,
+      Scope metrics) {
     ClientConfigProfile profile = resolve(overrides, env);
     WorkflowServiceStubsOptions options =
         WorkflowServiceStubsOptions.newBuilder(profile.toWorkflowServiceStubsOptions())
             .setMetricsScope(metrics)
             .build();
     return open(
-        options, profile.getAddress(), profile.getNamespace(), connectTimeout(overrides), patience);
+        options,
+        profile.getAddress(),
+        profile.getNamespace(),
+        connectTimeout(overrides),
+        patience,
+        client);
   }
 
   /** Connects over plain text, as to the embedded service. */
