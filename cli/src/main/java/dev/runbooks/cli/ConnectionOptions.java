@@ -82,17 +82,27 @@ final class ConnectionOptions {
     return configOption.loadConfig(env);
   }
 
+  /**
+   * A client connection: every start, update, signal and cancellation it makes names the user
+   * ({@link Identity}), which {@code runbook audit} reads back from the histories.
+   */
   TemporalConnection connect(Map<String, String> env) {
-    return connect(env, TemporalConnection.Patience.client());
+    return connect(env, TemporalConnection.Patience.client(), Identity.user(env));
   }
 
+  /** A worker's connection: its pollers keep Temporal's identity (process id and host). */
   TemporalConnection connect(Map<String, String> env, TemporalConnection.Patience patience) {
+    return connect(env, patience, null);
+  }
+
+  private TemporalConnection connect(
+      Map<String, String> env, TemporalConnection.Patience patience, String identity) {
     return TemporalConnection.connect(
         new TemporalConnection.Overrides(
             temporal, namespace, tlsCert, tlsKey, tlsCa, connectTimeout(env)),
         env,
         patience,
-        new TemporalConnection.Client(converter(env), null));
+        new TemporalConnection.Client(converter(env), identity));
   }
 
   /**

@@ -106,6 +106,16 @@ final class ListCommand implements Callable<Integer> {
     }
   }
 
+  /** The newest {@code limit} runs, with their outcomes, as {@code runbook list} shows them. */
+  static List<Row> runs(TemporalConnection temporal, int limit) {
+    ListCommand list = new ListCommand();
+    list.limit = limit;
+    return list.list(
+        temporal.service(),
+        temporal.namespace(),
+        temporal.client().getOptions().getDataConverter());
+  }
+
   private List<Row> list(WorkflowServiceStubs service, String namespace, DataConverter converter) {
     List<WorkflowExecutionInfo> infos;
     try {

@@ -39,6 +39,7 @@ import picocli.CommandLine.Spec;
       KeysCommand.class,
       TrainCommand.class,
       CodecServerCommand.class,
+      AuditCommand.class,
     },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {

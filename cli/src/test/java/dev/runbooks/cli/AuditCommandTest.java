@@ -1,0 +1,98 @@
+package dev.runbooks.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** {@code runbook audit}: who started, approved and aborted runs, from the histories. */
+class AuditCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static GatedRuns runs;
+
+  @BeforeAll
+  static void startTemporal() {
+    runs = new GatedRuns();
+  }
+
+  @AfterAll
+  static void stopTemporal() {
+    runs.close();
+  }
+
+  private static void awaitApprovalGate(String id) throws Exception {
+    Instant deadline = Instant.now().plus(Duration.ofSeconds(60));
+    while (Instant.now().isBefore(deadline)) {
+      Cli.Result status = runs.cli().run("status", id, "--output", "json");
+      if (status.code() == 0
+          && "approval".equals(JSON.readTree(status.out()).path("awaitingApproval").asText())) {
+        return;
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("run " + id + " never reached its approval gate");
+  }
+
+  @Test
+  void listsWhoStartedApprovedAndAbortedEachRunAndHowItEnded() throws Exception {
+    String approved = runs.start("audit-db", "alice", true, null);
+    awaitApprovalGate(approved);
+    Cli.Result approve = runs.cli().with("RUNBOOK_USER", "bob").run("approve", approved);
+    assertEquals(0, approve.code(), approve.toString());
+    assertEquals(0, runs.cli().run("watch", approved).code());
+    String aborted = runs.start("audit-db", "alice", false, null);
+    awaitApprovalGate(aborted);
+    Cli.Result abort =
+        runs.cli()
+            .with("RUNBOOK_USER", "carol")
+            .run("abort", aborted, "--reason", "wrong window", "--wait");
+    assertEquals(3, abort.code(), abort.toString());
+    String elsewhere = runs.start("other-db", "alice", false, null);
+
+    Cli.Result audit = runs.cli().run("audit", "--target", "audit-db", "--since", "1h");
+
+    assertEquals(0, audit.code(), audit.toString());
+    List<String> lines = audit.out().lines().toList();
+    assertTrue(has(lines, approved, "approved  by bob"), audit.toString());
+    assertTrue(has(lines, approved, "ended  by -: SUCCEEDED"), audit.toString());
+    assertTrue(has(lines, aborted, "abort requested  by carol: aborted by carol: wrong window"));
+    assertTrue(has(lines, aborted, "ended  by -: ABORTED"), audit.toString());
+    assertTrue(has(lines, approved, "started  by "), audit.toString());
+    assertFalse(audit.out().contains(elsewhere), audit.toString());
+    for (String line : lines) {
+      assertFalse(line.contains("by  ") || line.endsWith("by "), line);
+    }
+
+    Cli.Result json = runs.cli().run("audit", "--target", "audit-db", "-o", "json");
+    assertEquals(0, json.code(), json.toString());
+    List<String> actions = new ArrayList<>();
+    for (JsonNode event : JSON.readTree(json.out())) {
+      if (event.path("workflowId").asText().equals(aborted)) {
+        actions.add(event.path("action").asText() + " " + event.path("by").asText());
+      }
+    }
+    assertEquals("abort requested carol", actions.get(actions.size() - 2), actions.toString());
+    assertTrue(actions.get(0).startsWith("started "), actions.toString());
+    runs.cli().run("abort", elsewhere, "--wait");
+  }
+
+  @Test
+  void aSinceThatIsNeitherADurationNorADateIsAUsageError() {
+    Cli.Result bad = runs.cli().run("audit", "--since", "yesterday");
+    assertEquals(2, bad.code(), bad.toString());
+    assertTrue(bad.err().contains("7d"), bad.toString());
+  }
+
+  private static boolean has(List<String> lines, String id, String text) {
+    return lines.stream().anyMatch(l -> l.contains(id) && l.contains(text));
+  }
+}
