@@ -87,15 +87,15 @@ final class ConnectionOptions {
    * ({@link Identity}), which {@code runbook audit} reads back from the histories.
    */
   TemporalConnection connect(Map<String, String> env) {
-    return connect(env, TemporalConnection.Patience.client(), Identity.user(env));
+    return connectAs(env, TemporalConnection.Patience.client(), Identity.user(env));
   }
 
   /** A worker's connection: its pollers keep Temporal's identity (process id and host). */
   TemporalConnection connect(Map<String, String> env, TemporalConnection.Patience patience) {
-    return connect(env, patience, null);
+    return connectAs(env, patience, null);
   }
 
-  private TemporalConnection connect(
+  private TemporalConnection connectAs(
       Map<String, String> env, TemporalConnection.Patience patience, String identity) {
     return TemporalConnection.connect(
         new TemporalConnection.Overrides(
