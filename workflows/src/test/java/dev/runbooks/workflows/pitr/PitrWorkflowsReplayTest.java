@@ -73,6 +73,12 @@ class PitrWorkflowsReplayTest {
   void aFailedDrillRecordsItsVerdictAndFailsTheRun() {
     activities.differences = List.of("public.orders: 750 rows on the primary, 749 restored");
     try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
+      // As the service a worker meets: without them, the run's search attributes are refused and
+      // the run never ends.
+      for (var key : dev.runbooks.workflows.shared.RunbookSearchAttributes.ALL) {
+        env.registerSearchAttribute(
+            key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+      }
       setup().register(env.newWorker(GoldenHistories.QUEUE));
       env.start();
       io.temporal.client.WorkflowFailedException failed =
