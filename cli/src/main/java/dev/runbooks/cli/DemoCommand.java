@@ -67,6 +67,14 @@ final class DemoCommand implements Callable<Integer> {
               + " them.")
   boolean keep;
 
+  /**
+   * Where the demo's live views draw: the root's screen, so {@code --no-color} is honoured as well
+   * as {@code NO_COLOR}.
+   */
+  Screen screen() {
+    return root.screen();
+  }
+
   /** One runbook run of the demo, for the summary at the end. */
   record Ran(String kind, String workflowId, String outcome, int exitCode, String note) {}
 
@@ -164,17 +172,12 @@ final class DemoCommand implements Callable<Integer> {
                 primary,
                 Identity.user(root.env()),
                 connection.taskQueue(),
-                root.terminal(),
+                screen(),
                 out));
         out.println();
         ran.add(
             DemoMigration.run(
-                local,
-                config,
-                connection.taskQueue(),
-                Identity.user(root.env()),
-                root.terminal(),
-                out));
+                local, config, connection.taskQueue(), Identity.user(root.env()), screen(), out));
         out.println();
         // Last, and not with --keep: a switchover leaves the pair swapped and the old primary
         // fenced.
@@ -185,8 +188,7 @@ final class DemoCommand implements Callable<Integer> {
                   connection.taskQueue(),
                   config,
                   Identity.user(root.env()),
-                  new Follower(
-                      local.connection().client(), out, root.terminal(), Clock.systemUTC()),
+                  new Follower(local.connection().client(), out, screen(), Clock.systemUTC()),
                   bouncer,
                   password,
                   out));
@@ -246,7 +248,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== check " + TARGET + ": " + id);
     CheckRunner.Finished finished =
         runner.follow(
-            id, new Follower(local.connection().client(), out, root.terminal(), Clock.systemUTC()));
+            id, new Follower(local.connection().client(), out, screen(), Clock.systemUTC()));
     String note = "";
     if (finished.result() != null) {
       CheckReport.printText(finished.result(), config.target(TARGET).primary().toString(), out);
@@ -267,10 +269,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== backup " + TARGET + " -> " + config.repository().uri() + ": " + id);
     Launcher.Finished<BackupResult> finished =
         Launcher.follow(
-            client,
-            id,
-            BackupResult.class,
-            new Follower(client, out, root.terminal(), Clock.systemUTC()));
+            client, id, BackupResult.class, new Follower(client, out, screen(), Clock.systemUTC()));
     String note = "";
     if (finished.result() != null) {
       BackupReport.BACKUP.printText(finished.result(), out);

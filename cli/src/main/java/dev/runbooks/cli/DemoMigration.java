@@ -86,7 +86,7 @@ final class DemoMigration {
       RunbooksConfig config,
       String taskQueue,
       String initiator,
-      boolean terminal,
+      Screen screen,
       PrintWriter out)
       throws InterruptedException {
     WorkflowClient client = local.connection().client();
@@ -121,7 +121,7 @@ final class DemoMigration {
             client,
             id,
             MigrationResult.class,
-            new Follower(client, out, terminal, Clock.systemUTC()));
+            new Follower(client, out, screen, Clock.systemUTC()));
     String note = "";
     if (finished.result() != null) {
       MigrationReport.MIGRATE.printText(finished.result(), out);

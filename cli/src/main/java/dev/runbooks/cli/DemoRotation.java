@@ -38,7 +38,7 @@ final class DemoRotation {
       LocalCluster primary,
       String initiator,
       String taskQueue,
-      boolean terminal,
+      Screen screen,
       PrintWriter out)
       throws SQLException, InterruptedException {
     primary.execute(
@@ -64,7 +64,7 @@ final class DemoRotation {
               client,
               id,
               RotationResult.class,
-              new Follower(client, out, terminal, Clock.systemUTC()));
+              new Follower(client, out, screen, Clock.systemUTC()));
       if (finished.result() == null) {
         break;
       }

@@ -38,14 +38,6 @@ final class Follower {
   private final LiveView view;
   private final Map<String, Sample> firstSeen = new HashMap<>();
 
-  /**
-   * @param terminal whether {@code out} is a terminal: then the view redraws in colour (unless
-   *     {@code NO_COLOR} is set) at the terminal's size
-   */
-  Follower(WorkflowClient client, PrintWriter out, boolean terminal, Clock clock) {
-    this(client, out, Screen.of(System.getenv(), terminal, false), clock);
-  }
-
   Follower(WorkflowClient client, PrintWriter out, Screen screen, Clock clock) {
     this.client = client;
     this.out = out;

@@ -1,8 +1,11 @@
 package dev.runbooks.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.repository.FileRepository;
 import dev.runbooks.activities.config.ConfigLoader;
@@ -17,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * through the CLI against a port-bound Temporal with a real worker and a real primary.
  */
 class ArchiveCommandTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   @TempDir Path dir;
 
   @Test
@@ -74,6 +81,9 @@ class ArchiveCommandTest {
             cli.run("archive", "status", "--target", "orders", "--temporal", address);
         assertEquals(1, notRunning.code(), notRunning.toString());
         assertTrue(notRunning.out().contains("not running"), notRunning.toString());
+        JsonNode none = json(cli, 1, "archive status", address);
+        assertTrue(none.path("archiver").isNull(), none.toString());
+        assertEquals("orders", none.path("archive").path("target").asText(), none.toString());
 
         Cli.Result start = cli.run("archive", "start", "--target", "orders", "--temporal", address);
         assertEquals(0, start.code(), start.toString());
@@ -81,6 +91,9 @@ class ArchiveCommandTest {
         Cli.Result again = cli.run("archive", "start", "--target", "orders", "--temporal", address);
         assertEquals(0, again.code(), again.toString());
         assertTrue(again.out().contains("runs already"), again.toString());
+        JsonNode startedAgain = json(cli, 0, "archive start", address);
+        assertEquals("orders", startedAgain.path("target").asText(), startedAgain.toString());
+        assertFalse(startedAgain.path("started").asBoolean(true), startedAgain.toString());
 
         Instant deadline = Instant.now().plusSeconds(90);
         while (archive.inventory().isEmpty()) {
@@ -94,6 +107,10 @@ class ArchiveCommandTest {
         assertTrue(status.out().contains("window:"), status.toString());
         assertTrue(
             status.out().contains("slot:     runbooks_archive_orders: retains"), status.toString());
+        JsonNode streaming = json(cli, 0, "archive status", address);
+        assertEquals(
+            "STREAMING", streaming.path("archiver").path("state").asText(), streaming.toString());
+        assertTrue(streaming.path("archive").path("archived").asBoolean(), streaming.toString());
 
         Cli.Result listing = cli.run("backups", "--target", "orders", "--temporal", address);
         assertEquals(0, listing.code(), listing.toString());
@@ -102,6 +119,9 @@ class ArchiveCommandTest {
         Cli.Result stop = cli.run("archive", "stop", "--target", "orders", "--temporal", address);
         assertEquals(0, stop.code(), stop.toString());
         assertTrue(stop.out().contains("stopped the WAL archiver of orders"), stop.toString());
+        JsonNode stoppedAgain = json(cli, 0, "archive stop", address);
+        assertEquals("orders", stoppedAgain.path("target").asText(), stoppedAgain.toString());
+        assertFalse(stoppedAgain.path("stopped").asBoolean(true), stoppedAgain.toString());
 
         primary.execute("postgres", "CREATE TABLE after_the_stop (x int)");
         Thread.sleep(2_000);
@@ -121,5 +141,18 @@ class ArchiveCommandTest {
         worker.close();
       }
     }
+  }
+
+  /**
+   * Runs {@code command --target orders -o json}, expects {@code code} and stdout valid against the
+   * command's published schema, and returns the document.
+   */
+  private static JsonNode json(Cli cli, int code, String command, String address) throws Exception {
+    List<String> args = new ArrayList<>(List.of(command.split(" ")));
+    args.addAll(List.of("--target", "orders", "--temporal", address, "-o", "json"));
+    Cli.Result result = cli.run(args.toArray(String[]::new));
+    assertEquals(code, result.code(), result.toString());
+    Schemas.assertValid(command, result);
+    return JSON.readTree(result.out());
   }
 }

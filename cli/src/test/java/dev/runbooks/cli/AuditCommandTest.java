@@ -74,6 +74,7 @@ class AuditCommandTest {
 
     Cli.Result json = runs.cli().run("audit", "--target", "audit-db", "-o", "json");
     assertEquals(0, json.code(), json.toString());
+    Schemas.assertValid("audit", json);
     List<String> actions = new ArrayList<>();
     for (JsonNode event : JSON.readTree(json.out())) {
       if (event.path("workflowId").asText().equals(aborted)) {

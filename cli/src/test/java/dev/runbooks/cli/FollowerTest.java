@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import org.jline.terminal.Size;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** How watch draws a run: lines for logs, a redrawn frame with progress bars for terminals. */
 class FollowerTest {
@@ -64,7 +65,7 @@ class FollowerTest {
   @Test
   void plainOutputPrintsEachChangeOnceWithQuarterlyProgress() {
     StringWriter text = new StringWriter();
-    Follower follower = new Follower(null, new PrintWriter(text), false, CLOCK);
+    Follower follower = new Follower(null, new PrintWriter(text), Screen.plain(), CLOCK);
     ActivityProgress quarter = new ActivityProgress("dump", 30, 100, "bytes");
     ActivityProgress stillQuarter = new ActivityProgress("dump", 40, 100, "bytes");
     ActivityProgress threeQuarters = new ActivityProgress("dump", 80, 100, "bytes");
@@ -229,6 +230,24 @@ class FollowerTest {
     assertEquals(
         new Size(132, 40),
         Screen.of(Map.of("COLUMNS", "132", "LINES", "40"), true, false).size().get());
+  }
+
+  /** The demo's live views are drawn on the root's screen, so --no-color reaches them. */
+  @Test
+  void theDemoHonoursNoColorOnATerminal() {
+    assertTrue(demoScreen("demo").color());
+    assertTrue(!demoScreen("demo", "--no-color").color());
+    assertTrue(!demoScreen("--no-color", "demo").color());
+  }
+
+  private static Screen demoScreen(String... args) {
+    RunbookCommand root = new RunbookCommand(Map.of(), true);
+    List<CommandLine> chain =
+        new Main(new PrintWriter(new StringWriter()), new PrintWriter(new StringWriter()), Map.of())
+            .commandLine(root)
+            .parseArgs(args)
+            .asCommandLineList();
+    return ((DemoCommand) chain.get(chain.size() - 1).getCommand()).screen();
   }
 
   @Test

@@ -29,7 +29,8 @@ class JsonSchemasTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   /** Commands that print no document: {@code -o json} is exit 2 (or not an option at all). */
-  private static final Set<String> REFUSED = Set.of("watch", "demo", "dev", "worker", "completion");
+  private static final Set<String> REFUSED =
+      Set.of("watch", "demo", "dev", "worker", "completion", "codec-server");
 
   /** Only their parent's help: no document of their own. */
   private static final Set<String> GROUPS = Set.of("schedule", "archive", "keys");
