@@ -44,12 +44,12 @@ class AuditCommandTest {
 
   @Test
   void listsWhoStartedApprovedAndAbortedEachRunAndHowItEnded() throws Exception {
-    String approved = runs.start("audit-db", "alice", true, null);
+    String approved = runs.start("audit-db", "alice", true, "migrate-audit-db-approved");
     awaitApprovalGate(approved);
     Cli.Result approve = runs.cli().with("RUNBOOK_USER", "bob").run("approve", approved);
     assertEquals(0, approve.code(), approve.toString());
     assertEquals(0, runs.cli().run("watch", approved).code());
-    String aborted = runs.start("audit-db", "alice", false, null);
+    String aborted = runs.start("audit-db", "alice", false, "migrate-audit-db-aborted");
     awaitApprovalGate(aborted);
     Cli.Result abort =
         runs.cli()
