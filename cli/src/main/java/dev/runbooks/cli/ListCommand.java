@@ -40,7 +40,12 @@ import picocli.CommandLine.Spec;
     footerHeading = "%nExample:%n",
     footer = "  runbook list --running")
 final class ListCommand implements Callable<Integer> {
-  private static final Pattern BUSINESS_KEY = Pattern.compile("^(.+)-(\\d{8}T\\d{6})$");
+  /**
+   * {@code <kind>-<target>-<UTC second>}, with the {@code -2}, {@code -3}... a second run of the
+   * same kind and target in the same second gets from {@link RunbookStarter}.
+   */
+  private static final Pattern BUSINESS_KEY =
+      Pattern.compile("^(.+)-(\\d{8}T\\d{6})(?:-\\d{1,2})?$");
 
   @Spec CommandSpec spec;
   @ParentCommand RunbookCommand root;

@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -44,12 +46,16 @@ class AuditCommandTest {
 
   @Test
   void listsWhoStartedApprovedAndAbortedEachRunAndHowItEnded() throws Exception {
-    String approved = runs.start("audit-db", "alice", true, "migrate-audit-db-approved");
+    // Both runs start "in the same second": the second one's ID gets the -2 suffix, and the trail
+    // must still know both as audit-db's runs (the in-memory service lists no search attributes).
+    Clock sameSecond = Clock.fixed(Instant.now(), ZoneOffset.UTC);
+    String approved = runs.start("audit-db", "alice", true, null, sameSecond);
     awaitApprovalGate(approved);
     Cli.Result approve = runs.cli().with("RUNBOOK_USER", "bob").run("approve", approved);
     assertEquals(0, approve.code(), approve.toString());
     assertEquals(0, runs.cli().run("watch", approved).code());
-    String aborted = runs.start("audit-db", "alice", false, "migrate-audit-db-aborted");
+    String aborted = runs.start("audit-db", "alice", false, null, sameSecond);
+    assertEquals(approved + "-2", aborted);
     awaitApprovalGate(aborted);
     Cli.Result abort =
         runs.cli()
