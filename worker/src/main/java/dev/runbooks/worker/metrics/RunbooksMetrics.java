@@ -7,7 +7,11 @@ import com.uber.m3.util.Duration;
 import dev.runbooks.activities.config.ConfigSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.client.WorkflowClient;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import java.time.Clock;
+import java.util.Map;
 
 /**
  * The worker's metrics in one Prometheus registry: the Temporal SDK's own ({@code temporal_*},
@@ -19,6 +23,8 @@ public final class RunbooksMetrics implements AutoCloseable {
   private final Scope temporalScope;
   private final RecoverabilityCache recoverability;
   private final RecoverabilityGauges gauges;
+  private volatile OpenRuns openRuns;
+  private volatile ApprovalGauges approvals;
 
   public RunbooksMetrics(RecoverabilityCache recoverability) {
     this.recoverability = recoverability;
@@ -50,9 +56,27 @@ public final class RunbooksMetrics implements AutoCloseable {
     return registry;
   }
 
+  /**
+   * Reports the open runs {@code client} lists (approvals waiting, target locks held), read again
+   * when older than {@code ttl}, a scrape waiting at most {@code budget} for them.
+   */
+  public void watchRuns(WorkflowClient client, java.time.Duration ttl, java.time.Duration budget) {
+    openRuns = new OpenRuns(client, ttl, budget, System::nanoTime);
+    approvals = new ApprovalGauges(registry, openRuns, Clock.systemUTC());
+  }
+
+  /** Times each step (activity) the worker runs: give it to the worker's interceptors. */
+  public WorkerInterceptor stepTimer() {
+    return new StepTimer(registry);
+  }
+
   /** Brings the recoverability figures up to date (within the cache's budget) and renders all. */
   public String scrape() {
-    gauges.update(recoverability.current());
+    Map<String, RecoverabilityCache.Entry> targets = recoverability.current();
+    gauges.update(targets);
+    if (approvals != null) {
+      approvals.update(targets.keySet());
+    }
     return registry.scrape();
   }
 
@@ -64,6 +88,9 @@ public final class RunbooksMetrics implements AutoCloseable {
       // only the last report is lost: the registry closes next anyway
     }
     recoverability.close();
+    if (openRuns != null) {
+      openRuns.close();
+    }
     registry.close();
   }
 }
