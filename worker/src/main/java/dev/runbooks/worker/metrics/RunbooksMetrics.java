@@ -8,6 +8,7 @@ import dev.runbooks.activities.config.ConfigSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker's metrics in one Prometheus registry: the Temporal SDK's own ({@code temporal_*},
@@ -19,9 +20,18 @@ public final class RunbooksMetrics implements AutoCloseable {
   private final Scope temporalScope;
   private final RecoverabilityCache recoverability;
   private final RecoverabilityGauges gauges;
+  private final AutoCloseable sources;
 
   public RunbooksMetrics(RecoverabilityCache recoverability) {
+    this(recoverability, () -> {});
+  }
+
+  /**
+   * @param sources what the cache reads (the configuration's repositories), closed with this
+   */
+  RunbooksMetrics(RecoverabilityCache recoverability, AutoCloseable sources) {
     this.recoverability = recoverability;
+    this.sources = sources;
     this.gauges = new RecoverabilityGauges(registry);
     this.temporalScope =
         new RootScopeBuilder()
@@ -35,10 +45,15 @@ public final class RunbooksMetrics implements AutoCloseable {
    */
   public static RunbooksMetrics forConfig(
       ConfigSource source, java.time.Duration ttl, java.time.Duration budget) {
-    ConfiguredRepositories repositories = new ConfiguredRepositories(source);
+    return forRepositories(new ConfiguredRepositories(source), ttl, budget);
+  }
+
+  static RunbooksMetrics forRepositories(
+      ConfiguredRepositories repositories, java.time.Duration ttl, java.time.Duration budget) {
     return new RunbooksMetrics(
         new RecoverabilityCache(
-            repositories::targets, repositories::list, ttl, budget, System::nanoTime));
+            repositories::targets, repositories::read, ttl, budget, System::nanoTime),
+        repositories);
   }
 
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
@@ -64,6 +79,12 @@ public final class RunbooksMetrics implements AutoCloseable {
       // only the last report is lost: the registry closes next anyway
     }
     recoverability.close();
+    try {
+      sources.close();
+    } catch (Exception e) {
+      LoggerFactory.getLogger(RunbooksMetrics.class)
+          .warn("closing the metrics' repositories failed: {}", e.toString());
+    }
     registry.close();
   }
 }
