@@ -12,6 +12,7 @@ import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
 import java.time.Clock;
 import java.util.Map;
+import org.slf4j.LoggerFactory;
 
 /**
  * The worker's metrics in one Prometheus registry: the Temporal SDK's own ({@code temporal_*},
@@ -25,9 +26,18 @@ public final class RunbooksMetrics implements AutoCloseable {
   private final RecoverabilityGauges gauges;
   private volatile OpenRuns openRuns;
   private volatile ApprovalGauges approvals;
+  private final AutoCloseable sources;
 
   public RunbooksMetrics(RecoverabilityCache recoverability) {
+    this(recoverability, () -> {});
+  }
+
+  /**
+   * @param sources what the cache reads (the configuration's repositories), closed with this
+   */
+  RunbooksMetrics(RecoverabilityCache recoverability, AutoCloseable sources) {
     this.recoverability = recoverability;
+    this.sources = sources;
     this.gauges = new RecoverabilityGauges(registry);
     this.temporalScope =
         new RootScopeBuilder()
@@ -41,10 +51,15 @@ public final class RunbooksMetrics implements AutoCloseable {
    */
   public static RunbooksMetrics forConfig(
       ConfigSource source, java.time.Duration ttl, java.time.Duration budget) {
-    ConfiguredRepositories repositories = new ConfiguredRepositories(source);
+    return forRepositories(new ConfiguredRepositories(source), ttl, budget);
+  }
+
+  static RunbooksMetrics forRepositories(
+      ConfiguredRepositories repositories, java.time.Duration ttl, java.time.Duration budget) {
     return new RunbooksMetrics(
         new RecoverabilityCache(
-            repositories::targets, repositories::list, ttl, budget, System::nanoTime));
+            repositories::targets, repositories::read, ttl, budget, System::nanoTime),
+        repositories);
   }
 
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
@@ -90,6 +105,12 @@ public final class RunbooksMetrics implements AutoCloseable {
     recoverability.close();
     if (openRuns != null) {
       openRuns.close();
+    }
+    try {
+      sources.close();
+    } catch (Exception e) {
+      LoggerFactory.getLogger(RunbooksMetrics.class)
+          .warn("closing the metrics' repositories failed: {}", e.toString());
     }
     registry.close();
   }
