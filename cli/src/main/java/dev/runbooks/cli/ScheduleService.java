@@ -1,6 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.shared.RunbookKind;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payload;
@@ -52,6 +53,7 @@ final class ScheduleService {
    *
    * @param nextRun null when unknown (paused, or a cron workflow whose run is going on)
    * @param note the pause note, or why it cannot be paused; may be empty
+   * @param type {@code logical} or {@code physical} for backups and drills, null otherwise
    */
   record Row(
       String name,
@@ -61,7 +63,19 @@ final class ScheduleService {
       Instant nextRun,
       boolean paused,
       String note,
-      Mode mode) {}
+      Mode mode,
+      String type) {}
+
+  /** The memo's type; a backup or drill schedule without one is logical (made before types). */
+  static String type(String runbook, String memoType) {
+    if (memoType != null) {
+      return memoType;
+    }
+    return RunbookKind.BACKUP.label().equals(runbook)
+            || RunbookKind.RESTORE_DRILL.label().equals(runbook)
+        ? PitrRuns.LOGICAL
+        : null;
+  }
 
   /** Why cron workflows cannot do what was asked, for the CLI to print with exit code 2. */
   static final String CANNOT_PAUSE =
@@ -236,7 +250,8 @@ final class ScheduleService {
         paused || next.isEmpty() ? null : next.get(0),
         paused,
         note,
-        Mode.SCHEDULES);
+        Mode.SCHEDULES,
+        type(runbook, memo(d, RunbookSchedule.MEMO_TYPE)));
   }
 
   private static String memo(ScheduleListDescription d, String key) {
@@ -295,15 +310,17 @@ final class ScheduleService {
     // little later (over a second on a busy machine): a five-field cron fires on whole minutes.
     next = Instant.ofEpochSecond(Math.round(next.toEpochMilli() / 60_000.0) * 60);
     boolean waiting = next.isAfter(Instant.now());
+    String runbook = memo(memo, RunbookSchedule.MEMO_RUNBOOK, converter);
     return new Row(
         id.substring(RunbookSchedule.CRON_WORKFLOW_PREFIX.length()),
-        memo(memo, RunbookSchedule.MEMO_RUNBOOK, converter),
+        runbook,
         memo(memo, RunbookSchedule.MEMO_TARGET, converter),
         started.getCronSchedule().isEmpty() ? null : started.getCronSchedule(),
         waiting ? next : null,
         false,
         waiting ? "" : "running now",
-        Mode.CRON_WORKFLOWS);
+        Mode.CRON_WORKFLOWS,
+        type(runbook, memo(memo, RunbookSchedule.MEMO_TYPE, converter)));
   }
 
   private static String memo(Map<String, Payload> memo, String key, DataConverter converter) {
