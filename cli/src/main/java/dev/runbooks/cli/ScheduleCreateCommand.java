@@ -115,7 +115,7 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
                 + " created the cron workflow "
                 + schedule.cronWorkflowId()
                 + " instead. It runs on the same cron, but without jitter or a catch-up window,"
-                + " and cannot be paused.");
+                + " and pauses only between runs.");
       }
       if (connection.json()) {
         Map<String, Object> json = new LinkedHashMap<>();
