@@ -19,6 +19,8 @@ public final class RunbooksMetrics implements AutoCloseable {
   private final Scope temporalScope;
   private final RecoverabilityCache recoverability;
   private final RecoverabilityGauges gauges;
+  private volatile HealthCache health;
+  private volatile HealthGauges healthGauges;
 
   public RunbooksMetrics(RecoverabilityCache recoverability) {
     this.recoverability = recoverability;
@@ -41,6 +43,26 @@ public final class RunbooksMetrics implements AutoCloseable {
             repositories::targets, repositories::list, ttl, budget, System::nanoTime));
   }
 
+  /**
+   * Also exposes each target's newest completed check run (runbooks/metrics.md), read from the
+   * Temporal {@code client} serves at most once per {@code ttl}, a scrape waiting at most {@code
+   * budget} for it. Once, after the client exists: the SDK's metrics need the registry first.
+   */
+  public void watchChecks(
+      ConfigSource source,
+      io.temporal.client.WorkflowClient client,
+      java.time.Duration ttl,
+      java.time.Duration budget) {
+    healthGauges = new HealthGauges(registry);
+    health =
+        new HealthCache(
+            () -> source.latest().config().targets().keySet(),
+            new HealthSource(client),
+            ttl,
+            budget,
+            System::nanoTime);
+  }
+
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
   public Scope temporalScope() {
     return temporalScope;
@@ -53,6 +75,10 @@ public final class RunbooksMetrics implements AutoCloseable {
   /** Brings the recoverability figures up to date (within the cache's budget) and renders all. */
   public String scrape() {
     gauges.update(recoverability.current());
+    HealthCache checks = health;
+    if (checks != null) {
+      healthGauges.update(checks.current());
+    }
     return registry.scrape();
   }
 
@@ -64,6 +90,9 @@ public final class RunbooksMetrics implements AutoCloseable {
       // only the last report is lost: the registry closes next anyway
     }
     recoverability.close();
+    if (health != null) {
+      health.close();
+    }
     registry.close();
   }
 }
