@@ -27,6 +27,8 @@ public final class RunbooksMetrics implements AutoCloseable {
   private volatile OpenRuns openRuns;
   private volatile ApprovalGauges approvals;
   private final AutoCloseable sources;
+  private volatile HealthCache health;
+  private volatile HealthGauges healthGauges;
 
   public RunbooksMetrics(RecoverabilityCache recoverability) {
     this(recoverability, () -> {});
@@ -62,6 +64,26 @@ public final class RunbooksMetrics implements AutoCloseable {
         repositories);
   }
 
+  /**
+   * Also exposes each target's newest completed check run (runbooks/metrics.md), read from the
+   * Temporal {@code client} serves at most once per {@code ttl}, a scrape waiting at most {@code
+   * budget} for it. Once, after the client exists: the SDK's metrics need the registry first.
+   */
+  public void watchChecks(
+      ConfigSource source,
+      io.temporal.client.WorkflowClient client,
+      java.time.Duration ttl,
+      java.time.Duration budget) {
+    healthGauges = new HealthGauges(registry);
+    health =
+        new HealthCache(
+            () -> source.latest().config().targets().keySet(),
+            new HealthSource(client),
+            ttl,
+            budget,
+            System::nanoTime);
+  }
+
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
   public Scope temporalScope() {
     return temporalScope;
@@ -92,6 +114,10 @@ public final class RunbooksMetrics implements AutoCloseable {
     if (approvals != null) {
       approvals.update(targets.keySet());
     }
+    HealthCache checks = health;
+    if (checks != null) {
+      healthGauges.update(checks.current());
+    }
     return registry.scrape();
   }
 
@@ -105,6 +131,9 @@ public final class RunbooksMetrics implements AutoCloseable {
     recoverability.close();
     if (openRuns != null) {
       openRuns.close();
+    }
+    if (health != null) {
+      health.close();
     }
     try {
       sources.close();
