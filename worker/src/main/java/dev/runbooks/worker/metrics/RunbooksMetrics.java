@@ -7,7 +7,12 @@ import com.uber.m3.util.Duration;
 import dev.runbooks.activities.config.ConfigSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.temporal.client.WorkflowClient;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -21,18 +26,40 @@ public final class RunbooksMetrics implements AutoCloseable {
   private final RecoverabilityCache recoverability;
   private final RecoverabilityGauges gauges;
   private final AutoCloseable sources;
+  private final Supplier<Set<String>> targets;
+  private final java.time.Duration ttl;
+  private final java.time.Duration budget;
+  private final RunRecordGauges runGauges;
+  private volatile RunRecords runs;
 
   public RunbooksMetrics(RecoverabilityCache recoverability) {
-    this(recoverability, () -> {});
+    this(
+        recoverability,
+        () -> {},
+        Set::of,
+        java.time.Duration.ofSeconds(30),
+        java.time.Duration.ofSeconds(5));
   }
 
   /**
    * @param sources what the cache reads (the configuration's repositories), closed with this
+   * @param targets the configured targets, for the figures read from Temporal
+   * @param ttl how long a reading of Temporal is reused
+   * @param budget how long a scrape waits for Temporal
    */
-  RunbooksMetrics(RecoverabilityCache recoverability, AutoCloseable sources) {
+  RunbooksMetrics(
+      RecoverabilityCache recoverability,
+      AutoCloseable sources,
+      Supplier<Set<String>> targets,
+      java.time.Duration ttl,
+      java.time.Duration budget) {
     this.recoverability = recoverability;
     this.sources = sources;
+    this.targets = targets;
+    this.ttl = ttl;
+    this.budget = budget;
     this.gauges = new RecoverabilityGauges(registry);
+    this.runGauges = new RunRecordGauges(registry);
     this.temporalScope =
         new RootScopeBuilder()
             .reporter(new MicrometerClientStatsReporter(registry))
@@ -53,7 +80,22 @@ public final class RunbooksMetrics implements AutoCloseable {
     return new RunbooksMetrics(
         new RecoverabilityCache(
             repositories::targets, repositories::read, ttl, budget, System::nanoTime),
-        repositories);
+        repositories,
+        repositories::targets,
+        ttl,
+        budget);
+  }
+
+  /**
+   * Reads the figures Temporal records (archivers, rotations, switchovers) through {@code client}
+   * from now on; without it those gauges are absent.
+   */
+  public void readRunsFrom(WorkflowClient client) {
+    RunRecords previous = runs;
+    runs = new RunRecords(client, targets, ttl);
+    if (previous != null) {
+      previous.close();
+    }
   }
 
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
@@ -67,7 +109,15 @@ public final class RunbooksMetrics implements AutoCloseable {
 
   /** Brings the recoverability figures up to date (within the cache's budget) and renders all. */
   public String scrape() {
-    gauges.update(recoverability.current());
+    long deadline = System.nanoTime() + budget.toNanos();
+    RunRecords records = runs;
+    // Temporal is read while the repositories are listed: one budget for both.
+    CompletableFuture<RunRecords.Snapshot> reading = records == null ? null : records.refresh();
+    Map<String, RecoverabilityCache.Entry> entries = recoverability.current();
+    gauges.update(entries);
+    if (reading != null) {
+      runGauges.update(records.await(reading, deadline), entries.keySet());
+    }
     return registry.scrape();
   }
 
@@ -79,6 +129,9 @@ public final class RunbooksMetrics implements AutoCloseable {
       // only the last report is lost: the registry closes next anyway
     }
     recoverability.close();
+    if (runs != null) {
+      runs.close();
+    }
     try {
       sources.close();
     } catch (Exception e) {
