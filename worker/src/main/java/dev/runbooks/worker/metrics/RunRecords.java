@@ -1,6 +1,7 @@
 package dev.runbooks.worker.metrics;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.Timestamp;
 import dev.runbooks.workflows.failover.FailoverResult;
 import dev.runbooks.workflows.failover.FailoverWorkflow;
 import dev.runbooks.workflows.pitr.WalArchiverWorkflow;
@@ -8,6 +9,7 @@ import dev.runbooks.workflows.rotation.RotationRequest;
 import dev.runbooks.workflows.rotation.RotationWorkflow;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.common.v1.WorkflowExecution;
+import io.temporal.api.enums.v1.HistoryEventFilterType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.filter.v1.WorkflowTypeFilter;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
@@ -238,8 +240,26 @@ final class RunRecords implements AutoCloseable {
     return Optional.empty();
   }
 
-  private static Instant closedAt(WorkflowExecutionInfo run) {
-    return Instant.ofEpochSecond(run.getCloseTime().getSeconds(), run.getCloseTime().getNanos());
+  /** When the run closed: from the listing, else (the in-memory service) its close event. */
+  private Instant closedAt(WorkflowExecutionInfo run) {
+    Timestamp at = run.getCloseTime();
+    if (at.getSeconds() == 0 && at.getNanos() == 0) {
+      at =
+          client
+              .getWorkflowServiceStubs()
+              .blockingStub()
+              .getWorkflowExecutionHistory(
+                  GetWorkflowExecutionHistoryRequest.newBuilder()
+                      .setNamespace(client.getOptions().getNamespace())
+                      .setExecution(run.getExecution())
+                      .setHistoryEventFilterType(
+                          HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
+                      .build())
+              .getHistory()
+              .getEvents(0)
+              .getEventTime();
+    }
+    return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
   }
 
   @Override
