@@ -172,11 +172,12 @@ class JsonSchemasTest {
     assertEquals(0, created.code(), created.toString());
     Schemas.assertValid("schedule create", created);
     Schemas.assertValid("schedule list", cli.run("schedule", "list", "-o", "json"));
-    // The in-memory service has no Schedules: a cron workflow cannot pause, and says so.
-    assertEquals(
-        ExitCodes.USAGE, cli.run("schedule", "pause", "json-nightly", "-o", "json").code());
-    assertEquals(
-        ExitCodes.USAGE, cli.run("schedule", "unpause", "json-nightly", "-o", "json").code());
+    Cli.Result paused = cli.run("schedule", "pause", "json-nightly", "-o", "json");
+    assertEquals(0, paused.code(), paused.toString());
+    Schemas.assertValid("schedule pause", paused);
+    Cli.Result unpaused = cli.run("schedule", "unpause", "json-nightly", "-o", "json");
+    assertEquals(0, unpaused.code(), unpaused.toString());
+    Schemas.assertValid("schedule unpause", unpaused);
     Cli.Result deleted = cli.run("schedule", "delete", "json-nightly", "-o", "json");
     assertEquals(0, deleted.code(), deleted.toString());
     Schemas.assertValid("schedule delete", deleted);

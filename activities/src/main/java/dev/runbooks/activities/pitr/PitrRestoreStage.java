@@ -70,7 +70,7 @@ final class PitrRestoreStage {
       PitrRecovery.deleteTree(dataDir);
     }
     int port = input.port() != 0 ? input.port() : freePort();
-    heartbeat.total(plan.walFiles().size());
+    heartbeat.total(plan.toFetch());
     try {
       return recovery.recover(
           repository,

@@ -8,7 +8,9 @@ import dev.runbooks.activities.config.ConfigSource;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.common.reporter.MicrometerClientStatsReporter;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +27,8 @@ public final class RunbooksMetrics implements AutoCloseable {
   private final Scope temporalScope;
   private final RecoverabilityCache recoverability;
   private final RecoverabilityGauges gauges;
+  private volatile OpenRuns openRuns;
+  private volatile ApprovalGauges approvals;
   private final AutoCloseable sources;
   private final Supplier<Set<String>> targets;
   private final java.time.Duration ttl;
@@ -107,6 +111,20 @@ public final class RunbooksMetrics implements AutoCloseable {
     return registry;
   }
 
+  /**
+   * Reports the open runs {@code client} lists (approvals waiting, target locks held), read again
+   * when older than {@code ttl}, a scrape waiting at most {@code budget} for them.
+   */
+  public void watchRuns(WorkflowClient client, java.time.Duration ttl, java.time.Duration budget) {
+    openRuns = new OpenRuns(client, ttl, budget, System::nanoTime);
+    approvals = new ApprovalGauges(registry, openRuns, Clock.systemUTC());
+  }
+
+  /** Times each step (activity) the worker runs: give it to the worker's interceptors. */
+  public WorkerInterceptor stepTimer() {
+    return new StepTimer(registry);
+  }
+
   /** Brings the recoverability figures up to date (within the cache's budget) and renders all. */
   public String scrape() {
     long deadline = System.nanoTime() + budget.toNanos();
@@ -115,6 +133,9 @@ public final class RunbooksMetrics implements AutoCloseable {
     CompletableFuture<RunRecords.Snapshot> reading = records == null ? null : records.refresh();
     Map<String, RecoverabilityCache.Entry> entries = recoverability.current();
     gauges.update(entries);
+    if (approvals != null) {
+      approvals.update(entries.keySet());
+    }
     if (reading != null) {
       runGauges.update(records.await(reading, deadline), entries.keySet());
     }
@@ -131,6 +152,9 @@ public final class RunbooksMetrics implements AutoCloseable {
     recoverability.close();
     if (runs != null) {
       runs.close();
+    }
+    if (openRuns != null) {
+      openRuns.close();
     }
     try {
       sources.close();
