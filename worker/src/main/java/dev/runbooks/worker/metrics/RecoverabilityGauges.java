@@ -99,6 +99,39 @@ final class RecoverabilityGauges {
         "runbooks_drill_last_restore_duration_seconds",
         "The latest drill's measured restore time",
         f -> seconds(f.drillRestore()));
+    figure(
+        meters,
+        target,
+        "runbooks_wal_archive_lag_seconds",
+        "How far the WAL archive is behind the primary; +Inf when it holds no WAL",
+        f ->
+            f.wal().archived() && f.wal().lag() != null
+                ? seconds(f.wal().lag())
+                : Double.POSITIVE_INFINITY);
+    figure(
+        meters,
+        target,
+        "runbooks_wal_archive_lag_bytes",
+        "WAL the primary wrote that the archive lacks; NaN when unknown",
+        f -> f.wal().lagBytes() < 0 ? Double.NaN : f.wal().lagBytes());
+    figure(
+        meters,
+        target,
+        "runbooks_wal_archive_window_start_timestamp_seconds",
+        "Earliest point a point-in-time restore reaches",
+        f -> seconds(f.wal().windowStart()));
+    figure(
+        meters,
+        target,
+        "runbooks_wal_archive_window_end_timestamp_seconds",
+        "Latest point a point-in-time restore reaches",
+        f -> seconds(f.wal().windowEnd()));
+    figure(
+        meters,
+        target,
+        "runbooks_wal_freshness_limit_seconds",
+        "The target's walFreshness",
+        f -> seconds(f.walFreshness()));
   }
 
   private void figure(
