@@ -307,7 +307,7 @@ final class BackupRuns {
    * {@code runbook ARGS --temporal ADDRESS}: a client that starts a run on {@code worker}'s
    * Temporal and waits for its result. Its own JVM is neither timed nor measured.
    */
-  private Child.Outcome client(String name, BenchWorker worker, String... args) {
+  Child.Outcome client(String name, BenchWorker worker, String... args) {
     List<String> argv =
         BenchEnvironment.runbookCommand(
             List.of(BenchEnvironment.javaBin()), runbookJar, List.of(args));

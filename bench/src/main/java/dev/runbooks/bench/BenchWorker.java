@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -96,10 +97,25 @@ final class BenchWorker implements AutoCloseable {
       Map<String, String> env,
       WorkDir work,
       String name) {
-    List<String> argv =
-        BenchEnvironment.runbookCommand(
-            jvm,
-            runbookJar,
+    return startWorker(label, jvm, runbookJar, config, temporal, queue, env, work, name, List.of());
+  }
+
+  /**
+   * As the other {@code startWorker}, with {@code more} worker options ({@code --metrics-port}).
+   */
+  static BenchWorker startWorker(
+      String label,
+      List<String> jvm,
+      Path runbookJar,
+      Path config,
+      String temporal,
+      String queue,
+      Map<String, String> env,
+      WorkDir work,
+      String name,
+      List<String> more) {
+    List<String> args =
+        new ArrayList<>(
             List.of(
                 "worker",
                 "--temporal",
@@ -108,6 +124,8 @@ final class BenchWorker implements AutoCloseable {
                 queue,
                 "--config",
                 config.toString()));
+    args.addAll(more);
+    List<String> argv = BenchEnvironment.runbookCommand(jvm, runbookJar, args);
     return launch(label, argv, env, work, name, WORKER_READY, temporal, queue);
   }
 
@@ -164,6 +182,11 @@ final class BenchWorker implements AutoCloseable {
   /** What a client adds to reach this worker: {@code --temporal ADDRESS --task-queue QUEUE}. */
   List<String> clientArguments() {
     return List.of("--temporal", address, "--task-queue", queue);
+  }
+
+  /** What it has printed on stdout so far (its start line names its metrics port). */
+  String stdout() {
+    return read(stdout);
   }
 
   /** Where its Temporal listens, for {@code --temporal}. */
