@@ -180,19 +180,7 @@ final class BackupRuns {
       throws SQLException {
     checkpoint();
     Duration cpuBefore = workerAndBackendsCpu(worker);
-    Child.Outcome o =
-        client(
-            name,
-            worker,
-            "backup",
-            "--target",
-            target,
-            "--no-verify",
-            "--wait",
-            "--output",
-            "json",
-            "--config",
-            config.toString());
+    Child.Outcome o = backupWithoutDrill(name, target, worker, config);
     RunbookOutput.Backup b = RunbookOutput.backup(o);
     Duration step = RunbookOutput.step(o, "dump");
     Duration cpu = workerAndBackendsCpu(worker).minus(cpuBefore);
@@ -279,7 +267,8 @@ final class BackupRuns {
             "bench-" + name,
             workerEnv,
             env.work(),
-            name);
+            name,
+            List.of());
     err.println("   " + name + " on task queue bench-" + name);
     return worker;
   }
@@ -307,7 +296,25 @@ final class BackupRuns {
    * {@code runbook ARGS --temporal ADDRESS}: a client that starts a run on {@code worker}'s
    * Temporal and waits for its result. Its own JVM is neither timed nor measured.
    */
-  Child.Outcome client(String name, BenchWorker worker, String... args) {
+  /**
+   * {@code runbook backup --no-verify --wait --output json} of {@code target} on {@code worker}.
+   */
+  Child.Outcome backupWithoutDrill(String name, String target, BenchWorker worker, Path config) {
+    return client(
+        name,
+        worker,
+        "backup",
+        "--target",
+        target,
+        "--no-verify",
+        "--wait",
+        "--output",
+        "json",
+        "--config",
+        config.toString());
+  }
+
+  private Child.Outcome client(String name, BenchWorker worker, String... args) {
     List<String> argv =
         BenchEnvironment.runbookCommand(
             List.of(BenchEnvironment.javaBin()), runbookJar, List.of(args));

@@ -84,24 +84,9 @@ final class BenchWorker implements AutoCloseable {
 
   /**
    * Starts {@code java JVM_OPTIONS -jar runbook.jar worker --temporal ADDRESS --task-queue QUEUE
-   * --config CONFIG} with exactly {@code env}: a worker alone, as production runs one beside a
-   * Temporal cluster, so that its resident size is the worker's own.
-   */
-  static BenchWorker startWorker(
-      String label,
-      List<String> jvm,
-      Path runbookJar,
-      Path config,
-      String temporal,
-      String queue,
-      Map<String, String> env,
-      WorkDir work,
-      String name) {
-    return startWorker(label, jvm, runbookJar, config, temporal, queue, env, work, name, List.of());
-  }
-
-  /**
-   * As the other {@code startWorker}, with {@code more} worker options ({@code --metrics-port}).
+   * --config CONFIG MORE} with exactly {@code env}: a worker alone, as production runs one beside a
+   * Temporal cluster, so that its resident size is the worker's own; {@code more} are further
+   * worker options ({@code --metrics-port 0}).
    */
   static BenchWorker startWorker(
       String label,
