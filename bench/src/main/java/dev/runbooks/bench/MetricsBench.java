@@ -57,14 +57,22 @@ public final class MetricsBench implements BenchMain.Measurement {
    * after the cache expired, which lists every repository again. {@code coldListed} and {@code
    * warmListed} count the targets those two showed listed (the rest missed the 5 s budget).
    */
-  record ScrapeRound(
-      Duration cold, int coldListed, Duration cached, Duration warm, int warmListed) {}
+  record ScrapeRound(Scrape cold, Scrape cached, Scrape warm) {}
 
-  /** A scrape's time and how many targets it showed with all their backups listed. */
-  record Scrape(Duration took, int listed) {}
+  /**
+   * A scrape's time, the worker JVM's CPU time meanwhile (all its threads: a figure the machine's
+   * load hardly moves), and how many targets it showed with all their backups listed.
+   */
+  record Scrape(Duration took, Duration cpu, int listed) {}
 
   /** One round of the codec measurement: the same backup's run without and with the codec. */
-  record CodecRound(Duration plain, Duration codec) {}
+  record CodecRound(Run plain, Run codec) {}
+
+  /**
+   * A backup run: its span on the workflow's clock, and its worker JVM's own CPU time meanwhile
+   * (pg_dump, a child, not counted): the codec's work is CPU in that JVM.
+   */
+  record Run(Duration span, Duration cpu) {}
 
   private final MetricsOptions options;
   private final BenchEnvironment env;
@@ -145,9 +153,9 @@ public final class MetricsBench implements BenchMain.Measurement {
           BenchWorker coded = runs.worker("codec", codecConfig, Map.of(), temporal)) {
         backupRun("warm-up-plain", plain, plainConfig);
         backupRun("warm-up-codec", coded, codecConfig);
-        for (int r = 1; r <= options.rounds(); r++) {
-          Duration p;
-          Duration c;
+        for (int r = 1; r <= options.codecRounds(); r++) {
+          Run p;
+          Run c;
           if (r % 2 == 1) {
             p = backupRun("plain-" + r, plain, plainConfig);
             c = backupRun("codec-" + r, coded, codecConfig);
@@ -159,11 +167,13 @@ public final class MetricsBench implements BenchMain.Measurement {
           err.println(
               String.format(
                   Locale.ROOT,
-                  "   round %d: plain %s, codec %s (%.3f)",
+                  "   round %d: plain %s (worker CPU %s), codec %s (worker CPU %s): %.3f",
                   r,
-                  Figures.secs(p),
-                  Figures.secs(c),
-                  Figures.ratio(c, p)));
+                  Figures.secs(p.span()),
+                  Figures.secs(p.cpu()),
+                  Figures.secs(c.span()),
+                  Figures.secs(c.cpu()),
+                  Figures.ratio(c.span(), p.span())));
         }
       }
     }
@@ -197,36 +207,38 @@ public final class MetricsBench implements BenchMain.Measurement {
         throw new BenchException("the worker printed no metrics port:\n" + worker.stdout());
       }
       URI uri = URI.create("http://127.0.0.1:" + port.group(1) + "/metrics");
-      Scrape cold = scrape(uri);
+      Scrape cold = scrape(uri, worker.pid());
       // The listings the cold scrape did not wait for go on behind it; once all are in, a
       // scrape is served from the cache, and 31 s later the cache has expired for every target.
       long deadline = System.nanoTime() + LISTED_PATIENCE.toNanos();
-      Scrape cached = scrape(uri);
+      Scrape cached = scrape(uri, worker.pid());
       while (cached.listed() < options.targets() && System.nanoTime() < deadline) {
         Thread.sleep(200);
-        cached = scrape(uri);
+        cached = scrape(uri, worker.pid());
       }
       if (cached.listed() < options.targets()) {
         throw new BenchException(
             "the worker listed only " + cached.listed() + " targets in " + LISTED_PATIENCE);
       }
       Thread.sleep(RELIST_AFTER.toMillis());
-      Scrape warm = scrape(uri);
+      Scrape warm = scrape(uri, worker.pid());
       worker.requireAlive();
       err.println(
           String.format(
               Locale.ROOT,
-              "   round %d: cold %.0f ms (%d/%d listed), cached %.0f ms, warm (all relisted)"
-                  + " %.0f ms (%d/%d listed)",
+              "   round %d: cold %.0f ms (worker CPU %.0f ms, %d/%d listed), cached %.0f ms,"
+                  + " warm (all relisted) %.0f ms (worker CPU %.0f ms, %d/%d listed)",
               round,
               millis(cold.took()),
+              millis(cold.cpu()),
               cold.listed(),
               options.targets(),
               millis(cached.took()),
               millis(warm.took()),
+              millis(warm.cpu()),
               warm.listed(),
               options.targets()));
-      return new ScrapeRound(cold.took(), cold.listed(), cached.took(), warm.took(), warm.listed());
+      return new ScrapeRound(cold, cached, warm);
     }
   }
 
@@ -234,13 +246,15 @@ public final class MetricsBench implements BenchMain.Measurement {
    * One {@code GET /metrics}, start to the body's last byte, and how many targets it shows with
    * every backup listed and no listing error.
    */
-  private Scrape scrape(URI uri) throws IOException, InterruptedException {
+  private Scrape scrape(URI uri, long pid) throws IOException, InterruptedException {
+    Duration cpuBefore = CpuTime.own(pid);
     long start = System.nanoTime();
     HttpResponse<String> response =
         http.send(
             HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(60)).build(),
             HttpResponse.BodyHandlers.ofString());
     Duration took = Duration.ofNanos(System.nanoTime() - start);
+    Duration cpu = CpuTime.own(pid).minus(cpuBefore);
     if (response.statusCode() != 200) {
       throw new BenchException("the scrape answered " + response.statusCode());
     }
@@ -254,12 +268,15 @@ public final class MetricsBench implements BenchMain.Measurement {
         errors++;
       }
     }
-    return new Scrape(took, errors == 0 ? listed : Math.min(listed, options.targets() - errors));
+    return new Scrape(
+        took, cpu, errors == 0 ? listed : Math.min(listed, options.targets() - errors));
   }
 
   /** A backup run's own span: its first step's start to its last step's end (workflow clock). */
-  private Duration backupRun(String name, BenchWorker worker, Path config) {
+  private Run backupRun(String name, BenchWorker worker, Path config) {
+    Duration cpuBefore = CpuTime.own(worker.pid());
     Child.Outcome o = runs.backupWithoutDrill(name, TARGET, worker, config);
+    Duration cpu = CpuTime.own(worker.pid()).minus(cpuBefore);
     JsonNode result = RunbookOutput.parse(o.out(), o.label());
     if (!"SUCCEEDED".equals(result.path("outcome").asText())) {
       throw new BenchException(name + " did not succeed:\n" + o.out());
@@ -277,17 +294,21 @@ public final class MetricsBench implements BenchMain.Measurement {
     if (first == null) {
       throw new BenchException(name + ": its result has no timed steps:\n" + o.out());
     }
-    return Duration.between(first, last);
+    return new Run(Duration.between(first, last), cpu);
   }
 
   private void report(List<ScrapeRound> scrapes, List<CodecRound> codec, String loadAtStart) {
-    Duration cold = Figures.median(scrapes, ScrapeRound::cold);
-    Duration cached = Figures.median(scrapes, ScrapeRound::cached);
-    Duration warm = Figures.median(scrapes, ScrapeRound::warm);
-    Duration plain = Figures.median(codec, CodecRound::plain);
-    Duration coded = Figures.median(codec, CodecRound::codec);
+    Duration cold = Figures.median(scrapes, r -> r.cold().took());
+    Duration cached = Figures.median(scrapes, r -> r.cached().took());
+    Duration warm = Figures.median(scrapes, r -> r.warm().took());
+    Duration coldCpu = Figures.median(scrapes, r -> r.cold().cpu());
+    Duration warmCpu = Figures.median(scrapes, r -> r.warm().cpu());
+    Duration plain = Figures.median(codec, r -> r.plain().span());
+    Duration coded = Figures.median(codec, r -> r.codec().span());
+    Duration plainCpu = Figures.median(codec, r -> r.plain().cpu());
+    Duration codedCpu = Figures.median(codec, r -> r.codec().cpu());
     List<String> ratios =
-        Figures.perRound(codec, CodecRound::codec, codec, CodecRound::plain).stream()
+        Figures.perRound(codec, r -> r.codec().span(), codec, r -> r.plain().span()).stream()
             .map(r -> String.format(Locale.ROOT, "%.3f", r))
             .toList();
     out.println();
@@ -298,16 +319,20 @@ public final class MetricsBench implements BenchMain.Measurement {
             + options.backups()
             + " backups, "
             + options.rounds()
-            + " rounds; codec runs back up "
+            + " scrape rounds; "
+            + options.codecRounds()
+            + " codec rounds backing up "
             + options.rows()
             + " rows");
     out.println(
         String.format(
             Locale.ROOT,
-            "scrape, medians: cold %.0f ms, warm (cache expired, all relisted) %.0f ms, cached"
-                + " %.0f ms",
+            "scrape, medians: cold %.0f ms (worker CPU %.0f ms), warm (cache expired, all"
+                + " relisted) %.0f ms (worker CPU %.0f ms), cached %.0f ms",
             millis(cold),
+            millis(coldCpu),
             millis(warm),
+            millis(warmCpu),
             millis(cached)));
     out.println(
         "backup run (first step start to last step end), medians: plain "
@@ -316,9 +341,17 @@ public final class MetricsBench implements BenchMain.Measurement {
             + Figures.secs(coded)
             + "; per round "
             + ratios);
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "worker CPU per backup run, medians: plain %s, payloadEncryption %s (%.3f)",
+            Figures.secs(plainCpu),
+            Figures.secs(codedCpu),
+            Figures.ratio(codedCpu, plainCpu)));
     long incomplete =
         scrapes.stream()
-            .filter(r -> r.coldListed() < options.targets() || r.warmListed() < options.targets())
+            .filter(
+                r -> r.cold().listed() < options.targets() || r.warm().listed() < options.targets())
             .count();
     if (incomplete > 0) {
       out.println(
