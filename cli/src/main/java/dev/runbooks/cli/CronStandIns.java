@@ -86,16 +86,19 @@ final class CronStandIns {
     Map<String, Payload> memo = started.getMemo().getFieldsMap();
     String name = id.substring(RunbookSchedule.CRON_WORKFLOW_PREFIX.length());
     String pausedNote = memo(memo, MEMO_PAUSED);
+    String runbook = memo(memo, RunbookSchedule.MEMO_RUNBOOK);
+    String type = ScheduleService.type(runbook, memo(memo, RunbookSchedule.MEMO_TYPE));
     if (pausedNote != null) {
       return new ScheduleService.Row(
           name,
-          memo(memo, RunbookSchedule.MEMO_RUNBOOK),
+          runbook,
           memo(memo, RunbookSchedule.MEMO_TARGET),
           cron(started),
           null,
           true,
           pausedNote,
-          ScheduleService.Mode.CRON_WORKFLOWS);
+          ScheduleService.Mode.CRON_WORKFLOWS,
+          type);
     }
     Instant next =
         Instant.ofEpochSecond(first.getEventTime().getSeconds(), first.getEventTime().getNanos())
@@ -109,13 +112,14 @@ final class CronStandIns {
     boolean waiting = next.isAfter(Instant.now());
     return new ScheduleService.Row(
         name,
-        memo(memo, RunbookSchedule.MEMO_RUNBOOK),
+        runbook,
         memo(memo, RunbookSchedule.MEMO_TARGET),
         cron(started),
         waiting ? next : null,
         false,
         waiting ? "" : "running now",
-        ScheduleService.Mode.CRON_WORKFLOWS);
+        ScheduleService.Mode.CRON_WORKFLOWS,
+        type);
   }
 
   /** Holds the stand-in back from its next run until {@link #unpause}; the note says why. */

@@ -1,6 +1,7 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.shared.RunbookKind;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
@@ -43,6 +44,7 @@ final class ScheduleService {
    *
    * @param nextRun null when unknown (paused, or a cron workflow whose run is going on)
    * @param note the pause note, or why it cannot be paused; may be empty
+   * @param type {@code logical} or {@code physical} for backups and drills, null otherwise
    */
   record Row(
       String name,
@@ -52,7 +54,19 @@ final class ScheduleService {
       Instant nextRun,
       boolean paused,
       String note,
-      Mode mode) {}
+      Mode mode,
+      String type) {}
+
+  /** The memo's type; a backup or drill schedule without one is logical (made before types). */
+  static String type(String runbook, String memoType) {
+    if (memoType != null) {
+      return memoType;
+    }
+    return RunbookKind.BACKUP.label().equals(runbook)
+            || RunbookKind.RESTORE_DRILL.label().equals(runbook)
+        ? PitrRuns.LOGICAL
+        : null;
+  }
 
   private final TemporalConnection temporal;
   private final ScheduleClient schedules;
@@ -236,7 +250,8 @@ final class ScheduleService {
         paused || next.isEmpty() ? null : next.get(0),
         paused,
         note,
-        Mode.SCHEDULES);
+        Mode.SCHEDULES,
+        type(runbook, memo(d, RunbookSchedule.MEMO_TYPE)));
   }
 
   private static String memo(ScheduleListDescription d, String key) {
