@@ -92,11 +92,7 @@ final class DemoPitr {
             .start(new PitrRuns(s.config(), s.initiator()).backup(TARGET, null));
     out.println("== backup " + TARGET + " --type physical: " + id);
     Launcher.Finished<PhysicalBackupResult> finished =
-        Launcher.follow(
-            client,
-            id,
-            PhysicalBackupResult.class,
-            new Follower(client, out, s.screen(), Clock.systemUTC()));
+        follow(s, client, id, PhysicalBackupResult.class, out);
     String note = "";
     if (finished.result() != null) {
       PitrRuns.BACKUP.printText(finished.result(), out);
@@ -110,6 +106,13 @@ final class DemoPitr {
         new DemoCommand.Ran(
             "backup", id, finished.end().outcome(), PitrRuns.BACKUP.exitCode(finished), note));
     return finished;
+  }
+
+  private static <R> Launcher.Finished<R> follow(
+      Setup s, WorkflowClient client, String id, Class<R> result, PrintWriter out)
+      throws InterruptedException {
+    return Launcher.follow(
+        client, id, result, new Follower(client, out, s.screen(), Clock.systemUTC()));
   }
 
   /** What happened on the primary: when it was still whole, and what the DELETE took. */
@@ -183,11 +186,7 @@ final class DemoPitr {
             + ": "
             + id);
     Launcher.Finished<PitrRestoreOutcome> finished =
-        Launcher.follow(
-            client,
-            id,
-            PitrRestoreOutcome.class,
-            new Follower(client, out, s.screen(), Clock.systemUTC()));
+        follow(s, client, id, PitrRestoreOutcome.class, out);
     String note = "";
     if (finished.result() != null) {
       PitrRuns.RESTORE.printText(finished.result(), out);

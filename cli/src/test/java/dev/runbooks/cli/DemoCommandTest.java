@@ -88,15 +88,7 @@ class DemoCommandTest {
     assertTrue(
         demo.out().contains("== archive start --target orders: archive-orders streams"),
         demo.toString());
-    assertTrue(
-        demo.out()
-            .lines()
-            .anyMatch(
-                l ->
-                    l.startsWith("  backup  backup-orders-")
-                        && l.contains("SUCCEEDED (exit 0)")
-                        && l.contains(" physical ")),
-        demo.toString());
+    assertSummaryLine(demo, "  backup  backup-orders-", "SUCCEEDED (exit 0)", " physical ");
     assertTrue(
         demo.out().contains("DELETE FROM orders WHERE status = 'new'   -- meant: AND customer_id"),
         demo.toString());
@@ -118,15 +110,11 @@ class DemoCommandTest {
                     + (DemoCommand.ORDERS + DemoPitr.NEW_ORDERS)
                     + " orders again."),
         demo.toString());
-    assertTrue(
-        demo.out()
-            .lines()
-            .anyMatch(
-                l ->
-                    l.startsWith("  restore restore-orders-")
-                        && l.contains("SUCCEEDED (exit 0)")
-                        && l.contains(incident.group(1) + " of " + incident.group(1) + " deleted")),
-        demo.toString());
+    assertSummaryLine(
+        demo,
+        "  restore restore-orders-",
+        "SUCCEEDED (exit 0)",
+        incident.group(1) + " of " + incident.group(1) + " deleted orders back");
     assertTrue(
         demo.out()
             .contains("Stopped the WAL archiver and dropped its slot runbooks_archive_orders"),
@@ -181,6 +169,18 @@ class DemoCommandTest {
     Cli.Result demo = cli.run("demo", "--temporal", "127.0.0.1:7233");
     assertEquals(2, demo.code(), demo.toString());
     assertTrue(demo.err().contains("runbook dev"), demo.toString());
+  }
+
+  /**
+   * The demo's summary has a line starting with {@code start} that holds every one of {@code
+   * parts}.
+   */
+  private static void assertSummaryLine(Cli.Result demo, String start, String... parts) {
+    assertTrue(
+        demo.out()
+            .lines()
+            .anyMatch(l -> l.startsWith(start) && List.of(parts).stream().allMatch(l::contains)),
+        start + " ... " + List.of(parts) + " in: " + demo);
   }
 
   /** Runs one of the printed shell commands, split on spaces (the demo's paths have none). */
