@@ -140,8 +140,8 @@ final class PitrRestoreStage {
   }
 
   /** When the newest WAL the archive holds was stored: the restorable window's end in time. */
-  private static Optional<Instant> endTime(
-      WalArchive archive, String target, WalInventory inventory) throws IOException {
+  static Optional<Instant> endTime(WalArchive archive, String target, WalInventory inventory)
+      throws IOException {
     Optional<WalInventory.TimelineWal> latest = inventory.latest();
     if (latest.isEmpty()) {
       return Optional.empty();
