@@ -117,8 +117,7 @@ class HealthMetricsEndToEndTest {
   }
 
   /** A worker's metrics endpoint on {@code temporal}, scraped once and closed. */
-  private static String scrape(TemporalConnection temporal, RunbooksConfig config)
-      throws Exception {
+  static String scrape(TemporalConnection temporal, RunbooksConfig config) throws Exception {
     ConfigSource source = ConfigSource.fixed(config);
     try (RunbooksMetrics metrics =
         RunbooksMetrics.forConfig(source, Duration.ZERO, Duration.ofSeconds(5))) {
@@ -146,7 +145,7 @@ class HealthMetricsEndToEndTest {
   }
 
   /** The series of the health metrics (runbooks/metrics.md), by series line. */
-  private static Map<String, String> healthSamples(String text) {
+  static Map<String, String> healthSamples(String text) {
     Map<String, String> samples = new TreeMap<>();
     for (String prefix :
         List.of(
