@@ -36,7 +36,6 @@ final class HealthCache implements AutoCloseable {
   private final Supplier<Set<String>> targets;
   private final HealthSource source;
   private final Duration ttl;
-  private final Duration budget;
   private final LongSupplier nanoTime;
   private final ExecutorService reading;
   private volatile Snapshot latest = new Snapshot(Set.of(), Map.of());
@@ -45,15 +44,10 @@ final class HealthCache implements AutoCloseable {
   private CompletableFuture<Snapshot> inFlight;
 
   HealthCache(
-      Supplier<Set<String>> targets,
-      HealthSource source,
-      Duration ttl,
-      Duration budget,
-      LongSupplier nanoTime) {
+      Supplier<Set<String>> targets, HealthSource source, Duration ttl, LongSupplier nanoTime) {
     this.targets = Objects.requireNonNull(targets, "targets");
     this.source = Objects.requireNonNull(source, "source");
     this.ttl = Objects.requireNonNull(ttl, "ttl");
-    this.budget = Objects.requireNonNull(budget, "budget");
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
     this.reading =
         Executors.newSingleThreadExecutor(
@@ -64,22 +58,23 @@ final class HealthCache implements AutoCloseable {
             });
   }
 
-  /** The newest check runs, read again when older than the TTL, waiting at most the budget. */
-  Snapshot current() {
-    CompletableFuture<Snapshot> refresh;
-    synchronized (this) {
-      if (read && nanoTime.getAsLong() - readAtNanos < ttl.toNanos()) {
-        return latest;
-      }
-      if (inFlight == null) {
-        inFlight = CompletableFuture.supplyAsync(this::readNow, reading);
-      }
-      refresh = inFlight;
+  /** Starts reading Temporal again when the last read is older than the TTL. */
+  synchronized CompletableFuture<Snapshot> refresh() {
+    if (read && nanoTime.getAsLong() - readAtNanos < ttl.toNanos()) {
+      return CompletableFuture.completedFuture(latest);
     }
+    if (inFlight == null) {
+      inFlight = CompletableFuture.supplyAsync(this::readNow, reading);
+    }
+    return inFlight;
+  }
+
+  /** What {@code refresh} read, or by {@code deadlineNanos} the last successful read. */
+  Snapshot await(CompletableFuture<Snapshot> refresh, long deadlineNanos) {
     try {
-      return refresh.get(budget.toNanos(), TimeUnit.NANOSECONDS);
+      return refresh.get(Math.max(0, deadlineNanos - nanoTime.getAsLong()), TimeUnit.NANOSECONDS);
     } catch (TimeoutException e) {
-      log.warn("metrics: reading the check runs took longer than {} ms", budget.toMillis());
+      log.warn("metrics: reading the check runs took longer than the scrape's budget");
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException e) {

@@ -87,7 +87,7 @@ final class HealthSource {
             + RunbookSearchAttributes.TARGET.getName()
             + " = '"
             + target.replace("\\", "\\\\").replace("'", "\\'")
-            + "' AND ExecutionStatus IN ('Completed', 'ContinuedAsNew')";
+            + "' AND (ExecutionStatus = 'Completed' OR ExecutionStatus = 'ContinuedAsNew')";
     // Closed runs come newest first; a few more than one guard against close-time ties.
     Optional<WorkflowExecutionMetadata> newest =
         client

@@ -105,23 +105,13 @@ public final class RunbooksMetrics implements AutoCloseable {
   }
 
   /**
-   * Also exposes each target's newest completed check run (runbooks/metrics.md), read from the
-   * Temporal {@code client} serves at most once per {@code ttl}, a scrape waiting at most {@code
-   * budget} for it. Once, after the client exists: the SDK's metrics need the registry first.
+   * Also exposes each target's newest completed check run (runbooks/metrics.md), read through
+   * {@code client} at most once per TTL, within the scrape's budget. Once, after the client exists:
+   * the SDK's metrics need the registry first.
    */
-  public void watchChecks(
-      ConfigSource source,
-      io.temporal.client.WorkflowClient client,
-      java.time.Duration ttl,
-      java.time.Duration budget) {
+  public void watchChecks(WorkflowClient client) {
     healthGauges = new HealthGauges(registry);
-    health =
-        new HealthCache(
-            () -> source.latest().config().targets().keySet(),
-            new HealthSource(client),
-            ttl,
-            budget,
-            System::nanoTime);
+    health = new HealthCache(targets, new HealthSource(client), ttl, System::nanoTime);
   }
 
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
@@ -153,6 +143,8 @@ public final class RunbooksMetrics implements AutoCloseable {
     RunRecords records = runs;
     // Temporal is read while the repositories are listed: one budget for both.
     CompletableFuture<RunRecords.Snapshot> reading = records == null ? null : records.refresh();
+    HealthCache checks = health;
+    CompletableFuture<HealthCache.Snapshot> checking = checks == null ? null : checks.refresh();
     Map<String, RecoverabilityCache.Entry> entries = recoverability.current();
     gauges.update(entries);
     if (approvals != null) {
@@ -161,9 +153,8 @@ public final class RunbooksMetrics implements AutoCloseable {
     if (reading != null) {
       runGauges.update(records.await(reading, deadline), entries.keySet());
     }
-    HealthCache checks = health;
-    if (checks != null) {
-      healthGauges.update(checks.current());
+    if (checking != null) {
+      healthGauges.update(checks.await(checking, deadline));
     }
     return registry.scrape();
   }

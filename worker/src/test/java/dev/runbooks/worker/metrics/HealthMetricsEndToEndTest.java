@@ -117,12 +117,11 @@ class HealthMetricsEndToEndTest {
   }
 
   /** A worker's metrics endpoint on {@code temporal}, scraped once and closed. */
-  private static String scrape(TemporalConnection temporal, RunbooksConfig config)
-      throws Exception {
+  static String scrape(TemporalConnection temporal, RunbooksConfig config) throws Exception {
     ConfigSource source = ConfigSource.fixed(config);
-    try (RunbooksMetrics metrics =
-        RunbooksMetrics.forConfig(source, Duration.ZERO, Duration.ofSeconds(5))) {
-      metrics.watchChecks(source, temporal.client(), Duration.ZERO, SCRAPE);
+    // Read afresh at every scrape, waiting as long as a loaded machine may need.
+    try (RunbooksMetrics metrics = RunbooksMetrics.forConfig(source, Duration.ZERO, SCRAPE)) {
+      metrics.watchChecks(temporal.client());
       try (MetricsEndpoint endpoint =
           MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), metrics)) {
         return Scrapes.scrape(endpoint.port(), SCRAPE.plusSeconds(30));
@@ -146,7 +145,7 @@ class HealthMetricsEndToEndTest {
   }
 
   /** The series of the health metrics (runbooks/metrics.md), by series line. */
-  private static Map<String, String> healthSamples(String text) {
+  static Map<String, String> healthSamples(String text) {
     Map<String, String> samples = new TreeMap<>();
     for (String prefix :
         List.of(
