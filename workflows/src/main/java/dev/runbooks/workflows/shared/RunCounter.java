@@ -1,19 +1,37 @@
 package dev.runbooks.workflows.shared;
 
 import io.temporal.workflow.Workflow;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Counts {@code runbooks_runs_total{kind,target,outcome}} (runbooks/metrics.md) where the run
  * decides it: the run's start, then its outcome once it ends. Through the SDK's workflow metrics
- * scope, which drops everything while the workflow replays: a run is counted once, by the worker
- * that executed that moment of it, however often and wherever its history is replayed. Not a
- * command: nothing here changes a history.
+ * scope, which drops everything while the workflow replays, so a run is counted by the worker that
+ * executed that moment of it, however often and wherever its history is replayed. Not a command:
+ * nothing here changes a history.
+ *
+ * <p>A query on a run that is not in the worker's cache replays the run to answer it, and a server
+ * may mark that replay as live (the in-memory one does): the run's start, and a closed run's end,
+ * would be counted again. So each worker also remembers the runs it counted, the newest {@value
+ * #REMEMBERED}, and counts each run's start and end at most once.
  */
 final class RunCounter {
   static final String NAME = "runbooks_runs";
   static final String STARTED = "started";
+  static final int REMEMBERED = 10_000;
+
+  private static final Set<String> COUNTED =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+              return size() > REMEMBERED;
+            }
+          });
 
   private RunCounter() {}
 
@@ -29,6 +47,12 @@ final class RunCounter {
   }
 
   private static void count(RunbookKind kind, String target, String outcome) {
+    String run = Workflow.getInfo().getRunId() + "/" + outcome;
+    synchronized (COUNTED) {
+      if (!COUNTED.add(run)) {
+        return;
+      }
+    }
     Workflow.getMetricsScope()
         .tagged(Map.of("kind", kind.label(), "target", target, "outcome", outcome))
         .counter(NAME)
