@@ -14,10 +14,11 @@ import java.util.Set;
  * executed that moment of it, however often and wherever its history is replayed. Not a command:
  * nothing here changes a history.
  *
- * <p>A query on a run that is not in the worker's cache replays the run to answer it, and a server
- * may mark that replay as live (the in-memory one does): the run's start, and a closed run's end,
- * would be counted again. So each worker also remembers the runs it counted, the newest {@value
- * #REMEMBERED}, and counts each run's start and end at most once.
+ * <p>Replay-aware is not quite enough: a worker whose cache lacks the run replays it for each of
+ * its workflow tasks and queries, and a workflow task that failed after counting runs again live. A
+ * cache-less worker on the in-memory server once counted a start twice. So each worker also
+ * remembers the runs it counted, the newest {@value #REMEMBERED}, and counts each run's start and
+ * end at most once.
  */
 final class RunCounter {
   static final String NAME = "runbooks_runs";
