@@ -62,6 +62,11 @@ class RunMetricsTest {
     final MetricsEndpoint endpoint;
 
     Node() {
+      this(Duration.ofSeconds(20));
+    }
+
+    /** With {@code budget}: how long a scrape waits for the open runs. */
+    Node(Duration budget) {
       metrics =
           new RunbooksMetrics(
               new RecoverabilityCache(
@@ -78,7 +83,7 @@ class RunMetricsTest {
               TemporalConnection.Client.plain(),
               metrics.temporalScope());
       WorkflowClient client = connection.client();
-      metrics.watchRuns(client, Duration.ZERO, Duration.ofSeconds(20));
+      metrics.watchRuns(client, Duration.ZERO, budget);
       worker =
           RunbookWorker.start(
               client,
@@ -154,6 +159,31 @@ class RunMetricsTest {
     } finally {
       replaying.shutdownNow();
       replaying.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aTemporalThatDoesNotAnswerGivesTheRunsErrorWithinTheScrapeBudget() throws Exception {
+    Duration budget = Duration.ofSeconds(2);
+    try (Node quick = new Node(budget)) {
+      startAtGate("orders", "metrics-orders-unanswered");
+      Map<String, String> held =
+          waitFor(
+              quick.endpoint,
+              "runbooks_",
+              s -> "1.0".equals(s.get("runbooks_target_lock_held{target=\"orders\"}")));
+      assertEquals("0.0", held.get("runbooks_runs_error"), held.toString());
+      temporal.close();
+
+      long start = System.nanoTime();
+      String text = Scrapes.scrape(quick.endpoint.port(), Duration.ofSeconds(60));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      Map<String, String> samples = Scrapes.samples(text, "runbooks_");
+      assertTrue(took.compareTo(budget.plusSeconds(5)) < 0, "the scrape took " + took);
+      assertEquals("1.0", samples.get("runbooks_runs_error"), samples.toString());
+      // The last figures stay: an unanswered listing is no reason to say the lock is free.
+      assertEquals(
+          "1.0", samples.get("runbooks_target_lock_held{target=\"orders\"}"), samples.toString());
     }
   }
 
