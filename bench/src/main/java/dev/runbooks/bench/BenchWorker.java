@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -164,6 +165,24 @@ final class BenchWorker implements AutoCloseable {
   /** What a client adds to reach this worker: {@code --temporal ADDRESS --task-queue QUEUE}. */
   List<String> clientArguments() {
     return List.of("--temporal", address, "--task-queue", queue);
+  }
+
+  /** The end of the last line of its log that contains {@code text}, from there on. */
+  Optional<String> logLine(String text) {
+    String found = null;
+    for (Path log : List.of(stdout, stderr)) {
+      try {
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+          int at = line.indexOf(text);
+          if (at >= 0) {
+            found = line.substring(at + text.length());
+          }
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.ofNullable(found);
   }
 
   /** Where its Temporal listens, for {@code --temporal}. */

@@ -120,6 +120,9 @@ final class PitrRuns {
             Figures.size(run.storedBytes()),
             run.backupId(),
             worker.peakRssKb() / 1024.0));
+    worker
+        .logLine(run.backupId() + " of target " + TARGET + ": ")
+        .ifPresent(line -> err.println("     the worker's split: " + line));
     return run;
   }
 
