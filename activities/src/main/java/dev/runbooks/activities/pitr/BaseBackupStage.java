@@ -49,6 +49,15 @@ final class BaseBackupStage {
   static final int ZSTD_LEVEL = 3;
 
   private static final int BUFFER = 64 * 1024;
+
+  /**
+   * zstd compresses on a native thread of its own while this one reads pg_basebackup's tar and
+   * encrypts what comes out, as the zstd program does (its default {@code --threads=1}): on one
+   * thread, reading, copying into zstd and compressing took turns and pg_basebackup waited on a
+   * full pipe meanwhile.
+   */
+  static final int ZSTD_WORKERS = 1;
+
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final Logger log = LoggerFactory.getLogger(BaseBackupStage.class);
 
@@ -89,7 +98,7 @@ final class BaseBackupStage {
       TarMemberCapture tar;
       long tarBytes;
       // Closing it ends the compression, then the encryption.
-      try (OutputStream compressed = ZstdStreams.compressing(plaintext, ZSTD_LEVEL)) {
+      try (OutputStream compressed = ZstdStreams.compressing(plaintext, ZSTD_LEVEL, ZSTD_WORKERS)) {
         tar = new TarMemberCapture(compressed, Set.of(PG_MANIFEST));
         tarBytes = copy(basebackup.stdout(), tar, heartbeat);
       }
