@@ -171,6 +171,9 @@ final class PitrRuns {
             secs(recover),
             restore.path("walFiles").asInt(),
             run.redoDone()));
+    worker
+        .logLine("base backup " + run.backupId() + " into " + dataDir + ": ")
+        .ifPresent(line -> err.println("     the worker's split: " + line));
     discard(dataDir);
     return run;
   }
