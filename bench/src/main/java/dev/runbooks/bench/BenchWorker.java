@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -172,6 +173,24 @@ final class BenchWorker implements AutoCloseable {
   /** What it has printed on stdout so far (its start line names its metrics port). */
   String stdout() {
     return read(stdout);
+  }
+
+  /** The end of the last line of its log that contains {@code text}, from there on. */
+  Optional<String> logLine(String text) {
+    String found = null;
+    for (Path log : List.of(stdout, stderr)) {
+      try {
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+          int at = line.indexOf(text);
+          if (at >= 0) {
+            found = line.substring(at + text.length());
+          }
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.ofNullable(found);
   }
 
   /** Where its Temporal listens, for {@code --temporal}. */

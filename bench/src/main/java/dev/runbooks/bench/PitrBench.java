@@ -127,7 +127,18 @@ public final class PitrBench implements BenchMain.Measurement {
     PitrReport.Results.Builder results = new PitrReport.Results.Builder(dbBytes);
     err.println("== Temporal in memory (runbook dev), not measured");
     try (BenchWorker temporal = backupRuns.temporal(config);
-        BenchWorker worker = backupRuns.worker("worker-pitr", config, Map.of(), temporal)) {
+        // Its own data directory: the WAL spool of a target named bench is not shared with
+        // another run's (the default is under the user's home). INFO: the base backup's split.
+        BenchWorker worker =
+            backupRuns.worker(
+                "worker-pitr",
+                config,
+                Map.of(
+                    "RUNBOOKS_DATA_DIR",
+                    work.resolve("worker-data").toString(),
+                    "RUNBOOKS_LOG_LEVEL",
+                    "INFO"),
+                temporal)) {
       err.println("== runbook archive start --target " + PitrRuns.TARGET);
       backupRuns.client(
           "archive-start",

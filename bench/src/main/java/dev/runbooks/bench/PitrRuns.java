@@ -15,6 +15,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -105,14 +106,23 @@ final class PitrRuns {
     BaseRun run =
         new BaseRun(
             backup.path("backupId").asText(), step, backup.path("ciphertextBytes").asLong());
+    Duration activity =
+        Duration.between(
+            Instant.parse(backup.path("startedAt").asText()),
+            Instant.parse(backup.path("finishedAt").asText()));
     err.println(
         String.format(
             Locale.ROOT,
-            "   runbook backup --type physical %s (%s; %s; worker's peak RSS so far %.0f MB)",
+            "   runbook backup --type physical %s (activity %s; %s; %s; worker's peak RSS so far"
+                + " %.0f MB)",
             secs(step),
+            secs(activity),
             Figures.size(run.storedBytes()),
             run.backupId(),
             worker.peakRssKb() / 1024.0));
+    worker
+        .logLine(run.backupId() + " of target " + TARGET + ": ")
+        .ifPresent(line -> err.println("     the worker's split: " + line));
     return run;
   }
 
@@ -161,6 +171,9 @@ final class PitrRuns {
             secs(recover),
             restore.path("walFiles").asInt(),
             run.redoDone()));
+    worker
+        .logLine("base backup " + run.backupId() + " into " + dataDir + ": ")
+        .ifPresent(line -> err.println("     the worker's split: " + line));
     discard(dataDir);
     return run;
   }
