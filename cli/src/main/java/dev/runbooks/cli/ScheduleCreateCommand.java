@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
       "      --cron \"0 2 * * *\" --jitter PT5M",
       "  runbook schedule create weekly-drill --runbook restore-drill --target orders \\",
       "      --cron \"0 6 * * 1\"  # Mondays at 06:00 UTC",
-      "  runbook schedule create nightly-pitr-drill --runbook restore-drill --type physical \\",
+      "  runbook schedule create pitr-drill --runbook restore-drill --type physical \\",
       "      --target orders --cron \"30 3 * * *\"  # the PITR drill, nightly",
       "  runbook schedule create monthly-app --runbook rotate --target orders \\",
       "      --role orders_app --cron \"0 3 1 * *\"  # every month",

@@ -94,15 +94,7 @@ final class ArchiveSessions {
       try {
         while (clock.instant().isBefore(deadline)) {
           Thread.sleep(POLL_MILLIS);
-          try {
-            heartbeat.check();
-          } catch (ActivityCompletionException stopped) {
-            // Asked to stop (archive stop) or timed out: what was received is stored first.
-            receiver.close();
-            shipper.ship(() -> slot.receiverFlushed(c));
-            slot.advance(c, shipper.archivedTo());
-            throw stopped;
-          }
+          stopWhenAsked(heartbeat, receiver, shipper, slot, c);
           try {
             shipper.ship(() -> slot.receiverFlushed(c));
             if (repositoryProblem != null) {
@@ -125,6 +117,8 @@ final class ArchiveSessions {
           }
           heartbeat.set(shipper.segments());
           if (!receiver.isAlive()) {
+            // Asked to stop since the check above: the heartbeat's stop ended pg_receivewal.
+            stopWhenAsked(heartbeat, receiver, shipper, slot, c);
             shipper.ship(() -> slot.receiverFlushed(c));
             try {
               heartbeat.check();
@@ -218,5 +212,22 @@ final class ArchiveSessions {
   private static String firstLine(String text) {
     int nl = text.indexOf('\n');
     return nl < 0 ? text : text.substring(0, nl);
+  }
+
+  /**
+   * Asked to stop (archive stop) or timed out: what was received is stored and the slot advanced
+   * first, then the stop goes on to Temporal as the cancellation it is.
+   */
+  private static void stopWhenAsked(
+      Heartbeat heartbeat, WalReceiver receiver, Shipper shipper, ArchiveSlot slot, Connection c)
+      throws IOException, SQLException {
+    try {
+      heartbeat.check();
+    } catch (ActivityCompletionException stopped) {
+      receiver.close();
+      shipper.ship(() -> slot.receiverFlushed(c));
+      slot.advance(c, shipper.archivedTo());
+      throw stopped;
+    }
   }
 }
