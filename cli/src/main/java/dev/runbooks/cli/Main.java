@@ -35,8 +35,7 @@ public final class Main {
   /** Runs one command line and returns its exit code (see {@code runbook --help}). */
   public int run(String... args) {
     RunbookCommand root = new RunbookCommand(env, terminal);
-    CommandLine commandLine =
-        QuickHelp.applies(args) ? configure(QuickHelp.commandLine(root), root) : commandLine(root);
+    CommandLine commandLine = configure(CommandTree.forArgs(root, args), root);
     int code = commandLine.execute(args);
     out.flush();
     err.flush();
@@ -44,11 +43,7 @@ public final class Main {
   }
 
   CommandLine commandLine(RunbookCommand root) {
-    CommandLine commandLine = new CommandLine(root);
-    for (Class<?> subcommand : RunbookCommand.SUBCOMMANDS) {
-      commandLine.addSubcommand(subcommand);
-    }
-    return configure(commandLine, root);
+    return configure(CommandTree.whole(root), root);
   }
 
   private CommandLine configure(CommandLine commandLine, RunbookCommand root) {

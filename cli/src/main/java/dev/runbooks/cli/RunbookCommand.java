@@ -48,9 +48,9 @@ import picocli.CommandLine.Spec;
     })
 final class RunbookCommand implements Callable<Integer> {
   /**
-   * The subcommands, added by {@link Main} rather than named in {@code @Command}: {@code --help}
-   * and {@code --version} need only their names and descriptions (see {@link QuickHelp}), not the
-   * models picocli reflects out of every option of every command.
+   * The subcommands, added by {@link CommandTree} rather than named in {@code @Command}: a command
+   * line needs the model of the command it runs, not the models picocli reflects out of every
+   * option of every command.
    */
   static final List<Class<?>> SUBCOMMANDS =
       List.of(

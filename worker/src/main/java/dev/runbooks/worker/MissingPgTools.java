@@ -47,7 +47,9 @@ final class MissingPgTools implements InvocationHandler {
         PhysicalBackupActivities.class, new Needs(client, "physical backups need pg_basebackup"));
     needs.put(
         PitrRestoreActivities.class,
-        new Needs(server, "a point-in-time restore runs postgres and pg_ctl on the worker's host"));
+        new Needs(
+            server,
+            "a point-in-time restore runs postgres, pg_ctl and pg_waldump on the worker's host"));
     needs.put(
         PitrDrillActivities.class,
         new Needs(

@@ -207,6 +207,35 @@ class DockerComposeTest {
         "PgBouncer reads the file the worker rewrites");
   }
 
+  /**
+   * The archiver, the physical backup and the PITR restore run pg_receivewal, pg_basebackup and the
+   * server itself on the worker: a worker image with the client tools only finds no server (no
+   * initdb) and fails them all, and a restore needs the primary's own major version.
+   */
+  @Test
+  void theWorkerImageHasTheServerProgramsOfThePrimarysMajorVersionAndStartsTheArchiver()
+      throws IOException {
+    String image = services(compose).path("pg-primary").path("image").asText();
+    assertTrue(image.matches("postgres:\\d+.*"), image);
+    String major = image.replaceAll("postgres:(\\d+).*", "$1");
+    String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+    assertTrue(
+        dockerfile.contains("ARG PG_MAJOR=" + major),
+        "the worker image's PG_MAJOR must be the primary's " + major);
+    assertTrue(
+        dockerfile.matches("(?s).*apt-get install[^\\n]*postgresql-\\$\\{PG_MAJOR}.*"),
+        "the worker image installs the server package postgresql-${PG_MAJOR}");
+    assertTrue(dockerfile.contains("create_main_cluster = false"), "no cluster in the image");
+    JsonNode archiver = services(compose).path("archiver-start");
+    assertEquals(
+        List.of("archive", "start", "--target", "orders"),
+        YAML.convertValue(archiver.path("command"), List.class));
+    assertEquals(
+        services(compose).path("worker").path("image").asText(),
+        archiver.path("image").asText(),
+        "archiver-start runs the worker's image");
+  }
+
   @Test
   void publishedPortsListenOnLoopbackOnly() {
     assertEquals(List.of(), portsOpenToTheNetwork(compose));

@@ -80,7 +80,7 @@ class DashboardTest {
     while (variable.find()) {
       used.add(variable.group(1));
     }
-    assertTrue(used.size() >= 8, "the dashboard names few metrics: " + used);
+    assertTrue(used.size() >= 12, "the dashboard names few metrics: " + used);
     assertEquals(Set.of(), undocumented(used, documented), "documented: " + documented);
   }
 
@@ -170,11 +170,14 @@ class DashboardTest {
     return missing;
   }
 
-  /** Every {@code runbooks_*} name runbooks/metrics.md writes as code. */
+  /**
+   * Every {@code runbooks_*} name that heads a row of runbooks/metrics.md's tables of what the
+   * worker emits (a name the alert table only watches does not count).
+   */
   private static Set<String> documentedMetrics() throws IOException {
     Set<String> names = new TreeSet<>();
     Matcher m =
-        Pattern.compile("`(runbooks_[a-z0-9_]+)")
+        Pattern.compile("(?m)^\\| `(runbooks_[a-z0-9_]+)")
             .matcher(Files.readString(ROOT.resolve("runbooks/metrics.md")));
     while (m.find()) {
       names.add(m.group(1));

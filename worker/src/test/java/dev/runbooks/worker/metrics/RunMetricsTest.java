@@ -21,6 +21,9 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowFailedException;
 import io.temporal.client.WorkflowOptions;
 import io.temporal.client.WorkflowStub;
+import io.temporal.worker.Worker;
+import io.temporal.worker.WorkerFactory;
+import io.temporal.worker.WorkerFactoryOptions;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.List;
@@ -46,53 +49,143 @@ class RunMetricsTest {
   static final Duration PATIENCE = Duration.ofSeconds(60);
 
   EmbeddedTemporal temporal;
+  Node node;
   RunbooksMetrics metrics;
   TemporalConnection connection;
-  RunbookWorker worker;
   MetricsEndpoint endpoint;
+
+  /** A worker with its metrics endpoint, as {@code runbook worker --metrics-port} runs one. */
+  final class Node implements AutoCloseable {
+    final RunbooksMetrics metrics;
+    final TemporalConnection connection;
+    final RunbookWorker worker;
+    final MetricsEndpoint endpoint;
+
+    Node() {
+      this(Duration.ofSeconds(20));
+    }
+
+    /** With {@code budget}: how long a scrape waits for the open runs. */
+    Node(Duration budget) {
+      metrics =
+          new RunbooksMetrics(
+              new RecoverabilityCache(
+                  () -> Set.of("orders", "billing", "stock"),
+                  target ->
+                      TargetRecoverability.of(
+                          new BackupCatalog(target, "file:///nowhere", List.of(), null)),
+                  Duration.ofSeconds(30),
+                  Duration.ofSeconds(10),
+                  System::nanoTime));
+      connection =
+          TemporalConnection.connect(
+              TemporalConnection.Overrides.none(),
+              Map.of("TEMPORAL_ADDRESS", temporal.address()),
+              TemporalConnection.Patience.client(),
+              TemporalConnection.Client.plain(),
+              metrics.temporalScope());
+      WorkflowClient client = connection.client();
+      metrics.watchRuns(client, Duration.ZERO, budget);
+      worker =
+          RunbookWorker.start(
+              client,
+              QUEUE,
+              List.of(GatedWorkflowImpl.class, TargetLockWorkflowImpl.class),
+              List.of(new Changes(), new TargetLockActivitiesImpl(client, QUEUE)),
+              metrics.stepTimer());
+      endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), metrics);
+    }
+
+    @Override
+    public void close() {
+      for (AutoCloseable c : new AutoCloseable[] {endpoint, worker, connection, metrics}) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // the next one still closes
+        }
+      }
+    }
+  }
 
   @BeforeEach
   void start() {
     temporal = EmbeddedTemporal.start(0);
-    metrics =
-        new RunbooksMetrics(
-            new RecoverabilityCache(
-                () -> Set.of("orders", "billing", "stock"),
-                target ->
-                    TargetRecoverability.of(
-                        new BackupCatalog(target, "file:///nowhere", List.of(), null)),
-                Duration.ofSeconds(30),
-                Duration.ofSeconds(10),
-                System::nanoTime));
-    connection =
-        TemporalConnection.connect(
-            TemporalConnection.Overrides.none(),
-            Map.of("TEMPORAL_ADDRESS", temporal.address()),
-            TemporalConnection.Patience.client(),
-            TemporalConnection.Client.plain(),
-            metrics.temporalScope());
-    WorkflowClient client = connection.client();
-    metrics.watchRuns(client, Duration.ZERO, Duration.ofSeconds(20));
-    worker =
-        RunbookWorker.start(
-            client,
-            QUEUE,
-            List.of(GatedWorkflowImpl.class, TargetLockWorkflowImpl.class),
-            List.of(new Changes(), new TargetLockActivitiesImpl(client, QUEUE)),
-            metrics.stepTimer());
-    endpoint = MetricsEndpoint.start(new InetSocketAddress("127.0.0.1", 0), metrics);
+    node = new Node();
+    metrics = node.metrics;
+    connection = node.connection;
+    endpoint = node.endpoint;
   }
 
   @AfterEach
   void stop() {
-    for (AutoCloseable c : new AutoCloseable[] {endpoint, worker, connection, metrics, temporal}) {
-      try {
-        if (c != null) {
-          c.close();
-        }
-      } catch (Exception e) {
-        // the next one still closes
+    node.close();
+    temporal.close();
+  }
+
+  @Test
+  void aRunIsCountedOnceHoweverOftenItIsReplayed() throws Exception {
+    // No workflow cache: every workflow task of the run (start, lock, prepare, approval, apply,
+    // release) and every query replays its history from the start on this worker.
+    node.worker.close();
+    WorkerFactory replaying =
+        WorkerFactory.newInstance(
+            connection.client(), WorkerFactoryOptions.newBuilder().setWorkflowCacheSize(0).build());
+    try {
+      Worker w = replaying.newWorker(QUEUE);
+      w.registerWorkflowImplementationTypes(GatedWorkflowImpl.class, TargetLockWorkflowImpl.class);
+      w.registerActivitiesImplementations(
+          new Changes(), new TargetLockActivitiesImpl(connection.client(), QUEUE));
+      replaying.start();
+      WorkflowStub run = startAtGate("orders", "metrics-orders-replayed");
+      approve(run);
+      run.getResult(60, TimeUnit.SECONDS, String.class);
+      Map<String, String> counted =
+          waitFor(
+              "runbooks_runs_total",
+              s -> "1.0".equals(value(s, "runbooks_runs_total", "migrate", "orders", "succeeded")));
+      // Each query on the closed run replays it to its end on this worker.
+      for (int i = 0; i < 3; i++) {
+        run.query(RunbookWorkflow.PROGRESS, RunbookProgress.class);
       }
+      Thread.sleep(2000); // a second report of the SDK's counters
+      counted = Scrapes.samples(scrape(), "runbooks_runs_total");
+      assertEquals(
+          "1.0",
+          value(counted, "runbooks_runs_total", "migrate", "orders", "started"),
+          counted.toString());
+      assertEquals(
+          "1.0",
+          value(counted, "runbooks_runs_total", "migrate", "orders", "succeeded"),
+          counted.toString());
+    } finally {
+      replaying.shutdownNow();
+      replaying.awaitTermination(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aTemporalThatDoesNotAnswerGivesTheRunsErrorWithinTheScrapeBudget() throws Exception {
+    Duration budget = Duration.ofSeconds(2);
+    try (Node quick = new Node(budget)) {
+      startAtGate("orders", "metrics-orders-unanswered");
+      Map<String, String> held =
+          waitFor(
+              quick.endpoint,
+              "runbooks_",
+              s -> "1.0".equals(s.get("runbooks_target_lock_held{target=\"orders\"}")));
+      assertEquals("0.0", held.get("runbooks_runs_error"), held.toString());
+      temporal.close();
+
+      long start = System.nanoTime();
+      String text = Scrapes.scrape(quick.endpoint.port(), Duration.ofSeconds(60));
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      Map<String, String> samples = Scrapes.samples(text, "runbooks_");
+      assertTrue(took.compareTo(budget.plusSeconds(5)) < 0, "the scrape took " + took);
+      assertEquals("1.0", samples.get("runbooks_runs_error"), samples.toString());
+      // The last figures stay: an unanswered listing is no reason to say the lock is free.
+      assertEquals(
+          "1.0", samples.get("runbooks_target_lock_held{target=\"orders\"}"), samples.toString());
     }
   }
 
@@ -217,10 +310,16 @@ class RunMetricsTest {
   /** Scrapes until the samples under {@code prefix} satisfy {@code done}. */
   private Map<String, String> waitFor(String prefix, Predicate<Map<String, String>> done)
       throws Exception {
+    return waitFor(endpoint, prefix, done);
+  }
+
+  private static Map<String, String> waitFor(
+      MetricsEndpoint endpoint, String prefix, Predicate<Map<String, String>> done)
+      throws Exception {
     long deadline = System.nanoTime() + PATIENCE.toNanos();
     Map<String, String> samples;
     do {
-      samples = Scrapes.samples(scrape(), prefix);
+      samples = Scrapes.samples(Scrapes.scrape(endpoint.port(), Duration.ofSeconds(30)), prefix);
       if (done.test(samples)) {
         return samples;
       }
