@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.runbooks.activities.check.FixtureConnections.Endpoint;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.testing.Deadlocks;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.check.CheckInput;
 import dev.runbooks.workflows.check.Figure;
@@ -96,7 +97,7 @@ class CheckFiguresTest {
   @Test
   void aDeadlockTheServerBrokeCountsAndOpenTransactionsAndLockWaitsAreCounted() throws Exception {
     double before = figures(checks().checkLockChains(INPUT)).get("deadlocks{}");
-    deadlock();
+    Deadlocks.provoke(pg.primary(), DB, "t");
     assertEquals(
         before + 1, figures(checks().checkLockChains(INPUT)).get("deadlocks{}"), "deadlocks");
 
@@ -120,33 +121,6 @@ class CheckFiguresTest {
       waits.get(30, TimeUnit.SECONDS);
     }
     assertEquals(0.0, figures(checks().checkLockChains(INPUT)).get("lock_waits{}"));
-  }
-
-  /** Two sessions lock two rows in opposite order; the server ends one of them. */
-  private void deadlock() throws Exception {
-    try (Connection first = pg.primary().connect(DB);
-        Connection second = pg.primary().connect(DB)) {
-      for (Connection c : List.of(first, second)) {
-        c.setAutoCommit(false);
-        execute(c, "SET deadlock_timeout = '100ms'");
-      }
-      execute(first, "UPDATE t SET i = i WHERE i = 1");
-      execute(second, "UPDATE t SET i = i WHERE i = 2");
-      Future<?> a = sessions.submit(() -> execute(first, "UPDATE t SET i = i WHERE i = 2"));
-      Future<?> b = sessions.submit(() -> execute(second, "UPDATE t SET i = i WHERE i = 1"));
-      int broken = 0;
-      for (Future<?> f : List.of(a, b)) {
-        try {
-          f.get(30, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-          assertTrue(e.getCause().getMessage().contains("deadlock"), e::toString);
-          broken++;
-        }
-      }
-      assertEquals(1, broken, "the server breaks a deadlock by ending one session's statement");
-      first.rollback();
-      second.rollback();
-    }
   }
 
   private static Void execute(Connection c, String sql) throws SQLException {

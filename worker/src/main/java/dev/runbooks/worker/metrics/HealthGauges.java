@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * The health gauges of each target, from its newest completed check run: what the checks found by
@@ -55,7 +56,7 @@ final class HealthGauges {
     rows.put("check_findings", new ArrayList<>());
     HELP.keySet().forEach(name -> rows.put(name, new ArrayList<>()));
     Map<String, Double> counted = new HashMap<>();
-    for (String target : new java.util.TreeSet<>(snapshot.targets())) {
+    for (String target : new TreeSet<>(snapshot.targets())) {
       CheckRun run = snapshot.runs().get(target);
       Tags tags = Tags.of("target", target);
       // Never checked is 0, so an alert on the check's age fires for it.

@@ -7,13 +7,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.HistoryEventFilterType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
-import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionMetadata;
 import io.temporal.common.converter.DataConverter;
@@ -99,26 +95,15 @@ final class HealthSource {
   }
 
   private Map<String, CheckRun> byListing(Set<String> targets) {
-    List<WorkflowExecutionInfo> closed = new ArrayList<>();
-    com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
-    do {
-      ListClosedWorkflowExecutionsResponse response =
-          client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .listClosedWorkflowExecutions(
-                  ListClosedWorkflowExecutionsRequest.newBuilder()
-                      .setNamespace(client.getOptions().getNamespace())
-                      .setMaximumPageSize(1000)
-                      .setNextPageToken(page)
-                      .build());
-      for (WorkflowExecutionInfo info : response.getExecutionsList()) {
-        if (info.getType().getName().equals(CHECK_WORKFLOW) && ended(info.getStatus())) {
-          closed.add(info);
-        }
-      }
-      page = response.getNextPageToken();
-    } while (!page.isEmpty());
+    List<WorkflowExecutionInfo> closed =
+        new ArrayList<>(
+            ClosedRuns.list(
+                client,
+                CHECK_WORKFLOW,
+                Set.of(
+                    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED,
+                    // A cron workflow's runs end so (runbook dev's stand-in for a schedule).
+                    WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW)));
     // That service's listings carry no close time: the newest started first, and of the runs
     // read, the one whose close event is newest wins.
     closed.sort(
@@ -143,35 +128,13 @@ final class HealthSource {
     return runs;
   }
 
-  private static boolean ended(WorkflowExecutionStatus status) {
-    return status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED
-        || status == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW;
-  }
-
   /**
    * The report in the run's close event: its result, or for a run of a cron workflow (which ends by
    * continuing as new) the result it completed with.
    */
   private Optional<CheckRun> read(WorkflowExecution execution) {
-    List<HistoryEvent> events =
-        client
-            .getWorkflowServiceStubs()
-            .blockingStub()
-            .getWorkflowExecutionHistory(
-                GetWorkflowExecutionHistoryRequest.newBuilder()
-                    .setNamespace(client.getOptions().getNamespace())
-                    .setExecution(execution)
-                    .setHistoryEventFilterType(
-                        HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
-                    .build())
-            .getHistory()
-            .getEventsList();
-    if (events.isEmpty()) {
-      return Optional.empty();
-    }
-    HistoryEvent last = events.get(events.size() - 1);
-    Instant closed =
-        Instant.ofEpochSecond(last.getEventTime().getSeconds(), last.getEventTime().getNanos());
+    HistoryEvent last = ClosedRuns.closeEvent(client, execution);
+    Instant closed = ClosedRuns.instant(last.getEventTime());
     Payloads payloads = null;
     if (last.hasWorkflowExecutionCompletedEventAttributes()) {
       payloads = last.getWorkflowExecutionCompletedEventAttributes().getResult();

@@ -1,6 +1,5 @@
 package dev.runbooks.worker.metrics;
 
-import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.runbooks.workflows.failover.FailoverResult;
 import dev.runbooks.workflows.failover.FailoverWorkflow;
@@ -9,13 +8,9 @@ import dev.runbooks.workflows.rotation.RotationRequest;
 import dev.runbooks.workflows.rotation.RotationWorkflow;
 import io.temporal.api.common.v1.Payloads;
 import io.temporal.api.common.v1.WorkflowExecution;
-import io.temporal.api.enums.v1.HistoryEventFilterType;
 import io.temporal.api.enums.v1.WorkflowExecutionStatus;
-import io.temporal.api.filter.v1.WorkflowTypeFilter;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.GetWorkflowExecutionHistoryRequest;
-import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListClosedWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowTargetOptions;
@@ -47,8 +42,6 @@ import org.slf4j.LoggerFactory;
  */
 final class RunRecords implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(RunRecords.class);
-  private static final int PAGE = 1000;
-  private static final int MAX_PAGES = 100;
 
   record Rotation(String target, String role, Instant at) {}
 
@@ -159,34 +152,8 @@ final class RunRecords implements AutoCloseable {
 
   /** The completed runs of a workflow type, every page. */
   private List<WorkflowExecutionInfo> completed(String type) {
-    String namespace = client.getOptions().getNamespace();
-    java.util.ArrayList<WorkflowExecutionInfo> runs = new java.util.ArrayList<>();
-    ByteString token = ByteString.EMPTY;
-    for (int page = 0; page < MAX_PAGES; page++) {
-      ListClosedWorkflowExecutionsResponse response =
-          client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .listClosedWorkflowExecutions(
-                  ListClosedWorkflowExecutionsRequest.newBuilder()
-                      .setNamespace(namespace)
-                      .setTypeFilter(WorkflowTypeFilter.newBuilder().setName(type))
-                      .setMaximumPageSize(PAGE)
-                      .setNextPageToken(token)
-                      .build());
-      for (WorkflowExecutionInfo run : response.getExecutionsList()) {
-        // The in-memory service ignores the type filter.
-        if (run.getType().getName().equals(type)
-            && run.getStatus() == WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
-          runs.add(run);
-        }
-      }
-      token = response.getNextPageToken();
-      if (token.isEmpty()) {
-        break;
-      }
-    }
-    return runs;
+    return ClosedRuns.list(
+        client, type, Set.of(WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED));
   }
 
   private Optional<Rotation> rotation(WorkflowExecutionInfo run) {
@@ -244,20 +211,7 @@ final class RunRecords implements AutoCloseable {
   private Instant closedAt(WorkflowExecutionInfo run) {
     Timestamp at = run.getCloseTime();
     if (at.getSeconds() == 0 && at.getNanos() == 0) {
-      at =
-          client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .getWorkflowExecutionHistory(
-                  GetWorkflowExecutionHistoryRequest.newBuilder()
-                      .setNamespace(client.getOptions().getNamespace())
-                      .setExecution(run.getExecution())
-                      .setHistoryEventFilterType(
-                          HistoryEventFilterType.HISTORY_EVENT_FILTER_TYPE_CLOSE_EVENT)
-                      .build())
-              .getHistory()
-              .getEvents(0)
-              .getEventTime();
+      at = ClosedRuns.closeEvent(client, run.getExecution()).getEventTime();
     }
     return Instant.ofEpochSecond(at.getSeconds(), at.getNanos());
   }

@@ -7,6 +7,7 @@ import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.ConfigSource;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.testing.Deadlocks;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.worker.EmbeddedRunbooks;
 import dev.runbooks.worker.TemporalConnection;
@@ -21,18 +22,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +62,7 @@ class HealthMetricsEndToEndTest {
       await(replica, "SELECT pg_last_xact_replay_timestamp() IS NOT NULL", "replayed a commit");
       replica.execute("postgres", "SELECT pg_wal_replay_pause()");
       try {
-        deadlock();
+        Deadlocks.provoke(pg.primary(), "postgres", "t");
         awaitPaused(replica);
         pg.primary().execute("postgres", "INSERT INTO t SELECT generate_series(1, 10000)");
         Instant before = Instant.now();
@@ -193,42 +188,6 @@ class HealthMetricsEndToEndTest {
       Thread.sleep(100);
     }
     throw new AssertionError(replica.name() + " has not " + what + " within 60 s");
-  }
-
-  /** Two sessions update two rows in opposite order; the server ends one statement. */
-  private static void deadlock() throws Exception {
-    ExecutorService sessions = Executors.newFixedThreadPool(2);
-    try (Connection first = pg.primary().connect("postgres");
-        Connection second = pg.primary().connect("postgres")) {
-      for (Connection c : List.of(first, second)) {
-        c.setAutoCommit(false);
-        execute(c, "SET deadlock_timeout = '100ms'");
-      }
-      execute(first, "UPDATE t SET i = i WHERE i = 1");
-      execute(second, "UPDATE t SET i = i WHERE i = 2");
-      Future<?> a = sessions.submit(() -> execute(first, "UPDATE t SET i = i WHERE i = 2"));
-      Future<?> b = sessions.submit(() -> execute(second, "UPDATE t SET i = i WHERE i = 1"));
-      int broken = 0;
-      for (Future<?> f : List.of(a, b)) {
-        try {
-          f.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-          broken++;
-        }
-      }
-      assertEquals(1, broken, "the server breaks a deadlock by ending one statement");
-      first.rollback();
-      second.rollback();
-    } finally {
-      sessions.shutdownNow();
-    }
-  }
-
-  private static Void execute(Connection c, String sql) throws SQLException {
-    try (Statement s = c.createStatement()) {
-      s.execute(sql);
-    }
-    return null;
   }
 
   private RunbooksConfig config() throws Exception {

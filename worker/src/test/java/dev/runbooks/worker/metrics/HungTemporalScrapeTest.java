@@ -9,15 +9,10 @@ import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowClientOptions;
 import io.temporal.serviceclient.WorkflowServiceStubs;
 import io.temporal.serviceclient.WorkflowServiceStubsOptions;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,21 +27,7 @@ class HungTemporalScrapeTest {
 
   @Test
   void aHungTemporalDelaysNoScrapeBeyondItsBudget() throws Exception {
-    List<Socket> held = new ArrayList<>();
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (!silent.isClosed()) {
-                  try {
-                    held.add(silent.accept());
-                  } catch (java.io.IOException closed) {
-                    return;
-                  }
-                }
-              });
-      acceptor.setDaemon(true);
-      acceptor.start();
+    try (SilentServer silent = new SilentServer()) {
       RunbooksConfig config =
           ConfigLoader.load(
               Files.writeString(
@@ -57,7 +38,7 @@ class HungTemporalScrapeTest {
       WorkflowServiceStubs stubs =
           WorkflowServiceStubs.newServiceStubs(
               WorkflowServiceStubsOptions.newBuilder()
-                  .setTarget("127.0.0.1:" + silent.getLocalPort())
+                  .setTarget("127.0.0.1:" + silent.port())
                   .build());
       Duration budget = Duration.ofSeconds(2);
       try (RunbooksMetrics metrics = RunbooksMetrics.forConfig(source, Duration.ZERO, budget);
@@ -79,10 +60,6 @@ class HungTemporalScrapeTest {
         }
       } finally {
         stubs.shutdownNow();
-      }
-    } finally {
-      for (Socket s : held) {
-        s.close();
       }
     }
   }

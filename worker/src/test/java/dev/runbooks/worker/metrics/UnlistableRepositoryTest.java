@@ -6,15 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.ConfigSource;
 import dev.runbooks.activities.config.RunbooksConfig;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,27 +23,13 @@ class UnlistableRepositoryTest {
 
   @Test
   void aHungRepositoryGivesAnErrorGaugeWithinTheScrapeBudget() throws Exception {
-    List<Socket> held = new ArrayList<>();
-    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-      Thread acceptor =
-          new Thread(
-              () -> {
-                while (!silent.isClosed()) {
-                  try {
-                    held.add(silent.accept());
-                  } catch (java.io.IOException closed) {
-                    return;
-                  }
-                }
-              });
-      acceptor.setDaemon(true);
-      acceptor.start();
+    try (SilentServer silent = new SilentServer()) {
       Path file =
           Files.writeString(
               dir.resolve("runbooks.yaml"),
               "targets:\n  orders: { primary: { database: orders }, admin: { user: postgres } }\n"
                   + "repository: s3://backups/runbooks?endpoint=http://127.0.0.1:"
-                  + silent.getLocalPort()
+                  + silent.port()
                   + "\n");
       RunbooksConfig config =
           ConfigLoader.load(
@@ -76,10 +57,6 @@ class UnlistableRepositoryTest {
             Scrapes.samples(text, "runbooks_backups{").values().stream()
                 .allMatch(v -> v.equals("NaN")),
             text);
-      }
-    } finally {
-      for (Socket s : held) {
-        s.close();
       }
     }
   }
