@@ -33,7 +33,9 @@ import picocli.CommandLine.Parameters;
       "  runbook schedule create nightly-pitr-drill --runbook restore-drill --type physical \\",
       "      --target orders --cron \"30 3 * * *\"  # the PITR drill, nightly",
       "  runbook schedule create monthly-app --runbook rotate --target orders \\",
-      "      --role orders_app --cron \"0 3 1 * *\"  # every month"
+      "      --role orders_app --cron \"0 3 1 * *\"  # every month",
+      "  runbook schedule create orders-health --runbook check --target orders \\",
+      "      --cron \"*/5 * * * *\"  # keeps the health metrics current"
     })
 final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   @Parameters(paramLabel = "NAME", description = "The schedule's name, e.g. nightly-orders.")
@@ -42,7 +44,7 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   @Option(
       names = "--runbook",
       required = true,
-      paramLabel = "backup|restore-drill|rotate",
+      paramLabel = "backup|restore-drill|rotate|check",
       description = "The runbook to run.")
   String runbook;
 
@@ -209,6 +211,10 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
       }
       return new RotationRuns(config, initiator)
           .rotate(target.name(), role, RotationStrategy.ALTERNATING, grace, null);
+    }
+    if (kind == RunbookKind.CHECK) {
+      return CheckRunner.launch(
+          config.target(target.name()), config.check().longTransaction(), null, initiator);
     }
     BackupRuns runs = new BackupRuns(config, initiator);
     return kind == RunbookKind.BACKUP

@@ -87,6 +87,7 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
             ? connection.connect(root.env(), patience)
             : connection.connect(root.env(), patience, metrics.temporalScope());
     if (metrics != null) {
+      metrics.watchChecks(source, temporal.client(), METRICS_CACHE, METRICS_BUDGET);
       metrics.readRunsFrom(temporal.client());
     }
     MetricsEndpoint endpoint =

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbooks.workflows.backup.BackupRequest;
+import dev.runbooks.workflows.check.CheckRequest;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
@@ -99,6 +100,48 @@ class ScheduleFallbackTest {
     assertTrue(again.err().contains("exists already"), again.toString());
 
     runs.cli().run("schedule", "delete", "nightly-orders");
+  }
+
+  /** A scheduled check keeps the metrics endpoint's health figures current (metrics.md). */
+  @Test
+  void aCheckCanBeScheduledWithTheSameRequestAsByHand() throws Exception {
+    Cli.Result created =
+        runs.cli()
+            .run(
+                "schedule",
+                "create",
+                "orders-health",
+                "--runbook",
+                "check",
+                "--target",
+                "orders",
+                "--cron",
+                "*/5 * * * *");
+    assertEquals(0, created.code(), created.toString());
+    WorkflowStub stub = runs.connection.client().newUntypedWorkflowStub("schedule-orders-health");
+    assertEquals("CheckWorkflow", stub.describe().getWorkflowType());
+    assertEquals(
+        "check", stub.describe().getTypedSearchAttributes().get(RunbookSearchAttributes.KIND));
+    WorkflowExecutionStartedEventAttributes started =
+        runs.connection
+            .client()
+            .fetchHistory("schedule-orders-health")
+            .getEvents()
+            .get(0)
+            .getWorkflowExecutionStartedEventAttributes();
+    assertEquals("*/5 * * * *", started.getCronSchedule());
+    CheckRequest request =
+        runs.connection
+            .client()
+            .getOptions()
+            .getDataConverter()
+            .fromPayloads(
+                0, Optional.of(started.getInput()), CheckRequest.class, CheckRequest.class);
+    assertEquals("orders", request.runbook().target());
+    assertEquals("schedule:orders-health", request.runbook().initiator());
+    assertEquals(Duration.ofMinutes(5), request.longTransaction());
+
+    runs.cli().run("schedule", "delete", "orders-health");
   }
 
   @Test

@@ -30,6 +30,8 @@ public final class RunbooksMetrics implements AutoCloseable {
   private volatile OpenRuns openRuns;
   private volatile ApprovalGauges approvals;
   private final AutoCloseable sources;
+  private volatile HealthCache health;
+  private volatile HealthGauges healthGauges;
   private final Supplier<Set<String>> targets;
   private final java.time.Duration ttl;
   private final java.time.Duration budget;
@@ -102,6 +104,26 @@ public final class RunbooksMetrics implements AutoCloseable {
     }
   }
 
+  /**
+   * Also exposes each target's newest completed check run (runbooks/metrics.md), read from the
+   * Temporal {@code client} serves at most once per {@code ttl}, a scrape waiting at most {@code
+   * budget} for it. Once, after the client exists: the SDK's metrics need the registry first.
+   */
+  public void watchChecks(
+      ConfigSource source,
+      io.temporal.client.WorkflowClient client,
+      java.time.Duration ttl,
+      java.time.Duration budget) {
+    healthGauges = new HealthGauges(registry);
+    health =
+        new HealthCache(
+            () -> source.latest().config().targets().keySet(),
+            new HealthSource(client),
+            ttl,
+            budget,
+            System::nanoTime);
+  }
+
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */
   public Scope temporalScope() {
     return temporalScope;
@@ -139,6 +161,10 @@ public final class RunbooksMetrics implements AutoCloseable {
     if (reading != null) {
       runGauges.update(records.await(reading, deadline), entries.keySet());
     }
+    HealthCache checks = health;
+    if (checks != null) {
+      healthGauges.update(checks.current());
+    }
     return registry.scrape();
   }
 
@@ -155,6 +181,9 @@ public final class RunbooksMetrics implements AutoCloseable {
     }
     if (openRuns != null) {
       openRuns.close();
+    }
+    if (health != null) {
+      health.close();
     }
     try {
       sources.close();
