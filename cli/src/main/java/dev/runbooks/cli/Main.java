@@ -34,7 +34,9 @@ public final class Main {
 
   /** Runs one command line and returns its exit code (see {@code runbook --help}). */
   public int run(String... args) {
-    CommandLine commandLine = commandLine(new RunbookCommand(env, terminal));
+    RunbookCommand root = new RunbookCommand(env, terminal);
+    CommandLine commandLine =
+        QuickHelp.applies(args) ? configure(QuickHelp.commandLine(root), root) : commandLine(root);
     int code = commandLine.execute(args);
     out.flush();
     err.flush();
@@ -43,6 +45,13 @@ public final class Main {
 
   CommandLine commandLine(RunbookCommand root) {
     CommandLine commandLine = new CommandLine(root);
+    for (Class<?> subcommand : RunbookCommand.SUBCOMMANDS) {
+      commandLine.addSubcommand(subcommand);
+    }
+    return configure(commandLine, root);
+  }
+
+  private CommandLine configure(CommandLine commandLine, RunbookCommand root) {
     Logs logs = new Logs(env);
     Failures failures = new Failures(logs);
     commandLine.setExecutionStrategy(

@@ -86,6 +86,10 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
         metrics == null
             ? connection.connect(root.env(), patience)
             : connection.connect(root.env(), patience, metrics.temporalScope());
+    if (metrics != null) {
+      metrics.watchChecks(source, temporal.client(), METRICS_CACHE, METRICS_BUDGET);
+      metrics.readRunsFrom(temporal.client());
+    }
     MetricsEndpoint endpoint =
         metrics == null ? null : MetricsEndpoint.start(new InetSocketAddress(metricsPort), metrics);
     RunbookWorker worker;

@@ -27,11 +27,12 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Recovers a base backup to a target on the worker's host: the WAL the plan names is fetched,
- * verified and decrypted into a local directory first (a flipped byte or a missing object stops the
- * restore before anything starts, naming the file), then the tar is decrypted and unpacked into the
- * new data directory, PostgreSQL starts in recovery with {@code restore_command} copying from that
- * directory, stops at the target and promotes; the point reached is read from its log.
+ * Recovers a base backup to a target on the worker's host: the WAL it replays ({@link WalFetch}) is
+ * fetched, verified and decrypted into a local directory first (a flipped byte or a missing object
+ * stops the restore before anything starts, naming the file), then the tar is decrypted and
+ * unpacked into the new data directory, PostgreSQL starts in recovery with {@code restore_command}
+ * copying from that directory, stops at the target and promotes; the point reached is read from its
+ * log.
  */
 final class PitrRecovery {
   static final String LOG = "runbooks-recovery.log";
@@ -78,23 +79,18 @@ final class PitrRecovery {
     try {
       // The server's restore_command reads it: the server's user owns it, nobody else reads it.
       host.serverDirectory(walDir);
-      long bytes = 0;
-      for (String name : plan.walFiles()) {
-        heartbeat.check();
-        bytes += archive.fetch(name, walDir.resolve(name)).bytes();
-        host.ownFile(walDir.resolve(name));
-        heartbeat.add(1);
-      }
+      WalFetch wal = new WalFetch(archive, host, plan, to, walDir);
+      wal.fetchForRecovery(heartbeat);
       host.serverDirectory(dataDir);
       Files.writeString(dataDir.resolve(OWNER_FILE), settings.ownerKey());
-      bytes += unpack(repository, b, dataDir, heartbeat);
+      long bytes = unpack(repository, b, dataDir, heartbeat);
       if (settings.verifyBackup()) {
         verifyBackup(dataDir, walDir, heartbeat);
       }
       configure(dataDir, walDir, to, settings);
       start(dataDir, heartbeat);
-      String log = awaitPromotion(dataDir, to, heartbeat);
-      return new Recovered(b.id(), reached(log), plan.walFiles().size(), bytes);
+      String log = awaitPromotion(dataDir, to, wal, heartbeat);
+      return new Recovered(b.id(), reached(log), wal.fetched(), bytes + wal.bytes());
     } finally {
       deleteTree(walDir);
     }
@@ -249,13 +245,14 @@ final class PitrRecovery {
   }
 
   /**
-   * Waits until the cluster is promoted ("in production"). A time target no transaction committed
-   * after, up to the archive's end, is not "reached" by PostgreSQL; the data at that time is the
-   * data at the end, so recovery runs again to the end.
+   * Waits until the cluster is promoted ("in production"). Recovery that ran out of WAL before its
+   * target runs again with the next segment fetched (its target's record went on into it). A time
+   * target no transaction committed after, up to the archive's end, is not "reached" by PostgreSQL;
+   * the data at that time is the data at the end, so recovery runs again to the end.
    *
    * @return the server's log
    */
-  private String awaitPromotion(Path dataDir, PitrTarget to, Heartbeat heartbeat)
+  private String awaitPromotion(Path dataDir, PitrTarget to, WalFetch wal, Heartbeat heartbeat)
       throws IOException {
     boolean retried = false;
     long started = System.nanoTime();
@@ -277,7 +274,14 @@ final class PitrRecovery {
         if (log.contains(PROMOTED)) {
           return logSince(dataDir, 0);
         }
-        if (to.kind() == PitrTarget.Kind.TIME && log.contains(TARGET_NOT_REACHED) && !retried) {
+        boolean notReached = log.contains(TARGET_NOT_REACHED);
+        if (notReached && wal.fetchNext(heartbeat)) {
+          since = logSince(dataDir, 0).length();
+          start(dataDir, heartbeat);
+          started = System.nanoTime();
+          continue;
+        }
+        if (to.kind() == PitrTarget.Kind.TIME && notReached && !retried) {
           retried = true;
           Path auto = dataDir.resolve("postgresql.auto.conf");
           List<String> kept = new ArrayList<>();

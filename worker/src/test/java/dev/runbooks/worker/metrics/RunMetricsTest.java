@@ -71,7 +71,9 @@ class RunMetricsTest {
           new RunbooksMetrics(
               new RecoverabilityCache(
                   () -> Set.of("orders", "billing", "stock"),
-                  target -> new BackupCatalog(target, "file:///nowhere", List.of(), null),
+                  target ->
+                      TargetRecoverability.of(
+                          new BackupCatalog(target, "file:///nowhere", List.of(), null)),
                   Duration.ofSeconds(30),
                   Duration.ofSeconds(10),
                   System::nanoTime));
