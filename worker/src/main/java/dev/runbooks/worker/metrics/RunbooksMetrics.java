@@ -153,6 +153,9 @@ public final class RunbooksMetrics implements AutoCloseable {
     RunRecords records = runs;
     // Temporal is read while the repositories are listed: one budget for both.
     CompletableFuture<RunRecords.Snapshot> reading = records == null ? null : records.refresh();
+    if (approvals != null) {
+      approvals.refresh();
+    }
     Map<String, RecoverabilityCache.Entry> entries = recoverability.current();
     gauges.update(entries);
     if (approvals != null) {
