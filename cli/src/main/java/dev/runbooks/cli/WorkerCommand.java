@@ -46,7 +46,7 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
   /** Open runs (approvals waiting, locks held) are listed at most every 10 s. */
   static final Duration METRICS_RUNS_CACHE = Duration.ofSeconds(10);
 
-  /** After the repositories' 5 s, the open runs' 3 s keep a scrape under 10 s. */
+  /** Read while the repositories are listed: a scrape waits at most about 5 s for both. */
   static final Duration METRICS_RUNS_BUDGET = Duration.ofSeconds(3);
 
   /** Under Prometheus's default 10 s scrape timeout, so a slow repository never fails a scrape. */

@@ -32,6 +32,11 @@ final class ApprovalGauges {
         .register(registry);
   }
 
+  /** Starts reading the open runs if their listing is stale; {@link #update} waits for it. */
+  void refresh() {
+    runs.refresh();
+  }
+
   /** Reads the open runs (within their budget) and binds the gauges of targets not seen before. */
   void update(Set<String> configuredTargets) {
     latest = runs.current();

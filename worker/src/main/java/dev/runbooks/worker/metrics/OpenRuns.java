@@ -91,18 +91,30 @@ final class OpenRuns implements AutoCloseable {
             });
   }
 
-  /** The latest listing, read again when older than the TTL, waiting at most the budget. */
-  synchronized Snapshot current() {
+  /**
+   * Starts reading the open runs when the latest listing is older than the TTL, without waiting: a
+   * scrape reads Temporal while it lists the repositories.
+   */
+  synchronized void refresh() {
     long now = nanoTime.getAsLong();
-    if (latest != Snapshot.NONE
-        && latest.error() == null
-        && now - latest.readAt() < ttl.toNanos()) {
-      return latest;
-    }
-    if (reading == null) {
+    if (!fresh(now) && reading == null) {
       long deadline = now + budget.toNanos();
       reading = CompletableFuture.supplyAsync(() -> read(deadline), executor);
     }
+  }
+
+  private boolean fresh(long now) {
+    return latest != Snapshot.NONE
+        && latest.error() == null
+        && now - latest.readAt() < ttl.toNanos();
+  }
+
+  /** The latest listing, read again when older than the TTL, waiting at most the budget. */
+  synchronized Snapshot current() {
+    if (fresh(nanoTime.getAsLong())) {
+      return latest;
+    }
+    refresh();
     try {
       latest = reading.get(budget.toNanos(), TimeUnit.NANOSECONDS);
       reading = null;

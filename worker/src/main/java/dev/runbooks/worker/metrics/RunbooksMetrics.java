@@ -145,6 +145,9 @@ public final class RunbooksMetrics implements AutoCloseable {
     CompletableFuture<RunRecords.Snapshot> reading = records == null ? null : records.refresh();
     HealthCache checks = health;
     CompletableFuture<HealthCache.Snapshot> checking = checks == null ? null : checks.refresh();
+    if (approvals != null) {
+      approvals.refresh();
+    }
     Map<String, RecoverabilityCache.Entry> entries = recoverability.current();
     gauges.update(entries);
     if (approvals != null) {
