@@ -142,19 +142,7 @@ final class BackupRuns {
       throws SQLException {
     checkpoint();
     Duration cpuBefore = workerAndBackendsCpu(worker);
-    Child.Outcome o =
-        client(
-            name,
-            worker,
-            "backup",
-            "--target",
-            target,
-            "--no-verify",
-            "--wait",
-            "--output",
-            "json",
-            "--config",
-            config.toString());
+    Child.Outcome o = backupWithoutDrill(name, target, worker, config);
     RunbookOutput.Backup b = RunbookOutput.backup(o);
     Duration step = RunbookOutput.step(o, "dump");
     Duration cpu = workerAndBackendsCpu(worker).minus(cpuBefore);
@@ -241,7 +229,8 @@ final class BackupRuns {
             "bench-" + name,
             workerEnv,
             env.work(),
-            name);
+            name,
+            List.of());
     err.println("   " + name + " on task queue bench-" + name);
     return worker;
   }
@@ -263,6 +252,24 @@ final class BackupRuns {
 
   void checkpoint() throws SQLException {
     env.cluster().execute("postgres", "CHECKPOINT");
+  }
+
+  /**
+   * {@code runbook backup --no-verify --wait --output json} of {@code target} on {@code worker}.
+   */
+  Child.Outcome backupWithoutDrill(String name, String target, BenchWorker worker, Path config) {
+    return client(
+        name,
+        worker,
+        "backup",
+        "--target",
+        target,
+        "--no-verify",
+        "--wait",
+        "--output",
+        "json",
+        "--config",
+        config.toString());
   }
 
   /**

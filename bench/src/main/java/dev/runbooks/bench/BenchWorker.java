@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -84,8 +85,9 @@ final class BenchWorker implements AutoCloseable {
 
   /**
    * Starts {@code java JVM_OPTIONS -jar runbook.jar worker --temporal ADDRESS --task-queue QUEUE
-   * --config CONFIG} with exactly {@code env}: a worker alone, as production runs one beside a
-   * Temporal cluster, so that its resident size is the worker's own.
+   * --config CONFIG MORE} with exactly {@code env}: a worker alone, as production runs one beside a
+   * Temporal cluster, so that its resident size is the worker's own; {@code more} are further
+   * worker options ({@code --metrics-port 0}).
    */
   static BenchWorker startWorker(
       String label,
@@ -96,11 +98,10 @@ final class BenchWorker implements AutoCloseable {
       String queue,
       Map<String, String> env,
       WorkDir work,
-      String name) {
-    List<String> argv =
-        BenchEnvironment.runbookCommand(
-            jvm,
-            runbookJar,
+      String name,
+      List<String> more) {
+    List<String> args =
+        new ArrayList<>(
             List.of(
                 "worker",
                 "--temporal",
@@ -109,6 +110,8 @@ final class BenchWorker implements AutoCloseable {
                 queue,
                 "--config",
                 config.toString()));
+    args.addAll(more);
+    List<String> argv = BenchEnvironment.runbookCommand(jvm, runbookJar, args);
     return launch(label, argv, env, work, name, WORKER_READY, temporal, queue);
   }
 
@@ -183,6 +186,11 @@ final class BenchWorker implements AutoCloseable {
       }
     }
     return Optional.ofNullable(found);
+  }
+
+  /** What it has printed on stdout so far (its start line names its metrics port). */
+  String stdout() {
+    return read(stdout);
   }
 
   /** Where its Temporal listens, for {@code --temporal}. */

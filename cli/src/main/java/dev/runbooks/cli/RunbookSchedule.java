@@ -27,6 +27,8 @@ import java.util.regex.Pattern;
  * @param catchupWindow a run missed while Temporal was down still starts if Temporal is back within
  *     this
  * @param launch the run each firing starts: the same request and options as a start by hand
+ * @param type {@code logical} or {@code physical} for backups and restore drills; null for a
+ *     rotation
  */
 record RunbookSchedule(
     String name,
@@ -36,11 +38,12 @@ record RunbookSchedule(
     Duration jitter,
     Duration catchupWindow,
     String createdBy,
-    RunbookStarter.Launch launch) {
+    RunbookStarter.Launch launch,
+    String type) {
 
   /** What {@code schedule create} may schedule. */
   static final List<RunbookKind> SCHEDULABLE =
-      List.of(RunbookKind.BACKUP, RunbookKind.RESTORE_DRILL, RunbookKind.ROTATE);
+      List.of(RunbookKind.BACKUP, RunbookKind.RESTORE_DRILL, RunbookKind.ROTATE, RunbookKind.CHECK);
 
   static final Duration DEFAULT_CATCHUP_WINDOW = Duration.ofHours(1);
 
@@ -55,6 +58,9 @@ record RunbookSchedule(
   static final String MEMO_TARGET = "target";
   static final String MEMO_CRON = "cron";
   static final String MEMO_CREATED_BY = "createdBy";
+
+  /** Only for physical runbooks: a schedule without it, made before it existed, is logical. */
+  static final String MEMO_TYPE = "type";
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,99}");
   private static final Pattern CRON_FIELD = Pattern.compile("[0-9A-Za-z*/,?-]+");
@@ -83,6 +89,28 @@ record RunbookSchedule(
     Objects.requireNonNull(catchupWindow, "catchupWindow");
     Objects.requireNonNull(createdBy, "createdBy");
     Objects.requireNonNull(launch, "launch");
+  }
+
+  /** A schedule of a logical backup or drill, or of a rotation. */
+  RunbookSchedule(
+      String name,
+      RunbookKind kind,
+      String target,
+      String cron,
+      Duration jitter,
+      Duration catchupWindow,
+      String createdBy,
+      RunbookStarter.Launch launch) {
+    this(
+        name,
+        kind,
+        target,
+        cron,
+        jitter,
+        catchupWindow,
+        createdBy,
+        launch,
+        kind == RunbookKind.ROTATE ? null : PitrRuns.LOGICAL);
   }
 
   /** The initiator scheduled runs carry, so the Temporal UI says which schedule started a run. */
@@ -152,6 +180,9 @@ record RunbookSchedule(
     memo.put(MEMO_TARGET, target);
     memo.put(MEMO_CRON, cron);
     memo.put(MEMO_CREATED_BY, createdBy);
+    if (PitrRuns.PHYSICAL.equals(type)) {
+      memo.put(MEMO_TYPE, type);
+    }
     return memo;
   }
 

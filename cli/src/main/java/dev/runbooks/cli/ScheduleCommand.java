@@ -142,7 +142,7 @@ final class ScheduleCommand implements Callable<Integer> {
         lines.add(
             new String[] {
               row.name(),
-              orDash(row.runbook()),
+              orDash(row.runbook()) + (PitrRuns.PHYSICAL.equals(row.type()) ? " (physical)" : ""),
               orDash(row.target()),
               orDash(row.cron()),
               row.nextRun() == null ? "-" : Text.time(row.nextRun()),
@@ -164,8 +164,8 @@ final class ScheduleCommand implements Callable<Integer> {
       }
       if (cron) {
         out.println(
-            "(cron workflows schedule-<NAME>: this Temporal has no Schedules; they cannot be"
-                + " paused)");
+            "(cron workflows schedule-<NAME>: this Temporal has no Schedules; they pause and"
+                + " unpause only between runs)");
       }
     }
 

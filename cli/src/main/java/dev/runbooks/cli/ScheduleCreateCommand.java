@@ -30,8 +30,12 @@ import picocli.CommandLine.Parameters;
       "      --cron \"0 2 * * *\" --jitter PT5M",
       "  runbook schedule create weekly-drill --runbook restore-drill --target orders \\",
       "      --cron \"0 6 * * 1\"  # Mondays at 06:00 UTC",
+      "  runbook schedule create nightly-pitr-drill --runbook restore-drill --type physical \\",
+      "      --target orders --cron \"30 3 * * *\"  # the PITR drill, nightly",
       "  runbook schedule create monthly-app --runbook rotate --target orders \\",
-      "      --role orders_app --cron \"0 3 1 * *\"  # every month"
+      "      --role orders_app --cron \"0 3 1 * *\"  # every month",
+      "  runbook schedule create orders-health --runbook check --target orders \\",
+      "      --cron \"*/5 * * * *\"  # keeps the health metrics current"
     })
 final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   @Parameters(paramLabel = "NAME", description = "The schedule's name, e.g. nightly-orders.")
@@ -40,11 +44,20 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   @Option(
       names = "--runbook",
       required = true,
-      paramLabel = "backup|restore-drill|rotate",
+      paramLabel = "backup|restore-drill|rotate|check",
       description = "The runbook to run.")
   String runbook;
 
   @Mixin TargetOption target;
+
+  @Option(
+      names = "--type",
+      paramLabel = "logical|physical",
+      description =
+          "For --runbook backup and restore-drill: logical (default, pg_dump) or physical (a base"
+              + " backup for point-in-time recovery; the PITR drill, which restores the newest base"
+              + " backup + WAL to a fresh restore point).")
+  String type;
 
   @Option(
       names = "--role",
@@ -90,20 +103,9 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   public Integer call() {
     RunbookCommand root = parent.root;
     RunbookSchedule.checkName(name);
-    RunbookKind kind = kind(runbook);
-    String expression = RunbookSchedule.checkCron(cron);
-    RunbooksConfig config = connection.loadConfig(root.env());
-    RunbookStarter.Launch launch = launch(config, kind);
-    RunbookSchedule schedule =
-        new RunbookSchedule(
-            name,
-            kind,
-            target.name(),
-            expression,
-            jitter == null ? Duration.ZERO : jitter,
-            catchupWindow == null ? RunbookSchedule.DEFAULT_CATCHUP_WINDOW : catchupWindow,
-            user(),
-            launch);
+    RunbookSchedule schedule = schedule(connection.loadConfig(root.env()), user());
+    RunbookKind kind = schedule.kind();
+    String expression = schedule.cron();
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     try (TemporalConnection temporal = connection.connect(root.env())) {
@@ -115,13 +117,14 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
                 + " created the cron workflow "
                 + schedule.cronWorkflowId()
                 + " instead. It runs on the same cron, but without jitter or a catch-up window,"
-                + " and cannot be paused.");
+                + " and pauses only between runs.");
       }
       if (connection.json()) {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("name", name);
         json.put("mode", mode.label());
         json.put("runbook", kind.label());
+        json.put("type", schedule.type());
         json.put("target", target.name());
         json.put("cron", expression);
         json.put("jitter", schedule.jitter());
@@ -139,6 +142,7 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
                 + " "
                 + (mode == ScheduleService.Mode.SCHEDULES ? name : schedule.cronWorkflowId())
                 + ": "
+                + (PitrRuns.PHYSICAL.equals(schedule.type()) ? "physical " : "")
                 + kind.label()
                 + " of "
                 + target.name()
@@ -164,10 +168,41 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
     }
   }
 
-  private RunbookStarter.Launch launch(RunbooksConfig config, RunbookKind kind) {
+  /**
+   * The schedule the options describe, built without Temporal: what a Temporal Schedule or the cron
+   * workflow standing in for one gets.
+   */
+  RunbookSchedule schedule(RunbooksConfig config, String createdBy) {
+    RunbookSchedule.checkName(name);
+    RunbookKind kind = kind(runbook);
+    String expression = RunbookSchedule.checkCron(cron);
+    if (kind == RunbookKind.ROTATE && type != null) {
+      throw new UsageException(
+          "--type applies to --runbook backup and restore-drill only: a rotation has no type.");
+    }
+    boolean physical = PitrRuns.physical(type);
+    return new RunbookSchedule(
+        name,
+        kind,
+        target.name(),
+        expression,
+        jitter == null ? Duration.ZERO : jitter,
+        catchupWindow == null ? RunbookSchedule.DEFAULT_CATCHUP_WINDOW : catchupWindow,
+        createdBy,
+        launch(config, kind, physical),
+        kind == RunbookKind.ROTATE ? null : physical ? PitrRuns.PHYSICAL : PitrRuns.LOGICAL);
+  }
+
+  private RunbookStarter.Launch launch(RunbooksConfig config, RunbookKind kind, boolean physical) {
     String initiator = RunbookSchedule.initiator(name);
     if (kind != RunbookKind.ROTATE && (role != null || grace != null)) {
       throw new UsageException("--role and --grace apply to --runbook rotate only.");
+    }
+    if (physical) {
+      PitrRuns runs = new PitrRuns(config, initiator);
+      return kind == RunbookKind.BACKUP
+          ? runs.backup(target.name(), null)
+          : runs.drill(target.name(), null);
     }
     if (kind == RunbookKind.ROTATE) {
       if (role == null) {
@@ -176,6 +211,10 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
       }
       return new RotationRuns(config, initiator)
           .rotate(target.name(), role, RotationStrategy.ALTERNATING, grace, null);
+    }
+    if (kind == RunbookKind.CHECK) {
+      return CheckRunner.launch(
+          config.target(target.name()), config.check().longTransaction(), null, initiator);
     }
     BackupRuns runs = new BackupRuns(config, initiator);
     return kind == RunbookKind.BACKUP

@@ -1,14 +1,9 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.worker.TemporalConnection;
+import dev.runbooks.workflows.shared.RunbookKind;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.temporal.api.common.v1.Payload;
-import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
@@ -17,13 +12,10 @@ import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.client.schedules.ScheduleHandle;
 import io.temporal.client.schedules.ScheduleListDescription;
-import io.temporal.common.converter.DataConverter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The runbooks' schedules in Temporal: Temporal Schedules where the server has them; where it
@@ -52,6 +44,7 @@ final class ScheduleService {
    *
    * @param nextRun null when unknown (paused, or a cron workflow whose run is going on)
    * @param note the pause note, or why it cannot be paused; may be empty
+   * @param type {@code logical} or {@code physical} for backups and drills, null otherwise
    */
   record Row(
       String name,
@@ -61,20 +54,27 @@ final class ScheduleService {
       Instant nextRun,
       boolean paused,
       String note,
-      Mode mode) {}
+      Mode mode,
+      String type) {}
 
-  /** Why cron workflows cannot do what was asked, for the CLI to print with exit code 2. */
-  static final String CANNOT_PAUSE =
-      "this Temporal has no Schedules (the in-memory service of 'runbook dev' and 'demo' answers"
-          + " UNIMPLEMENTED), so schedules here are cron workflows, and a cron workflow cannot be"
-          + " paused or unpaused. Delete it with 'runbook schedule delete NAME' and create it"
-          + " again when it should run; on a Temporal cluster, pause works.";
+  /** The memo's type; a backup or drill schedule without one is logical (made before types). */
+  static String type(String runbook, String memoType) {
+    if (memoType != null) {
+      return memoType;
+    }
+    return RunbookKind.BACKUP.label().equals(runbook)
+            || RunbookKind.RESTORE_DRILL.label().equals(runbook)
+        ? PitrRuns.LOGICAL
+        : null;
+  }
 
   private final TemporalConnection temporal;
   private final ScheduleClient schedules;
+  private final CronStandIns standIns;
 
   ScheduleService(TemporalConnection temporal, String identity) {
     this.temporal = temporal;
+    this.standIns = new CronStandIns(temporal, identity);
     this.schedules =
         ScheduleClient.newInstance(
             temporal.service(),
@@ -150,23 +150,34 @@ final class ScheduleService {
         throw e;
       }
       rows.clear();
-      rows.addAll(cronWorkflows());
+      rows.addAll(standIns.list());
     }
     rows.sort(Comparator.comparing(Row::name));
     return rows;
   }
 
   /**
-   * Pauses a schedule with a note.
+   * Pauses a schedule with a note; where schedules are cron workflows, holds the cron workflow back
+   * (see {@link CronStandIns}).
    *
-   * @throws UsageException when there is no such schedule, or schedules are cron workflows here
+   * @throws UsageException when there is no such schedule, or its cron workflow's run is going on
    */
   void pause(String name, String note) {
-    existing(name).pause(note);
+    ScheduleHandle handle = existing(name);
+    if (handle == null) {
+      standIns.pause(name, note);
+    } else {
+      handle.pause(note);
+    }
   }
 
   void unpause(String name, String note) {
-    existing(name).unpause(note);
+    ScheduleHandle handle = existing(name);
+    if (handle == null) {
+      standIns.unpause(name);
+    } else {
+      handle.unpause(note);
+    }
   }
 
   /**
@@ -199,7 +210,10 @@ final class ScheduleService {
     return Mode.CRON_WORKFLOWS;
   }
 
-  /** The schedule's handle once it is known to exist, or the CLI's words for why not. */
+  /**
+   * The schedule's handle once it is known to exist, null where this Temporal has no Schedules, or
+   * the CLI's words for why not.
+   */
   private ScheduleHandle existing(String name) {
     ScheduleHandle handle = schedules.getHandle(name);
     try {
@@ -211,7 +225,7 @@ final class ScheduleService {
         throw noSuch(name);
       }
       if (has(e, Status.Code.UNIMPLEMENTED)) {
-        throw new UsageException(CANNOT_PAUSE.replace("NAME", name));
+        return null;
       }
       throw e;
     }
@@ -236,7 +250,8 @@ final class ScheduleService {
         paused || next.isEmpty() ? null : next.get(0),
         paused,
         note,
-        Mode.SCHEDULES);
+        Mode.SCHEDULES,
+        type(runbook, memo(d, RunbookSchedule.MEMO_TYPE)));
   }
 
   private static String memo(ScheduleListDescription d, String key) {
@@ -245,75 +260,6 @@ final class ScheduleService {
       return value == null ? null : value.toString();
     } catch (RuntimeException e) {
       // A schedule someone else made, with a memo of another shape: not one of ours.
-      return null;
-    }
-  }
-
-  /** The open workflows named {@code schedule-*}: cron workflows standing in for schedules. */
-  private List<Row> cronWorkflows() {
-    DataConverter converter = temporal.client().getOptions().getDataConverter();
-    List<Row> rows = new ArrayList<>();
-    com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
-    do {
-      ListOpenWorkflowExecutionsResponse response =
-          temporal
-              .service()
-              .blockingStub()
-              .listOpenWorkflowExecutions(
-                  ListOpenWorkflowExecutionsRequest.newBuilder()
-                      .setNamespace(temporal.namespace())
-                      .setMaximumPageSize(1000)
-                      .setNextPageToken(page)
-                      .build());
-      for (WorkflowExecutionInfo info : response.getExecutionsList()) {
-        String id = info.getExecution().getWorkflowId();
-        if (id.startsWith(RunbookSchedule.CRON_WORKFLOW_PREFIX)) {
-          rows.add(cronWorkflow(id, converter));
-        }
-      }
-      page = response.getNextPageToken();
-    } while (!page.isEmpty());
-    return rows;
-  }
-
-  /**
-   * A cron workflow as a schedule, from its current run's start event: list results do not carry
-   * the cron or the memo on every server, the start event does.
-   */
-  private Row cronWorkflow(String id, DataConverter converter) {
-    HistoryEvent first = temporal.client().fetchHistory(id).getEvents().get(0);
-    WorkflowExecutionStartedEventAttributes started =
-        first.getWorkflowExecutionStartedEventAttributes();
-    Map<String, Payload> memo = started.getMemo().getFieldsMap();
-    Instant next =
-        Instant.ofEpochSecond(first.getEventTime().getSeconds(), first.getEventTime().getNanos())
-            .plus(
-                Duration.ofSeconds(
-                    started.getFirstWorkflowTaskBackoff().getSeconds(),
-                    started.getFirstWorkflowTaskBackoff().getNanos()));
-    // The server counts the backoff from when it took the start request, the event's time is a
-    // little later (over a second on a busy machine): a five-field cron fires on whole minutes.
-    next = Instant.ofEpochSecond(Math.round(next.toEpochMilli() / 60_000.0) * 60);
-    boolean waiting = next.isAfter(Instant.now());
-    return new Row(
-        id.substring(RunbookSchedule.CRON_WORKFLOW_PREFIX.length()),
-        memo(memo, RunbookSchedule.MEMO_RUNBOOK, converter),
-        memo(memo, RunbookSchedule.MEMO_TARGET, converter),
-        started.getCronSchedule().isEmpty() ? null : started.getCronSchedule(),
-        waiting ? next : null,
-        false,
-        waiting ? "" : "running now",
-        Mode.CRON_WORKFLOWS);
-  }
-
-  private static String memo(Map<String, Payload> memo, String key, DataConverter converter) {
-    Payload payload = memo.get(key);
-    if (payload == null) {
-      return null;
-    }
-    try {
-      return converter.fromPayload(payload, String.class, String.class);
-    } catch (RuntimeException e) {
       return null;
     }
   }
@@ -328,7 +274,7 @@ final class ScheduleService {
             + "', or pick another name.");
   }
 
-  private static UsageException noSuch(String name) {
+  static UsageException noSuch(String name) {
     return new UsageException(
         "no schedule named " + name + ": 'runbook schedule list' shows the schedules there are.");
   }

@@ -10,6 +10,8 @@ import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.RunbooksConfig;
 import dev.runbooks.workflows.backup.BackupRequest;
 import dev.runbooks.workflows.backup.DrillRequest;
+import dev.runbooks.workflows.pitr.PhysicalBackupRequest;
+import dev.runbooks.workflows.pitr.PitrDrillRequest;
 import dev.runbooks.workflows.shared.RunbookKind;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import io.temporal.api.common.v1.Payload;
@@ -38,6 +40,7 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** The schedule a {@code schedule create} builds, checked without a Temporal server. */
 class RunbookScheduleTest {
@@ -128,6 +131,121 @@ class RunbookScheduleTest {
     assertEquals(Duration.ofHours(1), schedule.getPolicy().getCatchupWindow());
   }
 
+  /** The schedule {@code schedule create ARGS} builds, as the command parses them. */
+  private static RunbookSchedule created(String... args) {
+    ScheduleCreateCommand command = new ScheduleCreateCommand();
+    new CommandLine(command).setCaseInsensitiveEnumValuesAllowed(true).parseArgs(args);
+    return command.schedule(config, "alice");
+  }
+
+  @Test
+  void aPhysicalDrillScheduleStartsThePitrDrillWithATypedMemo() {
+    RunbookSchedule drill =
+        created(
+            "nightly-pitr",
+            "--runbook",
+            "restore-drill",
+            "--type",
+            "physical",
+            "--target",
+            "orders",
+            "--cron",
+            "30 3 * * *",
+            "--jitter",
+            "PT2M");
+    Schedule schedule = drill.schedule("runbooks-prod");
+    assertEquals(List.of("30 3 * * *"), schedule.getSpec().getCronExpressions());
+    assertEquals(Duration.ofMinutes(2), schedule.getSpec().getJitter());
+    assertEquals(
+        ScheduleOverlapPolicy.SCHEDULE_OVERLAP_POLICY_SKIP, schedule.getPolicy().getOverlap());
+    ScheduleActionStartWorkflow action = (ScheduleActionStartWorkflow) schedule.getAction();
+    assertEquals("PitrDrillWorkflow", action.getWorkflowType());
+    WorkflowOptions options = action.getOptions();
+    assertEquals("restore-drill-orders", options.getWorkflowId());
+    assertEquals("runbooks-prod", options.getTaskQueue());
+    assertEquals("PITR drill of orders", options.getStaticSummary());
+    assertEquals(
+        "restore-drill", options.getTypedSearchAttributes().get(RunbookSearchAttributes.KIND));
+    assertEquals(
+        "schedule:nightly-pitr",
+        options.getTypedSearchAttributes().get(RunbookSearchAttributes.INITIATOR));
+    PitrDrillRequest request = action.getArguments().get(0, PitrDrillRequest.class);
+    assertEquals("orders", request.runbook().target());
+    assertEquals("schedule:nightly-pitr", request.runbook().initiator());
+    assertTrue(request.runbook().fourEyes());
+    assertEquals("physical", drill.options().getMemo().get("type"));
+
+    WorkflowOptions cron = drill.cronWorkflowOptions("runbooks");
+    assertEquals("schedule-nightly-pitr", cron.getWorkflowId());
+    assertEquals("30 3 * * *", cron.getCronSchedule());
+    assertEquals("physical", cron.getMemo().get("type"));
+    assertEquals("restore-drill", cron.getMemo().get("runbook"));
+  }
+
+  @Test
+  void aPhysicalBackupScheduleTakesABaseBackupAndLogicalStaysTheDefault() {
+    RunbookSchedule physical =
+        created(
+            "nightly-base",
+            "--runbook",
+            "backup",
+            "--type",
+            "physical",
+            "--target",
+            "orders",
+            "--cron",
+            "0 1 * * *");
+    ScheduleActionStartWorkflow action =
+        (ScheduleActionStartWorkflow) physical.schedule("runbooks").getAction();
+    assertEquals("PhysicalBackupWorkflow", action.getWorkflowType());
+    assertEquals("backup-orders", action.getOptions().getWorkflowId());
+    assertEquals(
+        "schedule:nightly-base",
+        action.getArguments().get(0, PhysicalBackupRequest.class).runbook().initiator());
+    assertEquals("physical", physical.type());
+
+    RunbookSchedule logical =
+        created("nightly", "--runbook", "backup", "--target", "orders", "--cron", "0 1 * * *");
+    assertEquals(
+        "BackupWorkflow",
+        ((ScheduleActionStartWorkflow) logical.schedule("runbooks").getAction()).getWorkflowType());
+    assertEquals("logical", logical.type());
+    assertNull(logical.options().getMemo().get("type"));
+
+    UsageException rotation =
+        assertThrows(
+            UsageException.class,
+            () ->
+                created(
+                    "x",
+                    "--runbook",
+                    "rotate",
+                    "--role",
+                    "app",
+                    "--type",
+                    "physical",
+                    "--target",
+                    "orders",
+                    "--cron",
+                    "0 1 * * *"));
+    assertTrue(rotation.getMessage().contains("--type applies to"), rotation.getMessage());
+    UsageException bad =
+        assertThrows(
+            UsageException.class,
+            () ->
+                created(
+                    "x",
+                    "--runbook",
+                    "backup",
+                    "--type",
+                    "incremental",
+                    "--target",
+                    "orders",
+                    "--cron",
+                    "0 1 * * *"));
+    assertTrue(bad.getMessage().contains("--type physical"), bad.getMessage());
+  }
+
   @Test
   void theMemoCarriesWhatScheduleListShows() {
     assertEquals(
@@ -195,7 +313,8 @@ class RunbookScheduleTest {
             next,
             false,
             "created by alice",
-            ScheduleService.Mode.SCHEDULES),
+            ScheduleService.Mode.SCHEDULES,
+            "logical"),
         row);
 
     ScheduleListDescription paused =

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DockerComposeTest {
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final Path ROOT = repositoryRoot();
+  static final Path ROOT = repositoryRoot();
 
   private static JsonNode compose;
 
@@ -313,9 +313,9 @@ class DockerComposeTest {
 
   // --- The checks, as functions of a parsed compose file, so the tests above can prove they fail.
 
-  private record Mount(String service, String source, String target, boolean bind) {}
+  record Mount(String service, String source, String target, boolean bind) {}
 
-  private static JsonNode services(JsonNode file) {
+  static JsonNode services(JsonNode file) {
     JsonNode services = file.path("services");
     assertTrue(services.isObject() && !services.isEmpty(), "no services: in the compose file");
     return services;
@@ -371,7 +371,7 @@ class DockerComposeTest {
     return problems;
   }
 
-  private static List<Mount> mounts(JsonNode file) {
+  static List<Mount> mounts(JsonNode file) {
     List<Mount> mounts = new ArrayList<>();
     forEachService(
         file,
@@ -492,7 +492,7 @@ class DockerComposeTest {
     return problems;
   }
 
-  private static Map<String, String> environment(JsonNode service) {
+  static Map<String, String> environment(JsonNode service) {
     Map<String, String> env = new LinkedHashMap<>();
     JsonNode node = service.path("environment");
     if (node.isObject()) {

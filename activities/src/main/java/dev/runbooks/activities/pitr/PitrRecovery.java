@@ -23,11 +23,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Recovers a base backup to a target on the worker's host: the WAL the plan names is fetched,
- * verified and decrypted into a local directory first (a flipped byte or a missing object stops the
- * restore before anything starts, naming the file), then the tar is decrypted and unpacked into the
- * new data directory, PostgreSQL starts in recovery with {@code restore_command} copying from that
- * directory, stops at the target and promotes; the point reached is read from its log.
+ * Recovers a base backup to a target on the worker's host: the WAL it replays ({@link WalFetch}) is
+ * fetched, verified and decrypted into a local directory while the tar is decrypted and unpacked
+ * into the new data directory (a flipped byte or a missing object stops the restore before the
+ * server starts, naming the file), then PostgreSQL starts in recovery with {@code restore_command}
+ * copying from that directory, stops at the target and promotes; the point reached is read from its
+ * log.
  */
 final class PitrRecovery {
   static final String LOG = "runbooks-recovery.log";
@@ -77,16 +78,18 @@ final class PitrRecovery {
       host.serverDirectory(walDir);
       host.serverDirectory(dataDir);
       Files.writeString(dataDir.resolve(OWNER_FILE), settings.ownerKey());
-      WalFetch fetch = WalFetch.start(archive, plan.walFiles(), walDir, host, heartbeat);
+      WalFetch wal = new WalFetch(archive, host, plan, to, walDir);
+      Beside fetching =
+          Beside.start("runbooks-pitr-wal-fetch", () -> wal.fetchForRecovery(heartbeat));
       long bytes;
       try {
         bytes = unpack(repository, b, dataDir, heartbeat);
       } catch (IOException | RuntimeException e) {
-        fetch.cancel();
+        fetching.awaitQuietly();
         throw e;
       }
       long unpacked = System.nanoTime();
-      bytes += fetch.await();
+      fetching.await();
       long fetched = System.nanoTime();
       if (settings.verifyBackup()) {
         verifyBackup(dataDir, walDir, heartbeat);
@@ -94,18 +97,18 @@ final class PitrRecovery {
       RecoveryConfig.write(dataDir, walDir, to, settings);
       start(dataDir, heartbeat);
       long started = System.nanoTime();
-      String serverLog = awaitPromotion(dataDir, to, heartbeat);
+      String serverLog = awaitPromotion(dataDir, to, wal, heartbeat);
       log.info(
-          "base backup {} into {}: unpacked in {} ms, its {} WAL files fetched beside it {} ms"
+          "base backup {} into {}: unpacked in {} ms, {} WAL files fetched beside it {} ms"
               + " later, verified and started {} ms, recovered and promoted {} ms",
           b.id(),
           dataDir,
           ms(unpacked - began),
-          plan.walFiles().size(),
+          wal.fetched(),
           ms(fetched - unpacked),
           ms(started - fetched),
           ms(System.nanoTime() - started));
-      return new Recovered(b.id(), reached(serverLog), plan.walFiles().size(), bytes);
+      return new Recovered(b.id(), reached(serverLog), wal.fetched(), bytes + wal.bytes());
     } finally {
       deleteTree(walDir);
     }
@@ -205,13 +208,14 @@ final class PitrRecovery {
   }
 
   /**
-   * Waits until the cluster is promoted ("in production"). A time target no transaction committed
-   * after, up to the archive's end, is not "reached" by PostgreSQL; the data at that time is the
-   * data at the end, so recovery runs again to the end.
+   * Waits until the cluster is promoted ("in production"). Recovery that ran out of WAL before its
+   * target runs again with the next segment fetched (its target's record went on into it). A time
+   * target no transaction committed after, up to the archive's end, is not "reached" by PostgreSQL;
+   * the data at that time is the data at the end, so recovery runs again to the end.
    *
    * @return the server's log
    */
-  private String awaitPromotion(Path dataDir, PitrTarget to, Heartbeat heartbeat)
+  private String awaitPromotion(Path dataDir, PitrTarget to, WalFetch wal, Heartbeat heartbeat)
       throws IOException {
     boolean retried = false;
     long started = System.nanoTime();
@@ -239,7 +243,14 @@ final class PitrRecovery {
         if (log.contains(PROMOTED)) {
           return logSince(dataDir, 0);
         }
-        if (to.kind() == PitrTarget.Kind.TIME && log.contains(TARGET_NOT_REACHED) && !retried) {
+        boolean notReached = log.contains(TARGET_NOT_REACHED);
+        if (notReached && wal.fetchNext(heartbeat)) {
+          since = logSince(dataDir, 0).length();
+          start(dataDir, heartbeat);
+          started = System.nanoTime();
+          continue;
+        }
+        if (to.kind() == PitrTarget.Kind.TIME && notReached && !retried) {
           retried = true;
           Path auto = dataDir.resolve("postgresql.auto.conf");
           List<String> kept = new ArrayList<>();
