@@ -170,11 +170,6 @@ final class BenchWorker implements AutoCloseable {
     return List.of("--temporal", address, "--task-queue", queue);
   }
 
-  /** What it has printed on stdout so far (its start line names its metrics port). */
-  String stdout() {
-    return read(stdout);
-  }
-
   /** The end of the last line of its log that contains {@code text}, from there on. */
   Optional<String> logLine(String text) {
     String found = null;
@@ -191,6 +186,11 @@ final class BenchWorker implements AutoCloseable {
       }
     }
     return Optional.ofNullable(found);
+  }
+
+  /** What it has printed on stdout so far (its start line names its metrics port). */
+  String stdout() {
+    return read(stdout);
   }
 
   /** Where its Temporal listens, for {@code --temporal}. */

@@ -24,9 +24,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Recovers a base backup to a target on the worker's host: the WAL it replays ({@link WalFetch}) is
- * fetched, verified and decrypted into a local directory first (a flipped byte or a missing object
- * stops the restore before anything starts, naming the file), then the tar is decrypted and
- * unpacked into the new data directory, PostgreSQL starts in recovery with {@code restore_command}
+ * fetched, verified and decrypted into a local directory while the tar is decrypted and unpacked
+ * into the new data directory (a flipped byte or a missing object stops the restore before the
+ * server starts, naming the file), then PostgreSQL starts in recovery with {@code restore_command}
  * copying from that directory, stops at the target and promotes; the point reached is read from its
  * log.
  */
@@ -79,16 +79,17 @@ final class PitrRecovery {
       host.serverDirectory(dataDir);
       Files.writeString(dataDir.resolve(OWNER_FILE), settings.ownerKey());
       WalFetch wal = new WalFetch(archive, host, plan, to, walDir);
-      WalFetch.Running fetch = wal.startForRecovery(heartbeat);
+      Beside fetching =
+          Beside.start("runbooks-pitr-wal-fetch", () -> wal.fetchForRecovery(heartbeat));
       long bytes;
       try {
         bytes = unpack(repository, b, dataDir, heartbeat);
       } catch (IOException | RuntimeException e) {
-        fetch.cancel();
+        fetching.awaitQuietly();
         throw e;
       }
       long unpacked = System.nanoTime();
-      fetch.await();
+      fetching.await();
       long fetched = System.nanoTime();
       if (settings.verifyBackup()) {
         verifyBackup(dataDir, walDir, heartbeat);
@@ -98,7 +99,7 @@ final class PitrRecovery {
       long started = System.nanoTime();
       String serverLog = awaitPromotion(dataDir, to, wal, heartbeat);
       log.info(
-          "base backup {} into {}: unpacked in {} ms, its {} WAL files fetched beside it {} ms"
+          "base backup {} into {}: unpacked in {} ms, {} WAL files fetched beside it {} ms"
               + " later, verified and started {} ms, recovered and promoted {} ms",
           b.id(),
           dataDir,

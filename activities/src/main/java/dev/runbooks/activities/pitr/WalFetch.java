@@ -3,7 +3,6 @@ package dev.runbooks.activities.pitr;
 import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.workflows.pitr.PitrTarget;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -11,9 +10,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CancellationException;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -76,63 +72,6 @@ final class WalFetch {
   }
 
   /**
-   * {@link #fetchForRecovery} on a thread of its own, while the base backup is unpacked: the two
-   * are independent, and the server starts only once both are done, so a flipped byte or a missing
-   * object still stops the restore before recovery begins.
-   */
-  Running startForRecovery(Heartbeat heartbeat) {
-    FutureTask<Void> task =
-        new FutureTask<>(
-            () -> {
-              fetchForRecovery(heartbeat);
-              return null;
-            });
-    Thread thread = new Thread(task, "runbooks-pitr-wal-fetch");
-    thread.setDaemon(true);
-    thread.start();
-    return new Running(task);
-  }
-
-  /** A fetch running beside the unpacking. */
-  static final class Running {
-    private final FutureTask<Void> task;
-
-    private Running(FutureTask<Void> task) {
-      this.task = task;
-    }
-
-    /** Waits until it is done; its failure comes through as it was thrown. */
-    void await() throws IOException {
-      try {
-        task.get();
-      } catch (InterruptedException e) {
-        task.cancel(true);
-        Thread.currentThread().interrupt();
-        throw new InterruptedIOException("interrupted waiting for the WAL fetch");
-      } catch (CancellationException e) {
-        throw new InterruptedIOException("the WAL fetch was stopped");
-      } catch (ExecutionException e) {
-        Throwable cause = e.getCause();
-        if (cause instanceof IOException io) {
-          throw io;
-        }
-        if (cause instanceof RuntimeException r) {
-          throw r;
-        }
-        if (cause instanceof Error err) {
-          throw err;
-        }
-        throw new IOException("fetching the WAL failed: " + cause, cause);
-      }
-    }
-
-    /** Stops it (the unpacking failed). */
-    void cancel() {
-      task.cancel(true);
-    }
-  }
-
-  /**
    * Fetches the next WAL file of the plan.
    *
    * @return false when the plan has no more: the archive ends there
@@ -142,9 +81,6 @@ final class WalFetch {
       return false;
     }
     heartbeat.check();
-    if (Thread.currentThread().isInterrupted()) {
-      throw new InterruptedIOException("the WAL fetch was stopped");
-    }
     String name = plan.walFiles().get(fetched);
     Path into = walDir.resolve(name);
     bytes += archive.fetch(name, into).bytes();
