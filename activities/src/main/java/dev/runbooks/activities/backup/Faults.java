@@ -2,6 +2,7 @@ package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.postgres.SqlFaults;
+import dev.runbooks.pgtools.MissingPostgresException;
 import dev.runbooks.workflows.shared.FailureType;
 import io.temporal.failure.ApplicationFailure;
 import java.io.IOException;
@@ -44,6 +45,10 @@ public final class Faults {
       return work.call();
     } catch (PermanentBackupException e) {
       throw permanent(context, e);
+    } catch (MissingPostgresException e) {
+      // A program the worker's bin directory lacks: no retry installs it.
+      throw FailureType.BAD_INPUT.failure(
+          context + ": " + e.getMessage() + " Then restart the worker.");
     } catch (IOException e) {
       throw repositoryFault(context, repository, e);
     }

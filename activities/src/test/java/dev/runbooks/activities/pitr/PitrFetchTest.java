@@ -1,6 +1,9 @@
 package dev.runbooks.activities.pitr;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.runbooks.activities.backup.ClusterConnections;
@@ -12,12 +15,15 @@ import dev.runbooks.activities.backup.repository.BackupUpload;
 import dev.runbooks.activities.backup.repository.FileRepository;
 import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.activities.testing.PostgresExtension;
+import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.RetentionPolicy;
 import dev.runbooks.workflows.pitr.BaseBackupSummary;
 import dev.runbooks.workflows.pitr.PitrRestoreInput;
 import dev.runbooks.workflows.pitr.PitrRestoreOutcome;
 import dev.runbooks.workflows.pitr.PitrTarget;
+import io.temporal.failure.ActivityFailure;
+import io.temporal.failure.ApplicationFailure;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -47,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A point-in-time restore fetches exactly the WAL it replays: from the base backup's start to the
  * segment holding the target (an LSN; the first commit past a time; a named restore point), never a
- * segment of the archive beyond it, and the restored rows prove the point.
+ * segment of the archive beyond it, and the restored rows prove the point. A worker lacking the
+ * program that reads the WAL says which and how to install it, once.
  */
 class PitrFetchTest {
   static final Path SPOOL = ArchivedWal.spool("pitr-fetch-test");
@@ -76,13 +83,7 @@ class PitrFetchTest {
     LocalKeysetKek kek = LocalKeysetKek.open(dir.resolve("kek.json"));
     WalArchive archive = new WalArchive(repository, kek, TARGET, Clock.systemUTC());
     ArchivedWal wal = new ArchivedWal(SPOOL);
-    harness =
-        new PitrHarness(
-            new ClusterConnections(pg.primary(), Map.of(TARGET, "postgres")),
-            new FixedTargets(Set.of(TARGET), repository, RetentionPolicy.keepEverything(), null),
-            kek,
-            pg.primary().binaries(),
-            Duration.ofSeconds(30));
+    harness = harness(repository, kek, pg.primary().binaries());
     pg.primary().execute("postgres", "CREATE TABLE marks (note text)");
     BackupInput backup = new BackupInput(TARGET, "20261203T130000Z-fetch", "test/fetch");
     harness.backups.takeBaseBackup(backup);
@@ -131,6 +132,64 @@ class PitrFetchTest {
         "B");
     assertEquals(
         List.of("A", "B", "C"), marks(restore(PitrTarget.latest())), "the latest has them all");
+  }
+
+  @Test
+  void aWorkerWhoseBinDirectoryLacksAProgramFailsTheRestoreAtOnceNamingItAndTheFix()
+      throws Exception {
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
+    BackupCipher.warmUp();
+    BackupRepository repository = new FileRepository(dir.resolve("r"));
+    LocalKeysetKek kek = LocalKeysetKek.open(dir.resolve("kek.json"));
+    WalArchive archive = new WalArchive(repository, kek, TARGET, Clock.systemUTC());
+    ArchivedWal wal = new ArchivedWal(SPOOL);
+    harness = harness(repository, kek, pg.primary().binaries());
+    BackupInput backup = new BackupInput(TARGET, "20261203T140000Z-nobin", "test/nobin");
+    harness.backups.takeBaseBackup(backup);
+    wal.switchAndStore(pg.primary(), archive);
+    harness.backups.completeBaseBackup(backup);
+    Instant after = serverNow();
+    pg.primary().execute("postgres", "CREATE TABLE IF NOT EXISTS later (x int)");
+    wal.switchAndStore(pg.primary(), archive);
+
+    // initdb alone: the worker finds "the binaries", but pg_waldump, pg_ctl and postgres are not.
+    Path bin = Files.createDirectories(dir.resolve("bin"));
+    Files.createSymbolicLink(bin.resolve("initdb"), pg.primary().binaries().bin("initdb"));
+    Path into = dir.resolve("restored-nobin");
+    restored.add(into);
+    try (PitrHarness lacking = harness(repository, kek, PgBinaries.at(bin))) {
+      ActivityFailure failure =
+          assertThrows(
+              ActivityFailure.class,
+              () ->
+                  lacking.restores.restoreToPoint(
+                      new PitrRestoreInput(
+                          TARGET,
+                          new PitrTarget(PitrTarget.Kind.TIME, after.toString()),
+                          into.toString(),
+                          0,
+                          "",
+                          "test/nobin")));
+      ApplicationFailure cause = assertInstanceOf(ApplicationFailure.class, failure.getCause());
+      assertEquals("BAD_INPUT", cause.getType(), cause.toString());
+      assertTrue(cause.isNonRetryable(), "retrying cannot install it: " + cause);
+      String message = cause.getOriginalMessage();
+      assertTrue(message.contains("expected pg_waldump in the PostgreSQL bin directory"), message);
+      assertTrue(message.contains(bin.toString()), message);
+      assertTrue(message.contains("apt-get install postgresql"), message);
+      assertTrue(message.contains("restart the worker"), message);
+      assertFalse(Files.exists(into), "a failed restore leaves no directory behind");
+    }
+  }
+
+  private PitrHarness harness(
+      BackupRepository repository, LocalKeysetKek kek, PgBinaries binaries) {
+    return new PitrHarness(
+        new ClusterConnections(pg.primary(), Map.of(TARGET, "postgres")),
+        new FixedTargets(Set.of(TARGET), repository, RetentionPolicy.keepEverything(), null),
+        kek,
+        binaries,
+        Duration.ofSeconds(30));
   }
 
   private PitrRestoreOutcome restore(PitrTarget to) {
