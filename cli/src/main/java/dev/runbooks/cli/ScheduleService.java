@@ -10,6 +10,7 @@ import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
 import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsResponse;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
@@ -84,16 +85,21 @@ final class ScheduleService {
           + " paused or unpaused. Delete it with 'runbook schedule delete NAME' and create it"
           + " again when it should run; on a Temporal cluster, pause works.";
 
-  private final TemporalConnection temporal;
+  private final WorkflowClient client;
   private final ScheduleClient schedules;
 
   ScheduleService(TemporalConnection temporal, String identity) {
-    this.temporal = temporal;
+    this(temporal.client(), identity);
+  }
+
+  /** Over {@code client}'s service and namespace (a test's in-process environment, too). */
+  ScheduleService(WorkflowClient client, String identity) {
+    this.client = client;
     this.schedules =
         ScheduleClient.newInstance(
-            temporal.service(),
+            client.getWorkflowServiceStubs(),
             ScheduleClientOptions.newBuilder()
-                .setNamespace(temporal.namespace())
+                .setNamespace(client.getOptions().getNamespace())
                 .setIdentity(identity)
                 .build());
   }
@@ -132,10 +138,8 @@ final class ScheduleService {
 
   private void createCronWorkflow(RunbookSchedule schedule, String taskQueue) {
     WorkflowStub stub =
-        temporal
-            .client()
-            .newUntypedWorkflowStub(
-                schedule.launch().workflowType(), schedule.cronWorkflowOptions(taskQueue));
+        client.newUntypedWorkflowStub(
+            schedule.launch().workflowType(), schedule.cronWorkflowOptions(taskQueue));
     try {
       stub.start(schedule.launch().request());
     } catch (WorkflowExecutionAlreadyStarted e) {
@@ -201,7 +205,7 @@ final class ScheduleService {
       }
     }
     String id = RunbookSchedule.CRON_WORKFLOW_PREFIX + name;
-    WorkflowStub stub = temporal.client().newUntypedWorkflowStub(id);
+    WorkflowStub stub = client.newUntypedWorkflowStub(id);
     try {
       if (!RunState.label(stub.describe().getStatus()).equals("RUNNING")) {
         throw noSuch(name);
@@ -266,17 +270,17 @@ final class ScheduleService {
 
   /** The open workflows named {@code schedule-*}: cron workflows standing in for schedules. */
   private List<Row> cronWorkflows() {
-    DataConverter converter = temporal.client().getOptions().getDataConverter();
+    DataConverter converter = client.getOptions().getDataConverter();
     List<Row> rows = new ArrayList<>();
     com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
     do {
       ListOpenWorkflowExecutionsResponse response =
-          temporal
-              .service()
+          client
+              .getWorkflowServiceStubs()
               .blockingStub()
               .listOpenWorkflowExecutions(
                   ListOpenWorkflowExecutionsRequest.newBuilder()
-                      .setNamespace(temporal.namespace())
+                      .setNamespace(client.getOptions().getNamespace())
                       .setMaximumPageSize(1000)
                       .setNextPageToken(page)
                       .build());
@@ -296,7 +300,7 @@ final class ScheduleService {
    * the cron or the memo on every server, the start event does.
    */
   private Row cronWorkflow(String id, DataConverter converter) {
-    HistoryEvent first = temporal.client().fetchHistory(id).getEvents().get(0);
+    HistoryEvent first = client.fetchHistory(id).getEvents().get(0);
     WorkflowExecutionStartedEventAttributes started =
         first.getWorkflowExecutionStartedEventAttributes();
     Map<String, Payload> memo = started.getMemo().getFieldsMap();
