@@ -69,18 +69,24 @@ class PitrWorkflowsReplayTest {
         PitrDrillWorkflowImpl.class);
   }
 
+  /** A time-skipping service with the fake activities' worker started. */
+  private TestWorkflowEnvironment started() {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+    // As the service a worker meets: without them, the run's search attributes are refused and
+    // the run never ends.
+    for (var key : dev.runbooks.workflows.shared.RunbookSearchAttributes.ALL) {
+      env.registerSearchAttribute(
+          key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    setup().register(env.newWorker(GoldenHistories.QUEUE));
+    env.start();
+    return env;
+  }
+
   @Test
   void aFailedDrillRecordsItsVerdictAndFailsTheRun() {
     activities.differences = List.of("public.orders: 750 rows on the primary, 749 restored");
-    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-      // As the service a worker meets: without them, the run's search attributes are refused and
-      // the run never ends.
-      for (var key : dev.runbooks.workflows.shared.RunbookSearchAttributes.ALL) {
-        env.registerSearchAttribute(
-            key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-      }
-      setup().register(env.newWorker(GoldenHistories.QUEUE));
-      env.start();
+    try (TestWorkflowEnvironment env = started()) {
       io.temporal.client.WorkflowFailedException failed =
           org.junit.jupiter.api.Assertions.assertThrows(
               io.temporal.client.WorkflowFailedException.class,
@@ -96,13 +102,7 @@ class PitrWorkflowsReplayTest {
   @Test
   void eachCronRunDrillsToARestorePointOfItsOwn() {
     String id = "schedule-" + "nightly-pitr-drill-of-a-target-with-a-long-name".repeat(2);
-    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-      for (var key : dev.runbooks.workflows.shared.RunbookSearchAttributes.ALL) {
-        env.registerSearchAttribute(
-            key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-      }
-      setup().register(env.newWorker(GoldenHistories.QUEUE));
-      env.start();
+    try (TestWorkflowEnvironment env = started()) {
       // The cron workflow standing in for a Schedule: one workflow ID for every run.
       PitrDrillWorkflow cron =
           env.getWorkflowClient()
