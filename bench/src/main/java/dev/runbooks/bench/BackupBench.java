@@ -262,7 +262,7 @@ public final class BackupBench implements BenchMain.Measurement {
     return aws;
   }
 
-  private static boolean onPath(String program) {
+  static boolean onPath(String program) {
     String path = System.getenv("PATH");
     if (path == null) {
       return false;

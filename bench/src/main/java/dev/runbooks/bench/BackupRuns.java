@@ -97,57 +97,19 @@ final class BackupRuns {
     dump.addAll(PG_DUMP_FLAGS);
     dump.add("--compress=0");
     dump.add("--dbname=" + database);
-    String name = env.work().next("pg_dump-zstd");
-    Path logs = env.work().logs();
-    ProcessBuilder pgDump =
-        new ProcessBuilder(dump)
-            .directory(env.work().path().toFile())
-            .redirectError(logs.resolve(name + ".pg_dump.err").toFile());
-    pgDump.environment().clear();
-    pgDump.environment().putAll(env.libpqEnvironment());
-    ProcessBuilder zstd =
-        new ProcessBuilder(List.of(ZSTD, "-3", "-q", "-f", "-o", file.toString()))
-            .directory(env.work().path().toFile())
-            .redirectError(logs.resolve(name + ".zstd.err").toFile());
     Duration cpuBefore = toolsAndBackendsCpu();
-    long started = System.nanoTime();
-    List<Process> pipeline;
-    try {
-      pipeline = ProcessBuilder.startPipeline(List.of(pgDump, zstd));
-    } catch (IOException e) {
-      throw new BenchException("could not start pg_dump | zstd: " + e, e);
-    }
-    for (Process p : pipeline) {
-      int exit = waitFor(p);
-      if (exit != 0) {
-        throw new BenchException(
-            p.info().command().orElse("pg_dump | zstd")
-                + " exited with "
-                + exit
-                + " (expected 0); see "
-                + logs.resolve(name + ".*.err"));
-      }
-    }
-    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    Duration took =
+        env.pipeline(
+            "pg_dump -Fc -Z0 | zstd -3",
+            List.of(dump, List.of(ZSTD, "-3", "-q", "-f", "-o", file.toString())),
+            env.libpqEnvironment(),
+            "pg_dump-zstd",
+            TOOL_TIMEOUT);
     Duration cpu = toolsAndBackendsCpu().minus(cpuBefore);
     err.println(
         String.format(
             Locale.ROOT, "   pg_dump -Fc -Z0 | zstd -3    %s (CPU %s)", secs(took), secs(cpu)));
     return new Baseline(took, cpu);
-  }
-
-  private static int waitFor(Process p) {
-    try {
-      if (!p.waitFor(TOOL_TIMEOUT.toMinutes(), java.util.concurrent.TimeUnit.MINUTES)) {
-        p.destroyForcibly();
-        throw new BenchException("pg_dump | zstd did not finish within " + TOOL_TIMEOUT);
-      }
-      return p.exitValue();
-    } catch (InterruptedException e) {
-      p.destroyForcibly();
-      Thread.currentThread().interrupt();
-      throw new BenchException("interrupted waiting for pg_dump | zstd", e);
-    }
   }
 
   Baseline pgRestore(Path file, String database) throws SQLException {
@@ -180,19 +142,7 @@ final class BackupRuns {
       throws SQLException {
     checkpoint();
     Duration cpuBefore = workerAndBackendsCpu(worker);
-    Child.Outcome o =
-        client(
-            name,
-            worker,
-            "backup",
-            "--target",
-            target,
-            "--no-verify",
-            "--wait",
-            "--output",
-            "json",
-            "--config",
-            config.toString());
+    Child.Outcome o = backupWithoutDrill(name, target, worker, config);
     RunbookOutput.Backup b = RunbookOutput.backup(o);
     Duration step = RunbookOutput.step(o, "dump");
     Duration cpu = workerAndBackendsCpu(worker).minus(cpuBefore);
@@ -279,7 +229,8 @@ final class BackupRuns {
             "bench-" + name,
             workerEnv,
             env.work(),
-            name);
+            name,
+            List.of());
     err.println("   " + name + " on task queue bench-" + name);
     return worker;
   }
@@ -304,10 +255,28 @@ final class BackupRuns {
   }
 
   /**
+   * {@code runbook backup --no-verify --wait --output json} of {@code target} on {@code worker}.
+   */
+  Child.Outcome backupWithoutDrill(String name, String target, BenchWorker worker, Path config) {
+    return client(
+        name,
+        worker,
+        "backup",
+        "--target",
+        target,
+        "--no-verify",
+        "--wait",
+        "--output",
+        "json",
+        "--config",
+        config.toString());
+  }
+
+  /**
    * {@code runbook ARGS --temporal ADDRESS}: a client that starts a run on {@code worker}'s
    * Temporal and waits for its result. Its own JVM is neither timed nor measured.
    */
-  private Child.Outcome client(String name, BenchWorker worker, String... args) {
+  Child.Outcome client(String name, BenchWorker worker, String... args) {
     List<String> argv =
         BenchEnvironment.runbookCommand(
             List.of(BenchEnvironment.javaBin()), runbookJar, List.of(args));

@@ -111,6 +111,67 @@ final class BenchEnvironment {
   }
 
   /**
+   * Runs {@code commands} joined by pipes, as a shell's {@code a | b} without a shell, each with
+   * exactly {@code env}, every stage's stderr (and the last one's stdout) in {@code
+   * logs/NN-<name>.<stage>.out|.err}; waits at most {@code timeout} for all and requires each to
+   * exit 0. The time from the start of the first to the end of the last.
+   */
+  Duration pipeline(
+      String label,
+      List<List<String>> commands,
+      Map<String, String> env,
+      String name,
+      Duration timeout) {
+    String logName = work.next(name);
+    List<ProcessBuilder> stages = new ArrayList<>();
+    for (int i = 0; i < commands.size(); i++) {
+      ProcessBuilder stage =
+          new ProcessBuilder(commands.get(i))
+              .directory(work.path().toFile())
+              .redirectError(work.logs().resolve(logName + "." + i + ".err").toFile());
+      if (i == commands.size() - 1) {
+        stage.redirectOutput(work.logs().resolve(logName + "." + i + ".out").toFile());
+      }
+      stage.environment().clear();
+      stage.environment().putAll(env);
+      stages.add(stage);
+    }
+    long started = System.nanoTime();
+    long deadline = started + timeout.toNanos();
+    List<Process> processes;
+    try {
+      processes = ProcessBuilder.startPipeline(stages);
+    } catch (java.io.IOException e) {
+      throw new BenchException("could not start " + label + ": " + e, e);
+    }
+    try {
+      for (int i = 0; i < processes.size(); i++) {
+        Process p = processes.get(i);
+        long left = deadline - System.nanoTime();
+        if (!p.waitFor(Math.max(0, left), java.util.concurrent.TimeUnit.NANOSECONDS)) {
+          processes.forEach(Process::destroyForcibly);
+          throw new BenchException(label + " did not finish within " + timeout + "; killed it");
+        }
+        if (p.exitValue() != 0) {
+          throw new BenchException(
+              label
+                  + ": "
+                  + commands.get(i).get(0)
+                  + " exited with "
+                  + p.exitValue()
+                  + " (expected 0); see "
+                  + work.logs().resolve(logName + "." + i + ".err"));
+        }
+      }
+    } catch (InterruptedException e) {
+      processes.forEach(Process::destroyForcibly);
+      Thread.currentThread().interrupt();
+      throw new BenchException("interrupted waiting for " + label, e);
+    }
+    return Duration.ofNanos(System.nanoTime() - started);
+  }
+
+  /**
    * With {@code keep}, leaves the cluster running and the working directory in place; otherwise
    * closes the cluster and deletes the directory, unless {@code failed}: its logs tell why.
    */

@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -83,8 +85,9 @@ final class BenchWorker implements AutoCloseable {
 
   /**
    * Starts {@code java JVM_OPTIONS -jar runbook.jar worker --temporal ADDRESS --task-queue QUEUE
-   * --config CONFIG} with exactly {@code env}: a worker alone, as production runs one beside a
-   * Temporal cluster, so that its resident size is the worker's own.
+   * --config CONFIG MORE} with exactly {@code env}: a worker alone, as production runs one beside a
+   * Temporal cluster, so that its resident size is the worker's own; {@code more} are further
+   * worker options ({@code --metrics-port 0}).
    */
   static BenchWorker startWorker(
       String label,
@@ -95,11 +98,10 @@ final class BenchWorker implements AutoCloseable {
       String queue,
       Map<String, String> env,
       WorkDir work,
-      String name) {
-    List<String> argv =
-        BenchEnvironment.runbookCommand(
-            jvm,
-            runbookJar,
+      String name,
+      List<String> more) {
+    List<String> args =
+        new ArrayList<>(
             List.of(
                 "worker",
                 "--temporal",
@@ -108,6 +110,8 @@ final class BenchWorker implements AutoCloseable {
                 queue,
                 "--config",
                 config.toString()));
+    args.addAll(more);
+    List<String> argv = BenchEnvironment.runbookCommand(jvm, runbookJar, args);
     return launch(label, argv, env, work, name, WORKER_READY, temporal, queue);
   }
 
@@ -164,6 +168,29 @@ final class BenchWorker implements AutoCloseable {
   /** What a client adds to reach this worker: {@code --temporal ADDRESS --task-queue QUEUE}. */
   List<String> clientArguments() {
     return List.of("--temporal", address, "--task-queue", queue);
+  }
+
+  /** What it has printed on stdout so far (its start line names its metrics port). */
+  String stdout() {
+    return read(stdout);
+  }
+
+  /** The end of the last line of its log that contains {@code text}, from there on. */
+  Optional<String> logLine(String text) {
+    String found = null;
+    for (Path log : List.of(stdout, stderr)) {
+      try {
+        for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+          int at = line.indexOf(text);
+          if (at >= 0) {
+            found = line.substring(at + text.length());
+          }
+        }
+      } catch (IOException e) {
+        return Optional.empty();
+      }
+    }
+    return Optional.ofNullable(found);
   }
 
   /** Where its Temporal listens, for {@code --temporal}. */

@@ -25,7 +25,7 @@ final class RunbookOutput {
   record Drill(String backupId, Duration restore) {}
 
   static Backup backup(Child.Outcome outcome) {
-    JsonNode backup = result(outcome).path("backup");
+    JsonNode backup = succeeded(outcome).path("backup");
     if (!backup.isObject()) {
       throw new BenchException(
           outcome.label() + " printed no backup in its JSON result:\n" + outcome.out());
@@ -40,7 +40,7 @@ final class RunbookOutput {
   }
 
   static Drill drill(Child.Outcome outcome) {
-    JsonNode drill = result(outcome).path("drill");
+    JsonNode drill = succeeded(outcome).path("drill");
     if (!drill.isObject()) {
       throw new BenchException(
           outcome.label() + " printed no drill in its JSON result:\n" + outcome.out());
@@ -55,7 +55,7 @@ final class RunbookOutput {
 
   /** How long the run's step {@code name} took, start to end; it must have ended DONE. */
   static Duration step(Child.Outcome outcome, String name) {
-    return step(result(outcome), name, outcome.label());
+    return step(succeeded(outcome), name, outcome.label());
   }
 
   static Duration step(JsonNode result, String name, String label) {
@@ -90,7 +90,8 @@ final class RunbookOutput {
     }
   }
 
-  private static JsonNode result(Child.Outcome outcome) {
+  /** The JSON result of a run that must have SUCCEEDED. */
+  static JsonNode succeeded(Child.Outcome outcome) {
     JsonNode root = parse(outcome.out(), outcome.label());
     if (!"SUCCEEDED".equals(root.path("outcome").asText())) {
       throw new BenchException(

@@ -60,12 +60,20 @@ final class WorkDir {
 
   /** Deletes the directory and all in it. */
   void delete() {
-    try (Stream<Path> paths = Files.walk(path)) {
+    deleteTree(path);
+  }
+
+  /** Deletes {@code dir} and all in it; nothing when it is not there. */
+  static void deleteTree(Path dir) {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("could not delete " + path, e);
+      throw new UncheckedIOException("could not delete " + dir, e);
     }
   }
 

@@ -23,7 +23,8 @@ import picocli.CommandLine.TypeConversionException;
     name = "audit",
     mixinStandardHelpOptions = true,
     description = {
-      "Who started, approved and aborted each run, and how it ended, from the Temporal"
+      "Who started, approved and aborted each run, how it ended and what it changed (versions"
+          + " applied or rolled back, backup taken, role rotated, new primary), from the Temporal"
           + " histories: one line per event, oldest first. Identities are RUNBOOK_USER (else the"
           + " login) of whoever ran the command."
     },
@@ -84,7 +85,10 @@ final class AuditCommand implements Callable<Integer> {
               e.kind(),
               e.target(),
               e.action(),
-              "by " + e.by() + (e.detail().isEmpty() ? "" : ": " + e.detail())));
+              "by "
+                  + e.by()
+                  + (e.detail().isEmpty() ? "" : ": " + e.detail())
+                  + (e.changed().isEmpty() ? "" : " (changed: " + e.changed() + ")")));
     }
     return ExitCodes.DONE;
   }

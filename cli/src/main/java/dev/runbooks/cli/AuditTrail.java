@@ -17,6 +17,8 @@ final class AuditTrail {
    * @param action started, approved, abort requested, signalled NAME, terminated, ended
    * @param by the identity of the request, "-" for the run's own end
    * @param detail the outcome for an end, the reason for an abort or termination, else empty
+   * @param changed for an end, what the run changed when its result or rollback says it ({@link
+   *     RunChanges}), else empty
    */
   record Event(
       Instant at,
@@ -25,19 +27,26 @@ final class AuditTrail {
       String target,
       String action,
       String by,
-      String detail) {}
+      String detail,
+      String changed) {}
 
   private AuditTrail() {}
 
   static List<Event> of(WorkflowClient client, ListCommand.Row run) {
     List<Event> events = new ArrayList<>();
+    HistoryEvent close = null;
     for (HistoryEvent event : client.fetchHistory(run.workflowId(), run.runId()).getEvents()) {
+      if (event.hasWorkflowExecutionCompletedEventAttributes()
+          || event.hasWorkflowExecutionFailedEventAttributes()) {
+        close = event;
+      }
       Instant at =
           Instant.ofEpochSecond(event.getEventTime().getSeconds(), event.getEventTime().getNanos());
       String[] line = line(event);
       if (line != null) {
         events.add(
-            new Event(at, run.workflowId(), run.kind(), run.target(), line[0], line[1], line[2]));
+            new Event(
+                at, run.workflowId(), run.kind(), run.target(), line[0], line[1], line[2], ""));
       }
     }
     if (!run.status().equals("RUNNING")) {
@@ -49,7 +58,8 @@ final class AuditTrail {
               run.target(),
               "ended",
               "-",
-              run.outcome()));
+              run.outcome(),
+              RunChanges.of(close, run.kind(), client.getOptions().getDataConverter())));
     }
     return events;
   }

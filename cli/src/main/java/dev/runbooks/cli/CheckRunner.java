@@ -36,22 +36,31 @@ final class CheckRunner {
    * @param workflowId the user's ID, or null for the business key
    */
   String start(TargetConfig target, Duration longTransaction, String workflowId) {
+    RunbookStarter.Launch launch = launch(target, longTransaction, workflowId, initiator);
+    CheckRequest request = (CheckRequest) launch.request();
+    return new RunbookStarter(client, taskQueue, Clock.systemUTC())
+        .start(CheckWorkflow.class, launch.plan(), wf -> WorkflowClient.start(wf::run, request));
+  }
+
+  /** A check of {@code target}, as {@code check} starts it and a schedule repeats it. */
+  static RunbookStarter.Launch launch(
+      TargetConfig target, Duration longTransaction, String workflowId, String initiator) {
     CheckRequest request =
         new CheckRequest(
             new RunbookRequest(
                 target.name(), initiator, target.fourEyes(), target.approvalTimeout()),
             longTransaction);
     String primary = target.primary().toString();
-    RunbookStarter.Plan plan =
+    return new RunbookStarter.Launch(
+        CheckWorkflow.class,
+        request,
         new RunbookStarter.Plan(
             RunbookKind.CHECK,
             target.name(),
             workflowId,
             initiator,
             CheckPlan.summary(request, primary),
-            CheckPlan.markdown(request, primary, target.replicaNames()));
-    return new RunbookStarter(client, taskQueue, Clock.systemUTC())
-        .start(CheckWorkflow.class, plan, wf -> WorkflowClient.start(wf::run, request));
+            CheckPlan.markdown(request, primary, target.replicaNames())));
   }
 
   /** Follows a started check to its end and fetches its report when it completed. */

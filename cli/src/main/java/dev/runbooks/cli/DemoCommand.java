@@ -43,7 +43,8 @@ import picocli.CommandLine.Spec;
           + " PostgreSQL binaries, with Temporal in memory: a health check, then an encrypted"
           + " backup into a file repository with its restore drill, then the backup listing, then a"
           + " credential rotation, a migration of a second database (rehearsed and approved by the"
-          + " demo) and a switchover, through a PgBouncer in front of the primary when pgbouncer"
+          + " demo), a point-in-time restore to before a bad DELETE (WAL archive and physical"
+          + " base backup) and a switchover, through a PgBouncer in front of the primary when pgbouncer"
           + " is installed."
           + " Needs no configuration.",
       "Removes everything afterwards unless --keep."
@@ -178,6 +179,20 @@ final class DemoCommand implements Callable<Integer> {
         ran.add(
             DemoMigration.run(
                 local, config, connection.taskQueue(), Identity.user(root.env()), screen(), out));
+        out.println();
+        ran.addAll(
+            DemoPitr.run(
+                new DemoPitr.Setup(
+                    local,
+                    config,
+                    primary,
+                    replica,
+                    password,
+                    dir,
+                    Identity.user(root.env()),
+                    connection.taskQueue(),
+                    screen()),
+                out));
         out.println();
         // Last, and not with --keep: a switchover leaves the pair swapped and the old primary
         // fenced.

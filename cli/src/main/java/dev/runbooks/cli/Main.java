@@ -34,7 +34,8 @@ public final class Main {
 
   /** Runs one command line and returns its exit code (see {@code runbook --help}). */
   public int run(String... args) {
-    CommandLine commandLine = commandLine(new RunbookCommand(env, terminal));
+    RunbookCommand root = new RunbookCommand(env, terminal);
+    CommandLine commandLine = configure(CommandTree.forArgs(root, args), root);
     int code = commandLine.execute(args);
     out.flush();
     err.flush();
@@ -42,7 +43,10 @@ public final class Main {
   }
 
   CommandLine commandLine(RunbookCommand root) {
-    CommandLine commandLine = new CommandLine(root);
+    return configure(CommandTree.whole(root), root);
+  }
+
+  private CommandLine configure(CommandLine commandLine, RunbookCommand root) {
     Logs logs = new Logs(env);
     Failures failures = new Failures(logs);
     commandLine.setExecutionStrategy(

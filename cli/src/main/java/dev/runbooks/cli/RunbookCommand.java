@@ -1,5 +1,6 @@
 package dev.runbooks.cli;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -15,32 +16,6 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     versionProvider = Version.class,
     description = "A database team's runbooks as durable Temporal workflows.",
-    subcommands = {
-      DevCommand.class,
-      WorkerCommand.class,
-      DemoCommand.class,
-      CheckCommand.class,
-      BackupCommand.class,
-      FailoverCommand.class,
-      RestoreDrillCommand.class,
-      BackupsCommand.class,
-      ArchiveCommand.class,
-      RestoreCommand.class,
-      MigrateCommand.class,
-      RotateCommand.class,
-      DecryptCommand.class,
-      ScheduleCommand.class,
-      ListCommand.class,
-      StatusCommand.class,
-      WatchCommand.class,
-      ApproveCommand.class,
-      AbortCommand.class,
-      CompletionCommand.class,
-      KeysCommand.class,
-      TrainCommand.class,
-      CodecServerCommand.class,
-      AuditCommand.class,
-    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:done",
@@ -72,6 +47,38 @@ import picocli.CommandLine.Spec;
       "  runbook check --target orders --wait        # in another terminal",
     })
 final class RunbookCommand implements Callable<Integer> {
+  /**
+   * The subcommands, added by {@link CommandTree} rather than named in {@code @Command}: a command
+   * line needs the model of the command it runs, not the models picocli reflects out of every
+   * option of every command.
+   */
+  static final List<Class<?>> SUBCOMMANDS =
+      List.of(
+          DevCommand.class,
+          WorkerCommand.class,
+          DemoCommand.class,
+          CheckCommand.class,
+          BackupCommand.class,
+          FailoverCommand.class,
+          RestoreDrillCommand.class,
+          BackupsCommand.class,
+          ArchiveCommand.class,
+          RestoreCommand.class,
+          MigrateCommand.class,
+          RotateCommand.class,
+          DecryptCommand.class,
+          ScheduleCommand.class,
+          ListCommand.class,
+          StatusCommand.class,
+          WatchCommand.class,
+          ApproveCommand.class,
+          AbortCommand.class,
+          CompletionCommand.class,
+          KeysCommand.class,
+          TrainCommand.class,
+          CodecServerCommand.class,
+          AuditCommand.class);
+
   @Spec CommandSpec spec;
   @Mixin LogOptions logs;
 

@@ -43,7 +43,7 @@ record RunbookSchedule(
 
   /** What {@code schedule create} may schedule. */
   static final List<RunbookKind> SCHEDULABLE =
-      List.of(RunbookKind.BACKUP, RunbookKind.RESTORE_DRILL, RunbookKind.ROTATE);
+      List.of(RunbookKind.BACKUP, RunbookKind.RESTORE_DRILL, RunbookKind.ROTATE, RunbookKind.CHECK);
 
   static final Duration DEFAULT_CATCHUP_WINDOW = Duration.ofHours(1);
 

@@ -164,8 +164,8 @@ final class ScheduleCommand implements Callable<Integer> {
       }
       if (cron) {
         out.println(
-            "(cron workflows schedule-<NAME>: this Temporal has no Schedules; they cannot be"
-                + " paused)");
+            "(cron workflows schedule-<NAME>: this Temporal has no Schedules; they pause and"
+                + " unpause only between runs)");
       }
     }
 

@@ -33,7 +33,9 @@ import picocli.CommandLine.Parameters;
       "  runbook schedule create nightly-pitr-drill --runbook restore-drill --type physical \\",
       "      --target orders --cron \"30 3 * * *\"  # the PITR drill, nightly",
       "  runbook schedule create monthly-app --runbook rotate --target orders \\",
-      "      --role orders_app --cron \"0 3 1 * *\"  # every month"
+      "      --role orders_app --cron \"0 3 1 * *\"  # every month",
+      "  runbook schedule create orders-health --runbook check --target orders \\",
+      "      --cron \"*/5 * * * *\"  # keeps the health metrics current"
     })
 final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   @Parameters(paramLabel = "NAME", description = "The schedule's name, e.g. nightly-orders.")
@@ -42,7 +44,7 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
   @Option(
       names = "--runbook",
       required = true,
-      paramLabel = "backup|restore-drill|rotate",
+      paramLabel = "backup|restore-drill|rotate|check",
       description = "The runbook to run.")
   String runbook;
 
@@ -115,7 +117,7 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
                 + " created the cron workflow "
                 + schedule.cronWorkflowId()
                 + " instead. It runs on the same cron, but without jitter or a catch-up window,"
-                + " and cannot be paused.");
+                + " and pauses only between runs.");
       }
       if (connection.json()) {
         Map<String, Object> json = new LinkedHashMap<>();
@@ -174,9 +176,12 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
     RunbookSchedule.checkName(name);
     RunbookKind kind = kind(runbook);
     String expression = RunbookSchedule.checkCron(cron);
-    if (kind == RunbookKind.ROTATE && type != null) {
+    boolean typed = kind == RunbookKind.BACKUP || kind == RunbookKind.RESTORE_DRILL;
+    if (!typed && type != null) {
       throw new UsageException(
-          "--type applies to --runbook backup and restore-drill only: a rotation has no type.");
+          "--type applies to --runbook backup and restore-drill only: "
+              + kind.label()
+              + " has no type.");
     }
     boolean physical = PitrRuns.physical(type);
     return new RunbookSchedule(
@@ -188,7 +193,7 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
         catchupWindow == null ? RunbookSchedule.DEFAULT_CATCHUP_WINDOW : catchupWindow,
         createdBy,
         launch(config, kind, physical),
-        kind == RunbookKind.ROTATE ? null : physical ? PitrRuns.PHYSICAL : PitrRuns.LOGICAL);
+        !typed ? null : physical ? PitrRuns.PHYSICAL : PitrRuns.LOGICAL);
   }
 
   private RunbookStarter.Launch launch(RunbooksConfig config, RunbookKind kind, boolean physical) {
@@ -209,6 +214,10 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
       }
       return new RotationRuns(config, initiator)
           .rotate(target.name(), role, RotationStrategy.ALTERNATING, grace, null);
+    }
+    if (kind == RunbookKind.CHECK) {
+      return CheckRunner.launch(
+          config.target(target.name()), config.check().longTransaction(), null, initiator);
     }
     BackupRuns runs = new BackupRuns(config, initiator);
     return kind == RunbookKind.BACKUP

@@ -4,12 +4,6 @@ import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.shared.RunbookKind;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.temporal.api.common.v1.Payload;
-import io.temporal.api.history.v1.HistoryEvent;
-import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
-import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
-import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
-import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsResponse;
 import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
@@ -19,13 +13,10 @@ import io.temporal.client.schedules.ScheduleClient;
 import io.temporal.client.schedules.ScheduleClientOptions;
 import io.temporal.client.schedules.ScheduleHandle;
 import io.temporal.client.schedules.ScheduleListDescription;
-import io.temporal.common.converter.DataConverter;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The runbooks' schedules in Temporal: Temporal Schedules where the server has them; where it
@@ -78,15 +69,9 @@ final class ScheduleService {
         : null;
   }
 
-  /** Why cron workflows cannot do what was asked, for the CLI to print with exit code 2. */
-  static final String CANNOT_PAUSE =
-      "this Temporal has no Schedules (the in-memory service of 'runbook dev' and 'demo' answers"
-          + " UNIMPLEMENTED), so schedules here are cron workflows, and a cron workflow cannot be"
-          + " paused or unpaused. Delete it with 'runbook schedule delete NAME' and create it"
-          + " again when it should run; on a Temporal cluster, pause works.";
-
   private final WorkflowClient client;
   private final ScheduleClient schedules;
+  private final CronStandIns standIns;
 
   ScheduleService(TemporalConnection temporal, String identity) {
     this(temporal.client(), identity);
@@ -95,6 +80,7 @@ final class ScheduleService {
   /** Over {@code client}'s service and namespace (a test's in-process environment, too). */
   ScheduleService(WorkflowClient client, String identity) {
     this.client = client;
+    this.standIns = new CronStandIns(client, identity);
     this.schedules =
         ScheduleClient.newInstance(
             client.getWorkflowServiceStubs(),
@@ -168,23 +154,34 @@ final class ScheduleService {
         throw e;
       }
       rows.clear();
-      rows.addAll(cronWorkflows());
+      rows.addAll(standIns.list());
     }
     rows.sort(Comparator.comparing(Row::name));
     return rows;
   }
 
   /**
-   * Pauses a schedule with a note.
+   * Pauses a schedule with a note; where schedules are cron workflows, holds the cron workflow back
+   * (see {@link CronStandIns}).
    *
-   * @throws UsageException when there is no such schedule, or schedules are cron workflows here
+   * @throws UsageException when there is no such schedule, or its cron workflow's run is going on
    */
   void pause(String name, String note) {
-    existing(name).pause(note);
+    ScheduleHandle handle = existing(name);
+    if (handle == null) {
+      standIns.pause(name, note);
+    } else {
+      handle.pause(note);
+    }
   }
 
   void unpause(String name, String note) {
-    existing(name).unpause(note);
+    ScheduleHandle handle = existing(name);
+    if (handle == null) {
+      standIns.unpause(name);
+    } else {
+      handle.unpause(note);
+    }
   }
 
   /**
@@ -217,7 +214,10 @@ final class ScheduleService {
     return Mode.CRON_WORKFLOWS;
   }
 
-  /** The schedule's handle once it is known to exist, or the CLI's words for why not. */
+  /**
+   * The schedule's handle once it is known to exist, null where this Temporal has no Schedules, or
+   * the CLI's words for why not.
+   */
   private ScheduleHandle existing(String name) {
     ScheduleHandle handle = schedules.getHandle(name);
     try {
@@ -229,7 +229,7 @@ final class ScheduleService {
         throw noSuch(name);
       }
       if (has(e, Status.Code.UNIMPLEMENTED)) {
-        throw new UsageException(CANNOT_PAUSE.replace("NAME", name));
+        return null;
       }
       throw e;
     }
@@ -268,77 +268,6 @@ final class ScheduleService {
     }
   }
 
-  /** The open workflows named {@code schedule-*}: cron workflows standing in for schedules. */
-  private List<Row> cronWorkflows() {
-    DataConverter converter = client.getOptions().getDataConverter();
-    List<Row> rows = new ArrayList<>();
-    com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
-    do {
-      ListOpenWorkflowExecutionsResponse response =
-          client
-              .getWorkflowServiceStubs()
-              .blockingStub()
-              .listOpenWorkflowExecutions(
-                  ListOpenWorkflowExecutionsRequest.newBuilder()
-                      .setNamespace(client.getOptions().getNamespace())
-                      .setMaximumPageSize(1000)
-                      .setNextPageToken(page)
-                      .build());
-      for (WorkflowExecutionInfo info : response.getExecutionsList()) {
-        String id = info.getExecution().getWorkflowId();
-        if (id.startsWith(RunbookSchedule.CRON_WORKFLOW_PREFIX)) {
-          rows.add(cronWorkflow(id, converter));
-        }
-      }
-      page = response.getNextPageToken();
-    } while (!page.isEmpty());
-    return rows;
-  }
-
-  /**
-   * A cron workflow as a schedule, from its current run's start event: list results do not carry
-   * the cron or the memo on every server, the start event does.
-   */
-  private Row cronWorkflow(String id, DataConverter converter) {
-    HistoryEvent first = client.fetchHistory(id).getEvents().get(0);
-    WorkflowExecutionStartedEventAttributes started =
-        first.getWorkflowExecutionStartedEventAttributes();
-    Map<String, Payload> memo = started.getMemo().getFieldsMap();
-    Instant next =
-        Instant.ofEpochSecond(first.getEventTime().getSeconds(), first.getEventTime().getNanos())
-            .plus(
-                Duration.ofSeconds(
-                    started.getFirstWorkflowTaskBackoff().getSeconds(),
-                    started.getFirstWorkflowTaskBackoff().getNanos()));
-    // The server counts the backoff from when it took the start request, the event's time is a
-    // little later (over a second on a busy machine): a five-field cron fires on whole minutes.
-    next = Instant.ofEpochSecond(Math.round(next.toEpochMilli() / 60_000.0) * 60);
-    boolean waiting = next.isAfter(Instant.now());
-    String runbook = memo(memo, RunbookSchedule.MEMO_RUNBOOK, converter);
-    return new Row(
-        id.substring(RunbookSchedule.CRON_WORKFLOW_PREFIX.length()),
-        runbook,
-        memo(memo, RunbookSchedule.MEMO_TARGET, converter),
-        started.getCronSchedule().isEmpty() ? null : started.getCronSchedule(),
-        waiting ? next : null,
-        false,
-        waiting ? "" : "running now",
-        Mode.CRON_WORKFLOWS,
-        type(runbook, memo(memo, RunbookSchedule.MEMO_TYPE, converter)));
-  }
-
-  private static String memo(Map<String, Payload> memo, String key, DataConverter converter) {
-    Payload payload = memo.get(key);
-    if (payload == null) {
-      return null;
-    }
-    try {
-      return converter.fromPayload(payload, String.class, String.class);
-    } catch (RuntimeException e) {
-      return null;
-    }
-  }
-
   private static UsageException exists(String name) {
     return new UsageException(
         "a schedule named "
@@ -349,7 +278,7 @@ final class ScheduleService {
             + "', or pick another name.");
   }
 
-  private static UsageException noSuch(String name) {
+  static UsageException noSuch(String name) {
     return new UsageException(
         "no schedule named " + name + ": 'runbook schedule list' shows the schedules there are.");
   }

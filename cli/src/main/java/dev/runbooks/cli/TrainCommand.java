@@ -1,8 +1,12 @@
 package dev.runbooks.cli;
 
 import dev.runbooks.worker.EmbeddedTemporal;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -11,8 +15,8 @@ import picocli.CommandLine.ParentCommand;
 
 /**
  * The training run of the class-data archive the {@code ./runbook} launcher builds beside the jar
- * ({@code -XX:ArchiveClassesAtExit}): it loads what {@code --help}, {@code --version} and a client
- * command against Temporal load, so those start from mapped, pre-parsed classes afterwards.
+ * (a class list for {@code -Xshare:dump}): it loads what {@code --help}, {@code --version} and a
+ * client command against Temporal load, so those start from mapped, pre-parsed classes afterwards.
  */
 @Command(name = "train-class-data", hidden = true)
 final class TrainCommand implements Callable<Integer> {
@@ -26,9 +30,24 @@ final class TrainCommand implements Callable<Integer> {
     main.run("--help");
     main.run("--version");
     main.run("list", "--help");
+    // Every command's model: a command line builds only its own (CommandTree), so each is trained.
+    main.commandLine(new RunbookCommand(env, false));
+    Path config = null;
     try (EmbeddedTemporal temporal = EmbeddedTemporal.start(0)) {
+      config = Files.createTempFile("runbook-train", ".yaml");
+      Files.writeString(
+          config,
+          "targets:\n  train: { primary: { host: 127.0.0.1, port: 1, database: train },"
+              + " admin: { user: postgres } }\n");
       main.run("list", "--temporal", temporal.address());
+      main.run("list", "--temporal", temporal.address(), "--config", config.toString());
       main.run("status", "no-such-run", "--temporal", temporal.address());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      if (config != null) {
+        config.toFile().delete();
+      }
     }
     return ExitCodes.DONE;
   }

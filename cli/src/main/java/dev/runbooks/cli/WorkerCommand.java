@@ -43,6 +43,12 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
   /** A scrape every 15 s reads each repository at most every 30 s. */
   static final Duration METRICS_CACHE = Duration.ofSeconds(30);
 
+  /** Open runs (approvals waiting, locks held) are listed at most every 10 s. */
+  static final Duration METRICS_RUNS_CACHE = Duration.ofSeconds(10);
+
+  /** After the repositories' 5 s, the open runs' 3 s keep a scrape under 10 s. */
+  static final Duration METRICS_RUNS_BUDGET = Duration.ofSeconds(3);
+
   /** Under Prometheus's default 10 s scrape timeout, so a slow repository never fails a scrape. */
   static final Duration METRICS_BUDGET = Duration.ofSeconds(5);
 
@@ -80,13 +86,21 @@ final class WorkerCommand implements Callable<Integer>, Logs.Foreground {
         metrics == null
             ? connection.connect(root.env(), patience)
             : connection.connect(root.env(), patience, metrics.temporalScope());
+    if (metrics != null) {
+      metrics.watchChecks(temporal.client());
+      metrics.readRunsFrom(temporal.client());
+    }
     MetricsEndpoint endpoint =
         metrics == null ? null : MetricsEndpoint.start(new InetSocketAddress(metricsPort), metrics);
     RunbookWorker worker;
     try {
-      worker =
-          RunbookWorker.start(
-              temporal.client(), queue, Activities.build(source, temporal.client(), queue));
+      Activities activities = Activities.build(source, temporal.client(), queue);
+      if (metrics == null) {
+        worker = RunbookWorker.start(temporal.client(), queue, activities);
+      } else {
+        metrics.watchRuns(temporal.client(), METRICS_RUNS_CACHE, METRICS_RUNS_BUDGET);
+        worker = RunbookWorker.start(temporal.client(), queue, activities, metrics.stepTimer());
+      }
     } catch (RuntimeException e) {
       temporal.close();
       closeMetrics(endpoint, metrics);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +16,7 @@ import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@code runbook audit}: who started, approved and aborted runs, from the histories. */
 class AuditCommandTest {
@@ -98,6 +100,39 @@ class AuditCommandTest {
     assertEquals("abort requested carol", actions.get(actions.size() - 2), actions.toString());
     assertTrue(actions.get(0).startsWith("started "), actions.toString());
     runs.cli().run("abort", elsewhere, "--wait");
+  }
+
+  @Test
+  void saysWhatEachEndedRunChanged(@TempDir Path dir) throws Exception {
+    try (FakeBackupRuns backups = new FakeBackupRuns(dir)) {
+      Cli.Result backup = backups.cli().run("backup", "--target", "orders", "--wait");
+      assertEquals(0, backup.code(), backup.toString());
+
+      Cli.Result audit = backups.cli().run("audit", "--target", "orders");
+      for (int i = 0; i < 150 && !audit.out().contains("ended"); i++) {
+        Thread.sleep(200);
+        audit = backups.cli().run("audit", "--target", "orders");
+      }
+      assertEquals(0, audit.code(), audit.toString());
+      assertTrue(
+          audit
+              .out()
+              .contains(
+                  "ended  by -: SUCCEEDED (changed: backup " + FakeBackupWorkflows.BACKUP_ID + ")"),
+          audit.toString());
+
+      Cli.Result json = backups.cli().run("audit", "--target", "orders", "-o", "json");
+      assertEquals(0, json.code(), json.toString());
+      Schemas.assertValid("audit", json);
+      List<String> changed = new ArrayList<>();
+      for (JsonNode event : JSON.readTree(json.out())) {
+        changed.add(event.path("action").asText() + ": " + event.path("changed").asText());
+      }
+      assertEquals(
+          List.of("started: ", "ended: backup " + FakeBackupWorkflows.BACKUP_ID),
+          changed,
+          json.toString());
+    }
   }
 
   @Test

@@ -23,6 +23,11 @@ import org.junit.jupiter.api.io.TempDir;
 class DemoCommandTest {
   private static final Pattern REMOVED = Pattern.compile("Removed the clusters and (\\S+) ");
   private static final Pattern KEPT = Pattern.compile("Kept everything in (\\S+):");
+  private static final Pattern DELETED = Pattern.compile("customer_id = \\d+; (\\d+) orders gone");
+  private static final Pattern RESTORED =
+      Pattern.compile(
+          "The restored cluster holds (\\d+) orders, as the primary did before the DELETE"
+              + " \\((\\d+)\\): (\\d+) of the (\\d+) deleted orders are there\\.");
 
   private final Cli cli = new Cli(Cli.isolatedEnv());
 
@@ -80,6 +85,40 @@ class DemoCommandTest {
                         && l.contains(", pooler 127.0.0.1:")
                         && l.contains(" resumed, orders on the new primary")),
         demo.toString());
+    assertTrue(
+        demo.out().contains("== archive start --target orders: archive-orders streams"),
+        demo.toString());
+    assertSummaryLine(demo, "  backup  backup-orders-", "SUCCEEDED (exit 0)", " physical ");
+    assertTrue(
+        demo.out().contains("DELETE FROM orders WHERE status = 'new'   -- meant: AND customer_id"),
+        demo.toString());
+    Matcher incident = DELETED.matcher(demo.out());
+    assertTrue(incident.find(), demo.toString());
+    Matcher restored = RESTORED.matcher(demo.out());
+    assertTrue(restored.find(), demo.toString());
+    assertEquals(
+        DemoCommand.ORDERS + DemoPitr.NEW_ORDERS,
+        Integer.parseInt(restored.group(1)),
+        "the restored cluster held every order of before the DELETE: " + demo);
+    assertEquals(restored.group(1), restored.group(2), demo.toString());
+    assertEquals(incident.group(1), restored.group(3), "it held every deleted order: " + demo);
+    assertEquals(incident.group(1), restored.group(4), demo.toString());
+    assertTrue(
+        demo.out()
+            .contains(
+                "Copied them back into the primary: "
+                    + (DemoCommand.ORDERS + DemoPitr.NEW_ORDERS)
+                    + " orders again."),
+        demo.toString());
+    assertSummaryLine(
+        demo,
+        "  restore restore-orders-",
+        "SUCCEEDED (exit 0)",
+        incident.group(1) + " of " + incident.group(1) + " deleted orders back");
+    assertTrue(
+        demo.out()
+            .contains("Stopped the WAL archiver and dropped its slot runbooks_archive_orders"),
+        demo.toString());
     // PgBouncer is installed here (the pooled tests need it): the demo's clients go through it.
     assertTrue(demo.out().contains(" in front of the primary (failover.pooler)"), demo.toString());
     assertTrue(demo.out().contains(": a write lands on the server on port "), demo.toString());
@@ -130,6 +169,18 @@ class DemoCommandTest {
     Cli.Result demo = cli.run("demo", "--temporal", "127.0.0.1:7233");
     assertEquals(2, demo.code(), demo.toString());
     assertTrue(demo.err().contains("runbook dev"), demo.toString());
+  }
+
+  /**
+   * The demo's summary has a line starting with {@code start} that holds every one of {@code
+   * parts}.
+   */
+  private static void assertSummaryLine(Cli.Result demo, String start, String... parts) {
+    assertTrue(
+        demo.out()
+            .lines()
+            .anyMatch(l -> l.startsWith(start) && List.of(parts).stream().allMatch(l::contains)),
+        start + " ... " + List.of(parts) + " in: " + demo);
   }
 
   /** Runs one of the printed shell commands, split on spaces (the demo's paths have none). */

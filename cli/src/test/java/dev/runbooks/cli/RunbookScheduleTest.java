@@ -231,6 +231,21 @@ class RunbookScheduleTest {
                     "--cron",
                     "0 1 * * *"));
     assertTrue(rotation.getMessage().contains("--type applies to"), rotation.getMessage());
+    UsageException check =
+        assertThrows(
+            UsageException.class,
+            () ->
+                created(
+                    "x",
+                    "--runbook",
+                    "check",
+                    "--type",
+                    "physical",
+                    "--target",
+                    "orders",
+                    "--cron",
+                    "0 1 * * *"));
+    assertTrue(check.getMessage().contains("check has no type"), check.getMessage());
     UsageException bad =
         assertThrows(
             UsageException.class,

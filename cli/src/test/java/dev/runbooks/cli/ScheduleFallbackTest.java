@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.runbooks.workflows.backup.BackupRequest;
+import dev.runbooks.workflows.check.CheckRequest;
 import dev.runbooks.workflows.shared.RunbookSearchAttributes;
 import io.temporal.api.history.v1.HistoryEvent;
 import io.temporal.api.history.v1.WorkflowExecutionStartedEventAttributes;
 import io.temporal.client.WorkflowStub;
 import io.temporal.common.converter.DataConverter;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
@@ -100,6 +102,48 @@ class ScheduleFallbackTest {
     runs.cli().run("schedule", "delete", "nightly-orders");
   }
 
+  /** A scheduled check keeps the metrics endpoint's health figures current (metrics.md). */
+  @Test
+  void aCheckCanBeScheduledWithTheSameRequestAsByHand() throws Exception {
+    Cli.Result created =
+        runs.cli()
+            .run(
+                "schedule",
+                "create",
+                "orders-health",
+                "--runbook",
+                "check",
+                "--target",
+                "orders",
+                "--cron",
+                "*/5 * * * *");
+    assertEquals(0, created.code(), created.toString());
+    WorkflowStub stub = runs.connection.client().newUntypedWorkflowStub("schedule-orders-health");
+    assertEquals("CheckWorkflow", stub.describe().getWorkflowType());
+    assertEquals(
+        "check", stub.describe().getTypedSearchAttributes().get(RunbookSearchAttributes.KIND));
+    WorkflowExecutionStartedEventAttributes started =
+        runs.connection
+            .client()
+            .fetchHistory("schedule-orders-health")
+            .getEvents()
+            .get(0)
+            .getWorkflowExecutionStartedEventAttributes();
+    assertEquals("*/5 * * * *", started.getCronSchedule());
+    CheckRequest request =
+        runs.connection
+            .client()
+            .getOptions()
+            .getDataConverter()
+            .fromPayloads(
+                0, Optional.of(started.getInput()), CheckRequest.class, CheckRequest.class);
+    assertEquals("orders", request.runbook().target());
+    assertEquals("schedule:orders-health", request.runbook().initiator());
+    assertEquals(Duration.ofMinutes(5), request.longTransaction());
+
+    runs.cli().run("schedule", "delete", "orders-health");
+  }
+
   @Test
   void listShowsTheCronWorkflowsWithTheirNextRun() throws Exception {
     Cli.Result created =
@@ -119,6 +163,7 @@ class ScheduleFallbackTest {
     Cli.Result text = runs.cli().run("schedule", "list");
     assertEquals(0, text.code(), text.toString());
     assertTrue(text.out().startsWith("NAME"), text.out());
+    assertTrue(text.out().contains("this Temporal has no Schedules"), text.out());
     assertTrue(
         text.out()
             .lines()
@@ -129,7 +174,6 @@ class ScheduleFallbackTest {
                         && l.contains("orders")
                         && l.contains("0 6 * * 1")),
         text.out());
-    assertTrue(text.out().contains("cannot be paused"), text.out());
 
     Cli.Result json = runs.cli().run("schedule", "list", "--output", "json");
     assertEquals(0, json.code(), json.toString());
@@ -161,7 +205,7 @@ class ScheduleFallbackTest {
   }
 
   @Test
-  void pauseIsRefusedWithTheWayOutAndDeleteTerminates() {
+  void pauseHoldsTheCronWorkflowBackUntilUnpausedAndDeleteTerminates() throws Exception {
     Cli.Result created =
         runs.cli()
             .run(
@@ -176,15 +220,55 @@ class ScheduleFallbackTest {
                 "@hourly");
     assertEquals(0, created.code(), created.toString());
 
-    for (String[] command :
-        new String[][] {
-          {"schedule", "pause", "hourly", "--note", "INC-1"}, {"schedule", "unpause", "hourly"}
-        }) {
-      Cli.Result refused = runs.cli().run(command);
-      assertEquals(2, refused.code(), refused.toString());
-      assertTrue(refused.err().contains("cannot be paused"), refused.toString());
-      assertTrue(refused.err().contains("runbook schedule delete hourly"), refused.toString());
-    }
+    Cli.Result paused = runs.cli().run("schedule", "pause", "hourly", "--note", "INC-1");
+    assertEquals(0, paused.code(), paused.toString());
+    assertTrue(paused.out().contains("Paused schedule hourly"), paused.toString());
+    WorkflowExecutionStartedEventAttributes held = started("schedule-hourly");
+    assertEquals("", held.getCronSchedule(), "a paused stand-in does not fire:\n" + held);
+    assertTrue(
+        held.getFirstWorkflowTaskBackoff().getSeconds() > Duration.ofDays(3650).toSeconds(),
+        "a paused stand-in's first task waits until it is unpaused:\n" + held);
+    assertEquals("BackupWorkflow", held.getWorkflowType().getName());
+    JsonNode row = scheduleRow("hourly");
+    assertTrue(row.path("paused").asBoolean(), row.toString());
+    assertEquals("paused by tester: INC-1", row.path("note").asText(), row.toString());
+    assertEquals("0 * * * *", row.path("cron").asText(), row.toString());
+    assertTrue(row.path("nextRun").isNull(), row.toString());
+    Cli.Result pausedList = runs.cli().run("schedule", "list");
+    assertTrue(
+        pausedList.out().lines().anyMatch(l -> l.startsWith("hourly") && l.contains("paused")),
+        pausedList.out());
+
+    Cli.Result unpaused = runs.cli().run("schedule", "unpause", "hourly");
+    assertEquals(0, unpaused.code(), unpaused.toString());
+    WorkflowExecutionStartedEventAttributes resumed = started("schedule-hourly");
+    assertEquals("0 * * * *", resumed.getCronSchedule(), resumed.toString());
+    assertTrue(
+        resumed.getFirstWorkflowTaskBackoff().getSeconds() <= 3600,
+        "fires at the next hour again:\n" + resumed);
+    BackupRequest request =
+        runs.connection
+            .client()
+            .getOptions()
+            .getDataConverter()
+            .fromPayloads(
+                0, Optional.of(resumed.getInput()), BackupRequest.class, BackupRequest.class);
+    assertEquals("schedule:hourly", request.runbook().initiator());
+    JsonNode active = scheduleRow("hourly");
+    assertFalse(active.path("paused").asBoolean(), active.toString());
+    assertTrue(active.path("nextRun").isTextual(), active.toString());
+    assertEquals(
+        "backup",
+        runs.connection
+            .client()
+            .newUntypedWorkflowStub("schedule-hourly")
+            .describe()
+            .getTypedSearchAttributes()
+            .get(RunbookSearchAttributes.KIND));
+
+    Cli.Result none = runs.cli().run("schedule", "pause", "no-such");
+    assertEquals(2, none.code(), none.toString());
+    assertTrue(none.err().contains("no schedule named no-such"), none.toString());
 
     Cli.Result list = runs.cli().run("schedule", "list");
     assertTrue(
@@ -288,5 +372,25 @@ class ScheduleFallbackTest {
 
     Cli.Result list = runs.cli().run("schedule", "list");
     assertFalse(list.out().lines().anyMatch(l -> l.startsWith("x ")), list.out());
+  }
+
+  private static WorkflowExecutionStartedEventAttributes started(String workflowId) {
+    return runs.connection
+        .client()
+        .fetchHistory(workflowId)
+        .getEvents()
+        .get(0)
+        .getWorkflowExecutionStartedEventAttributes();
+  }
+
+  private static JsonNode scheduleRow(String name) throws Exception {
+    Cli.Result json = runs.cli().run("schedule", "list", "-o", "json");
+    assertEquals(0, json.code(), json.toString());
+    for (JsonNode r : JSON.readTree(json.out())) {
+      if (r.path("name").asText().equals(name)) {
+        return r;
+      }
+    }
+    throw new AssertionError("no schedule " + name + " in\n" + json);
   }
 }

@@ -71,6 +71,15 @@ public final class LocalPrometheus implements AutoCloseable {
    */
   public static LocalPrometheus start(Path dir, List<String> targets)
       throws IOException, InterruptedException {
+    return start(dir, targets, List.of());
+  }
+
+  /**
+   * As {@link #start(Path, List)}, with {@code ruleFiles} loaded and evaluated every second (as
+   * {@code rule_files}: a bad file stops the start, naming it).
+   */
+  public static LocalPrometheus start(Path dir, List<String> targets, List<Path> ruleFiles)
+      throws IOException, InterruptedException {
     int port;
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = free.getLocalPort();
@@ -85,6 +94,12 @@ public final class LocalPrometheus implements AutoCloseable {
                 + "      - targets: [");
     config.append(String.join(", ", targets.stream().map(t -> "'" + t + "'").toList()));
     config.append("]\n");
+    if (!ruleFiles.isEmpty()) {
+      config.append("rule_files:\n");
+      for (Path rules : ruleFiles) {
+        config.append("  - '").append(rules.toAbsolutePath()).append("'\n");
+      }
+    }
     Path file = Files.writeString(dir.resolve("prometheus.yml"), config);
     Path log = dir.resolve("prometheus.log");
     Process process =

@@ -21,7 +21,7 @@ import java.util.Set;
  * running as root hands its cluster directories to the OS user {@code postgres} and runs those
  * programs through {@code runuser -u postgres --}; anyone else runs them directly.
  */
-final class ServerUser {
+public final class ServerUser {
   static final String POSTGRES = "postgres";
 
   private static volatile ServerUser current;
@@ -32,7 +32,7 @@ final class ServerUser {
     this.root = root;
   }
 
-  static ServerUser current() {
+  public static ServerUser current() {
     ServerUser user = current;
     if (user == null) {
       user = new ServerUser(detectRoot());
@@ -41,12 +41,12 @@ final class ServerUser {
     return user;
   }
 
-  boolean isRoot() {
+  public boolean isRoot() {
     return root;
   }
 
   /** The argument list that runs {@code argv} as the server's user. */
-  List<String> wrap(List<String> argv) {
+  public List<String> wrap(List<String> argv) {
     if (!root) {
       return argv;
     }
@@ -56,7 +56,7 @@ final class ServerUser {
   }
 
   /** Hands {@code path} to the server's user, when that is not us. */
-  void own(Path path) {
+  public void own(Path path) {
     if (!root) {
       return;
     }

@@ -143,7 +143,9 @@ public record Activities(List<Object> implementations) {
       } catch (MissingPostgresException e) {
         problem = e.getMessage();
       }
-      log.warn("backup, restore-drill, restore and migrate will fail on this worker: {}", problem);
+      log.warn(
+          "backup, restore-drill, restore, migrate, archive and PITR will fail on this worker: {}",
+          problem);
       return List.of(MissingPgTools.standIn(problem));
     }
     BackupWiring wiring =

@@ -3,32 +3,60 @@ package dev.runbooks.worker;
 import dev.runbooks.workflows.backup.BackupActivities;
 import dev.runbooks.workflows.backup.RestoreActivities;
 import dev.runbooks.workflows.migration.MigrationActivities;
+import dev.runbooks.workflows.pitr.PhysicalBackupActivities;
+import dev.runbooks.workflows.pitr.PitrDrillActivities;
+import dev.runbooks.workflows.pitr.PitrRestoreActivities;
 import dev.runbooks.workflows.pitr.WalArchiverActivities;
 import dev.runbooks.workflows.shared.FailureType;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Stands in for every activity that runs the PostgreSQL programs ({@code pg_dump}, {@code
- * pg_restore}) on a worker that found none: the worker still serves the other runbooks, and a
- * backup, restore or migration fails at its first such activity, non-retryable and saying what to
- * install, instead of waiting for activities nobody registered.
+ * pg_restore}, {@code pg_receivewal}, {@code pg_basebackup}, the server itself for a point-in-time
+ * restore) on a worker that found none: the worker still serves the other runbooks, and a backup,
+ * restore, migration or PITR run fails at its first such activity, non-retryable and naming the
+ * programs and what to install, instead of waiting for activities nobody registered.
  */
 final class MissingPgTools implements InvocationHandler {
-  /** The activity interfaces whose implementations need the PostgreSQL programs. */
-  static final List<Class<?>> NEEDING_TOOLS =
-      List.of(
-          BackupActivities.class,
-          RestoreActivities.class,
-          MigrationActivities.class,
-          WalArchiverActivities.class);
+  /** What a worker lacks for an activity interface, and why that interface needs it. */
+  private record Needs(String lacking, String why) {}
+
+  /** The activity interfaces whose implementations need the PostgreSQL programs, and which ones. */
+  static final Map<Class<?>, Needs> NEEDING_TOOLS = needingTools();
 
   private final String problem;
 
   private MissingPgTools(String problem) {
     this.problem = problem;
+  }
+
+  private static Map<Class<?>, Needs> needingTools() {
+    Map<Class<?>, Needs> needs = new LinkedHashMap<>();
+    String client = "no PostgreSQL client tools";
+    String server = "no PostgreSQL server programs";
+    needs.put(BackupActivities.class, new Needs(client, "backups need pg_dump"));
+    needs.put(RestoreActivities.class, new Needs(client, "restores need pg_restore"));
+    needs.put(MigrationActivities.class, new Needs(client, "migrations need pg_dump"));
+    needs.put(WalArchiverActivities.class, new Needs(client, "the archiver needs pg_receivewal"));
+    needs.put(
+        PhysicalBackupActivities.class, new Needs(client, "physical backups need pg_basebackup"));
+    needs.put(
+        PitrRestoreActivities.class,
+        new Needs(
+            server,
+            "a point-in-time restore runs postgres, pg_ctl and pg_waldump on the worker's host"));
+    needs.put(
+        PitrDrillActivities.class,
+        new Needs(
+            server,
+            "a PITR drill runs postgres, pg_ctl, pg_verifybackup and pg_amcheck on the worker's"
+                + " host"));
+    return Map.copyOf(needs);
   }
 
   /**
@@ -39,7 +67,7 @@ final class MissingPgTools implements InvocationHandler {
   static Object standIn(String problem) {
     return Proxy.newProxyInstance(
         MissingPgTools.class.getClassLoader(),
-        NEEDING_TOOLS.toArray(Class<?>[]::new),
+        List.copyOf(NEEDING_TOOLS.keySet()).toArray(Class<?>[]::new),
         new MissingPgTools(problem));
   }
 
@@ -52,10 +80,15 @@ final class MissingPgTools implements InvocationHandler {
         default -> "MissingPgTools[" + problem + "]";
       };
     }
+    Needs needs = NEEDING_TOOLS.get(method.getDeclaringClass());
     throw FailureType.BAD_INPUT.failure(
-        "this worker has no PostgreSQL client tools, so it cannot run "
+        "this worker has "
+            + needs.lacking()
+            + ", so it cannot run "
             + method.getName()
-            + " (backups, restores and migrations need pg_dump and pg_restore): "
+            + " ("
+            + needs.why()
+            + "): "
             + problem
             + "; then restart the worker");
   }

@@ -5,6 +5,7 @@ import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.workflows.Runbooks;
 import io.temporal.client.WorkflowClient;
+import io.temporal.common.interceptors.WorkerInterceptor;
 import io.temporal.worker.Worker;
 import io.temporal.worker.WorkerFactory;
 import io.temporal.worker.WorkerFactoryOptions;
@@ -38,8 +39,22 @@ public final class RunbookWorker implements AutoCloseable {
    */
   public static RunbookWorker start(
       WorkflowClient client, String taskQueue, Activities activities) {
+    return start(client, taskQueue, activities, new WorkerInterceptor[0]);
+  }
+
+  /** As {@link #start(WorkflowClient, String, Activities)}, with more interceptors (metrics). */
+  public static RunbookWorker start(
+      WorkflowClient client,
+      String taskQueue,
+      Activities activities,
+      WorkerInterceptor... interceptors) {
     RunbookWorker worker =
-        start(client, taskQueue, Runbooks.WORKFLOW_IMPLEMENTATIONS, activities.implementations());
+        start(
+            client,
+            taskQueue,
+            Runbooks.WORKFLOW_IMPLEMENTATIONS,
+            activities.implementations(),
+            interceptors);
     warmUpCipher();
     return worker;
   }
@@ -63,15 +78,22 @@ public final class RunbookWorker implements AutoCloseable {
     return thread;
   }
 
-  /** Registers the given workflow implementations and activity objects, and starts polling. */
+  /**
+   * Registers the given workflow implementations and activity objects, and starts polling; {@code
+   * interceptors} (a worker's metrics) run after the step log.
+   */
   public static RunbookWorker start(
       WorkflowClient client,
       String taskQueue,
       List<Class<?>> workflowImplementations,
-      List<Object> activityImplementations) {
+      List<Object> activityImplementations,
+      WorkerInterceptor... interceptors) {
+    WorkerInterceptor[] all = new WorkerInterceptor[interceptors.length + 1];
+    all[0] = new StepLog();
+    System.arraycopy(interceptors, 0, all, 1, interceptors.length);
     WorkerFactory factory =
         WorkerFactory.newInstance(
-            client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(new StepLog()).build());
+            client, WorkerFactoryOptions.newBuilder().setWorkerInterceptors(all).build());
     // Heartbeat details reach Temporal as often as Heartbeat sends them, not once per 80% of the
     // heartbeat timeout (48 s for a dump), so status and watch show the bytes as they flow.
     Worker worker =

@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DockerComposeTest {
   private static final YAMLMapper YAML = new YAMLMapper();
-  private static final Path ROOT = repositoryRoot();
+  static final Path ROOT = repositoryRoot();
 
   private static JsonNode compose;
 
@@ -207,6 +207,35 @@ class DockerComposeTest {
         "PgBouncer reads the file the worker rewrites");
   }
 
+  /**
+   * The archiver, the physical backup and the PITR restore run pg_receivewal, pg_basebackup and the
+   * server itself on the worker: a worker image with the client tools only finds no server (no
+   * initdb) and fails them all, and a restore needs the primary's own major version.
+   */
+  @Test
+  void theWorkerImageHasTheServerProgramsOfThePrimarysMajorVersionAndStartsTheArchiver()
+      throws IOException {
+    String image = services(compose).path("pg-primary").path("image").asText();
+    assertTrue(image.matches("postgres:\\d+.*"), image);
+    String major = image.replaceAll("postgres:(\\d+).*", "$1");
+    String dockerfile = Files.readString(ROOT.resolve("Dockerfile"));
+    assertTrue(
+        dockerfile.contains("ARG PG_MAJOR=" + major),
+        "the worker image's PG_MAJOR must be the primary's " + major);
+    assertTrue(
+        dockerfile.matches("(?s).*apt-get install[^\\n]*postgresql-\\$\\{PG_MAJOR}.*"),
+        "the worker image installs the server package postgresql-${PG_MAJOR}");
+    assertTrue(dockerfile.contains("create_main_cluster = false"), "no cluster in the image");
+    JsonNode archiver = services(compose).path("archiver-start");
+    assertEquals(
+        List.of("archive", "start", "--target", "orders"),
+        YAML.convertValue(archiver.path("command"), List.class));
+    assertEquals(
+        services(compose).path("worker").path("image").asText(),
+        archiver.path("image").asText(),
+        "archiver-start runs the worker's image");
+  }
+
   @Test
   void publishedPortsListenOnLoopbackOnly() {
     assertEquals(List.of(), portsOpenToTheNetwork(compose));
@@ -313,9 +342,9 @@ class DockerComposeTest {
 
   // --- The checks, as functions of a parsed compose file, so the tests above can prove they fail.
 
-  private record Mount(String service, String source, String target, boolean bind) {}
+  record Mount(String service, String source, String target, boolean bind) {}
 
-  private static JsonNode services(JsonNode file) {
+  static JsonNode services(JsonNode file) {
     JsonNode services = file.path("services");
     assertTrue(services.isObject() && !services.isEmpty(), "no services: in the compose file");
     return services;
@@ -371,7 +400,7 @@ class DockerComposeTest {
     return problems;
   }
 
-  private static List<Mount> mounts(JsonNode file) {
+  static List<Mount> mounts(JsonNode file) {
     List<Mount> mounts = new ArrayList<>();
     forEachService(
         file,
@@ -492,7 +521,7 @@ class DockerComposeTest {
     return problems;
   }
 
-  private static Map<String, String> environment(JsonNode service) {
+  static Map<String, String> environment(JsonNode service) {
     Map<String, String> env = new LinkedHashMap<>();
     JsonNode node = service.path("environment");
     if (node.isObject()) {

@@ -25,6 +25,9 @@ public final class ZstdStreams {
   /** zstd's recommended streaming input size (one block); output gets the same. */
   private static final int CHUNK = 128 * 1024;
 
+  /** A multi-threaded stream's job: the unit a worker compresses (zstd's default is 4 windows). */
+  private static final int JOB_SIZE = 2 * 1024 * 1024;
+
   private static final Queue<Compressor> idleCompressors = new ConcurrentLinkedQueue<>();
   private static final Queue<Decompressor> idleDecompressors = new ConcurrentLinkedQueue<>();
 
@@ -40,6 +43,15 @@ public final class ZstdStreams {
    * frame and closes {@code out}.
    */
   public static OutputStream compressing(OutputStream out, int level) {
+    return compressing(out, level, 0);
+  }
+
+  /**
+   * As {@link #compressing(OutputStream, int)}, with {@code workers} native threads compressing
+   * while the caller goes on feeding input (0: the caller's thread compresses), in jobs of {@value
+   * #JOB_SIZE} bytes, which bounds their buffers to a few MB.
+   */
+  public static OutputStream compressing(OutputStream out, int level, int workers) {
     Objects.requireNonNull(out, "out");
     Compressor c = idleCompressors.poll();
     if (c == null) {
@@ -48,6 +60,10 @@ public final class ZstdStreams {
     c.ctx.reset();
     c.ctx.setLevel(level);
     c.ctx.setChecksum(true);
+    c.ctx.setWorkers(workers);
+    if (workers > 0) {
+      c.ctx.setJobSize(JOB_SIZE);
+    }
     c.in.clear();
     return new Compressing(out, c);
   }

@@ -82,7 +82,12 @@ public final class CheckActivitiesImpl implements CheckActivities {
                     f.severity().compareTo(from) < 0
                         ? f
                         : new Finding(
-                            f.check(), f.severity(), f.summary() + used, f.advice(), f.details()))
+                            f.check(),
+                            f.severity(),
+                            f.summary() + used,
+                            f.advice(),
+                            f.details(),
+                            f.figures()))
             .toList());
   }
 

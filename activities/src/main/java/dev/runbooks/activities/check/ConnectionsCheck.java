@@ -4,6 +4,7 @@ import static dev.runbooks.workflows.check.Severity.CRITICAL;
 import static dev.runbooks.workflows.check.Severity.OK;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.workflows.check.Figure;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Severity;
 import java.sql.Connection;
@@ -86,7 +87,14 @@ final class ConnectionsCheck {
             : "Find what holds the connections (details; pg_stat_activity), end idle ones"
                 + " or put a pooler such as PgBouncer in front; raising max_connections"
                 + " needs a restart";
-    return List.of(new Finding(NAME, severity, summary, advice, details));
+    return List.of(
+        new Finding(
+            NAME,
+            severity,
+            summary,
+            advice,
+            details,
+            List.of(Figure.of(Figure.CONNECTIONS, used), Figure.of(Figure.CONNECTIONS_MAX, max))));
   }
 
   private static List<String> connectionBreakdown(Connection c) throws SQLException {

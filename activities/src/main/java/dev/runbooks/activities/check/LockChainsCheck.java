@@ -3,6 +3,7 @@ package dev.runbooks.activities.check;
 import static dev.runbooks.workflows.check.Severity.CRITICAL;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.workflows.check.Figure;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Severity;
 import java.sql.Array;
@@ -27,13 +28,22 @@ final class LockChainsCheck {
   static List<Finding> run(Connection c) throws SQLException {
     List<Finding> findings = new ArrayList<>();
     OnPrimary.cannotSeeOtherSessions(c, NAME, "queries").ifPresent(findings::add);
-    List<LockChains.Chain> chains = LockChains.chains(blockedAndBlocking(c));
+    List<LockChains.Session> sessions = blockedAndBlocking(c);
+    List<LockChains.Chain> chains = LockChains.chains(sessions);
     for (LockChains.Chain chain : chains) {
       findings.add(lockChain(chain));
     }
     if (chains.isEmpty()) {
       findings.add(Finding.ok(NAME, "no session waits on a lock another session holds"));
     }
+    long waiting = sessions.stream().filter(s -> !s.blockers().isEmpty()).count();
+    int last = findings.size() - 1;
+    findings.set(
+        last,
+        findings
+            .get(last)
+            .withFigures(
+                List.of(Figure.of(Figure.LOCK_WAITS, waiting), HealthFigures.deadlocks(c))));
     return findings;
   }
 

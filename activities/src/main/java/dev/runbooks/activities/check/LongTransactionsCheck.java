@@ -2,6 +2,7 @@ package dev.runbooks.activities.check;
 
 import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.workflows.check.Figure;
 import dev.runbooks.workflows.check.Finding;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,13 +41,16 @@ final class LongTransactionsCheck {
           found++;
         }
       }
-      if (found > 0) {
-        return findings;
+      if (found == 0) {
+        findings.add(
+            Finding.ok(NAME, "no transaction has been open longer than " + Text.duration(limit)));
       }
+      int last = findings.size() - 1;
+      findings.set(
+          last,
+          findings.get(last).withFigures(List.of(Figure.of(Figure.LONG_TRANSACTIONS, found))));
+      return findings;
     }
-    findings.add(
-        Finding.ok(NAME, "no transaction has been open longer than " + Text.duration(limit)));
-    return findings;
   }
 
   private static Finding longTransaction(ResultSet rs) throws SQLException {

@@ -290,7 +290,8 @@ final class ReplicaCheck {
         severity,
         "replica " + name + ": " + streaming + (paused ? ", replay paused" : "") + ", " + lag,
         String.join(" Also: ", advice),
-        details);
+        details,
+        HealthFigures.lag(name, lagBytes, lagTime));
   }
 
   private static String standbys(long n) {

@@ -3,6 +3,7 @@ package dev.runbooks.activities.check;
 import static dev.runbooks.workflows.check.Severity.OK;
 import static dev.runbooks.workflows.check.Severity.WARN;
 
+import dev.runbooks.workflows.check.Figure;
 import dev.runbooks.workflows.check.Finding;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -24,6 +25,7 @@ final class ReplicationSlotsCheck {
   static List<Finding> run(Connection c, long warnBytes) throws SQLException {
     List<Finding> findings = new ArrayList<>();
     List<String> details = new ArrayList<>();
+    List<Figure> figures = new ArrayList<>();
     long largest = 0;
     String largestName = null;
     try (Statement s = c.createStatement();
@@ -36,6 +38,7 @@ final class ReplicationSlotsCheck {
         String name = rs.getString(1);
         boolean active = rs.getBoolean(3);
         long retained = rs.getLong(4);
+        figures.add(Figure.of(Figure.SLOT_RETAINED_WAL_BYTES, "slot", name, retained));
         details.add(
             name
                 + " ("
@@ -92,6 +95,7 @@ final class ReplicationSlotsCheck {
               "",
               details));
     }
+    findings.set(0, findings.get(0).withFigures(figures));
     return findings;
   }
 }

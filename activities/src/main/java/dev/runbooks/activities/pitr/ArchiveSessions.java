@@ -126,6 +126,13 @@ final class ArchiveSessions {
           heartbeat.set(shipper.segments());
           if (!receiver.isAlive()) {
             shipper.ship(() -> slot.receiverFlushed(c));
+            try {
+              heartbeat.check();
+            } catch (ActivityCompletionException stopped) {
+              // Ended by the stop itself (the heartbeat's thread closes it): a stop, no failure.
+              slot.advance(c, shipper.archivedTo());
+              throw stopped;
+            }
             if (!receiver.walRemoved()) {
               throw new TransientBackupException(
                   context

@@ -22,6 +22,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -30,6 +32,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The base backup step: {@code pg_basebackup -Ft -X none -D -} (one tar on stdout, the WAL left to
@@ -45,7 +49,17 @@ final class BaseBackupStage {
   static final int ZSTD_LEVEL = 3;
 
   private static final int BUFFER = 64 * 1024;
+
+  /**
+   * zstd compresses on a native thread of its own while this one reads pg_basebackup's tar and
+   * encrypts what comes out, as the zstd program does (its default {@code --threads=1}): on one
+   * thread, reading, copying into zstd and compressing took turns and pg_basebackup waited on a
+   * full pipe meanwhile.
+   */
+  static final int ZSTD_WORKERS = 1;
+
   private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final Logger log = LoggerFactory.getLogger(BaseBackupStage.class);
 
   private final TargetConnections connections;
   private final KeyEncryptionKey kek;
@@ -65,6 +79,7 @@ final class BaseBackupStage {
       throws IOException {
     ConnectionSpec spec = connections.connectionSpec(target);
     Instant started = clock.instant();
+    long t0 = System.nanoTime();
     Server server = server(target, spec, context);
     DataKey key = cipher.newDataKey(kek);
     String baseKey = BaseBackupLayout.baseKey(target, id);
@@ -74,6 +89,8 @@ final class BaseBackupStage {
         BackupUpload upload = repository.create(baseKey)) {
       heartbeat.onStop(basebackup::kill);
       basebackup.stdin().close();
+      long streaming = System.nanoTime();
+      long cpu = threadCpu();
       HashingOutputStream ciphertext = new HashingOutputStream(upload);
       HashingOutputStream plaintext =
           new HashingOutputStream(
@@ -81,11 +98,14 @@ final class BaseBackupStage {
       TarMemberCapture tar;
       long tarBytes;
       // Closing it ends the compression, then the encryption.
-      try (OutputStream compressed = ZstdStreams.compressing(plaintext, ZSTD_LEVEL)) {
+      try (OutputStream compressed = ZstdStreams.compressing(plaintext, ZSTD_LEVEL, ZSTD_WORKERS)) {
         tar = new TarMemberCapture(compressed, Set.of(PG_MANIFEST));
         tarBytes = copy(basebackup.stdout(), tar, heartbeat);
       }
+      long streamed = System.nanoTime();
+      cpu = threadCpu() - cpu;
       int exit = Pipes.waitFor(basebackup, heartbeat);
+      long exited = System.nanoTime();
       if (exit != 0) {
         throw new TransientBackupException(
             context
@@ -108,6 +128,7 @@ final class BaseBackupStage {
       }
       WalRange range = walRange(pgManifest, context);
       upload.commit();
+      long committed = System.nanoTime();
       String pgManifestKey = BaseBackupLayout.pgManifestKey(target, id);
       repository.put(pgManifestKey, encrypt(pgManifest, key, pgManifestKey));
       Digest pgDigest = Digest.of(pgManifest);
@@ -134,6 +155,17 @@ final class BaseBackupStage {
               pgDigest.sha256(),
               key.wrapped());
       repository.put(BaseBackupLayout.pendingKey(target, id), BaseBackups.json(manifest));
+      log.info(
+          "{}: {} tar bytes; setup {} ms, streaming {} ms (the pipeline's CPU {} ms),"
+              + " pg_basebackup's exit {} ms, commit {} ms, manifests {} ms",
+          context,
+          tarBytes,
+          ms(streaming - t0),
+          ms(streamed - streaming),
+          cpu < 0 ? "not measured" : ms(cpu),
+          ms(exited - streamed),
+          ms(committed - exited),
+          ms(System.nanoTime() - committed));
       return manifest;
     }
   }
@@ -184,6 +216,16 @@ final class BaseBackupStage {
     } catch (SQLException e) {
       throw Faults.sqlFault(context + ": reading " + spec.address() + " before the base backup", e);
     }
+  }
+
+  /** This thread's CPU time in ns, or -1 where the JVM cannot tell. */
+  private static long threadCpu() {
+    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    return threads.isCurrentThreadCpuTimeSupported() ? threads.getCurrentThreadCpuTime() : -1;
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   private static long copy(InputStream from, OutputStream to, Heartbeat heartbeat)

@@ -12,18 +12,33 @@ import java.util.OptionalLong;
 
 /**
  * Picks what a point-in-time restore needs, from what the repository holds: the newest base backup
- * whose stop point is before the target, and the WAL from its start along the timelines to the
- * target (to the archive's end for a time, a restore point or the latest). Refuses a target outside
- * the restorable window, saying what the window is.
+ * whose stop point is before the target, and the WAL from its start along the timelines: the
+ * candidates to the archive's end, of which the first {@code initial} are fetched before recovery
+ * starts (to the target's segment for an LSN or a restore point whose LSN is known; to the base
+ * backup's end for a time or a restore point only named, whose segment {@link WalFetch} finds by
+ * reading the WAL). Refuses a target outside the restorable window, saying what the window is.
  */
 final class PitrPlanner {
   /**
    * What to restore.
    *
-   * @param walFiles the WAL file names to fetch, history files first
-   * @param walEnd how far the WAL fetched reaches
+   * @param walFiles the WAL file names recovery may need, in the order it reads them: history files
+   *     first, then the segments to the archive's end
+   * @param initial how many of {@code walFiles} to fetch before recovery starts
+   * @param scan whether the segments after those must be read to find the target's (a time, a
+   *     restore point by name)
    */
-  record Plan(BaseBackupManifest backup, List<String> walFiles, long walEnd, String window) {}
+  record Plan(
+      BaseBackupManifest backup, List<String> walFiles, int initial, boolean scan, String window) {
+    Plan {
+      walFiles = List.copyOf(walFiles);
+    }
+
+    /** How many WAL files the restore fetches: exactly, or at most when it must scan. */
+    int toFetch() {
+      return scan ? walFiles.size() : initial;
+    }
+  }
 
   /** The archive's state a plan is made from. */
   record Archive(WalInventory inventory, Instant endTime) {}
@@ -77,7 +92,8 @@ final class PitrPlanner {
             + ")";
     String refused = "the restore of target " + target + " to " + to.describe() + " is refused: ";
     BaseBackupManifest chosen;
-    long walEnd = end;
+    // Where the WAL fetched before recovery must reach: the chosen backup's end at least.
+    long known = -1;
     switch (to.kind()) {
       case TIME -> {
         Instant t = Instant.parse(to.value());
@@ -106,15 +122,23 @@ final class PitrPlanner {
                   + windowIs(window));
         }
         chosen = newestMatching(restorable, b -> lsn(b.stopLsn()) <= l);
-        walEnd = Math.min(end, l + 1);
+        known = l;
       }
-      case RESTORE_POINT ->
-          chosen =
-              lsnHint < 0 ? newest : newestMatching(restorable, b -> lsn(b.stopLsn()) <= lsnHint);
-      case LATEST -> chosen = newest;
+      case RESTORE_POINT -> {
+        chosen =
+            lsnHint < 0 ? newest : newestMatching(restorable, b -> lsn(b.stopLsn()) <= lsnHint);
+        known = lsnHint;
+      }
+      case LATEST -> {
+        chosen = newest;
+        known = end;
+      }
       default -> throw new IllegalArgumentException("unknown target kind " + to.kind());
     }
-    return new Plan(chosen, walFiles(archive.inventory(), chosen, walEnd), walEnd, window);
+    List<String> candidates = walFiles(archive.inventory(), chosen, end);
+    long first = Math.max(known, lsn(chosen.stopLsn()));
+    int initial = walFiles(archive.inventory(), chosen, Math.min(end, first + 1)).size();
+    return new Plan(chosen, candidates, initial, known < 0, window);
   }
 
   private static String windowIs(String window) {

@@ -12,26 +12,23 @@ import dev.runbooks.workflows.shared.FailureType;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Recovers a base backup to a target on the worker's host: the WAL the plan names is fetched,
- * verified and decrypted into a local directory first (a flipped byte or a missing object stops the
- * restore before anything starts, naming the file), then the tar is decrypted and unpacked into the
- * new data directory, PostgreSQL starts in recovery with {@code restore_command} copying from that
- * directory, stops at the target and promotes; the point reached is read from its log.
+ * Recovers a base backup to a target on the worker's host: the WAL it replays ({@link WalFetch}) is
+ * fetched, verified and decrypted into a local directory first (a flipped byte or a missing object
+ * stops the restore before anything starts, naming the file), then the tar is decrypted and
+ * unpacked into the new data directory, PostgreSQL starts in recovery with {@code restore_command}
+ * copying from that directory, stops at the target and promotes; the point reached is read from its
+ * log.
  */
 final class PitrRecovery {
   static final String LOG = "runbooks-recovery.log";
@@ -39,6 +36,8 @@ final class PitrRecovery {
 
   private static final String PROMOTED = "database system is ready to accept connections";
   private static final long STARTUP_GRACE_NANOS = 30_000_000_000L;
+  private static final long STATUS_EVERY_NANOS = 2_000_000_000L;
+  private static final Logger log = LoggerFactory.getLogger(PitrRecovery.class);
 
   private static final Pattern REDO_DONE = Pattern.compile("redo done at ([0-9A-F]+/[0-9A-F]+)");
   private static final Pattern LAST_XACT =
@@ -46,8 +45,6 @@ final class PitrRecovery {
   private static final Pattern NEW_TIMELINE = Pattern.compile("selected new timeline ID: (\\d+)");
   private static final String TARGET_NOT_REACHED =
       "recovery ended before configured recovery target was reached";
-  private static final DateTimeFormatter PG_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSx").withZone(ZoneOffset.UTC);
 
   private final KeyEncryptionKey kek;
   private final ServerHost host;
@@ -74,27 +71,43 @@ final class PitrRecovery {
       Heartbeat heartbeat)
       throws IOException {
     BaseBackupManifest b = plan.backup();
+    long began = System.nanoTime();
     Path walDir = Files.createTempDirectory("runbooks-pitr-wal");
     try {
       // The server's restore_command reads it: the server's user owns it, nobody else reads it.
       host.serverDirectory(walDir);
-      long bytes = 0;
-      for (String name : plan.walFiles()) {
-        heartbeat.check();
-        bytes += archive.fetch(name, walDir.resolve(name)).bytes();
-        host.ownFile(walDir.resolve(name));
-        heartbeat.add(1);
-      }
       host.serverDirectory(dataDir);
       Files.writeString(dataDir.resolve(OWNER_FILE), settings.ownerKey());
-      bytes += unpack(repository, b, dataDir, heartbeat);
+      WalFetch wal = new WalFetch(archive, host, plan, to, walDir);
+      WalFetch.Running fetch = wal.startForRecovery(heartbeat);
+      long bytes;
+      try {
+        bytes = unpack(repository, b, dataDir, heartbeat);
+      } catch (IOException | RuntimeException e) {
+        fetch.cancel();
+        throw e;
+      }
+      long unpacked = System.nanoTime();
+      fetch.await();
+      long fetched = System.nanoTime();
       if (settings.verifyBackup()) {
         verifyBackup(dataDir, walDir, heartbeat);
       }
-      configure(dataDir, walDir, to, settings);
+      RecoveryConfig.write(dataDir, walDir, to, settings);
       start(dataDir, heartbeat);
-      String log = awaitPromotion(dataDir, to, heartbeat);
-      return new Recovered(b.id(), reached(log), plan.walFiles().size(), bytes);
+      long started = System.nanoTime();
+      String serverLog = awaitPromotion(dataDir, to, wal, heartbeat);
+      log.info(
+          "base backup {} into {}: unpacked in {} ms, its {} WAL files fetched beside it {} ms"
+              + " later, verified and started {} ms, recovered and promoted {} ms",
+          b.id(),
+          dataDir,
+          ms(unpacked - began),
+          wal.fetched(),
+          ms(fetched - unpacked),
+          ms(started - fetched),
+          ms(System.nanoTime() - started));
+      return new Recovered(b.id(), reached(serverLog), wal.fetched(), bytes + wal.bytes());
     } finally {
       deleteTree(walDir);
     }
@@ -174,61 +187,6 @@ final class PitrRecovery {
     }
   }
 
-  private void configure(Path dataDir, Path walDir, PitrTarget to, Settings settings)
-      throws IOException {
-    ensureFile(dataDir.resolve("postgresql.conf"), "");
-    ensureFile(
-        dataDir.resolve("pg_hba.conf"),
-        "local all all peer\nhost all all 127.0.0.1/32 scram-sha-256\n");
-    if (!settings.hbaFirstLine().isEmpty()) {
-      Path hba = dataDir.resolve("pg_hba.conf");
-      Files.writeString(hba, settings.hbaFirstLine() + "\n" + Files.readString(hba));
-    }
-    Files.deleteIfExists(dataDir.resolve("standby.signal"));
-    ensureFile(dataDir.resolve("recovery.signal"), "");
-    List<String> lines = new ArrayList<>();
-    lines.add("# written by runbooks for a point-in-time restore");
-    lines.add("restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'");
-    lines.add("recovery_target_timeline = 'latest'");
-    lines.add("recovery_target_action = 'promote'");
-    lines.addAll(targetSettings(to));
-    lines.add("port = " + settings.port());
-    lines.add("listen_addresses = '127.0.0.1'");
-    lines.add("unix_socket_directories = ''");
-    lines.add("archive_mode = 'off'");
-    lines.add("primary_conninfo = ''");
-    lines.add("primary_slot_name = ''");
-    lines.add("logging_collector = 'off'");
-    lines.add("log_destination = 'stderr'");
-    lines.add("lc_messages = 'C'");
-    lines.add("hot_standby = 'on'");
-    Files.write(
-        dataDir.resolve("postgresql.auto.conf"),
-        lines,
-        StandardCharsets.UTF_8,
-        StandardOpenOption.CREATE,
-        StandardOpenOption.APPEND);
-  }
-
-  static List<String> targetSettings(PitrTarget to) {
-    return switch (to.kind()) {
-      case TIME ->
-          List.of("recovery_target_time = '" + PG_TIME.format(Instant.parse(to.value())) + "'");
-      case LSN -> List.of("recovery_target_lsn = '" + to.value() + "'");
-      case RESTORE_POINT ->
-          List.of("recovery_target_name = '" + to.value().replace("'", "''") + "'");
-      case LATEST -> List.of();
-    };
-  }
-
-  private void ensureFile(Path file, String contents) throws IOException {
-    if (!Files.exists(file)) {
-      Files.writeString(file, contents);
-      Files.setOwner(file, Files.getOwner(file.getParent()));
-      Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    }
-  }
-
   private void start(Path dataDir, Heartbeat heartbeat) throws IOException {
     ServerHost.Result r =
         host.run(
@@ -249,16 +207,18 @@ final class PitrRecovery {
   }
 
   /**
-   * Waits until the cluster is promoted ("in production"). A time target no transaction committed
-   * after, up to the archive's end, is not "reached" by PostgreSQL; the data at that time is the
-   * data at the end, so recovery runs again to the end.
+   * Waits until the cluster is promoted ("in production"). Recovery that ran out of WAL before its
+   * target runs again with the next segment fetched (its target's record went on into it). A time
+   * target no transaction committed after, up to the archive's end, is not "reached" by PostgreSQL;
+   * the data at that time is the data at the end, so recovery runs again to the end.
    *
    * @return the server's log
    */
-  private String awaitPromotion(Path dataDir, PitrTarget to, Heartbeat heartbeat)
+  private String awaitPromotion(Path dataDir, PitrTarget to, WalFetch wal, Heartbeat heartbeat)
       throws IOException {
     boolean retried = false;
     long started = System.nanoTime();
+    long asked = started;
     int since = 0;
     while (true) {
       heartbeat.check();
@@ -272,12 +232,24 @@ final class PitrRecovery {
           !Files.exists(dataDir.resolve("postmaster.pid"))
               && System.nanoTime() - started < STARTUP_GRACE_NANOS
               && !log.contains("FATAL");
-      if (!starting && !running(dataDir, heartbeat)) {
+      // pg_ctl status is a process (through runuser when root): asked every 2 s, not each poll.
+      boolean ask = System.nanoTime() - asked >= STATUS_EVERY_NANOS;
+      if (!starting && ask) {
+        asked = System.nanoTime();
+      }
+      if (!starting && ask && !running(dataDir, heartbeat)) {
         log = logSince(dataDir, since);
         if (log.contains(PROMOTED)) {
           return logSince(dataDir, 0);
         }
-        if (to.kind() == PitrTarget.Kind.TIME && log.contains(TARGET_NOT_REACHED) && !retried) {
+        boolean notReached = log.contains(TARGET_NOT_REACHED);
+        if (notReached && wal.fetchNext(heartbeat)) {
+          since = logSince(dataDir, 0).length();
+          start(dataDir, heartbeat);
+          started = System.nanoTime();
+          continue;
+        }
+        if (to.kind() == PitrTarget.Kind.TIME && notReached && !retried) {
           retried = true;
           Path auto = dataDir.resolve("postgresql.auto.conf");
           List<String> kept = new ArrayList<>();
@@ -295,7 +267,7 @@ final class PitrRecovery {
         throw failed(to, log);
       }
       try {
-        Thread.sleep(300);
+        Thread.sleep(100);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IOException("interrupted waiting for the recovery", e);
@@ -362,6 +334,10 @@ final class PitrRecovery {
       found = m.group(1);
     }
     return found;
+  }
+
+  private static long ms(long nanos) {
+    return nanos / 1_000_000;
   }
 
   /** Stops a restored cluster at once (it is scratch) and removes its directory. */

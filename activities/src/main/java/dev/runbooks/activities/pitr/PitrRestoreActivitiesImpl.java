@@ -36,7 +36,7 @@ public final class PitrRestoreActivitiesImpl implements PitrRestoreActivities {
         () -> {
           PitrPlanner.Plan plan = stage.plan(repository, input);
           return new PitrPlan(
-              plan.backup().id(), plan.backup().startLsn(), plan.walFiles().size(), plan.window());
+              plan.backup().id(), plan.backup().startLsn(), plan.toFetch(), plan.window());
         });
   }
 

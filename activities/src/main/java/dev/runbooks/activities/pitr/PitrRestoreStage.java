@@ -70,7 +70,7 @@ final class PitrRestoreStage {
       PitrRecovery.deleteTree(dataDir);
     }
     int port = input.port() != 0 ? input.port() : freePort();
-    heartbeat.total(plan.walFiles().size());
+    heartbeat.total(plan.toFetch());
     try {
       return recovery.recover(
           repository,
@@ -140,8 +140,8 @@ final class PitrRestoreStage {
   }
 
   /** When the newest WAL the archive holds was stored: the restorable window's end in time. */
-  private static Optional<Instant> endTime(
-      WalArchive archive, String target, WalInventory inventory) throws IOException {
+  static Optional<Instant> endTime(WalArchive archive, String target, WalInventory inventory)
+      throws IOException {
     Optional<WalInventory.TimelineWal> latest = inventory.latest();
     if (latest.isEmpty()) {
       return Optional.empty();

@@ -17,7 +17,6 @@ import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.SQLException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -241,9 +240,6 @@ public final class ConfiguredConnections implements TargetConnections {
     }
   }
 
-  /** Where a connection goes, for messages. */
-  record Where(String target, String server, Endpoint endpoint, String role, String fix) {}
-
   private Connection connect(TargetConfig target, String server, Endpoint endpoint)
       throws SQLException {
     Login login = login(target);
@@ -252,8 +248,9 @@ public final class ConfiguredConnections implements TargetConnections {
     if (login.password() != null) {
       properties.setProperty("password", login.password());
     }
-    Where where =
-        new Where(target.name(), server, endpoint, login.role(), fixFor(target, login, endpoint));
+    ConnectionFailures.Where where =
+        new ConnectionFailures.Where(
+            target.name(), server, endpoint, login.role(), fixFor(target, login, endpoint));
     log.debug(
         "connecting to target {} {} at {} as role {}",
         target.name(),
@@ -273,7 +270,7 @@ public final class ConfiguredConnections implements TargetConnections {
       }
       return connection;
     } catch (SQLException e) {
-      throw explain(e, where, login.password());
+      throw ConnectionFailures.explain(e, where, login.password());
     }
   }
 
@@ -332,70 +329,5 @@ public final class ConfiguredConnections implements TargetConnections {
         + login.role()
         + "\" in without a password (trust or peer); if the server wants a password, use admin:"
         + " { secret: ... } instead.";
-  }
-
-  /**
-   * Turns a failed connection into what the caller should see: a non-retryable AUTHENTICATION
-   * failure for a rejected login, otherwise a retryable SQLException naming the target and address.
-   * Package-private so the classification can be tested without a server.
-   *
-   * @throws io.temporal.failure.ApplicationFailure for a rejected login
-   */
-  static SQLException explain(SQLException e, Where where, String password) {
-    String state = e.getSQLState();
-    String serverMessage = scrub(e.getMessage(), password);
-    String place =
-        "target \"" + where.target() + "\" " + where.server() + " at " + where.endpoint().address();
-    if ("28P01".equals(state)
-        || "28000".equals(state)
-        || ("08004".equals(state) && serverMessage.toLowerCase(Locale.ROOT).contains("password"))) {
-      throw FailureType.AUTHENTICATION.failure(
-          "cannot log in to "
-              + place
-              + " as role \""
-              + where.role()
-              + "\": "
-              + serverMessage
-              + " (SQLSTATE "
-              + state
-              + "). Fix: "
-              + where.fix());
-    }
-    return new SQLException(
-        "cannot connect to "
-            + place
-            + " (database "
-            + where.endpoint().database()
-            + "): "
-            + serverMessage
-            + cause(e, password)
-            + (state == null ? "" : " (SQLSTATE " + state + ")"),
-        state,
-        e.getErrorCode(),
-        e);
-  }
-
-  /** pgjdbc's "The connection attempt failed." hides why; the cause says (unknown host, ...). */
-  private static String cause(SQLException e, String password) {
-    Throwable cause = e.getCause();
-    if (cause == null || cause instanceof SQLException) {
-      return "";
-    }
-    return " ("
-        + cause.getClass().getSimpleName()
-        + ": "
-        + scrub(cause.getMessage(), password)
-        + ")";
-  }
-
-  private static String scrub(String message, String password) {
-    if (message == null) {
-      return "no message";
-    }
-    String text = message.strip();
-    if (password != null && !password.isEmpty()) {
-      text = text.replace(password, "********");
-    }
-    return text;
   }
 }

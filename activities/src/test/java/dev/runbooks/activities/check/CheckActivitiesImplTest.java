@@ -10,6 +10,7 @@ import dev.runbooks.activities.check.FixtureConnections.Endpoint;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.testing.LocalCluster;
 import dev.runbooks.workflows.check.CheckInput;
+import dev.runbooks.workflows.check.Figure;
 import dev.runbooks.workflows.check.Finding;
 import dev.runbooks.workflows.check.Findings;
 import dev.runbooks.workflows.check.Severity;
@@ -216,8 +217,13 @@ class CheckActivitiesImplTest {
       expected = rs.getLong(1);
     }
 
-    Finding f = single(checks().checkDatabaseSize(INPUT));
+    Findings findings = checks().checkDatabaseSize(INPUT);
+    assertEquals(2, findings.findings().size(), findings::toString);
+    Finding f = findings.findings().get(0);
+    Finding xid = findings.findings().get(1);
 
+    assertEquals(Severity.OK, xid.severity(), xid::toString);
+    assertTrue(xid.summary().startsWith("the oldest transaction ID, in database "), xid::toString);
     assertEquals(Severity.OK, f.severity(), f::toString);
     assertTrue(f.summary().matches("database orders is [0-9.]+ (kB|MB)"), f.summary());
     long reported = Long.parseLong(f.details().get(0).replaceAll("\\D", ""));
@@ -412,7 +418,8 @@ class CheckActivitiesImplTest {
                   new CheckInput(FixtureConnections.TARGET, Duration.ofHours(1)));
       assertEquals(
           List.of(
-              Finding.ok("long-transactions", "no transaction has been open longer than 1h 0m")),
+              Finding.ok("long-transactions", "no transaction has been open longer than 1h 0m")
+                  .withFigures(List.of(Figure.of(Figure.LONG_TRANSACTIONS, 0)))),
           withinAnHour.findings());
       open.rollback();
     }

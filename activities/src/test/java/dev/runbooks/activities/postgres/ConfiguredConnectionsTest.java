@@ -192,8 +192,8 @@ class ConfiguredConnectionsTest {
     assertFalse(e.getMessage().contains(PASSWORD));
   }
 
-  private static ConfiguredConnections.Where where() {
-    return new ConfiguredConnections.Where(
+  private static ConnectionFailures.Where where() {
+    return new ConnectionFailures.Where(
         "orders",
         "primary",
         new Endpoint("db1", 5432, "orders", "verify-full"),
@@ -209,7 +209,7 @@ class ConfiguredConnectionsTest {
       ApplicationFailure failure =
           assertThrows(
               ApplicationFailure.class,
-              () -> ConfiguredConnections.explain(rejected, where(), PASSWORD));
+              () -> ConnectionFailures.explain(rejected, where(), PASSWORD));
       assertFailure(
           failure,
           "AUTHENTICATION",
@@ -226,18 +226,18 @@ class ConfiguredConnectionsTest {
     ApplicationFailure failure =
         assertThrows(
             ApplicationFailure.class,
-            () -> ConfiguredConnections.explain(rejected, where(), PASSWORD));
+            () -> ConnectionFailures.explain(rejected, where(), PASSWORD));
     assertFalse(failure.getOriginalMessage().contains(PASSWORD), failure.getOriginalMessage());
 
     SQLException other = new SQLException("odd: " + PASSWORD, "08001");
     assertFalse(
-        ConfiguredConnections.explain(other, where(), PASSWORD).getMessage().contains(PASSWORD));
+        ConnectionFailures.explain(other, where(), PASSWORD).getMessage().contains(PASSWORD));
   }
 
   @Test
   void keepsOtherFailuresAsRetryableSqlExceptions() {
     SQLException refused = new SQLException("Connection to db1:5432 refused.", "08001");
-    SQLException explained = ConfiguredConnections.explain(refused, where(), PASSWORD);
+    SQLException explained = ConnectionFailures.explain(refused, where(), PASSWORD);
     assertEquals("08001", explained.getSQLState());
     assertSame(refused, explained.getCause());
     assertTrue(explained.getMessage().contains("target \"orders\" primary at db1:5432"));

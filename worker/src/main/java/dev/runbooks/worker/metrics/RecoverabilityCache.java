@@ -1,6 +1,5 @@
 package dev.runbooks.worker.metrics;
 
-import dev.runbooks.workflows.backup.BackupCatalog;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,7 +31,7 @@ public final class RecoverabilityCache implements AutoCloseable {
   public record Entry(TargetRecoverability figures, String error, long listedAtNanos) {}
 
   private final Supplier<Set<String>> targets;
-  private final Function<String, BackupCatalog> lister;
+  private final Function<String, TargetRecoverability> lister;
   private final Duration ttl;
   private final Duration budget;
   private final LongSupplier nanoTime;
@@ -46,7 +45,7 @@ public final class RecoverabilityCache implements AutoCloseable {
    */
   public RecoverabilityCache(
       Supplier<Set<String>> targets,
-      Function<String, BackupCatalog> lister,
+      Function<String, TargetRecoverability> lister,
       Duration ttl,
       Duration budget,
       LongSupplier nanoTime) {
@@ -69,8 +68,11 @@ public final class RecoverabilityCache implements AutoCloseable {
   public Map<String, Entry> current() {
     long now = nanoTime.getAsLong();
     long deadline = now + budget.toNanos();
+    Set<String> configured = targets.get();
+    // A target removed from the configuration is forgotten: its series leave the endpoint.
+    entries.keySet().retainAll(configured);
     Map<String, CompletableFuture<Entry>> waiting = new LinkedHashMap<>();
-    for (String target : targets.get()) {
+    for (String target : configured) {
       Entry known = entries.get(target);
       if (known != null && now - known.listedAtNanos() < ttl.toNanos()) {
         continue;
@@ -96,7 +98,7 @@ public final class RecoverabilityCache implements AutoCloseable {
       }
     }
     Map<String, Entry> result = new LinkedHashMap<>();
-    for (String target : targets.get()) {
+    for (String target : configured) {
       Entry e = entries.get(target);
       if (e != null) {
         result.put(target, e);
@@ -110,7 +112,7 @@ public final class RecoverabilityCache implements AutoCloseable {
         () -> {
           Entry entry;
           try {
-            TargetRecoverability figures = TargetRecoverability.of(lister.apply(target));
+            TargetRecoverability figures = lister.apply(target);
             entry = new Entry(figures, null, nanoTime.getAsLong());
           } catch (RuntimeException e) {
             log.warn("metrics: cannot list the backups of target {}: {}", target, e.getMessage());

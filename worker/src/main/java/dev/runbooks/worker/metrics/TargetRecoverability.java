@@ -1,5 +1,6 @@
 package dev.runbooks.worker.metrics;
 
+import dev.runbooks.activities.pitr.WalArchiveFigures;
 import dev.runbooks.workflows.backup.BackupCatalog;
 import dev.runbooks.workflows.backup.BackupListing;
 import java.time.Duration;
@@ -16,6 +17,8 @@ import java.util.Objects;
  * @param drillPassed the verdict of the most recent drill of any backup; null when never drilled
  * @param drillRestore that drill's measured restore duration; null when never drilled
  * @param freshnessLimit the target's backupFreshness; null when unset
+ * @param wal the target's WAL archive (empty when it has none)
+ * @param walFreshness the target's walFreshness; null when unset
  */
 public record TargetRecoverability(
     String target,
@@ -26,12 +29,21 @@ public record TargetRecoverability(
     Boolean drillPassed,
     Instant drilledAt,
     Duration drillRestore,
-    Duration freshnessLimit) {
+    Duration freshnessLimit,
+    WalArchiveFigures wal,
+    Duration walFreshness) {
   public TargetRecoverability {
     Objects.requireNonNull(target, "target");
+    Objects.requireNonNull(wal, "wal");
   }
 
+  /** A target without a WAL archive nor a walFreshness. */
   public static TargetRecoverability of(BackupCatalog catalog) {
+    return of(catalog, new WalArchiveFigures(false, null, null, -1, null), null);
+  }
+
+  public static TargetRecoverability of(
+      BackupCatalog catalog, WalArchiveFigures wal, Duration walFreshness) {
     Instant newest = null;
     Instant verified = null;
     int complete = 0;
@@ -63,7 +75,9 @@ public record TargetRecoverability(
         lastDrill == null ? null : lastDrill.drillPassed(),
         lastDrill == null ? null : lastDrill.drilledAt(),
         lastDrill == null ? null : lastDrill.restoreDuration(),
-        catalog.freshnessLimit());
+        catalog.freshnessLimit(),
+        wal,
+        walFreshness);
   }
 
   private static Instant later(Instant a, Instant b) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 /** The shipped alert rules (runbooks/alerts) are valid and pass their promtool unit tests. */
 class AlertRulesTest {
-  private static final Path ALERTS = repositoryRoot().resolve("runbooks/alerts");
+  static final Path ALERTS = repositoryRoot().resolve("runbooks/alerts");
 
   @Test
   void everyRuleFileIsValidAndEveryAlertIsUnitTested() throws Exception {

@@ -10,6 +10,11 @@ public record CheckResult(String target, List<Finding> findings) {
     findings = List.copyOf(findings);
   }
 
+  /** Every figure the checks measured, in the order of their findings. */
+  public List<Figure> figures() {
+    return findings.stream().flatMap(f -> f.figures().stream()).toList();
+  }
+
   public Severity worst() {
     Severity worst = Severity.OK;
     for (Finding f : findings) {

@@ -50,6 +50,7 @@ public final class Runbook {
         RunbookSearchAttributes.KIND.valueSet(kind.label()),
         RunbookSearchAttributes.TARGET.valueSet(request.target()),
         RunbookSearchAttributes.INITIATOR.valueSet(request.initiator()));
+    RunCounter.started(kind, request.target());
   }
 
   public String target() {
@@ -110,6 +111,7 @@ public final class Runbook {
           outcomeDetail, reported == null ? "RUNBOOK_FAILED" : reported.name(), e);
     } finally {
       releaseLock();
+      RunCounter.ended(kind, target(), outcome);
     }
   }
 

@@ -4,7 +4,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
@@ -24,7 +23,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -224,11 +222,9 @@ public final class FileRepository implements BackupRepository {
     if (!Files.isDirectory(start)) {
       return List.of();
     }
-    try (Stream<Path> walk = Files.walk(start)) {
-      return walk.filter(Files::isRegularFile).toList();
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    }
+    VanishingFilesVisitor visitor = new VanishingFilesVisitor();
+    Files.walkFileTree(start, visitor);
+    return visitor.files();
   }
 
   private String keyOf(Path file) {

@@ -20,6 +20,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -99,6 +101,47 @@ class FileRepositoryTest {
     Files.setPosixFilePermissions(dir, ALL);
     repository.put("orders/1/manifest.json", bytes("{}"));
     assertEquals("rwx------", mode(root));
+  }
+
+  @Test
+  void listsWhileUploadsCommitAndObjectsAreDeletedBesideIt() throws Exception {
+    // The WAL archiver commits and deletes objects every second while status, the base backup's
+    // completion and the PITR plan list them: a file gone between the directory read and its
+    // attributes was a NoSuchFileException out of list().
+    String prefix = "orders/wal/00000001/";
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicReference<Exception> writerFailed = new AtomicReference<>();
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                for (int i = 0; i < 400 && !done.get(); i++) {
+                  repository.put(prefix + "seg" + i + ".partial", bytes("partial " + i));
+                  if (i > 0) {
+                    repository.delete(prefix + "seg" + (i - 1) + ".partial");
+                  }
+                }
+              } catch (IOException | RuntimeException e) {
+                writerFailed.set(e);
+              } finally {
+                done.set(true);
+              }
+            });
+    writer.start();
+    int lists = 0;
+    try {
+      while (!done.get()) {
+        for (String key : repository.list(prefix)) {
+          assertTrue(key.startsWith(prefix) && key.endsWith(".partial"), key);
+        }
+        lists++;
+      }
+    } finally {
+      done.set(true);
+      writer.join();
+    }
+    assertEquals(null, writerFailed.get());
+    assertTrue(lists > 0);
   }
 
   @Test

@@ -1,0 +1,186 @@
+package dev.runbooks.activities.pitr;
+
+import dev.runbooks.activities.postgres.Heartbeat;
+import dev.runbooks.workflows.pitr.PitrTarget;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fetches the WAL a recovery replays, and no more, into the directory its {@code restore_command}
+ * copies from. Before recovery starts: the plan's initial files (to the target's segment when its
+ * LSN is known, else to the base backup's end), then, for a time or a restore point known only by
+ * name, one segment after another until one holds the record recovery stops at: the first commit or
+ * abort after the time (read with {@code pg_waldump}), or the restore point. A record split across
+ * two segments is not seen in either, so the search goes on to a later one: more WAL than needed,
+ * never less. Recovery that still runs out before its target asks for the next segment ({@link
+ * #fetchNext}).
+ */
+final class WalFetch {
+  private static final Pattern XACT_END =
+      Pattern.compile(
+          "desc: (?:COMMIT|ABORT)(?:_PREPARED)? (?:\\d+: )?"
+              + "(\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}:\\d{2}\\.\\d{6}) UTC");
+  private static final DateTimeFormatter WALDUMP_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+  private final WalArchive archive;
+  private final ServerHost host;
+  private final PitrPlanner.Plan plan;
+  private final PitrTarget to;
+  private final Path walDir;
+  private int fetched;
+  private long bytes;
+
+  WalFetch(WalArchive archive, ServerHost host, PitrPlanner.Plan plan, PitrTarget to, Path walDir) {
+    this.archive = archive;
+    this.host = host;
+    this.plan = plan;
+    this.to = to;
+    this.walDir = walDir;
+  }
+
+  /** How many WAL files are in the directory. */
+  int fetched() {
+    return fetched;
+  }
+
+  /** Their size as stored (encrypted). */
+  long bytes() {
+    return bytes;
+  }
+
+  /** Fetches what recovery needs before it starts; see the class comment. */
+  void fetchForRecovery(Heartbeat heartbeat) throws IOException {
+    while (fetched < plan.initial()) {
+      fetchNext(heartbeat);
+    }
+    if (!plan.scan()) {
+      return;
+    }
+    // The base backup's last segment may already hold the target.
+    while (!holdsTarget(plan.walFiles().get(fetched - 1), heartbeat) && fetchNext(heartbeat)) {
+      heartbeat.check();
+    }
+  }
+
+  /**
+   * {@link #fetchForRecovery} on a thread of its own, while the base backup is unpacked: the two
+   * are independent, and the server starts only once both are done, so a flipped byte or a missing
+   * object still stops the restore before recovery begins.
+   */
+  Running startForRecovery(Heartbeat heartbeat) {
+    FutureTask<Void> task =
+        new FutureTask<>(
+            () -> {
+              fetchForRecovery(heartbeat);
+              return null;
+            });
+    Thread thread = new Thread(task, "runbooks-pitr-wal-fetch");
+    thread.setDaemon(true);
+    thread.start();
+    return new Running(task);
+  }
+
+  /** A fetch running beside the unpacking. */
+  static final class Running {
+    private final FutureTask<Void> task;
+
+    private Running(FutureTask<Void> task) {
+      this.task = task;
+    }
+
+    /** Waits until it is done; its failure comes through as it was thrown. */
+    void await() throws IOException {
+      try {
+        task.get();
+      } catch (InterruptedException e) {
+        task.cancel(true);
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted waiting for the WAL fetch");
+      } catch (CancellationException e) {
+        throw new InterruptedIOException("the WAL fetch was stopped");
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause();
+        if (cause instanceof IOException io) {
+          throw io;
+        }
+        if (cause instanceof RuntimeException r) {
+          throw r;
+        }
+        if (cause instanceof Error err) {
+          throw err;
+        }
+        throw new IOException("fetching the WAL failed: " + cause, cause);
+      }
+    }
+
+    /** Stops it (the unpacking failed). */
+    void cancel() {
+      task.cancel(true);
+    }
+  }
+
+  /**
+   * Fetches the next WAL file of the plan.
+   *
+   * @return false when the plan has no more: the archive ends there
+   */
+  boolean fetchNext(Heartbeat heartbeat) throws IOException {
+    if (fetched >= plan.walFiles().size()) {
+      return false;
+    }
+    heartbeat.check();
+    if (Thread.currentThread().isInterrupted()) {
+      throw new InterruptedIOException("the WAL fetch was stopped");
+    }
+    String name = plan.walFiles().get(fetched);
+    Path into = walDir.resolve(name);
+    bytes += archive.fetch(name, into).bytes();
+    host.ownFile(into);
+    fetched++;
+    heartbeat.add(1);
+    return true;
+  }
+
+  /** Whether the WAL file {@code name} holds the record recovery to the target stops at. */
+  private boolean holdsTarget(String name, Heartbeat heartbeat) throws IOException {
+    if (!WalSegment.isName(name)) {
+      return false;
+    }
+    boolean time = to.kind() == PitrTarget.Kind.TIME;
+    String file = walDir.resolve(name).toString();
+    // Times in UTC; it exits non-zero at a record that goes on into the next segment: read anyway.
+    ServerHost.Result r =
+        host.run(
+            List.of(
+                host.bin("pg_waldump"), "--rmgr=" + (time ? "Transaction" : "XLOG"), file, file),
+            Map.of("TZ", "UTC"),
+            heartbeat);
+    return time
+        ? endsTransactionAfter(r.output(), Instant.parse(to.value()))
+        : r.output().lines().anyMatch(l -> l.endsWith("desc: RESTORE_POINT " + to.value()));
+  }
+
+  /** Whether {@code pg_waldump}'s output has a commit or an abort after {@code time}. */
+  static boolean endsTransactionAfter(String waldump, Instant time) {
+    Matcher m = XACT_END.matcher(waldump);
+    while (m.find()) {
+      if (LocalDateTime.parse(m.group(1), WALDUMP_TIME).toInstant(ZoneOffset.UTC).isAfter(time)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}

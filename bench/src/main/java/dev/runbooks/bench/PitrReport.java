@@ -1,0 +1,208 @@
+package dev.runbooks.bench;
+
+import static dev.runbooks.bench.Figures.figure;
+import static dev.runbooks.bench.Figures.median;
+import static dev.runbooks.bench.Figures.ratio;
+import static dev.runbooks.bench.Figures.secs;
+
+import dev.runbooks.bench.PitrRuns.BaseRun;
+import dev.runbooks.bench.PitrRuns.RestoreRun;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/** What {@code bench/pitr} prints: each round, the medians, the notes and the FIGURE lines. */
+final class PitrReport {
+  /** Everything measured. */
+  record Results(
+      long dbBytes,
+      ArchiveLag.Summary idle,
+      ArchiveLag.Summary fullSpeed,
+      List<BaseRun> floorBases,
+      List<BaseRun> bases,
+      List<RestoreRun> floorRestores,
+      List<RestoreRun> restores,
+      long rssAfterBaseBackupsKb,
+      long rssAfterArchiveKb) {
+
+    /** Collects the results as the phases end. */
+    static final class Builder {
+      private final long dbBytes;
+      private ArchiveLag.Summary idle;
+      private ArchiveLag.Summary fullSpeed;
+      private List<BaseRun> floorBases;
+      private List<BaseRun> bases;
+      private List<RestoreRun> floorRestores;
+      private List<RestoreRun> restores;
+      private long rssAfterBaseBackupsKb;
+      private long rssAfterArchiveKb;
+
+      Builder(long dbBytes) {
+        this.dbBytes = dbBytes;
+      }
+
+      Builder idle(ArchiveLag.Summary s) {
+        this.idle = s;
+        return this;
+      }
+
+      Builder fullSpeed(ArchiveLag.Summary s) {
+        this.fullSpeed = s;
+        return this;
+      }
+
+      Builder baseBackups(List<BaseRun> floors, List<BaseRun> runbook) {
+        this.floorBases = List.copyOf(floors);
+        this.bases = List.copyOf(runbook);
+        return this;
+      }
+
+      Builder restores(List<RestoreRun> floors, List<RestoreRun> runbook) {
+        this.floorRestores = List.copyOf(floors);
+        this.restores = List.copyOf(runbook);
+        return this;
+      }
+
+      Builder rssAfterBaseBackups(long kb) {
+        this.rssAfterBaseBackupsKb = kb;
+        return this;
+      }
+
+      Builder rssAfterArchive(long kb) {
+        this.rssAfterArchiveKb = kb;
+        return this;
+      }
+
+      Results build() {
+        return new Results(
+            dbBytes,
+            idle,
+            fullSpeed,
+            floorBases,
+            bases,
+            floorRestores,
+            restores,
+            rssAfterBaseBackupsKb,
+            rssAfterArchiveKb);
+      }
+    }
+  }
+
+  private final PitrOptions options;
+  private final String loadAtStart;
+  private final PrintStream out;
+
+  PitrReport(PitrOptions options, String loadAtStart, PrintStream out) {
+    this.options = options;
+    this.loadAtStart = loadAtStart;
+    this.out = out;
+  }
+
+  void print(Results r) {
+    out.println();
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "bench/pitr: pgbench scale %d (%s), %d rounds each, interleaved; pgbench -c %d at full"
+                + " speed for %s",
+            options.scale(),
+            Figures.size(r.dbBytes()),
+            options.runs(),
+            options.clients(),
+            options.wal()));
+    out.println();
+    double base =
+        compare(
+            "base backup",
+            "pg_basebackup | zstd -3",
+            "runbook backup --type physical (base backup step)",
+            r.floorBases(),
+            BaseRun::took,
+            r.bases(),
+            BaseRun::took);
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  stored: floor %s, runbook %s (zstd + encryption)",
+            Figures.size(r.floorBases().get(r.floorBases().size() - 1).storedBytes()),
+            Figures.size(r.bases().get(r.bases().size() - 1).storedBytes())));
+    out.println();
+    double restore =
+        compare(
+            "PITR restore to a restore point",
+            "zstd -d | tar -x + recovery (cp from a local WAL dir)",
+            "runbook restore --type physical (plan + recover steps)",
+            r.floorRestores(),
+            RestoreRun::took,
+            r.restores(),
+            RestoreRun::took);
+    out.println(
+        "  redo done at: floor "
+            + r.floorRestores().stream().map(RestoreRun::redoDone).distinct().toList()
+            + ", runbook "
+            + r.restores().stream().map(RestoreRun::redoDone).distinct().toList());
+    out.println();
+    out.println("archive lag, nearly idle: " + r.idle().describe());
+    out.println("archive lag, pgbench at full speed: " + r.fullSpeed().describe());
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "worker's peak RSS (VmHWM): %.0f MB after the base backups, %.0f MB after the archive"
+                + " at full speed",
+            r.rssAfterBaseBackupsKb() / 1024.0,
+            r.rssAfterArchiveKb() / 1024.0));
+    out.println();
+    out.println("load average at the start: " + loadAtStart);
+    out.println("load average at the end:   " + Figures.loadAverages());
+    out.println(
+        "The idle lag is time (how long the oldest WAL the archive lacked had been on the"
+            + " primary, to 0.1 s): at idle there is no WAL rate to divide by.");
+    out.println();
+    out.println(figure("basebackup_vs_floor", base));
+    out.println(figure("archive_lag_s_p99", r.fullSpeed().walSecondsP99()));
+    out.println(figure("archive_lag_s_idle_max", r.idle().timeSecondsMax()));
+    out.println(figure("pitr_restore_vs_floor", restore));
+    out.println(
+        figure(
+            "pitr_worker_peak_rss_mb",
+            Math.max(r.rssAfterBaseBackupsKb(), r.rssAfterArchiveKb()) / 1024.0));
+  }
+
+  /** Prints each round and the medians; the ratio of the medians. */
+  private <A, B> double compare(
+      String what,
+      String floorName,
+      String runbookName,
+      List<A> floor,
+      Function<A, Duration> f,
+      List<B> runbook,
+      Function<B, Duration> g) {
+    out.println(what + ":");
+    List<Double> rounds = Figures.perRound(runbook, g, floor, f);
+    for (int i = 0; i < rounds.size(); i++) {
+      out.println(
+          String.format(
+              Locale.ROOT,
+              "  round %d: floor %s, runbook %s, ratio %.2f",
+              i + 1,
+              secs(f.apply(floor.get(i))),
+              secs(g.apply(runbook.get(i))),
+              rounds.get(i)));
+    }
+    Duration floorMedian = median(floor, f);
+    Duration runbookMedian = median(runbook, g);
+    double ratio = ratio(runbookMedian, floorMedian);
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  median: %s %s, %s %s, ratio %.2f",
+            floorName,
+            secs(floorMedian),
+            runbookName,
+            secs(runbookMedian),
+            ratio));
+    return ratio;
+  }
+}
