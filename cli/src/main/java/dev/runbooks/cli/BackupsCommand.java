@@ -8,7 +8,9 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -73,8 +75,10 @@ final class BackupsCommand implements Callable<Integer> {
     Duration limit = named ? own : listed.freshnessLimit();
     BackupCatalog catalog =
         new BackupCatalog(listed.target(), listed.location(), listed.backups(), limit);
-    int code = print(catalog, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
-    code = Math.max(code, BackupsArchive.print(temporal, connection, config, target.name(), spec));
+    Optional<BackupsArchive> archive =
+        BackupsArchive.read(temporal, connection, config, target.name());
+    int code =
+        print(catalog, archive, connection.json(), Clock.systemUTC().instant(), spec.commandLine());
     if (!Objects.equals(own, listed.freshnessLimit())) {
       PrintWriter note =
           connection.json() ? spec.commandLine().getErr() : spec.commandLine().getOut();
@@ -109,19 +113,30 @@ final class BackupsCommand implements Callable<Integer> {
     return limit == null ? "none" : Text.duration(limit);
   }
 
-  /** Prints the listing and returns 1 when it is stale. */
+  /** Prints the listing and returns 1 when it or the WAL archive is stale. */
   static int print(
-      BackupCatalog catalog, boolean json, Instant now, picocli.CommandLine commandLine) {
+      BackupCatalog catalog,
+      Optional<BackupsArchive> archive,
+      boolean json,
+      Instant now,
+      picocli.CommandLine commandLine) {
     PrintWriter out = commandLine.getOut();
     BackupReport.Freshness freshness = BackupReport.freshness(catalog, now);
     if (json) {
-      out.println(Json.write(BackupReport.catalogJson(catalog, now)));
+      Map<String, Object> document = BackupReport.catalogJson(catalog, now);
+      archive.ifPresent(a -> document.put("pitr", a.json()));
+      out.println(Json.write(document));
       if (!freshness.fresh()) {
         commandLine.getErr().println("runbook backups: " + freshness.problem() + ".");
       }
     } else {
       BackupReport.printCatalog(catalog, now, out);
+      archive.ifPresent(a -> a.printText(out));
     }
-    return freshness.fresh() ? ExitCodes.DONE : ExitCodes.RUNBOOK_FAILED;
+    int code = freshness.fresh() ? ExitCodes.DONE : ExitCodes.RUNBOOK_FAILED;
+    if (archive.isPresent()) {
+      code = Math.max(code, archive.get().exitCode(commandLine.getErr()));
+    }
+    return code;
   }
 }

@@ -1,6 +1,5 @@
 package dev.runbooks.cli;
 
-import dev.runbooks.worker.TemporalConnection;
 import io.temporal.api.common.v1.Memo;
 import io.temporal.api.common.v1.Payload;
 import io.temporal.api.enums.v1.WorkflowIdConflictPolicy;
@@ -11,6 +10,7 @@ import io.temporal.api.workflow.v1.WorkflowExecutionInfo;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsRequest;
 import io.temporal.api.workflowservice.v1.ListOpenWorkflowExecutionsResponse;
 import io.temporal.api.workflowservice.v1.StartWorkflowExecutionRequest;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.common.WorkflowExecutionHistory;
 import io.temporal.common.converter.DataConverter;
@@ -39,14 +39,14 @@ final class CronStandIns {
   /** How long a paused stand-in's first run waits: until it is unpaused, in practice. */
   static final Duration PAUSED_DELAY = Duration.ofDays(36_500);
 
-  private final TemporalConnection temporal;
+  private final WorkflowClient client;
   private final String identity;
   private final DataConverter converter;
 
-  CronStandIns(TemporalConnection temporal, String identity) {
-    this.temporal = temporal;
+  CronStandIns(WorkflowClient client, String identity) {
+    this.client = client;
     this.identity = identity;
-    this.converter = temporal.client().getOptions().getDataConverter();
+    this.converter = client.getOptions().getDataConverter();
   }
 
   /** The open workflows named {@code schedule-*}, as schedules. */
@@ -55,12 +55,12 @@ final class CronStandIns {
     com.google.protobuf.ByteString page = com.google.protobuf.ByteString.EMPTY;
     do {
       ListOpenWorkflowExecutionsResponse response =
-          temporal
-              .service()
+          client
+              .getWorkflowServiceStubs()
               .blockingStub()
               .listOpenWorkflowExecutions(
                   ListOpenWorkflowExecutionsRequest.newBuilder()
-                      .setNamespace(temporal.namespace())
+                      .setNamespace(client.getOptions().getNamespace())
                       .setMaximumPageSize(1000)
                       .setNextPageToken(page)
                       .build());
@@ -80,7 +80,7 @@ final class CronStandIns {
    * cron or the memo on every server, the start event does.
    */
   private ScheduleService.Row row(String id) {
-    HistoryEvent first = temporal.client().fetchHistory(id).getEvents().get(0);
+    HistoryEvent first = client.fetchHistory(id).getEvents().get(0);
     WorkflowExecutionStartedEventAttributes started =
         first.getWorkflowExecutionStartedEventAttributes();
     Map<String, Payload> memo = started.getMemo().getFieldsMap();
@@ -136,11 +136,11 @@ final class CronStandIns {
     String id = RunbookSchedule.CRON_WORKFLOW_PREFIX + name;
     WorkflowExecutionHistory history;
     try {
-      if (!RunState.label(temporal.client().newUntypedWorkflowStub(id).describe().getStatus())
+      if (!RunState.label(client.newUntypedWorkflowStub(id).describe().getStatus())
           .equals("RUNNING")) {
         throw ScheduleService.noSuch(name);
       }
-      history = temporal.client().fetchHistory(id);
+      history = client.fetchHistory(id);
     } catch (WorkflowNotFoundException e) {
       throw ScheduleService.noSuch(name);
     }
@@ -166,7 +166,7 @@ final class CronStandIns {
     }
     StartWorkflowExecutionRequest.Builder start =
         StartWorkflowExecutionRequest.newBuilder()
-            .setNamespace(temporal.namespace())
+            .setNamespace(client.getOptions().getNamespace())
             .setWorkflowId(id)
             .setWorkflowType(started.getWorkflowType())
             .setTaskQueue(started.getTaskQueue())
@@ -194,7 +194,7 @@ final class CronStandIns {
       start.setCronSchedule(cron(started));
     }
     start.setMemo(Memo.newBuilder().putAllFields(memo));
-    temporal.service().blockingStub().startWorkflowExecution(start.build());
+    client.getWorkflowServiceStubs().blockingStub().startWorkflowExecution(start.build());
   }
 
   /** The cron the stand-in runs on: its own, or, while paused, the one its memo keeps. */

@@ -91,28 +91,6 @@ record RunbookSchedule(
     Objects.requireNonNull(launch, "launch");
   }
 
-  /** A schedule of a logical backup or drill, or of a rotation. */
-  RunbookSchedule(
-      String name,
-      RunbookKind kind,
-      String target,
-      String cron,
-      Duration jitter,
-      Duration catchupWindow,
-      String createdBy,
-      RunbookStarter.Launch launch) {
-    this(
-        name,
-        kind,
-        target,
-        cron,
-        jitter,
-        catchupWindow,
-        createdBy,
-        launch,
-        kind == RunbookKind.ROTATE ? null : PitrRuns.LOGICAL);
-  }
-
   /** The initiator scheduled runs carry, so the Temporal UI says which schedule started a run. */
   static String initiator(String name) {
     return "schedule:" + name;

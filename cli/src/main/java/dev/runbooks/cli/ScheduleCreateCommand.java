@@ -176,9 +176,12 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
     RunbookSchedule.checkName(name);
     RunbookKind kind = kind(runbook);
     String expression = RunbookSchedule.checkCron(cron);
-    if (kind == RunbookKind.ROTATE && type != null) {
+    boolean typed = kind == RunbookKind.BACKUP || kind == RunbookKind.RESTORE_DRILL;
+    if (!typed && type != null) {
       throw new UsageException(
-          "--type applies to --runbook backup and restore-drill only: a rotation has no type.");
+          "--type applies to --runbook backup and restore-drill only: "
+              + kind.label()
+              + " has no type.");
     }
     boolean physical = PitrRuns.physical(type);
     return new RunbookSchedule(
@@ -190,7 +193,7 @@ final class ScheduleCreateCommand extends ScheduleCommand.Subcommand {
         catchupWindow == null ? RunbookSchedule.DEFAULT_CATCHUP_WINDOW : catchupWindow,
         createdBy,
         launch(config, kind, physical),
-        kind == RunbookKind.ROTATE ? null : physical ? PitrRuns.PHYSICAL : PitrRuns.LOGICAL);
+        !typed ? null : physical ? PitrRuns.PHYSICAL : PitrRuns.LOGICAL);
   }
 
   private RunbookStarter.Launch launch(RunbooksConfig config, RunbookKind kind, boolean physical) {

@@ -4,6 +4,7 @@ import dev.runbooks.worker.TemporalConnection;
 import dev.runbooks.workflows.shared.RunbookKind;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.temporal.client.WorkflowClient;
 import io.temporal.client.WorkflowExecutionAlreadyStarted;
 import io.temporal.client.WorkflowNotFoundException;
 import io.temporal.client.WorkflowStub;
@@ -68,18 +69,23 @@ final class ScheduleService {
         : null;
   }
 
-  private final TemporalConnection temporal;
+  private final WorkflowClient client;
   private final ScheduleClient schedules;
   private final CronStandIns standIns;
 
   ScheduleService(TemporalConnection temporal, String identity) {
-    this.temporal = temporal;
-    this.standIns = new CronStandIns(temporal, identity);
+    this(temporal.client(), identity);
+  }
+
+  /** Over {@code client}'s service and namespace (a test's in-process environment, too). */
+  ScheduleService(WorkflowClient client, String identity) {
+    this.client = client;
+    this.standIns = new CronStandIns(client, identity);
     this.schedules =
         ScheduleClient.newInstance(
-            temporal.service(),
+            client.getWorkflowServiceStubs(),
             ScheduleClientOptions.newBuilder()
-                .setNamespace(temporal.namespace())
+                .setNamespace(client.getOptions().getNamespace())
                 .setIdentity(identity)
                 .build());
   }
@@ -118,10 +124,8 @@ final class ScheduleService {
 
   private void createCronWorkflow(RunbookSchedule schedule, String taskQueue) {
     WorkflowStub stub =
-        temporal
-            .client()
-            .newUntypedWorkflowStub(
-                schedule.launch().workflowType(), schedule.cronWorkflowOptions(taskQueue));
+        client.newUntypedWorkflowStub(
+            schedule.launch().workflowType(), schedule.cronWorkflowOptions(taskQueue));
     try {
       stub.start(schedule.launch().request());
     } catch (WorkflowExecutionAlreadyStarted e) {
@@ -198,7 +202,7 @@ final class ScheduleService {
       }
     }
     String id = RunbookSchedule.CRON_WORKFLOW_PREFIX + name;
-    WorkflowStub stub = temporal.client().newUntypedWorkflowStub(id);
+    WorkflowStub stub = client.newUntypedWorkflowStub(id);
     try {
       if (!RunState.label(stub.describe().getStatus()).equals("RUNNING")) {
         throw noSuch(name);

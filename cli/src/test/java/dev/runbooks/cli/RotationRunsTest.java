@@ -91,7 +91,8 @@ class RotationRunsTest {
             RunbookSchedule.DEFAULT_CATCHUP_WINDOW,
             "alice",
             new RotationRuns(config, RunbookSchedule.initiator("monthly-app"))
-                .rotate("orders", "orders_app", RotationStrategy.ALTERNATING, null, null));
+                .rotate("orders", "orders_app", RotationStrategy.ALTERNATING, null, null),
+            null);
     ScheduleActionStartWorkflow action =
         (ScheduleActionStartWorkflow) schedule.schedule("runbooks").getAction();
     assertEquals("RotationWorkflow", action.getWorkflowType());

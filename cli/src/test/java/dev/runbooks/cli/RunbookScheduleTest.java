@@ -72,7 +72,8 @@ class RunbookScheduleTest {
         Duration.ofHours(1),
         "alice",
         new BackupRuns(config, RunbookSchedule.initiator("nightly-orders"))
-            .backup("orders", true, null));
+            .backup("orders", true, null),
+        "logical");
   }
 
   @Test
@@ -121,7 +122,8 @@ class RunbookScheduleTest {
             RunbookSchedule.DEFAULT_CATCHUP_WINDOW,
             "bob",
             new BackupRuns(config, RunbookSchedule.initiator("weekly-drill"))
-                .drill("orders", null, null));
+                .drill("orders", null, null),
+            "logical");
     Schedule schedule = drill.schedule("runbooks");
     ScheduleActionStartWorkflow action = (ScheduleActionStartWorkflow) schedule.getAction();
     assertEquals("RestoreDrillWorkflow", action.getWorkflowType());
@@ -229,6 +231,21 @@ class RunbookScheduleTest {
                     "--cron",
                     "0 1 * * *"));
     assertTrue(rotation.getMessage().contains("--type applies to"), rotation.getMessage());
+    UsageException check =
+        assertThrows(
+            UsageException.class,
+            () ->
+                created(
+                    "x",
+                    "--runbook",
+                    "check",
+                    "--type",
+                    "physical",
+                    "--target",
+                    "orders",
+                    "--cron",
+                    "0 1 * * *"));
+    assertTrue(check.getMessage().contains("check has no type"), check.getMessage());
     UsageException bad =
         assertThrows(
             UsageException.class,

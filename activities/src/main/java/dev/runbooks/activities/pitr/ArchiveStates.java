@@ -2,6 +2,7 @@ package dev.runbooks.activities.pitr;
 
 import dev.runbooks.activities.backup.PermanentBackupException;
 import dev.runbooks.activities.backup.TransientBackupException;
+import dev.runbooks.workflows.pitr.BaseBackupDrill;
 import dev.runbooks.workflows.pitr.WalArchiveState;
 import java.io.IOException;
 import java.sql.Connection;
@@ -26,9 +27,11 @@ final class ArchiveStates {
         new WalArchive(wiring.targets().repository(target), wiring.kek(), target, wiring.clock());
     WalInventory inventory;
     Instant lastStored = null;
+    List<BaseBackupDrill> baseBackups;
     try {
       inventory = archive.inventory();
       lastStored = newestStoredAt(archive, target, inventory);
+      baseBackups = BaseBackupDrills.list(wiring.targets().repository(target), target);
     } catch (PermanentBackupException e) {
       throw e.toFailure();
     } catch (IOException e) {
@@ -83,7 +86,8 @@ final class ArchiveStates {
         lagBytes,
         lag,
         gaps,
-        slotText);
+        slotText,
+        baseBackups);
   }
 
   /** When the object that holds the archive's end was stored. */

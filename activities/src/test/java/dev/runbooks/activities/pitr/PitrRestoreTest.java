@@ -16,7 +16,6 @@ import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.FileRepository;
 import dev.runbooks.activities.backup.repository.S3Repository;
 import dev.runbooks.activities.backup.repository.S3Settings;
-import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.workflows.backup.BackupInput;
 import dev.runbooks.workflows.backup.RetentionPolicy;
@@ -302,12 +301,9 @@ class PitrRestoreTest {
     @Override
     public void close() throws java.io.IOException {
       harness.close();
-      PitrRecovery recovery = new PitrRecovery(null, new ServerHost(pg.primary().binaries()));
-      try (Heartbeat heartbeat = Heartbeat.start("cleanup", 0, "")) {
-        for (Path p : restored) {
-          if (Files.exists(p.resolve("PG_VERSION"))) {
-            recovery.discard(p, heartbeat);
-          }
+      for (Path p : restored) {
+        if (Files.exists(p.resolve("PG_VERSION"))) {
+          WalTestSupport.discardRestored(p, pg.primary().binaries());
         }
       }
     }

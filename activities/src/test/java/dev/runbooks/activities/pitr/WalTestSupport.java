@@ -2,9 +2,12 @@ package dev.runbooks.activities.pitr;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.runbooks.activities.postgres.Heartbeat;
+import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.testing.LocalCluster;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -62,6 +65,14 @@ public final class WalTestSupport {
             + timeout
             + ": "
             + archive.inventory().describe());
+  }
+
+  /** Stops and removes the cluster a PITR restore left running in {@code dataDir}. */
+  public static void discardRestored(Path dataDir, PgBinaries binaries) throws IOException {
+    PitrRecovery recovery = new PitrRecovery(null, new ServerHost(binaries));
+    try (Heartbeat heartbeat = Heartbeat.start("cleanup", 0, "")) {
+      recovery.discard(dataDir, heartbeat);
+    }
   }
 
   /** Whether {@code text} (ASCII) occurs in {@code bytes}. */

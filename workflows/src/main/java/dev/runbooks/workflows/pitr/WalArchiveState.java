@@ -21,6 +21,8 @@ import java.util.Objects;
  * @param gaps the holes in the archive, each as {@code timeline T: from-to}
  * @param slot the archiver's replication slot on the primary: its name and the WAL it retains
  *     ({@code "runbooks_archive_orders: retains 12.0 MB"}), or why it is missing
+ * @param baseBackups the complete base backups, newest first, each with its newest PITR drill's
+ *     verdict (empty in the results of workers from before they were listed here)
  */
 public record WalArchiveState(
     String target,
@@ -34,7 +36,8 @@ public record WalArchiveState(
     long lagBytes,
     Duration lag,
     List<String> gaps,
-    String slot) {
+    String slot,
+    List<BaseBackupDrill> baseBackups) {
   public WalArchiveState {
     Objects.requireNonNull(target, "target");
     Objects.requireNonNull(location, "location");
@@ -43,5 +46,7 @@ public record WalArchiveState(
     Objects.requireNonNull(primaryLsn, "primaryLsn");
     gaps = List.copyOf(gaps);
     Objects.requireNonNull(slot, "slot");
+    // Histories recorded before base backups were listed here hold none.
+    baseBackups = baseBackups == null ? List.of() : List.copyOf(baseBackups);
   }
 }

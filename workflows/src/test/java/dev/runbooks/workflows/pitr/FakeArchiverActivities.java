@@ -71,6 +71,7 @@ final class FakeArchiverActivities implements WalArchiverActivities {
         0,
         java.time.Duration.ZERO,
         List.of(),
-        "runbooks_archive_orders: retains 16 MB");
+        "runbooks_archive_orders: retains 16 MB",
+        List.of());
   }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /** The physical backup and PITR drill activities, answering as a healthy target would. */
 final class FakePitrActivities implements PhysicalBackupActivities, PitrDrillActivities {
   final AtomicInteger drills = new AtomicInteger();
+  final List<String> drillIds = new java.util.concurrent.CopyOnWriteArrayList<>();
   volatile List<String> differences = List.of();
 
   private static BaseBackupSummary summary(BackupInput input) {
@@ -53,6 +54,7 @@ final class FakePitrActivities implements PhysicalBackupActivities, PitrDrillAct
   @Override
   public PitrMarker writeDrillMarker(PitrDrillInput input) {
     drills.incrementAndGet();
+    drillIds.add(input.drillId());
     return new PitrMarker(
         input.drillId(),
         "0/3000148",

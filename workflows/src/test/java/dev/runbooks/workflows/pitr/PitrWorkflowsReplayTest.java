@@ -69,18 +69,24 @@ class PitrWorkflowsReplayTest {
         PitrDrillWorkflowImpl.class);
   }
 
+  /** A time-skipping service with the fake activities' worker started. */
+  private TestWorkflowEnvironment started() {
+    TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance();
+    // As the service a worker meets: without them, the run's search attributes are refused and
+    // the run never ends.
+    for (var key : dev.runbooks.workflows.shared.RunbookSearchAttributes.ALL) {
+      env.registerSearchAttribute(
+          key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
+    }
+    setup().register(env.newWorker(GoldenHistories.QUEUE));
+    env.start();
+    return env;
+  }
+
   @Test
   void aFailedDrillRecordsItsVerdictAndFailsTheRun() {
     activities.differences = List.of("public.orders: 750 rows on the primary, 749 restored");
-    try (TestWorkflowEnvironment env = TestWorkflowEnvironment.newInstance()) {
-      // As the service a worker meets: without them, the run's search attributes are refused and
-      // the run never ends.
-      for (var key : dev.runbooks.workflows.shared.RunbookSearchAttributes.ALL) {
-        env.registerSearchAttribute(
-            key.getName(), io.temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD);
-      }
-      setup().register(env.newWorker(GoldenHistories.QUEUE));
-      env.start();
+    try (TestWorkflowEnvironment env = started()) {
       io.temporal.client.WorkflowFailedException failed =
           org.junit.jupiter.api.Assertions.assertThrows(
               io.temporal.client.WorkflowFailedException.class,
@@ -90,6 +96,35 @@ class PitrWorkflowsReplayTest {
       assertTrue(
           String.valueOf(failed.getCause().getCause()).contains("749 restored"),
           String.valueOf(failed.getCause()));
+    }
+  }
+
+  @Test
+  void eachCronRunDrillsToARestorePointOfItsOwn() {
+    String id = "schedule-" + "nightly-pitr-drill-of-a-target-with-a-long-name".repeat(2);
+    try (TestWorkflowEnvironment env = started()) {
+      // The cron workflow standing in for a Schedule: one workflow ID for every run.
+      PitrDrillWorkflow cron =
+          env.getWorkflowClient()
+              .newWorkflowStub(
+                  PitrDrillWorkflow.class,
+                  WorkflowOptions.newBuilder()
+                      .setWorkflowId(id)
+                      .setTaskQueue(GoldenHistories.QUEUE)
+                      .setCronSchedule("0 * * * *")
+                      .build());
+      WorkflowClient.start(cron::run, new PitrDrillRequest(runbook()));
+      env.sleep(Duration.ofHours(2).plusMinutes(1));
+      env.getWorkflowClient().newUntypedWorkflowStub(id).terminate("test over");
+    }
+    List<String> ids = List.copyOf(activities.drillIds);
+    assertTrue(ids.size() >= 2, "cron runs: " + ids);
+    assertEquals(ids.size(), new java.util.HashSet<>(ids).size(), "one restore point per run");
+    for (String drillId : ids) {
+      assertTrue(drillId.length() <= 63, "a restore point name PostgreSQL takes: " + drillId);
+      assertTrue(
+          drillId.matches("schedule-nightly-pitr-.*-\\d{8}T\\d{6}Z"),
+          "the schedule, then the run's time: " + drillId);
     }
   }
 }
