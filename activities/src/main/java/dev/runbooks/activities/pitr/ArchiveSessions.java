@@ -120,13 +120,6 @@ final class ArchiveSessions {
             // Asked to stop since the check above: the heartbeat's stop ended pg_receivewal.
             stopWhenAsked(heartbeat, receiver, shipper, slot, c);
             shipper.ship(() -> slot.receiverFlushed(c));
-            try {
-              heartbeat.check();
-            } catch (ActivityCompletionException stopped) {
-              // Ended by the stop itself (the heartbeat's thread closes it): a stop, no failure.
-              slot.advance(c, shipper.archivedTo());
-              throw stopped;
-            }
             if (!receiver.walRemoved()) {
               throw new TransientBackupException(
                   context
