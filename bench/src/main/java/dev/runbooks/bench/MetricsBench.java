@@ -307,10 +307,12 @@ public final class MetricsBench implements BenchMain.Measurement {
     Duration coded = Figures.median(codec, r -> r.codec().span());
     Duration plainCpu = Figures.median(codec, r -> r.plain().cpu());
     Duration codedCpu = Figures.median(codec, r -> r.codec().cpu());
+    List<Double> perRound =
+        Figures.perRound(codec, r -> r.codec().span(), codec, r -> r.plain().span());
+    List<Double> sorted = perRound.stream().sorted().toList();
+    double medianRatio = (sorted.get((sorted.size() - 1) / 2) + sorted.get(sorted.size() / 2)) / 2;
     List<String> ratios =
-        Figures.perRound(codec, r -> r.codec().span(), codec, r -> r.plain().span()).stream()
-            .map(r -> String.format(Locale.ROOT, "%.3f", r))
-            .toList();
+        perRound.stream().map(r -> String.format(Locale.ROOT, "%.3f", r)).toList();
     out.println();
     out.println(
         "bench/metrics: "
@@ -340,7 +342,8 @@ public final class MetricsBench implements BenchMain.Measurement {
             + ", payloadEncryption "
             + Figures.secs(coded)
             + "; per round "
-            + ratios);
+            + ratios
+            + String.format(Locale.ROOT, ", their median %.3f", medianRatio));
     out.println(
         String.format(
             Locale.ROOT,
