@@ -236,7 +236,7 @@ final class BackupRuns {
   }
 
   /** The CPU of this JVM's finished children (the baseline tools) and of the server's backends. */
-  private Duration toolsAndBackendsCpu() {
+  Duration toolsAndBackendsCpu() {
     CpuTime.awaitReaping();
     return CpuTime.self().plus(CpuTime.children(env.cluster().postmasterPid()));
   }
@@ -245,7 +245,7 @@ final class BackupRuns {
    * The CPU of a worker JVM (with its finished pg_dump) and of the server's backends; the client
    * JVM that started the run is not counted.
    */
-  private Duration workerAndBackendsCpu(BenchWorker worker) {
+  Duration workerAndBackendsCpu(BenchWorker worker) {
     CpuTime.awaitReaping();
     return CpuTime.total(worker.pid()).plus(CpuTime.children(env.cluster().postmasterPid()));
   }

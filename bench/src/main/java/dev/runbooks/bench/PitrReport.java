@@ -125,6 +125,13 @@ final class PitrReport {
     out.println(
         String.format(
             Locale.ROOT,
+            "  CPU (median; the processes that did it and the server's backends): floor %s, runbook"
+                + " %s (the whole run, the archiver's passes meanwhile included)",
+            secs(median(r.floorBases(), BaseRun::cpu)),
+            secs(median(r.bases(), BaseRun::cpu))));
+    out.println(
+        String.format(
+            Locale.ROOT,
             "  stored: floor %s, runbook %s (zstd + encryption)",
             Figures.size(r.floorBases().get(r.floorBases().size() - 1).storedBytes()),
             Figures.size(r.bases().get(r.bases().size() - 1).storedBytes())));

@@ -41,8 +41,12 @@ final class PitrRuns {
   private static final Pattern REDO_DONE = Pattern.compile("redo done at ([0-9A-F]+/[0-9A-F]+)");
   private static final Duration RECOVERY_TIMEOUT = Duration.ofMinutes(60);
 
-  /** A base backup: its id (the runbook's) and how long it took. */
-  record BaseRun(String backupId, Duration took, long storedBytes) {}
+  /**
+   * A base backup: its id (the runbook's), how long it took, and the CPU time of the processes that
+   * did it (pg_basebackup and zstd, or the worker with its pg_basebackup) and of the server's
+   * backends meanwhile.
+   */
+  record BaseRun(String backupId, Duration took, long storedBytes, Duration cpu) {}
 
   /** A restore: how long it took and the LSN its redo ended at. */
   record RestoreRun(String backupId, Duration took, String redoDone) {}
@@ -66,6 +70,7 @@ final class PitrRuns {
     List<String> basebackup = new ArrayList<>();
     basebackup.add(binaries.bin("pg_basebackup").toString());
     basebackup.addAll(PG_BASEBACKUP_FLAGS);
+    Duration cpuBefore = runs.toolsAndBackendsCpu();
     Duration took =
         env.pipeline(
             "pg_basebackup -Ft -X none -D - | zstd -3",
@@ -73,19 +78,22 @@ final class PitrRuns {
             env.libpqEnvironment(),
             "pg_basebackup-zstd",
             BackupRuns.TOOL_TIMEOUT);
+    Duration cpu = runs.toolsAndBackendsCpu().minus(cpuBefore);
     long bytes = size(file);
     err.println(
         String.format(
             Locale.ROOT,
-            "   pg_basebackup | zstd -3        %s (%s)",
+            "   pg_basebackup | zstd -3        %s (CPU %s; %s)",
             secs(took),
+            secs(cpu),
             Figures.size(bytes)));
-    return new BaseRun("", took, bytes);
+    return new BaseRun("", took, bytes, cpu);
   }
 
   /** {@code runbook backup --type physical}: its {@code base backup} step. */
   BaseRun baseBackup(BenchWorker worker, Path config) throws SQLException {
     runs.checkpoint();
+    Duration cpuBefore = runs.workerAndBackendsCpu(worker);
     Child.Outcome o =
         runs.client(
             "backup-physical",
@@ -100,12 +108,13 @@ final class PitrRuns {
             "json",
             "--config",
             config.toString());
+    Duration cpu = runs.workerAndBackendsCpu(worker).minus(cpuBefore);
     JsonNode result = RunbookOutput.succeeded(o);
     JsonNode backup = result.path("backup");
     Duration step = RunbookOutput.step(result, "base backup", o.label());
     BaseRun run =
         new BaseRun(
-            backup.path("backupId").asText(), step, backup.path("ciphertextBytes").asLong());
+            backup.path("backupId").asText(), step, backup.path("ciphertextBytes").asLong(), cpu);
     Duration activity =
         Duration.between(
             Instant.parse(backup.path("startedAt").asText()),
@@ -113,10 +122,11 @@ final class PitrRuns {
     err.println(
         String.format(
             Locale.ROOT,
-            "   runbook backup --type physical %s (activity %s; %s; %s; worker's peak RSS so far"
-                + " %.0f MB)",
+            "   runbook backup --type physical %s (activity %s; CPU %s, the whole run's; %s; %s;"
+                + " worker's peak RSS so far %.0f MB)",
             secs(step),
             secs(activity),
+            secs(cpu),
             Figures.size(run.storedBytes()),
             run.backupId(),
             worker.peakRssKb() / 1024.0));

@@ -3,11 +3,15 @@ package dev.runbooks.activities.pitr;
 import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.workflows.pitr.PitrTarget;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -96,6 +100,11 @@ final class WalFetch {
       return false;
     }
     boolean time = to.kind() == PitrTarget.Kind.TIME;
+    // A restore point's record holds its name: a segment without those bytes cannot hold it, and
+    // pg_waldump (a process decoding all 16 MB) is asked only about one that has them.
+    if (!time && !contains(walDir.resolve(name), to.value().getBytes(StandardCharsets.UTF_8))) {
+      return false;
+    }
     String file = walDir.resolve(name).toString();
     // Times in UTC; it exits non-zero at a record that goes on into the next segment: read anyway.
     ServerHost.Result r =
@@ -107,6 +116,28 @@ final class WalFetch {
     return time
         ? endsTransactionAfter(r.output(), Instant.parse(to.value()))
         : r.output().lines().anyMatch(l -> l.endsWith("desc: RESTORE_POINT " + to.value()));
+  }
+
+  /** Whether {@code file} holds the bytes {@code needle}, read a megabyte at a time. */
+  static boolean contains(Path file, byte[] needle) throws IOException {
+    byte[] buffer = new byte[(1 << 20) + needle.length];
+    int kept = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.readNBytes(buffer, kept, buffer.length - kept)) > 0) {
+        int end = kept + n;
+        for (int i = 0; i + needle.length <= end; i++) {
+          if (buffer[i] == needle[0]
+              && Arrays.equals(buffer, i, i + needle.length, needle, 0, needle.length)) {
+            return true;
+          }
+        }
+        // The last bytes could begin a match that ends in the next read.
+        kept = Math.min(end, needle.length - 1);
+        System.arraycopy(buffer, end - kept, buffer, 0, kept);
+      }
+    }
+    return false;
   }
 
   /** Whether {@code pg_waldump}'s output has a commit or an abort after {@code time}. */

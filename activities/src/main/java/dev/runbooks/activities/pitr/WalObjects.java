@@ -60,7 +60,11 @@ final class WalObjects {
     String key = entry.key();
     // Hashed first so the header (which precedes the ciphertext) can carry the digest; hashed
     // again while streaming, so a file that changed in between is caught, not stored.
-    Digest expected = WalArchive.digestOf(file);
+    Digest expected;
+    try (HashingInputStream in = new HashingInputStream(content(file, entry))) {
+      in.transferTo(OutputStream.nullOutputStream());
+      expected = in.digest();
+    }
     DataKey key1 = dataKey();
     WalObjectHeader header =
         new WalObjectHeader(
@@ -76,7 +80,7 @@ final class WalObjects {
             clock.instant());
     byte[] raw = WalObjectFormat.headerBytes(header);
     try (BackupUpload upload = repository.create(key);
-        HashingInputStream in = new HashingInputStream(Files.newInputStream(file))) {
+        HashingInputStream in = new HashingInputStream(content(file, entry))) {
       WalObjectFormat.writeHeader(upload, raw);
       OutputStream encrypting =
           cipher.encrypt(upload, key1, WalObjectFormat.associatedData(key, raw));
@@ -90,6 +94,23 @@ final class WalObjects {
       upload.commit();
     }
     return header;
+  }
+
+  /**
+   * What is stored of {@code file}: all of it, but for a partial segment only its WAL up to the
+   * entry's end, zeros after (as the file was when pg_receivewal opened it). Past the flushed end
+   * pg_receivewal is still writing: those bytes changed between the digest and the upload, which
+   * failed the pass ("changed while it was being archived") every few seconds at full speed, and
+   * they are not WAL yet. Zeros compress to nothing, so a young partial costs what it holds.
+   */
+  static InputStream content(Path file, Entry entry) throws IOException {
+    InputStream in = Files.newInputStream(file);
+    if (entry.kind() != WalObjectKind.PARTIAL) {
+      return in;
+    }
+    long size = Files.size(file);
+    long valid = Math.min(size, entry.endLsn() - entry.startLsn());
+    return new ValidPrefixInputStream(in, valid, size);
   }
 
   WalObjectHeader readInto(InputStream in, String key, String fileName, Path into)
