@@ -1,6 +1,5 @@
 package dev.runbooks.activities.pitr;
 
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -8,27 +7,39 @@ import java.util.Objects;
 
 /**
  * The first {@code valid} bytes of a stream, then zeros up to {@code size} bytes in all: a partial
- * WAL segment as far as it holds WAL, padded as PostgreSQL pads a segment.
+ * WAL segment as far as it holds WAL, padded as PostgreSQL pads a segment. Closing it closes the
+ * stream.
  */
-final class ValidPrefixInputStream extends FilterInputStream {
+final class ValidPrefixInputStream extends InputStream {
+  private final InputStream in;
   private long valid;
   private long zeros;
 
   ValidPrefixInputStream(InputStream in, long valid, long size) {
-    super(in);
     if (valid < 0 || valid > size) {
       throw new IllegalArgumentException(
           "expected 0 <= valid <= size, found " + valid + ", " + size);
     }
+    this.in = Objects.requireNonNull(in, "in");
     this.valid = valid;
     this.zeros = size - valid;
   }
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    int n = read(one, 0, 1);
-    return n < 0 ? -1 : one[0] & 0xff;
+    if (valid > 0) {
+      int b = in.read();
+      if (b < 0) {
+        throw cutShort();
+      }
+      valid--;
+      return b;
+    }
+    if (zeros == 0) {
+      return -1;
+    }
+    zeros--;
+    return 0;
   }
 
   @Override
@@ -40,7 +51,7 @@ final class ValidPrefixInputStream extends FilterInputStream {
     if (valid > 0) {
       int n = in.read(b, off, (int) Math.min(len, valid));
       if (n < 0) {
-        throw new IOException("the file ended " + valid + " bytes before its valid end");
+        throw cutShort();
       }
       valid -= n;
       return n;
@@ -54,24 +65,12 @@ final class ValidPrefixInputStream extends FilterInputStream {
     return n;
   }
 
-  @Override
-  public long skip(long n) throws IOException {
-    byte[] buffer = new byte[8192];
-    long skipped = 0;
-    int r;
-    while (skipped < n && (r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped))) > 0) {
-      skipped += r;
-    }
-    return skipped;
+  private IOException cutShort() {
+    return new IOException("the file ended " + valid + " bytes before its valid end");
   }
 
   @Override
-  public int available() {
-    return 0;
-  }
-
-  @Override
-  public boolean markSupported() {
-    return false;
+  public void close() throws IOException {
+    in.close();
   }
 }
