@@ -47,6 +47,30 @@ class CheckFiguresTest {
   static void database() throws SQLException {
     pg.primary().execute("postgres", "CREATE DATABASE " + DB);
     pg.primary().execute(DB, "CREATE TABLE t (i int)", "INSERT INTO t VALUES (1), (2)");
+    // The replica must have replayed the database before a test pauses its replay: else the
+    // check cannot connect to it there ("database orders does not exist"), as seen under load.
+    long deadline = System.nanoTime() + DEADLINE.toNanos();
+    while (!replayed(pg.replica(0))) {
+      if (System.nanoTime() > deadline) {
+        fail("replica0 never replayed database " + DB + " and its table within " + DEADLINE);
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
+  }
+
+  private static boolean replayed(LocalCluster replica) {
+    try (Connection c = replica.connect(DB);
+        java.sql.Statement s = c.createStatement();
+        java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM t")) {
+      return rs.next() && rs.getLong(1) == 2;
+    } catch (SQLException notYet) {
+      return false;
+    }
   }
 
   @AfterEach
@@ -63,17 +87,20 @@ class CheckFiguresTest {
     try {
       long deadline = System.nanoTime() + DEADLINE.toNanos();
       Map<String, Double> figures;
+      Findings report;
       do {
         pg.primary().execute(DB, "INSERT INTO t SELECT generate_series(1, 1000)");
-        figures = figures(checks().checkReplicas(INPUT));
+        report = checks().checkReplicas(INPUT);
+        figures = figures(report);
       } while (figures.getOrDefault("replication_lag_bytes{replica=replica0}", 0.0) <= 0
           && System.nanoTime() < deadline);
 
-      assertTrue(figures.get("replication_lag_bytes{replica=replica0}") > 0, figures::toString);
+      // The findings say why a figure is missing (a replica not streaming, a primary not reached).
+      String seen = figures + " from " + report;
+      assertTrue(figures.getOrDefault("replication_lag_bytes{replica=replica0}", 0.0) > 0, seen);
+      assertTrue(figures.containsKey("replication_lag_seconds{replica=replica0}"), seen);
       assertTrue(
-          figures.containsKey("replication_lag_seconds{replica=replica0}"), figures::toString);
-      assertTrue(
-          figures.get("replication_slot_retained_wal_bytes{slot=held}") > 0, figures::toString);
+          figures.getOrDefault("replication_slot_retained_wal_bytes{slot=held}", 0.0) > 0, seen);
     } finally {
       replica.execute("postgres", "SELECT pg_wal_replay_resume()");
       pg.primary().execute("postgres", "SELECT pg_drop_replication_slot('held')");
