@@ -11,6 +11,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -34,7 +35,7 @@ final class HealthCache implements AutoCloseable {
   }
 
   private final Supplier<Set<String>> targets;
-  private final HealthSource source;
+  private final Function<Set<String>, Map<String, CheckRun>> source;
   private final Duration ttl;
   private final LongSupplier nanoTime;
   private final ExecutorService reading;
@@ -43,8 +44,14 @@ final class HealthCache implements AutoCloseable {
   private volatile boolean read;
   private CompletableFuture<Snapshot> inFlight;
 
+  /**
+   * @param source each target's newest completed check run ({@link HealthSource#newest})
+   */
   HealthCache(
-      Supplier<Set<String>> targets, HealthSource source, Duration ttl, LongSupplier nanoTime) {
+      Supplier<Set<String>> targets,
+      Function<Set<String>, Map<String, CheckRun>> source,
+      Duration ttl,
+      LongSupplier nanoTime) {
     this.targets = Objects.requireNonNull(targets, "targets");
     this.source = Objects.requireNonNull(source, "source");
     this.ttl = Objects.requireNonNull(ttl, "ttl");
@@ -60,11 +67,16 @@ final class HealthCache implements AutoCloseable {
 
   /** Starts reading Temporal again when the last read is older than the TTL. */
   synchronized CompletableFuture<Snapshot> refresh() {
-    if (read && nanoTime.getAsLong() - readAtNanos < ttl.toNanos()) {
+    long age = nanoTime.getAsLong() - readAtNanos;
+    if (read && age < ttl.toNanos()) {
       return CompletableFuture.completedFuture(latest);
     }
     if (inFlight == null) {
       inFlight = CompletableFuture.supplyAsync(this::readNow, reading);
+    }
+    // Younger than twice the TTL: served while it is read again, as the repositories' figures are.
+    if (read && age < 2 * ttl.toNanos()) {
+      return CompletableFuture.completedFuture(latest);
     }
     return inFlight;
   }
@@ -86,7 +98,7 @@ final class HealthCache implements AutoCloseable {
   private Snapshot readNow() {
     try {
       Set<String> configured = targets.get();
-      Snapshot snapshot = new Snapshot(configured, source.newest(configured));
+      Snapshot snapshot = new Snapshot(configured, source.apply(configured));
       latest = snapshot;
       readAtNanos = nanoTime.getAsLong();
       read = true;

@@ -111,10 +111,18 @@ final class OpenRuns implements AutoCloseable {
 
   /** The latest listing, read again when older than the TTL, waiting at most the budget. */
   synchronized Snapshot current() {
-    if (fresh(nanoTime.getAsLong())) {
+    long now = nanoTime.getAsLong();
+    if (fresh(now)) {
       return latest;
     }
     refresh();
+    // Younger than twice the TTL: served while it is read again, as the repositories' figures are.
+    if (latest != Snapshot.NONE
+        && latest.error() == null
+        && now - latest.readAt() < 2 * ttl.toNanos()
+        && !reading.isDone()) {
+      return latest;
+    }
     try {
       latest = reading.get(budget.toNanos(), TimeUnit.NANOSECONDS);
       reading = null;

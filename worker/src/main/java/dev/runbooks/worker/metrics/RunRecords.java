@@ -80,13 +80,21 @@ final class RunRecords implements AutoCloseable {
             });
   }
 
-  /** Starts a reading when the last one is older than the TTL; the reading to wait for. */
+  /**
+   * Starts a reading when the last one is older than the TTL; the reading to wait for, or the last
+   * one while it is younger than twice the TTL (served while the new one is read, as the
+   * repositories' figures are).
+   */
   synchronized CompletableFuture<Snapshot> refresh() {
-    if (latest != null && System.nanoTime() - readAtNanos < ttl.toNanos()) {
+    long age = System.nanoTime() - readAtNanos;
+    if (latest != null && age < ttl.toNanos()) {
       return CompletableFuture.completedFuture(latest);
     }
     if (inFlight == null || inFlight.isDone()) {
       inFlight = CompletableFuture.supplyAsync(this::read, reading);
+    }
+    if (latest != null && age < 2 * ttl.toNanos()) {
+      return CompletableFuture.completedFuture(latest);
     }
     return inFlight;
   }

@@ -111,7 +111,7 @@ public final class RunbooksMetrics implements AutoCloseable {
    */
   public void watchChecks(WorkflowClient client) {
     healthGauges = new HealthGauges(registry);
-    health = new HealthCache(targets, new HealthSource(client), ttl, System::nanoTime);
+    health = new HealthCache(targets, new HealthSource(client)::newest, ttl, System::nanoTime);
   }
 
   /** The scope to give the Temporal service stubs, so the SDK's worker metrics land here. */

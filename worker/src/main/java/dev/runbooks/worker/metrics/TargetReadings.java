@@ -31,7 +31,8 @@ final class TargetReadings implements AutoCloseable {
 
   TargetReadings(ConfigSource.Version version, Function<RunbooksConfig, BackupTargets> opener) {
     this.config = version.config();
-    this.targets = opener.apply(config);
+    // Each refresh lists the repositories again; manifests already read are not read again.
+    this.targets = ManifestMemo.of(opener.apply(config));
     this.lister = BackupCatalogs.lister(targets);
     this.kek = new ReadOnlyKek(config);
   }
