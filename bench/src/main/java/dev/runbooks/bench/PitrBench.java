@@ -1,22 +1,16 @@
 package dev.runbooks.bench;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKeys;
-import dev.runbooks.activities.backup.crypto.WrappedKey;
 import dev.runbooks.activities.backup.repository.BackupRepositories;
 import dev.runbooks.activities.backup.repository.BackupRepository;
-import dev.runbooks.activities.pitr.BaseBackupLayout;
 import dev.runbooks.activities.pitr.WalArchive;
 import dev.runbooks.bench.ArchiveLag.Sample;
 import dev.runbooks.bench.PitrRuns.BaseRun;
 import dev.runbooks.bench.PitrRuns.RestoreRun;
 import dev.runbooks.pgtools.PgBinaries;
 import dev.runbooks.testing.LocalCluster;
-import dev.runbooks.testing.ServerUser;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -29,7 +23,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * Point-in-time recovery against its floors, in one run on one throwaway cluster filled by {@code
@@ -52,7 +45,6 @@ import java.util.regex.Pattern;
 public final class PitrBench implements BenchMain.Measurement {
   static final String DB = "bench";
   private static final Duration CATCH_UP = Duration.ofMinutes(10);
-  private static final Pattern WAL_FILE = Pattern.compile("[0-9A-F]{24}|[0-9A-F]{8}\\.history");
 
   static final BenchMain.Program<PitrOptions> PROGRAM =
       new BenchMain.Program<>(
@@ -184,8 +176,8 @@ public final class PitrBench implements BenchMain.Measurement {
       String backupId = bases.get(bases.size() - 1).backupId();
       err.println("== the floor's inputs (not timed): base backup " + backupId + ", WAL");
       Path baseTarZst = work.resolve("restore-base.tar.zst");
-      decryptBase(repository, kek, backupId, baseTarZst);
-      Path walDir = exportWal(repository, archive, work.resolve("wal-local"));
+      PitrFloorFiles.decryptBase(repository, kek, backupId, baseTarZst);
+      Path walDir = PitrFloorFiles.exportWal(repository, archive, work.resolve("wal-local"));
 
       List<RestoreRun> floorRestores = new ArrayList<>();
       List<RestoreRun> restores = new ArrayList<>();
@@ -332,41 +324,6 @@ public final class PitrBench implements BenchMain.Measurement {
       sleep(200);
     }
     return KeyEncryptionKeys.open("local-keyset:" + keyset, Map.of());
-  }
-
-  /** Decrypts base backup {@code id}'s tar into {@code into} (still zstd-compressed). */
-  private static void decryptBase(
-      BackupRepository repository, KeyEncryptionKey kek, String id, Path into) throws IOException {
-    String baseKey = BaseBackupLayout.baseKey(PitrRuns.TARGET, id);
-    byte[] manifest = repository.get(BaseBackupLayout.manifestKey(PitrRuns.TARGET, id));
-    WrappedKey key =
-        new ObjectMapper()
-            .treeToValue(
-                new ObjectMapper().readTree(manifest).path("wrappedKey"), WrappedKey.class);
-    try (InputStream encrypted = repository.open(baseKey);
-        InputStream plain =
-            new BackupCipher()
-                .decrypt(encrypted, key, kek, BaseBackupLayout.associatedData(baseKey))) {
-      Files.copy(plain, into);
-    }
-  }
-
-  /** Every WAL file the archive holds (no partials), decrypted into {@code dir} for the server. */
-  private static Path exportWal(BackupRepository repository, WalArchive archive, Path dir)
-      throws IOException {
-    Files.createDirectories(dir);
-    ServerUser user = ServerUser.current();
-    for (String key : repository.list(WalArchive.prefix(PitrRuns.TARGET))) {
-      String name = key.substring(key.lastIndexOf('/') + 1);
-      if (!WAL_FILE.matcher(name).matches()) {
-        continue; // partials: the restore point is in a complete segment
-      }
-      Path file = dir.resolve(name);
-      archive.fetch(name, file);
-      user.own(file);
-    }
-    user.own(dir);
-    return dir;
   }
 
   private static void requireSameBackup(RestoreRun restore, String backupId) {

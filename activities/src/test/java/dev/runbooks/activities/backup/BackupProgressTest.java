@@ -10,6 +10,7 @@ import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.FileRepository;
+import dev.runbooks.activities.backup.repository.ForwardingRepository;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.workflows.backup.BackupSummary;
 import dev.runbooks.workflows.backup.RestoreOutcome;
@@ -170,7 +171,7 @@ class BackupProgressTest {
 
     @Override
     public InputStream open(String key) throws IOException {
-      return new FilterInputStream(delegate.open(key)) {
+      return new FilterInputStream(delegate().open(key)) {
         private long read;
 
         @Override

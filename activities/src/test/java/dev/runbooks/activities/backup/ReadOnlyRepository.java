@@ -2,6 +2,7 @@ package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.BackupUpload;
+import dev.runbooks.activities.backup.repository.ForwardingRepository;
 import java.io.IOException;
 import java.time.Instant;
 

@@ -2,6 +2,7 @@ package dev.runbooks.activities.backup;
 
 import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.BackupUpload;
+import dev.runbooks.activities.backup.repository.ForwardingRepository;
 import java.io.IOException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +27,7 @@ final class StallingRepository extends ForwardingRepository {
 
   @Override
   public BackupUpload create(String key) throws IOException {
-    BackupUpload upload = delegate.create(key);
+    BackupUpload upload = delegate().create(key);
     return new BackupUpload() {
       @Override
       public String key() {

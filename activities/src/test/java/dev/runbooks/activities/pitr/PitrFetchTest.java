@@ -11,8 +11,8 @@ import dev.runbooks.activities.backup.FixedTargets;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.repository.BackupRepository;
-import dev.runbooks.activities.backup.repository.BackupUpload;
 import dev.runbooks.activities.backup.repository.FileRepository;
+import dev.runbooks.activities.backup.repository.ForwardingRepository;
 import dev.runbooks.activities.postgres.Heartbeat;
 import dev.runbooks.activities.testing.PostgresExtension;
 import dev.runbooks.pgtools.PgBinaries;
@@ -263,12 +263,11 @@ class PitrFetchTest {
   }
 
   /** A repository that notes which WAL segment objects were read to their end: fetched. */
-  private static final class CountingRepository implements BackupRepository {
-    private final BackupRepository real;
+  private static final class CountingRepository extends ForwardingRepository {
     private final Set<String> read = new ConcurrentSkipListSet<>();
 
     CountingRepository(BackupRepository real) {
-      this.real = real;
+      super(real);
     }
 
     TreeSet<String> takeSegmentsRead() {
@@ -286,7 +285,7 @@ class PitrFetchTest {
 
     @Override
     public InputStream open(String key) throws IOException {
-      return new FilterInputStream(real.open(key)) {
+      return new FilterInputStream(super.open(key)) {
         @Override
         public int read() throws IOException {
           return ended(super.read());
@@ -304,51 +303,6 @@ class PitrFetchTest {
           return n;
         }
       };
-    }
-
-    @Override
-    public BackupUpload create(String key) throws IOException {
-      return real.create(key);
-    }
-
-    @Override
-    public java.util.Optional<Long> size(String key) throws IOException {
-      return real.size(key);
-    }
-
-    @Override
-    public boolean exists(String key) throws IOException {
-      return real.exists(key);
-    }
-
-    @Override
-    public List<String> list(String prefix) throws IOException {
-      return real.list(prefix);
-    }
-
-    @Override
-    public void put(String key, byte[] small) throws IOException {
-      real.put(key, small);
-    }
-
-    @Override
-    public byte[] get(String key) throws IOException {
-      return real.get(key);
-    }
-
-    @Override
-    public void delete(String key) throws IOException {
-      real.delete(key);
-    }
-
-    @Override
-    public int cleanupIncomplete(String prefix, Instant before) throws IOException {
-      return real.cleanupIncomplete(prefix, before);
-    }
-
-    @Override
-    public String describe() {
-      return real.describe();
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.runbooks.worker.metrics;
 import dev.runbooks.activities.backup.BackupLayout;
 import dev.runbooks.activities.backup.BackupTargets;
 import dev.runbooks.activities.backup.repository.BackupRepository;
+import dev.runbooks.activities.backup.repository.ForwardingRepository;
 import dev.runbooks.workflows.backup.RetentionPolicy;
 import java.io.IOException;
 import java.time.Duration;

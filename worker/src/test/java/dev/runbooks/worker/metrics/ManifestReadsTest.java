@@ -12,6 +12,7 @@ import dev.runbooks.activities.backup.DumpCompression;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
 import dev.runbooks.activities.backup.repository.FileRepository;
+import dev.runbooks.activities.backup.repository.ForwardingRepository;
 import dev.runbooks.activities.config.ConfigLoader;
 import dev.runbooks.activities.config.ConfigSource;
 import java.io.IOException;

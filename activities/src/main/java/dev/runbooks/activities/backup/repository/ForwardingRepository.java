@@ -1,19 +1,23 @@
-package dev.runbooks.activities.backup;
+package dev.runbooks.activities.backup.repository;
 
-import dev.runbooks.activities.backup.repository.BackupRepository;
-import dev.runbooks.activities.backup.repository.BackupUpload;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Instant;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
-/** A repository that does what its delegate does; tests override the calls they disturb. */
-abstract class ForwardingRepository implements BackupRepository {
-  final BackupRepository delegate;
+/** A repository that hands every call to another: the base of those that change one call. */
+public class ForwardingRepository implements BackupRepository {
+  private final BackupRepository delegate;
 
-  ForwardingRepository(BackupRepository delegate) {
-    this.delegate = delegate;
+  public ForwardingRepository(BackupRepository delegate) {
+    this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  /** The repository every call goes to. */
+  protected final BackupRepository delegate() {
+    return delegate;
   }
 
   @Override
@@ -64,5 +68,10 @@ abstract class ForwardingRepository implements BackupRepository {
   @Override
   public String describe() {
     return delegate.describe();
+  }
+
+  @Override
+  public void close() {
+    delegate.close();
   }
 }
