@@ -6,9 +6,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 /**
- * Work run on a thread of its own while the caller does other work that does not need it: a restore
- * fetches its WAL while the base backup is unpacked. Its failure comes through {@link #await()} as
- * it was thrown.
+ * Work run on a thread of its own while the caller does other work that does not need it yet: a
+ * restore fetches its WAL while the base backup is unpacked and the recovery replays. Its failure
+ * comes through {@link #await()} as it was thrown.
  */
 final class Beside {
   /** The work: I/O that may fail. */
@@ -55,6 +55,13 @@ final class Beside {
         throw err;
       }
       throw new IOException(cause);
+    }
+  }
+
+  /** Throws the work's failure if it has failed; returns at once otherwise. */
+  void rethrowIfFailed() throws IOException {
+    if (task.isDone()) {
+      await();
     }
   }
 

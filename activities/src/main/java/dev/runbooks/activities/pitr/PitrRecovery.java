@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Recovers a base backup to a target on the worker's host: the WAL it replays ({@link WalFetch}) is
- * fetched, verified and decrypted into a local directory while the tar is decrypted and unpacked
- * into the new data directory (a flipped byte or a missing object stops the restore before the
- * server starts, naming the file), then PostgreSQL starts in recovery with {@code restore_command}
- * copying from that directory, stops at the target and promotes; the point reached is read from its
- * log.
+ * fetched, verified and decrypted into a local directory, in order, on a thread of its own, while
+ * the tar is decrypted and unpacked into the new data directory and then while PostgreSQL recovers
+ * with a {@code restore_command} that copies each file from that directory once it is there. The
+ * server stops at the target and promotes; the point reached is read from its log. A flipped byte
+ * or a missing object stops the restore at that file, naming it: the server, waiting for the file,
+ * never replays past it, and is stopped.
  */
 final class PitrRecovery {
   static final String LOG = "runbooks-recovery.log";
@@ -79,35 +80,41 @@ final class PitrRecovery {
       host.serverDirectory(dataDir);
       Files.writeString(dataDir.resolve(OWNER_FILE), settings.ownerKey());
       WalFetch wal = new WalFetch(archive, host, plan, to, walDir);
+      wal.announce();
       Beside fetching =
-          Beside.start("runbooks-pitr-wal-fetch", () -> wal.fetchForRecovery(heartbeat));
+          Beside.start("runbooks-pitr-wal-fetch", () -> wal.fetchAnnounced(heartbeat));
       long bytes;
+      String serverLog;
+      long unpacked;
+      long started;
       try {
         bytes = unpack(repository, b, dataDir, heartbeat);
-      } catch (IOException | RuntimeException e) {
+        unpacked = System.nanoTime();
+        if (settings.verifyBackup()) {
+          // pg_verifybackup reads the backup's WAL from the directory: all of it fetched first.
+          fetching.await();
+          verifyBackup(dataDir, walDir, heartbeat);
+        }
+        RecoveryConfig.write(dataDir, walDir, to, settings);
+        fetching.rethrowIfFailed();
+        start(dataDir, heartbeat);
+        started = System.nanoTime();
+        serverLog = awaitPromotion(dataDir, to, wal, fetching, heartbeat);
+      } finally {
+        // Promoted: what the fetch still brings is past the target. Failed: the caller stops the
+        // server, whose restore command is waiting on the fetch.
+        wal.stop();
         fetching.awaitQuietly();
-        throw e;
       }
-      long unpacked = System.nanoTime();
-      fetching.await();
-      long fetched = System.nanoTime();
-      if (settings.verifyBackup()) {
-        verifyBackup(dataDir, walDir, heartbeat);
-      }
-      RecoveryConfig.write(dataDir, walDir, to, settings);
-      start(dataDir, heartbeat);
-      long started = System.nanoTime();
-      String serverLog = awaitPromotion(dataDir, to, wal, heartbeat);
       log.info(
-          "base backup {} into {}: unpacked in {} ms, {} WAL files fetched beside it {} ms"
-              + " later, verified and started {} ms, recovered and promoted {} ms",
+          "base backup {} into {}: unpacked in {} ms, started {} ms later, recovered and"
+              + " promoted {} ms later, {} WAL files fetched meanwhile",
           b.id(),
           dataDir,
           ms(unpacked - began),
-          wal.fetched(),
-          ms(fetched - unpacked),
-          ms(started - fetched),
-          ms(System.nanoTime() - started));
+          ms(started - unpacked),
+          ms(System.nanoTime() - started),
+          wal.fetched());
       return new Recovered(b.id(), reached(serverLog), wal.fetched(), bytes + wal.bytes());
     } finally {
       deleteTree(walDir);
@@ -215,7 +222,8 @@ final class PitrRecovery {
    *
    * @return the server's log
    */
-  private String awaitPromotion(Path dataDir, PitrTarget to, WalFetch wal, Heartbeat heartbeat)
+  private String awaitPromotion(
+      Path dataDir, PitrTarget to, WalFetch wal, Beside fetching, Heartbeat heartbeat)
       throws IOException {
     boolean retried = false;
     long started = System.nanoTime();
@@ -223,6 +231,9 @@ final class PitrRecovery {
     int since = 0;
     while (true) {
       heartbeat.check();
+      // A file that failed to fetch (a flipped byte, a missing object) keeps the restore command
+      // waiting: the recovery stops here, naming the file, before it could go past it.
+      fetching.rethrowIfFailed();
       String log = logSince(dataDir, since);
       // Not pg_control's state: a base backup's copy says "in production" from the start.
       if (log.contains(PROMOTED)) {
@@ -244,6 +255,9 @@ final class PitrRecovery {
           return logSince(dataDir, 0);
         }
         boolean notReached = log.contains(TARGET_NOT_REACHED);
+        if (notReached) {
+          fetching.await(); // it had ended: the restore command said "no such file"
+        }
         if (notReached && wal.fetchNext(heartbeat)) {
           since = logSince(dataDir, 0).length();
           start(dataDir, heartbeat);

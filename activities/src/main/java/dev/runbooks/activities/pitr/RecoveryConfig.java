@@ -39,7 +39,7 @@ final class RecoveryConfig {
     ensureFile(dataDir.resolve("recovery.signal"), "");
     List<String> lines = new ArrayList<>();
     lines.add("# written by runbooks for a point-in-time restore");
-    lines.add("restore_command = 'cp \"" + walDir + "/%f\" \"%p\"'");
+    lines.add("restore_command = '" + restoreCommand(walDir).replace("'", "''") + "'");
     lines.add("recovery_target_timeline = 'latest'");
     lines.add("recovery_target_action = 'promote'");
     lines.addAll(targetSettings(to));
@@ -59,6 +59,34 @@ final class RecoveryConfig {
         StandardCharsets.UTF_8,
         StandardOpenOption.CREATE,
         StandardOpenOption.APPEND);
+  }
+
+  /**
+   * The shell command that gives the server a WAL file from {@code walDir}: at once when it is
+   * there; when it is one {@link WalFetch} announced and is still fetching, as soon as it arrives
+   * (each file appears whole, by a rename); otherwise "no such file" (exit 1), which ends recovery
+   * at the archive's end or probes for a newer timeline.
+   */
+  static String restoreCommand(Path walDir) {
+    String dir = walDir.toAbsolutePath().toString();
+    if (dir.contains("\"") || dir.contains("$") || dir.contains("`") || dir.contains("\\")) {
+      throw new IllegalArgumentException(
+          "the WAL directory " + dir + " has a character the restore command cannot quote");
+    }
+    String file = "\"" + dir + "/%f\"";
+    return "while [ ! -f "
+        + file
+        + " ] && [ -f \""
+        + dir
+        + "/"
+        + WalFetch.FETCHING
+        + "\" ] && grep -qxF \"%f\" \""
+        + dir
+        + "/"
+        + WalFetch.PLANNED
+        + "\"; do sleep 0.1; done; cp "
+        + file
+        + " \"%p\"";
   }
 
   static List<String> targetSettings(PitrTarget to) {

@@ -19,13 +19,19 @@ import java.util.regex.Pattern;
 
 /**
  * Fetches the WAL a recovery replays, and no more, into the directory its {@code restore_command}
- * copies from. Before recovery starts: the plan's initial files (to the target's segment when its
- * LSN is known, else to the base backup's end), then, for a time or a restore point known only by
- * name, one segment after another until one holds the record recovery stops at: the first commit or
- * abort after the time (read with {@code pg_waldump}), or the restore point. A record split across
- * two segments is not seen in either, so the search goes on to a later one: more WAL than needed,
- * never less. Recovery that still runs out before its target asks for the next segment ({@link
- * #fetchNext}).
+ * copies from, while the recovery runs: {@link #announce()} names the files still to come, and the
+ * restore command ({@link RecoveryConfig#restoreCommand}) waits for an announced file until it is
+ * there, so replay starts with the first segment fetched. First the plan's initial files (to the
+ * target's segment when its LSN is known, else to the base backup's end), then, for a time or a
+ * restore point known only by name, one segment after another until one holds the record recovery
+ * stops at: the first commit or abort after the time (read with {@code pg_waldump}), or the restore
+ * point. A record split across two segments is not seen in either, so the search goes on to a later
+ * one: more WAL than needed, never less. Recovery that still runs out before its target asks for
+ * the next segment ({@link #fetchNext}).
+ *
+ * <p>A fetch that fails leaves {@link #FETCHING} in place: the restore command goes on waiting and
+ * the recovery never mistakes the missing file for the archive's end (which, for a restore to the
+ * latest point, would promote there); the caller stops the server and reports the failure.
  */
 final class WalFetch {
   private static final Pattern XACT_END =
@@ -40,8 +46,16 @@ final class WalFetch {
   private final PitrPlanner.Plan plan;
   private final PitrTarget to;
   private final Path walDir;
-  private int fetched;
-  private long bytes;
+
+  /** Present while files are still being fetched: the restore command waits for them. */
+  static final String FETCHING = ".fetching";
+
+  /** The names the fetch may yet bring, one per line: the restore command waits only for these. */
+  static final String PLANNED = ".planned";
+
+  private volatile int fetched;
+  private volatile long bytes;
+  private volatile boolean stopped;
 
   WalFetch(WalArchive archive, ServerHost host, PitrPlanner.Plan plan, PitrTarget to, Path walDir) {
     this.archive = archive;
@@ -61,16 +75,45 @@ final class WalFetch {
     return bytes;
   }
 
-  /** Fetches what recovery needs before it starts; see the class comment. */
+  /**
+   * Tells the restore command what is coming: the plan's files, and that they are being fetched.
+   * Called before the fetch starts, and before the server does.
+   */
+  void announce() throws IOException {
+    Path planned = walDir.resolve(PLANNED);
+    Files.write(planned, plan.walFiles(), StandardCharsets.UTF_8);
+    host.ownFile(planned);
+    Path fetching = walDir.resolve(FETCHING);
+    Files.writeString(fetching, "");
+    host.ownFile(fetching);
+  }
+
+  /**
+   * Fetches what recovery needs, then lets the restore command answer "no such file" for the rest;
+   * see the class comment.
+   */
+  void fetchAnnounced(Heartbeat heartbeat) throws IOException {
+    fetchForRecovery(heartbeat);
+    Files.deleteIfExists(walDir.resolve(FETCHING));
+  }
+
+  /** Ends the fetch after the file it is on: the recovery has what it needed. */
+  void stop() {
+    stopped = true;
+  }
+
+  /** Fetches what recovery needs; see the class comment. */
   void fetchForRecovery(Heartbeat heartbeat) throws IOException {
-    while (fetched < plan.initial()) {
-      fetchNext(heartbeat);
+    while (fetched < plan.initial() && fetchNext(heartbeat)) {
+      heartbeat.check();
     }
     if (!plan.scan()) {
       return;
     }
     // The base backup's last segment may already hold the target.
-    while (!holdsTarget(plan.walFiles().get(fetched - 1), heartbeat) && fetchNext(heartbeat)) {
+    while (fetched > 0
+        && !holdsTarget(plan.walFiles().get(fetched - 1), heartbeat)
+        && fetchNext(heartbeat)) {
       heartbeat.check();
     }
   }
@@ -81,7 +124,7 @@ final class WalFetch {
    * @return false when the plan has no more: the archive ends there
    */
   boolean fetchNext(Heartbeat heartbeat) throws IOException {
-    if (fetched >= plan.walFiles().size()) {
+    if (stopped || fetched >= plan.walFiles().size()) {
       return false;
     }
     heartbeat.check();
