@@ -1,11 +1,14 @@
 package dev.runbooks.bench;
 
 import dev.runbooks.activities.pitr.WalArchive;
+import dev.runbooks.testing.LocalCluster;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -91,6 +94,36 @@ final class ArchiveLag implements AutoCloseable {
         ResultSet rs = s.executeQuery("SELECT (pg_current_wal_lsn() - '0/0')::bigint")) {
       rs.next();
       return rs.getLong(1);
+    }
+  }
+
+  /** The cluster's current WAL position as a number. */
+  static long primaryLsn(LocalCluster cluster) throws SQLException {
+    try (Connection c = cluster.connect("postgres")) {
+      return currentLsn(c);
+    }
+  }
+
+  /** Waits until the archive holds the WAL up to {@code lsn}; fails after {@code within}. */
+  static void awaitArchived(WalArchive archive, long lsn, Duration within, Path logs)
+      throws IOException {
+    long deadline = System.nanoTime() + within.toNanos();
+    while (archivedLsn(archive) < lsn) {
+      if (System.nanoTime() > deadline) {
+        throw new BenchException(
+            "the WAL archive did not reach "
+                + Long.toHexString(lsn)
+                + " within "
+                + within
+                + "; see the worker's log in "
+                + logs);
+      }
+      try {
+        Thread.sleep(200);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new BenchException("interrupted", e);
+      }
     }
   }
 

@@ -37,7 +37,9 @@ import java.util.Map;
  *   <li>{@code runbook restore --type physical --to-restore-point} of the newest base backup and
  *       that WAL against its floor: the same base backup (decrypted beforehand) untarred, the same
  *       WAL replayed from a local directory with {@code restore_command = 'cp ...'}, interleaved;
- *   <li>the worker's peak RSS (VmHWM) through the archive and the base backups.
+ *   <li>the worker's peak RSS (VmHWM) through the archive and the base backups;
+ *   <li>the databases grown to about twice their size ({@link PitrGrowth}) while the archiver runs,
+ *       one more base backup, and the worker's peak RSS again: flat in the database's size or not.
  * </ol>
  *
  * The last lines are the {@code FIGURE} lines.
@@ -106,7 +108,7 @@ public final class PitrBench implements BenchMain.Measurement {
     String loadAtStart = Figures.loadAverages();
     work.readableByAll(); // the restored clusters under it run as the server's user
     LocalCluster cluster = prepareCluster();
-    long dbBytes = databaseSize();
+    long dbBytes = PitrGrowth.databaseBytes(cluster, List.of(DB));
     Path keyset = work.resolve("backup-keyset.json");
     Path config =
         new RunbookConfig("# Written by bench/pitr for a throwaway cluster.\n")
@@ -143,7 +145,7 @@ public final class PitrBench implements BenchMain.Measurement {
           config.toString());
       KeyEncryptionKey kek = awaitKeyset(keyset);
       WalArchive archive = new WalArchive(repository, kek, PitrRuns.TARGET, Clock.systemUTC());
-      awaitArchived(archive, primaryLsn(cluster));
+      awaitArchived(archive, ArchiveLag.primaryLsn(cluster));
 
       err.println("== archive lag, nearly idle (one insert a second) for " + options.idle());
       results.idle(idleLag(cluster, archive));
@@ -194,6 +196,9 @@ public final class PitrBench implements BenchMain.Measurement {
         requireSameBackup(restores.get(r - 1), backupId);
       }
       results.restores(floorRestores, restores);
+      results.growth(
+          new PitrGrowth(runs, options.scale(), CATCH_UP, work.logs(), err)
+              .grow(cluster, archive, worker, config));
     }
     new PitrReport(options, loadAtStart, out).print(results.build());
   }
@@ -206,21 +211,7 @@ public final class PitrBench implements BenchMain.Measurement {
             + binaries.binDir());
     LocalCluster cluster = env.startCluster(BenchEnvironment.steadyCluster("pitr", binaries));
     cluster.execute("postgres", "CREATE DATABASE " + DB);
-    err.println("== pgbench -i -s " + options.scale() + " " + DB + " (takes a while)");
-    env.run(
-            "pgbench -i -s " + options.scale(),
-            List.of(
-                binaries.bin("pgbench").toString(),
-                "-i",
-                "-I",
-                "dtGvp",
-                "-s",
-                Integer.toString(options.scale()),
-                DB),
-            env.libpqEnvironment(),
-            "pgbench-init",
-            BackupRuns.TOOL_TIMEOUT)
-        .requireSuccess();
+    runs.pgbenchInit(options.scale(), DB);
     cluster.execute(DB, "CREATE TABLE bench_trickle (at timestamptz NOT NULL)", "CHECKPOINT");
     return cluster;
   }
@@ -281,36 +272,17 @@ public final class PitrBench implements BenchMain.Measurement {
     return seconds > 0 ? (last.primaryLsn() - first.primaryLsn()) / seconds : 0;
   }
 
+  private void awaitArchived(WalArchive archive, long lsn) throws IOException {
+    ArchiveLag.awaitArchived(archive, lsn, CATCH_UP, work.logs());
+  }
+
   /** Creates the restore point and switches WAL so it is in a complete segment; the position. */
   private static long restorePoint(LocalCluster cluster) throws SQLException {
     cluster.execute(
         "postgres",
         "SELECT pg_create_restore_point('" + PitrRuns.RESTORE_POINT + "')",
         "SELECT pg_switch_wal()");
-    return primaryLsn(cluster);
-  }
-
-  private static long primaryLsn(LocalCluster cluster) throws SQLException {
-    try (Connection c = cluster.connect("postgres")) {
-      return ArchiveLag.currentLsn(c);
-    }
-  }
-
-  /** Waits until the archive holds the WAL up to {@code lsn}. */
-  private void awaitArchived(WalArchive archive, long lsn) throws IOException {
-    long deadline = System.nanoTime() + CATCH_UP.toNanos();
-    while (ArchiveLag.archivedLsn(archive) < lsn) {
-      if (System.nanoTime() > deadline) {
-        throw new BenchException(
-            "the WAL archive did not reach "
-                + Long.toHexString(lsn)
-                + " within "
-                + CATCH_UP
-                + "; see the worker's log in "
-                + work.logs());
-      }
-      sleep(200);
-    }
+    return ArchiveLag.primaryLsn(cluster);
   }
 
   /** The key-encryption key, once the archiver has made the keyset. */
@@ -334,15 +306,6 @@ public final class PitrBench implements BenchMain.Measurement {
               + ", the floor "
               + backupId
               + ": they would not replay the same WAL");
-    }
-  }
-
-  private long databaseSize() throws SQLException {
-    try (Connection c = env.cluster().connect("postgres");
-        Statement s = c.createStatement();
-        var rs = s.executeQuery("SELECT pg_database_size('" + DB + "')")) {
-      rs.next();
-      return rs.getLong(1);
     }
   }
 

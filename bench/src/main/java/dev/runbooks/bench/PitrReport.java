@@ -25,7 +25,8 @@ final class PitrReport {
       List<RestoreRun> floorRestores,
       List<RestoreRun> restores,
       long rssAfterBaseBackupsKb,
-      long rssAfterArchiveKb) {
+      long rssAfterArchiveKb,
+      PitrGrowth.Result growth) {
 
     /** Collects the results as the phases end. */
     static final class Builder {
@@ -38,6 +39,7 @@ final class PitrReport {
       private List<RestoreRun> restores;
       private long rssAfterBaseBackupsKb;
       private long rssAfterArchiveKb;
+      private PitrGrowth.Result growth;
 
       Builder(long dbBytes) {
         this.dbBytes = dbBytes;
@@ -75,6 +77,11 @@ final class PitrReport {
         return this;
       }
 
+      Builder growth(PitrGrowth.Result g) {
+        this.growth = g;
+        return this;
+      }
+
       Results build() {
         return new Results(
             dbBytes,
@@ -85,7 +92,8 @@ final class PitrReport {
             floorRestores,
             restores,
             rssAfterBaseBackupsKb,
-            rssAfterArchiveKb);
+            rssAfterArchiveKb,
+            growth);
       }
     }
   }
