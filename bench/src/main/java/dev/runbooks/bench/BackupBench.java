@@ -216,21 +216,7 @@ public final class BackupBench implements BenchMain.Measurement {
     for (Map.Entry<String, Integer> db :
         List.of(
             Map.entry(SMALL_DB, options.scaleSmall()), Map.entry(LARGE_DB, options.scaleLarge()))) {
-      err.println("== pgbench -i -s " + db.getValue() + " " + db.getKey() + " (takes a while)");
-      env.run(
-              "pgbench -i -s " + db.getValue(),
-              List.of(
-                  binaries.bin("pgbench").toString(),
-                  "-i",
-                  "-I",
-                  "dtGvp",
-                  "-s",
-                  db.getValue().toString(),
-                  db.getKey()),
-              env.libpqEnvironment(),
-              "pgbench-" + db.getKey(),
-              BackupRuns.TOOL_TIMEOUT)
-          .requireSuccess();
+      runs.pgbenchInit(db.getValue(), db.getKey());
     }
     try (Connection c = cluster.connect("postgres");
         Statement s = c.createStatement();

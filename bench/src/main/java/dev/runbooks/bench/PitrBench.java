@@ -197,7 +197,7 @@ public final class PitrBench implements BenchMain.Measurement {
       }
       results.restores(floorRestores, restores);
       results.growth(
-          new PitrGrowth(runs, options.scale(), CATCH_UP, work.logs(), err)
+          new PitrGrowth(backupRuns, runs, options.scale(), CATCH_UP, work.logs(), err)
               .grow(cluster, archive, worker, config));
     }
     new PitrReport(options, loadAtStart, out).print(results.build());
@@ -211,7 +211,7 @@ public final class PitrBench implements BenchMain.Measurement {
             + binaries.binDir());
     LocalCluster cluster = env.startCluster(BenchEnvironment.steadyCluster("pitr", binaries));
     cluster.execute("postgres", "CREATE DATABASE " + DB);
-    runs.pgbenchInit(options.scale(), DB);
+    backupRuns.pgbenchInit(options.scale(), DB);
     cluster.execute(DB, "CREATE TABLE bench_trickle (at timestamptz NOT NULL)", "CHECKPOINT");
     return cluster;
   }

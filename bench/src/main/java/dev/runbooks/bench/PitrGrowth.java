@@ -54,13 +54,21 @@ final class PitrGrowth {
     }
   }
 
+  private final BackupRuns backupRuns;
   private final PitrRuns runs;
   private final int scale;
   private final Duration catchUp;
   private final Path logs;
   private final PrintStream err;
 
-  PitrGrowth(PitrRuns runs, int scale, Duration catchUp, Path logs, PrintStream err) {
+  PitrGrowth(
+      BackupRuns backupRuns,
+      PitrRuns runs,
+      int scale,
+      Duration catchUp,
+      Path logs,
+      PrintStream err) {
+    this.backupRuns = backupRuns;
     this.runs = runs;
     this.scale = scale;
     this.catchUp = catchUp;
@@ -81,7 +89,7 @@ final class PitrGrowth {
             rssBefore / 1024.0));
     cluster.execute("postgres", "CREATE DATABASE " + DB);
     long lsnBefore = ArchiveLag.primaryLsn(cluster);
-    Duration init = runs.pgbenchInit(scale, DB);
+    Duration init = backupRuns.pgbenchInit(scale, DB);
     long lsnAfter = ArchiveLag.primaryLsn(cluster);
     long ended = System.nanoTime();
     ArchiveLag.awaitArchived(archive, lsnAfter, catchUp, logs);

@@ -6,7 +6,8 @@ import java.time.Duration;
 /**
  * The options of {@code bench/pitr}.
  *
- * @param scale pgbench scale of the measured database (70: about 1 GB)
+ * @param scale pgbench scale of the measured database (70: about 1 GB); at the end a second
+ *     database of the same scale doubles the cluster for the worker's peak RSS at that size
  * @param runs rounds of each measurement, interleaved with its floor; medians compared
  * @param wal how long pgbench writes at full speed: the archive lag is sampled meanwhile, and the
  *     PITR restore replays that WAL

@@ -168,21 +168,51 @@ final class PitrReport {
                 + " at full speed",
             r.rssAfterBaseBackupsKb() / 1024.0,
             r.rssAfterArchiveKb() / 1024.0));
+    PitrGrowth.Result g = r.growth();
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "growth: pgbench -i -s %d into %s with the archiver running %s (%s of WAL, in the"
+                + " archive %s after it ended), then runbook backup --type physical %s (stored %s)",
+            options.scale(),
+            PitrGrowth.DB,
+            secs(g.init()),
+            Figures.size(g.walBytes()),
+            secs(g.archived()),
+            secs(g.base().took()),
+            Figures.size(g.base().storedBytes())));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "worker's peak RSS (VmHWM) by database size: %s: %.0f MB (everything before the growth,"
+                + " the restores included); %s (%.2fx): %.0f MB (after archiving and backing up the"
+                + " grown databases): %+.0f MB (target <= 20 MB)",
+            Figures.size(g.bytesBefore()),
+            g.rssBeforeKb() / 1024.0,
+            Figures.size(g.bytesAfter()),
+            (double) g.bytesAfter() / g.bytesBefore(),
+            g.rssAfterKb() / 1024.0,
+            g.rssGrowthMb()));
     out.println();
     out.println("load average at the start: " + loadAtStart);
     out.println("load average at the end:   " + Figures.loadAverages());
     out.println(
         "The idle lag is time (how long the oldest WAL the archive lacked had been on the"
             + " primary, to 0.1 s): at idle there is no WAL rate to divide by.");
+    out.println(
+        "VmHWM is the worker's high-water mark since it started: the growth is how far archiving"
+            + " and backing up the grown databases raised it above everything before them.");
     out.println();
     out.println(figure("basebackup_vs_floor", base));
     out.println(figure("archive_lag_s_p99", r.fullSpeed().walSecondsP99()));
     out.println(figure("archive_lag_s_idle_max", r.idle().timeSecondsMax()));
     out.println(figure("pitr_restore_vs_floor", restore));
-    out.println(
-        figure(
-            "pitr_worker_peak_rss_mb",
-            Math.max(r.rssAfterBaseBackupsKb(), r.rssAfterArchiveKb()) / 1024.0));
+    long peakKb =
+        Math.max(
+            Math.max(r.rssAfterBaseBackupsKb(), r.rssAfterArchiveKb()),
+            Math.max(g.rssBeforeKb(), g.rssAfterKb()));
+    out.println(figure("pitr_worker_peak_rss_mb", peakKb / 1024.0));
+    out.println(figure("pitr_worker_rss_growth_mb", g.rssGrowthMb()));
   }
 
   /** Prints each round and the medians; the ratio of the medians. */
