@@ -209,6 +209,27 @@ final class BenchWorker implements AutoCloseable {
     return peakRssKb.accumulateAndGet(Child.vmHwmKb(status), Math::max);
   }
 
+  /**
+   * Sets the kernel's VmHWM back to the JVM's current RSS (5 written to {@code
+   * /proc/PID/clear_refs}), so {@link #phasePeakRssKb()} is the peak of what follows; {@link
+   * #peakRssKb()} stays the peak since the start.
+   */
+  void resetPhasePeak() {
+    peakRssKb();
+    Path clearRefs = Path.of("/proc", Long.toString(process.pid()), "clear_refs");
+    try {
+      Files.writeString(clearRefs, "5", StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      throw new BenchException(
+          "could not reset the peak RSS of " + label + " through " + clearRefs + ": " + e, e);
+    }
+  }
+
+  /** The kernel's VmHWM in kB: the peak since the start or the last {@link #resetPhasePeak()}. */
+  long phasePeakRssKb() {
+    return Child.vmHwmKb(Path.of("/proc", Long.toString(process.pid()), "status"));
+  }
+
   /** Fails, naming the logs, when the worker died while runs were sent to it. */
   void requireAlive() {
     if (!process.isAlive()) {

@@ -22,7 +22,8 @@ import java.util.Locale;
  * under load at the bigger size), the archive is awaited, and one more {@code runbook backup --type
  * physical} goes through the same worker. VmHWM is the worker's high-water mark since it started:
  * if archiving and backing up the grown cluster does not raise it, the worker's memory is flat in
- * the database's size.
+ * the database's size. The phase's own peak is read too (the kernel's VmHWM reset when it begins),
+ * for when the restores before it set the high-water mark.
  */
 final class PitrGrowth {
   static final String DB = "bench2";
@@ -38,6 +39,7 @@ final class PitrGrowth {
    * @param base the base backup at the grown size
    * @param rssBeforeKb the worker's VmHWM when the phase began (everything before it included)
    * @param rssAfterKb the worker's VmHWM after the phase
+   * @param phaseRssKb the phase's own peak: the worker's VmHWM reset when it began
    */
   record Result(
       long bytesBefore,
@@ -47,7 +49,8 @@ final class PitrGrowth {
       Duration archived,
       BaseRun base,
       long rssBeforeKb,
-      long rssAfterKb) {
+      long rssAfterKb,
+      long phaseRssKb) {
     /** How far the phase raised the worker's peak RSS, in MB. */
     double rssGrowthMb() {
       return (rssAfterKb - rssBeforeKb) / 1024.0;
@@ -79,6 +82,7 @@ final class PitrGrowth {
   Result grow(LocalCluster cluster, WalArchive archive, BenchWorker worker, Path config)
       throws Exception {
     long rssBefore = worker.peakRssKb();
+    worker.resetPhasePeak();
     long bytesBefore = databaseBytes(cluster, List.of(PitrBench.DB));
     err.println(
         String.format(
@@ -112,7 +116,8 @@ final class PitrGrowth {
         archived,
         base,
         rssBefore,
-        worker.peakRssKb());
+        worker.peakRssKb(),
+        worker.phasePeakRssKb());
   }
 
   /** The summed size of {@code databases} on {@code cluster}, in bytes. */

@@ -193,6 +193,13 @@ final class PitrReport {
             (double) g.bytesAfter() / g.bytesBefore(),
             g.rssAfterKb() / 1024.0,
             g.rssGrowthMb()));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  the growth phase's own peak (VmHWM reset at its start): %.0f MB; the archive and base"
+                + " backups at the first size: %.0f MB",
+            g.phaseRssKb() / 1024.0,
+            Math.max(r.rssAfterBaseBackupsKb(), r.rssAfterArchiveKb()) / 1024.0));
     out.println();
     out.println("load average at the start: " + loadAtStart);
     out.println("load average at the end:   " + Figures.loadAverages());

@@ -47,6 +47,11 @@ class PitrReportTest {
                 + " growth, the restores included); 160.0 MB (2.00x): 222 MB (after archiving and"
                 + " backing up the grown databases): +12 MB (target <= 20 MB)"),
         report);
+    assertTrue(
+        report.contains(
+            "the growth phase's own peak (VmHWM reset at its start): 200 MB; the archive and base"
+                + " backups at the first size: 190 MB"),
+        report);
     assertTrue(report.contains("pgbench -i -s 5 into bench2"), report);
     assertTrue(report.contains("3.00 s (stored 40.0 MB)"), report);
   }
@@ -68,7 +73,8 @@ class PitrReportTest {
         Duration.ofMillis(1500),
         new BaseRun("b-3", Duration.ofSeconds(3), 40 * MB, Duration.ofSeconds(2)),
         rssBeforeKb,
-        rssAfterKb);
+        rssAfterKb,
+        200 * 1024);
   }
 
   private static List<String> print(PitrGrowth.Result growth) {
