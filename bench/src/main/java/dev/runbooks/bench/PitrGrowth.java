@@ -39,6 +39,7 @@ final class PitrGrowth {
    * @param base the base backup at the grown size
    * @param rssBeforeKb the worker's VmHWM when the phase began (everything before it included)
    * @param rssAfterKb the worker's VmHWM after the phase
+   * @param phaseStartRssKb the worker's RSS when the phase began: its own peak is no lower
    * @param phaseRssKb the phase's own peak: the worker's VmHWM reset when it began
    */
   record Result(
@@ -50,6 +51,7 @@ final class PitrGrowth {
       BaseRun base,
       long rssBeforeKb,
       long rssAfterKb,
+      long phaseStartRssKb,
       long phaseRssKb) {
     /** How far the phase raised the worker's peak RSS, in MB. */
     double rssGrowthMb() {
@@ -83,6 +85,7 @@ final class PitrGrowth {
       throws Exception {
     long rssBefore = worker.peakRssKb();
     worker.resetPhasePeak();
+    long phaseStartRss = worker.phasePeakRssKb();
     long bytesBefore = databaseBytes(cluster, List.of(PitrBench.DB));
     err.println(
         String.format(
@@ -117,6 +120,7 @@ final class PitrGrowth {
         base,
         rssBefore,
         worker.peakRssKb(),
+        phaseStartRss,
         worker.phasePeakRssKb());
   }
 

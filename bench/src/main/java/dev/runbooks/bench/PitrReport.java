@@ -196,8 +196,9 @@ final class PitrReport {
     out.println(
         String.format(
             Locale.ROOT,
-            "  the growth phase's own peak (VmHWM reset at its start): %.0f MB; the archive and base"
-                + " backups at the first size: %.0f MB",
+            "  the growth phase's own peak (VmHWM reset at its start, when the RSS was %.0f MB):"
+                + " %.0f MB; the archive and base backups at the first size: %.0f MB",
+            g.phaseStartRssKb() / 1024.0,
             g.phaseRssKb() / 1024.0,
             Math.max(r.rssAfterBaseBackupsKb(), r.rssAfterArchiveKb()) / 1024.0));
     out.println();
