@@ -189,15 +189,16 @@ final class ArchiveLag implements AutoCloseable {
     for (Sample s : samples) {
       maxBytes = Math.max(maxBytes, s.bytesBehind());
       walSeconds.add(walRate > 0 ? s.bytesBehind() / walRate : 0);
-      // The first sample whose primary position the archive had not reached yet: since then the
-      // WAL after the archive's end has been on the primary (primary positions only grow).
+      // The first sample whose primary position the archive had not reached yet: the WAL after
+      // the archive's end was written after the sample before it (primary positions only grow),
+      // whose time is taken, so the lag is never understated by the sampling period.
       while (oldest < samples.size() && samples.get(oldest).primaryLsn() <= s.archivedLsn()) {
         oldest++;
       }
       double behind =
           s.bytesBehind() == 0 || oldest >= samples.size()
               ? 0
-              : Math.max(0, (s.atNanos() - samples.get(oldest).atNanos()) / 1e9);
+              : Math.max(0, (s.atNanos() - samples.get(Math.max(0, oldest - 1)).atNanos()) / 1e9);
       timeSeconds.add(behind);
     }
     return new Summary(
