@@ -2,6 +2,7 @@ package dev.runbooks.activities.pitr;
 
 import dev.runbooks.activities.backup.crypto.CorruptedBackupException;
 import dev.runbooks.activities.backup.repository.BackupRepository;
+import dev.runbooks.activities.backup.repository.ObjectNotFoundException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -58,8 +59,16 @@ final class WalInventories {
         if (segnos.contains(p.segno())) {
           continue; // complete now; the partial is a leftover about to be deleted
         }
-        parts.add(
-            new WalInventory.Partial(p, archive.header(WalArchive.partialKey(target, p)).endLsn()));
+        try {
+          parts.add(
+              new WalInventory.Partial(
+                  p, archive.header(WalArchive.partialKey(target, p)).endLsn()));
+        } catch (ObjectNotFoundException gone) {
+          // Listed, then deleted: the archiver committed the complete segment meanwhile.
+          if (repository.exists(WalArchive.segmentKey(target, p))) {
+            segnos.add(p.segno());
+          }
+        }
       }
       result.add(new WalInventory.TimelineWal(timeline, runs(segnos), parts, segnos.size()));
     }

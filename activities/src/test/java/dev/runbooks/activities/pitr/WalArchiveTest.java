@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.CorruptedBackupException;
 import dev.runbooks.activities.backup.crypto.LocalKeysetKek;
+import dev.runbooks.activities.backup.repository.BackupRepository;
 import dev.runbooks.activities.backup.repository.FileRepository;
+import dev.runbooks.activities.backup.repository.ForwardingRepository;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -20,6 +22,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -160,6 +163,35 @@ class WalArchiveTest {
     archive.storeSegment(segment("000000010000000000000004", 9));
     assertFalse(repository.exists(WalArchive.partialKey(TARGET, seg)));
     assertEquals(seg.endLsn(), archive.inventory().recoverableEnd().getAsLong());
+  }
+
+  @Test
+  void anInventoryReadWhileThePartialGivesWayToItsSegmentCountsTheSegment() throws IOException {
+    WalSegment seg = WalSegment.parse("000000010000000000000004");
+    archive.storeSegment(segment("000000010000000000000003", 18));
+    Path partial = segment("000000010000000000000004.partial", 19);
+    archive.storePartial(partial, seg, seg.startLsn() + 1000);
+    Path complete = segment("000000010000000000000004", 19);
+    // The archiver commits the segment and deletes its partial between the listing and the
+    // partial's header being read, as it does several times a second under load.
+    AtomicBoolean raced = new AtomicBoolean();
+    BackupRepository racing =
+        new ForwardingRepository(repository) {
+          @Override
+          public List<String> list(String prefix) throws IOException {
+            List<String> listed = super.list(prefix);
+            if (raced.compareAndSet(false, true)) {
+              archive.storeSegment(complete);
+            }
+            return listed;
+          }
+        };
+    WalArchive reading =
+        new WalArchive(
+            racing, LocalKeysetKek.open(dir.resolve("keys/kek.json")), TARGET, Clock.systemUTC());
+
+    assertEquals(seg.endLsn(), reading.inventory().recoverableEnd().getAsLong());
+    assertTrue(raced.get());
   }
 
   @Test
