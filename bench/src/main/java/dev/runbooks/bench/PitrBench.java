@@ -34,12 +34,13 @@ import java.util.Map;
  *   <li>{@code runbook backup --type physical} against {@code pg_basebackup -Ft -X none -D - | zstd
  *       -3 > FILE}, interleaved;
  *   <li>the archive's lag while pgbench writes at full speed, then a restore point;
+ *   <li>the worker's peak RSS (VmHWM) through the archive and the base backups;
+ *   <li>the databases grown to about twice their size ({@link PitrGrowth}) while the archiver runs,
+ *       one more base backup, and the worker's peak RSS again: flat in the database's size or not;
  *   <li>{@code runbook restore --type physical --to-restore-point} of the newest base backup and
  *       that WAL against its floor: the same base backup (decrypted beforehand) untarred, the same
  *       WAL replayed from a local directory with {@code restore_command = 'cp ...'}, interleaved;
- *   <li>the worker's peak RSS (VmHWM) through the archive and the base backups;
- *   <li>the databases grown to about twice their size ({@link PitrGrowth}) while the archiver runs,
- *       one more base backup, and the worker's peak RSS again: flat in the database's size or not.
+ *       the worker's peak RSS after them is printed, not part of the figure.
  * </ol>
  *
  * The last lines are the {@code FIGURE} lines.
@@ -174,6 +175,11 @@ public final class PitrBench implements BenchMain.Measurement {
       long switched = restorePoint(cluster);
       awaitArchived(archive, switched);
       results.rssAfterArchive(worker.peakRssKb());
+      // Before the restores: the figure is the archive's and the base backups' peak, at both sizes.
+      // The grown database is written after the restore point, so the restores replay the same WAL.
+      results.growth(
+          new PitrGrowth(backupRuns, runs, options.scale(), CATCH_UP, work.logs(), err)
+              .grow(cluster, archive, worker, config));
 
       String backupId = bases.get(bases.size() - 1).backupId();
       err.println("== the floor's inputs (not timed): base backup " + backupId + ", WAL");
@@ -196,9 +202,7 @@ public final class PitrBench implements BenchMain.Measurement {
         requireSameBackup(restores.get(r - 1), backupId);
       }
       results.restores(floorRestores, restores);
-      results.growth(
-          new PitrGrowth(backupRuns, runs, options.scale(), CATCH_UP, work.logs(), err)
-              .grow(cluster, archive, worker, config));
+      results.rssAfterRestores(worker.peakRssKb());
     }
     new PitrReport(options, loadAtStart, out).print(results.build());
   }

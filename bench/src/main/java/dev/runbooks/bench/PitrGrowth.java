@@ -17,13 +17,13 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The last phase of {@code bench/pitr}: the worker's peak RSS at a second database size. {@code
- * pgbench -i} at the run's scale fills a second database while the archiver runs (so it archives
- * under load at the bigger size), the archive is awaited, and one more {@code runbook backup --type
- * physical} goes through the same worker. VmHWM is the worker's high-water mark since it started:
- * if archiving and backing up the grown cluster does not raise it, the worker's memory is flat in
- * the database's size. The phase's own peak is read too (the kernel's VmHWM reset when it begins),
- * for when the restores before it set the high-water mark.
+ * The phase of {@code bench/pitr} after the archive at full speed and before the restores: the
+ * worker's peak RSS at a second database size. {@code pgbench -i} at the run's scale fills a second
+ * database while the archiver runs (so it archives under load at the bigger size), the archive is
+ * awaited, and one more {@code runbook backup --type physical} goes through the same worker. VmHWM
+ * is the worker's high-water mark since it started: if archiving and backing up the grown cluster
+ * does not raise it, the worker's memory is flat in the database's size. The phase's own peak is
+ * read too (the kernel's VmHWM reset when it begins).
  */
 final class PitrGrowth {
   static final String DB = "bench2";

@@ -26,7 +26,8 @@ final class PitrReport {
       List<RestoreRun> restores,
       long rssAfterBaseBackupsKb,
       long rssAfterArchiveKb,
-      PitrGrowth.Result growth) {
+      PitrGrowth.Result growth,
+      long rssAfterRestoresKb) {
 
     /** Collects the results as the phases end. */
     static final class Builder {
@@ -40,6 +41,7 @@ final class PitrReport {
       private long rssAfterBaseBackupsKb;
       private long rssAfterArchiveKb;
       private PitrGrowth.Result growth;
+      private long rssAfterRestoresKb;
 
       Builder(long dbBytes) {
         this.dbBytes = dbBytes;
@@ -77,6 +79,11 @@ final class PitrReport {
         return this;
       }
 
+      Builder rssAfterRestores(long kb) {
+        this.rssAfterRestoresKb = kb;
+        return this;
+      }
+
       Builder growth(PitrGrowth.Result g) {
         this.growth = g;
         return this;
@@ -93,7 +100,8 @@ final class PitrReport {
             restores,
             rssAfterBaseBackupsKb,
             rssAfterArchiveKb,
-            growth);
+            growth,
+            rssAfterRestoresKb);
       }
     }
   }
@@ -184,8 +192,8 @@ final class PitrReport {
     out.println(
         String.format(
             Locale.ROOT,
-            "worker's peak RSS (VmHWM) by database size: %s: %.0f MB (everything before the growth,"
-                + " the restores included); %s (%.2fx): %.0f MB (after archiving and backing up the"
+            "worker's peak RSS (VmHWM) by database size: %s: %.0f MB (the archive and base backups"
+                + " at the first size); %s (%.2fx): %.0f MB (after archiving and backing up the"
                 + " grown databases): %+.0f MB (target <= 20 MB)",
             Figures.size(g.bytesBefore()),
             g.rssBeforeKb() / 1024.0,
@@ -201,6 +209,12 @@ final class PitrReport {
             g.phaseStartRssKb() / 1024.0,
             g.phaseRssKb() / 1024.0,
             Math.max(r.rssAfterBaseBackupsKb(), r.rssAfterArchiveKb()) / 1024.0));
+    out.println(
+        String.format(
+            Locale.ROOT,
+            "  after the PITR restores (not in the figure, which is the archive's and the base"
+                + " backups'): %.0f MB",
+            r.rssAfterRestoresKb() / 1024.0));
     out.println();
     out.println("load average at the start: " + loadAtStart);
     out.println("load average at the end:   " + Figures.loadAverages());

@@ -43,14 +43,19 @@ class PitrReportTest {
 
     assertTrue(
         report.contains(
-            "worker's peak RSS (VmHWM) by database size: 80.0 MB: 210 MB (everything before the"
-                + " growth, the restores included); 160.0 MB (2.00x): 222 MB (after archiving and"
+            "worker's peak RSS (VmHWM) by database size: 80.0 MB: 210 MB (the archive and base"
+                + " backups at the first size); 160.0 MB (2.00x): 222 MB (after archiving and"
                 + " backing up the grown databases): +12 MB (target <= 20 MB)"),
         report);
     assertTrue(
         report.contains(
             "the growth phase's own peak (VmHWM reset at its start, when the RSS was 170 MB):"
                 + " 200 MB; the archive and base backups at the first size: 190 MB"),
+        report);
+    assertTrue(
+        report.contains(
+            "after the PITR restores (not in the figure, which is the archive's and the base"
+                + " backups'): 260 MB"),
         report);
     assertTrue(report.contains("pgbench -i -s 5 into bench2"), report);
     assertTrue(report.contains("3.00 s (stored 40.0 MB)"), report);
@@ -98,6 +103,7 @@ class PitrReportTest {
             .rssAfterArchive(190 * 1024)
             .restores(List.of(floor, floor), List.of(restore, restore))
             .growth(growth)
+            .rssAfterRestores(260 * 1024)
             .build();
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     new PitrReport(
