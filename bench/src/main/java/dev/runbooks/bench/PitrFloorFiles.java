@@ -1,6 +1,7 @@
 package dev.runbooks.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.runbooks.activities.backup.BackupLayout;
 import dev.runbooks.activities.backup.crypto.BackupCipher;
 import dev.runbooks.activities.backup.crypto.KeyEncryptionKey;
 import dev.runbooks.activities.backup.crypto.WrappedKey;
@@ -56,5 +57,17 @@ final class PitrFloorFiles {
     }
     user.own(dir);
     return dir;
+  }
+
+  /**
+   * Removes base backup {@code id} of {@code target}: its manifest first, so it stops being
+   * restorable before anything else of it goes.
+   */
+  static void removeBackup(BackupRepository repository, String target, String id)
+      throws IOException {
+    repository.delete(BaseBackupLayout.manifestKey(target, id));
+    for (String key : repository.list(BackupLayout.backupPrefix(target, id))) {
+      repository.delete(key);
+    }
   }
 }
