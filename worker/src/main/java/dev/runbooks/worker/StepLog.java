@@ -1,10 +1,8 @@
 package dev.runbooks.worker;
 
-import io.temporal.activity.ActivityExecutionContext;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
+import io.temporal.activity.ActivityInfo;
 import java.lang.reflect.Method;
+import java.time.Duration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
@@ -15,48 +13,37 @@ import org.slf4j.MDC;
  * ActivityType}, so a JSON log line names the run, the step and the database. Its logger, {@code
  * dev.runbooks.steps}, is what a worker shows at its default level.
  */
-final class StepLog extends WorkerInterceptorBase {
+final class StepLog extends StepInterceptor {
   static final String LOGGER = "dev.runbooks.steps";
   static final String TARGET_KEY = "Target";
 
   private static final Logger log = LoggerFactory.getLogger(LOGGER);
 
   @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new ActivityInboundCallsInterceptorBase(next) {
-      private ActivityExecutionContext context;
+  protected void starting(ActivityInfo info, Object[] arguments) {
+    String target = target(arguments);
+    if (target != null) {
+      MDC.put(TARGET_KEY, target);
+    }
+  }
 
-      @Override
-      public void init(ActivityExecutionContext context) {
-        this.context = context;
-        super.init(context);
-      }
+  @Override
+  protected void ended(ActivityInfo info, Duration took, Throwable failure) {
+    if (failure == null) {
+      log.info("{} done in {} ms", info.getActivityType(), took.toMillis());
+    } else {
+      log.warn(
+          "{} failed after {} ms (attempt {}): {}",
+          info.getActivityType(),
+          took.toMillis(),
+          info.getAttempt(),
+          RootCause.message(failure));
+    }
+  }
 
-      @Override
-      public ActivityOutput execute(ActivityInput input) {
-        String type = context.getInfo().getActivityType();
-        String target = target(input.getArguments());
-        if (target != null) {
-          MDC.put(TARGET_KEY, target);
-        }
-        long start = System.nanoTime();
-        try {
-          ActivityOutput output = super.execute(input);
-          log.info("{} done in {} ms", type, (System.nanoTime() - start) / 1_000_000);
-          return output;
-        } catch (RuntimeException e) {
-          log.warn(
-              "{} failed after {} ms (attempt {}): {}",
-              type,
-              (System.nanoTime() - start) / 1_000_000,
-              context.getInfo().getAttempt(),
-              RootCause.message(e));
-          throw e;
-        } finally {
-          MDC.remove(TARGET_KEY);
-        }
-      }
-    };
+  @Override
+  protected void finished() {
+    MDC.remove(TARGET_KEY);
   }
 
   /** The {@code target()} of the first argument that has one (the runbooks' input records). */

@@ -1,13 +1,10 @@
 package dev.runbooks.worker.metrics;
 
+import dev.runbooks.worker.StepInterceptor;
 import dev.runbooks.workflows.shared.RunbookKind;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.temporal.activity.ActivityExecutionContext;
 import io.temporal.activity.ActivityInfo;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptor;
-import io.temporal.common.interceptors.ActivityInboundCallsInterceptorBase;
-import io.temporal.common.interceptors.WorkerInterceptorBase;
 import java.time.Duration;
 import java.util.Map;
 
@@ -18,7 +15,7 @@ import java.util.Map;
  * sample per attempt. Recorded here rather than through the SDK's metrics scope, whose Micrometer
  * reporter drops histograms.
  */
-final class StepTimer extends WorkerInterceptorBase {
+final class StepTimer extends StepInterceptor {
   static final String NAME = "runbooks_step_duration";
 
   /** From a quick SQL check to a dump of hours: the buckets of the histogram. */
@@ -62,37 +59,12 @@ final class StepTimer extends WorkerInterceptorBase {
   }
 
   @Override
-  public ActivityInboundCallsInterceptor interceptActivity(ActivityInboundCallsInterceptor next) {
-    return new ActivityInboundCallsInterceptorBase(next) {
-      private ActivityExecutionContext context;
-
-      @Override
-      public void init(ActivityExecutionContext context) {
-        this.context = context;
-        super.init(context);
-      }
-
-      @Override
-      public ActivityOutput execute(ActivityInput input) {
-        long start = System.nanoTime();
-        String outcome = "failed";
-        try {
-          ActivityOutput output = super.execute(input);
-          outcome = "succeeded";
-          return output;
-        } finally {
-          record(context.getInfo(), outcome, Duration.ofNanos(System.nanoTime() - start));
-        }
-      }
-    };
-  }
-
-  private void record(ActivityInfo info, String outcome, Duration took) {
+  protected void ended(ActivityInfo info, Duration took, Throwable failure) {
     Timer.builder(NAME)
         .description("How long each step (activity attempt) took")
         .tag("kind", kind(info.getWorkflowType()))
         .tag("step", info.getActivityType())
-        .tag("outcome", outcome)
+        .tag("outcome", failure == null ? "succeeded" : "failed")
         .serviceLevelObjectives(BUCKETS)
         .register(registry)
         .record(took);
